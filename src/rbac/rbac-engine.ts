@@ -1,0 +1,238 @@
+/**
+ * The RBAC engine of one tenant: an in-memory index of every role definition and assignment,
+ * kept current through the repository's change feed, and `check`, which walks the resource's
+ * ancestor scopes (resource -> parent resource -> resource group -> subscription -> management
+ * groups -> "/") and, at each, looks up the principal and each of its groups.
+ *
+ * Writes go through the engine (`lib/writes.ts`) and sync before returning, so a deleted
+ * assignment stops granting on this process at once. Other replicas call `sync()` when the
+ * store announces a change (or on a short timer).
+ */
+import { BUILT_IN_ROLES, DATA_ACTIONS } from "./built-in-roles.ts";
+import { AuthorizationFailedError } from "./errors.ts";
+import { AssignmentIndex } from "./lib/assignment-index.ts";
+import { normalizeOperation, PermissionMatcher } from "./lib/permission-matcher.ts";
+import type {
+  PrincipalType,
+  RbacChange,
+  RbacRepository,
+  RoleAssignment,
+  RoleDefinition,
+} from "./repository.ts";
+import { type ParsedScope, parseScope, ROOT_SCOPE, scopeKey } from "./scope.ts";
+
+export interface Principal {
+  readonly id: string;
+  readonly type: PrincipalType;
+}
+
+/** Every group `principalId` belongs to, directly or through nesting (the directory provides it). */
+export type GroupClosure = (
+  tenantId: string,
+  principalId: string,
+) => Iterable<string> | Promise<Iterable<string>>;
+
+/**
+ * The management-group scopes above `scope` (a subscription or management-group scope), nearest
+ * first, without "/" (the resource tree provides it).
+ */
+export type ScopeAncestry = (
+  tenantId: string,
+  scope: string,
+) => readonly string[] | Promise<readonly string[]>;
+
+export interface RbacEngineOptions {
+  readonly repository: RbacRepository;
+  readonly tenantId: string;
+  readonly groups: GroupClosure;
+  readonly ancestry: ScopeAncestry;
+}
+
+export interface Grant {
+  readonly assignmentId: string;
+  readonly roleDefinitionId: string;
+  readonly roleName: string;
+  /** The assignment's scope as written when it was created. */
+  readonly scope: string;
+  /** The principal the assignment names: the caller itself or one of its groups. */
+  readonly principalId: string;
+  /** Set when the grant came through a group. */
+  readonly via?: string;
+}
+
+export interface CheckResult {
+  readonly allowed: boolean;
+  readonly grantedBy?: Grant;
+  readonly reason: string;
+}
+
+interface CompiledRole {
+  readonly definition: RoleDefinition;
+  readonly matcher: PermissionMatcher;
+}
+
+const DATA_ACTION_SET: ReadonlySet<string> = new Set(DATA_ACTIONS.map(normalizeOperation));
+const CHANGE_PAGE = 1000;
+
+export class RbacEngine {
+  readonly tenantId: string;
+  readonly repository: RbacRepository;
+  readonly #options: RbacEngineOptions;
+  readonly #index = new AssignmentIndex();
+  readonly #roles = new Map<string, CompiledRole>();
+  #version = 0;
+  #syncing: Promise<void> = Promise.resolve();
+
+  private constructor(options: RbacEngineOptions) {
+    this.#options = options;
+    this.tenantId = options.tenantId;
+    this.repository = options.repository;
+    for (const d of BUILT_IN_ROLES) this.#putRole(d);
+  }
+
+  /** Loads the tenant's snapshot into memory, then catches up with the change feed. */
+  static async open(options: RbacEngineOptions): Promise<RbacEngine> {
+    const engine = new RbacEngine(options);
+    const snap = await options.repository.snapshot(options.tenantId);
+    for (const d of snap.definitions) if (!d.builtIn) engine.#putRole(d);
+    for await (const a of snap.assignments) engine.#index.add(a);
+    engine.#version = snap.version;
+    await engine.sync();
+    return engine;
+  }
+
+  get version(): number {
+    return this.#version;
+  }
+
+  get assignmentCount(): number {
+    return this.#index.size;
+  }
+
+  /** Applies every change the store recorded since the last sync. Calls are serialised. */
+  sync(): Promise<void> {
+    this.#syncing = this.#syncing.then(() => this.#pull());
+    return this.#syncing;
+  }
+
+  async #pull(): Promise<void> {
+    for (;;) {
+      const changes = await this.repository.changesSince(this.tenantId, this.#version, CHANGE_PAGE);
+      for (const c of changes) this.#apply(c);
+      if (changes.length < CHANGE_PAGE) return;
+    }
+  }
+
+  #apply(c: RbacChange): void {
+    if (c.version <= this.#version) return;
+    if (c.kind === "assignment.created") this.#index.add(c.assignment);
+    else if (c.kind === "assignment.deleted") this.#index.remove(c.id);
+    else if (c.kind === "definition.put") this.#putRole(c.definition);
+    else if (!this.#roles.get(c.id)?.definition.builtIn) this.#roles.delete(c.id);
+    this.#version = c.version;
+  }
+
+  #putRole(d: RoleDefinition): void {
+    if (!d.builtIn && this.#roles.get(d.id)?.definition.builtIn) return; // built-ins cannot be replaced
+    this.#roles.set(d.id, { definition: d, matcher: new PermissionMatcher(d.permissions) });
+  }
+
+  role(id: string): RoleDefinition | undefined {
+    return this.#roles.get(id)?.definition;
+  }
+
+  roleDefinitions(): RoleDefinition[] {
+    return [...this.#roles.values()].map((r) => r.definition).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** By id, by a `.../roleDefinitions/<id>` path, or by name (case-insensitive), as `--role` takes. */
+  resolveRole(nameOrId: string): RoleDefinition | undefined {
+    const tail = nameOrId.slice(nameOrId.lastIndexOf("/") + 1).toLowerCase();
+    const byId = this.#roles.get(tail);
+    if (byId !== undefined) return byId.definition;
+    const name = nameOrId.trim().toLowerCase();
+    for (const r of this.#roles.values()) if (r.definition.name.toLowerCase() === name) return r.definition;
+    return undefined;
+  }
+
+  assignment(id: string): RoleAssignment | undefined {
+    return this.#index.get(id);
+  }
+
+  /** @internal for lib/writes.ts */
+  get index(): AssignmentIndex {
+    return this.#index;
+  }
+
+  /** Keys of `scope`, its ancestors and its management groups, most specific first, ending with "/". */
+  async ancestorKeys(parsed: ParsedScope): Promise<string[]> {
+    const keys = [...parsed.chain];
+    if (parsed.top !== undefined) {
+      for (const mg of await this.#options.ancestry(this.tenantId, parsed.top)) keys.push(scopeKey(mg));
+    }
+    keys.push(ROOT_SCOPE); // the chain never holds "/" itself
+    return keys;
+  }
+
+  /** May `principal` perform `operation` (an action or a data action) on `resourceId`? */
+  async check(principal: Principal, operation: string, resourceId: string): Promise<CheckResult> {
+    const parsed = parseScope(resourceId);
+    const [groups, keys] = await Promise.all([
+      this.#options.groups(this.tenantId, principal.id),
+      this.ancestorKeys(parsed),
+    ]);
+    return this.evaluate(principal.id, groups, operation, keys, resourceId);
+  }
+
+  /**
+   * The synchronous core of `check`, for callers that already hold the group closure and the
+   * ancestor keys (`ancestorKeys`), e.g. the CA asking for loginAsAdmin then login.
+   */
+  evaluate(
+    principalId: string,
+    groups: Iterable<string>,
+    operation: string,
+    ancestorKeys: readonly string[],
+    resourceId: string,
+  ): CheckResult {
+    const op = normalizeOperation(operation);
+    const isData = DATA_ACTION_SET.has(op);
+    const principals = [principalId, ...groups];
+    for (const key of ancestorKeys) {
+      const bucket = this.#index.at(key);
+      if (bucket === undefined) continue;
+      for (let i = 0; i < principals.length; i++) {
+        const list = bucket.get(principals[i] as string);
+        if (list === undefined) continue;
+        for (const a of list) {
+          const role = this.#roles.get(a.roleDefinitionId);
+          if (role === undefined || !role.matcher.grants(op, isData)) continue;
+          const via = i === 0 ? undefined : a.principalId;
+          const grantedBy: Grant = {
+            assignmentId: a.id,
+            roleDefinitionId: role.definition.id,
+            roleName: role.definition.name,
+            scope: a.scope,
+            principalId: a.principalId,
+            ...(via === undefined ? {} : { via }),
+          };
+          const who = via === undefined ? "the principal" : `group '${via}'`;
+          const reason = `role '${role.definition.name}' assigned to ${who} at scope '${a.scope}' (assignment '${a.id}') grants '${operation}'`;
+          return { allowed: true, grantedBy, reason };
+        }
+      }
+    }
+    const kind = isData ? "data action" : "action";
+    return {
+      allowed: false,
+      reason: `no role assignment grants ${kind} '${operation}' on '${resourceId}' to the principal or any of its ${principals.length - 1} groups`,
+    };
+  }
+
+  /** `check` for management calls: throws `AuthorizationFailedError` (kind `forbidden`) when denied. */
+  async authorize(principal: Principal, action: string, scope: string): Promise<CheckResult> {
+    const result = await this.check(principal, action, scope);
+    if (!result.allowed) throw new AuthorizationFailedError(principal.id, action, scope);
+    return result;
+  }
+}
