@@ -2,7 +2,6 @@
  * OpenSSH certificates (`*-cert-v01@openssh.com`, draft-miller-ssh-cert): build and sign, parse
  * strictly and verify. Parsing always checks the CA signature, as sshd does.
  */
-import { randomBytes } from "node:crypto";
 import { SshCertificateError, SshUnsupportedTypeError } from "./errors.ts";
 import {
   buildPublicKey,
@@ -13,6 +12,7 @@ import {
   parsePublicKeyBlob,
   readKeyFields,
 } from "./keys.ts";
+import { randomNonce } from "./lib/random-pool.ts";
 import { SshReader, SshWriter } from "./lib/wire.ts";
 import { type SignatureAlgorithm, type Signer, verifySignature } from "./signature.ts";
 
@@ -68,21 +68,29 @@ function baseKeyType(certType: string): KeyType | null {
 export function signCertificate(fields: CertificateFields, signer: Signer): Certificate {
   checkFields(fields);
   const type = certificateTypeOf(fields.key.type);
-  const nonce = fields.nonce ?? new Uint8Array(randomBytes(32));
-  const keyFields = new SshReader(fields.key.blob);
-  keyFields.text();
-  const w = new SshWriter()
+  const nonce = fields.nonce ?? randomNonce();
+  // The key's wire blob is `string type` then its fields; the type name is ASCII.
+  const keyFields = fields.key.blob.subarray(4 + fields.key.type.length);
+  let criticalOptions: OptionList = {};
+  let extensions: OptionList = {};
+  const w = new SshWriter(1024)
     .text(type)
     .string(nonce)
-    .raw(keyFields.raw(keyFields.remaining))
+    .raw(keyFields)
     .uint64(fields.serial)
     .uint32(KIND_CODE[fields.kind])
     .text(fields.keyId)
-    .string(encodeStringList(fields.principals))
+    .nested((list) => {
+      for (const p of fields.principals) list.text(p);
+    })
     .uint64(fields.validAfter)
     .uint64(fields.validBefore)
-    .string(encodeOptions(fields.criticalOptions))
-    .string(encodeOptions(fields.extensions))
+    .nested((o) => {
+      criticalOptions = writeOptions(o, fields.criticalOptions);
+    })
+    .nested((o) => {
+      extensions = writeOptions(o, fields.extensions);
+    })
     .string(new Uint8Array(0))
     .string(signer.publicKey.blob);
   const signature = signer.sign(w.bytes());
@@ -92,8 +100,8 @@ export function signCertificate(fields: CertificateFields, signer: Signer): Cert
     type,
     nonce,
     principals: [...fields.principals],
-    criticalOptions: copyOptions(fields.criticalOptions),
-    extensions: copyOptions(fields.extensions),
+    criticalOptions,
+    extensions,
     caKey: signer.publicKey,
     signatureAlgorithm: signer.algorithm,
     blob,
@@ -117,30 +125,27 @@ function checkFields(f: CertificateFields): void {
   }
 }
 
-function encodeStringList(items: readonly string[]): Uint8Array {
-  const w = new SshWriter();
-  for (const item of items) w.text(item);
-  return w.bytes();
-}
-
-/** Names sorted and unique; a value is wrapped in a nested string, a flag has empty data. */
-function encodeOptions(options: OptionList): Uint8Array {
-  const w = new SshWriter();
-  for (const name of Object.keys(options).sort(compareBytes)) {
+/**
+ * Writes options with names sorted and unique; a value is wrapped in a nested string, a flag has
+ * empty data. Returns a frozen, null-prototype copy of what was written.
+ */
+function writeOptions(w: SshWriter, options: OptionList): OptionList {
+  const names = Object.keys(options);
+  if (names.length > 1) names.sort(compareBytes);
+  const copy = Object.create(null) as Record<string, string>;
+  for (const name of names) {
     const value = options[name] as string;
+    copy[name] = value;
     w.text(name);
-    w.string(value === "" ? new Uint8Array(0) : new SshWriter().text(value).bytes());
+    if (value === "") w.uint32(0);
+    else w.nested((inner) => inner.text(value));
   }
-  return w.bytes();
+  return Object.freeze(copy);
 }
 
 /** OpenSSH sorts option names with strcmp, i.e. by bytes, not by UTF-16 code units. */
 function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
-function copyOptions(options: OptionList): OptionList {
-  return Object.freeze(Object.assign(Object.create(null) as Record<string, string>, options));
 }
 
 function readOptions(r: SshReader, what: string): OptionList {

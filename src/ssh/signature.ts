@@ -53,10 +53,9 @@ export function keyObjectSigner(privateKey: KeyObject, algorithm?: SignatureAlgo
     sign(data) {
       const w = new SshWriter().text(alg);
       if (curve) {
-        const rs = cryptoSign(hash, data, { key: privateKey, dsaEncoding: "ieee-p1363" });
-        const half = rs.length / 2;
-        const inner = new SshWriter().mpintBytes(rs.subarray(0, half)).mpintBytes(rs.subarray(half));
-        return w.string(inner.bytes()).bytes();
+        // DER output: Node's ieee-p1363 option halves the signing rate, so we unpack r and s ourselves.
+        const { r, s } = derSignatureValues(cryptoSign(hash, data, privateKey));
+        return w.nested((inner) => inner.mpintBytes(r).mpintBytes(s)).bytes();
       }
       return w.string(cryptoSign(hash, data, privateKey)).bytes();
     },
@@ -107,4 +106,19 @@ export function verifySignature(
   }
   if (!ok) throw new SshSignatureInvalidError();
   return algorithm;
+}
+
+/** Unpacks `SEQUENCE { INTEGER r, INTEGER s }` as produced by OpenSSL (our own signer's output). */
+function derSignatureValues(der: Uint8Array): { r: Uint8Array; s: Uint8Array } {
+  let at = 2;
+  if (der[1] === 0x81) at = 3;
+  const readInteger = () => {
+    if (der[at] !== 0x02) throw new TypeError("unexpected DER from crypto.sign");
+    const len = der[at + 1] as number;
+    const value = der.subarray(at + 2, at + 2 + len);
+    at += 2 + len;
+    return value;
+  };
+  const r = readInteger();
+  return { r, s: readInteger() };
 }

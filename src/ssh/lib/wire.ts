@@ -104,44 +104,78 @@ export class SshReader {
   }
 }
 
-/** Builds wire data from chunks and concatenates once at the end. */
+/** Builds wire data in one growing buffer (certificate issuance is a hot path). */
 export class SshWriter {
-  readonly #chunks: Uint8Array[] = [];
+  #buf: Uint8Array;
+  #view: DataView;
   #length = 0;
+
+  constructor(initialCapacity = 128) {
+    this.#buf = new Uint8Array(initialCapacity);
+    this.#view = new DataView(this.#buf.buffer);
+  }
 
   get length(): number {
     return this.#length;
   }
 
+  #reserve(n: number): number {
+    const at = this.#length;
+    if (at + n > this.#buf.length) {
+      const grown = new Uint8Array(Math.max(this.#buf.length * 2, at + n));
+      grown.set(this.#buf.subarray(0, at));
+      this.#buf = grown;
+      this.#view = new DataView(grown.buffer);
+    }
+    this.#length = at + n;
+    return at;
+  }
+
   raw(bytes: Uint8Array): this {
-    this.#chunks.push(bytes);
-    this.#length += bytes.byteLength;
+    const at = this.#reserve(bytes.byteLength);
+    this.#buf.set(bytes, at);
     return this;
   }
 
   byte(v: number): this {
-    return this.raw(Uint8Array.of(v));
+    const at = this.#reserve(1);
+    this.#buf[at] = v;
+    return this;
   }
 
   uint32(v: number): this {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, v);
-    return this.raw(b);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, v);
+    return this;
   }
 
   uint64(v: bigint): this {
     if (v < 0n || v > 0xffff_ffff_ffff_ffffn) throw new TypeError("uint64 out of range");
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigUint64(0, v);
-    return this.raw(b);
+    const at = this.#reserve(8);
+    this.#view.setBigUint64(at, v);
+    return this;
   }
 
   string(bytes: Uint8Array): this {
     return this.uint32(bytes.byteLength).raw(bytes);
   }
 
+  /** A length-prefixed field whose content `write` produces in place (no intermediate buffer). */
+  nested(write: (w: this) => void): this {
+    const at = this.#reserve(4);
+    write(this);
+    this.#view.setUint32(at, this.#length - at - 4);
+    return this;
+  }
+
+  /** A length-prefixed UTF-8 string, encoded straight into the buffer. */
   text(s: string): this {
-    return this.string(utf8Encoder.encode(s));
+    const max = s.length * 3;
+    const at = this.#reserve(4 + max);
+    const { written } = utf8Encoder.encodeInto(s, this.#buf.subarray(at + 4, at + 4 + max));
+    this.#view.setUint32(at, written);
+    this.#length = at + 4 + written;
+    return this;
   }
 
   /** Writes unsigned big-endian bytes as an mpint (minimal, with a sign byte when needed). */
@@ -149,23 +183,15 @@ export class SshWriter {
     let start = 0;
     while (start < unsigned.length && unsigned[start] === 0) start++;
     const body = unsigned.subarray(start);
-    if (body.length > 0 && (body[0] as number) & 0x80) {
-      const padded = new Uint8Array(body.length + 1);
-      padded.set(body, 1);
-      return this.string(padded);
-    }
-    return this.string(body);
+    const pad = body.length > 0 && (body[0] as number) & 0x80 ? 1 : 0;
+    this.uint32(body.length + pad);
+    if (pad) this.byte(0);
+    return this.raw(body);
   }
 
+  /** The bytes written so far (a view; later writes never change it). */
   bytes(): Uint8Array {
-    if (this.#chunks.length === 1) return this.#chunks[0] as Uint8Array;
-    const out = new Uint8Array(this.#length);
-    let at = 0;
-    for (const c of this.#chunks) {
-      out.set(c, at);
-      at += c.byteLength;
-    }
-    return out;
+    return this.#buf.subarray(0, this.#length);
   }
 }
 
