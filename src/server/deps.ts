@@ -1,0 +1,43 @@
+import type { RbacEngine } from "../rbac/index.ts";
+import type { ServiceKeys } from "./auth/service-keys.ts";
+import type { ApiPrincipal } from "./auth/tokens.ts";
+
+/** One activity-log record, as the server hands it to the audit module. */
+export interface AuditRecord {
+  readonly tenantId: string;
+  /** Object id of the caller. */
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly result: "success" | "failure";
+  readonly correlationId: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export interface AuditSink {
+  append(record: AuditRecord): Promise<void>;
+}
+
+/** A principal as role assignments name it. */
+export interface ResolvedPrincipal {
+  readonly id: string;
+  readonly type: "User" | "Group" | "ServicePrincipal" | "ManagedIdentity";
+}
+
+/**
+ * What the routes need from the domain, wired once in `startServer` (or by a test). Routes see
+ * only these services, never the store.
+ */
+export interface DomainServices {
+  /** The tenant's RBAC engine (kept in memory and in sync by the rbac module). */
+  readonly rbac: (tenantId: string) => Promise<RbacEngine>;
+  /** `assignee` as `az role assignment create` takes it: a UPN, an object id or an app id. */
+  readonly resolveAssignee: (tenantId: string, assignee: string) => Promise<ResolvedPrincipal>;
+  readonly audit: AuditSink;
+  /** Refuses a token whose principal is gone or disabled; absent in tests that need no directory. */
+  readonly checkPrincipal?: (principal: ApiPrincipal) => Promise<void>;
+}
+
+export interface RouteDeps extends DomainServices {
+  readonly keys: ServiceKeys;
+}

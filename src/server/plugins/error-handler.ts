@@ -1,0 +1,114 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type ErrorKind, isHostpassError } from "../../shared/errors.ts";
+
+/** The one translation from an error's kind to an HTTP status (domain code never picks statuses). */
+export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = Object.freeze({
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  limited: 429,
+  unavailable: 503,
+  internal: 500,
+});
+
+/** Fastify's own errors that reach clients, under our stable codes. */
+const FASTIFY_CODES: ReadonlyMap<string, { status: number; code: string; message: string }> = new Map([
+  [
+    "FST_ERR_CTP_BODY_TOO_LARGE",
+    { status: 413, code: "ERR_BODY_TOO_LARGE", message: "the request body is too large" },
+  ],
+  [
+    "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+    {
+      status: 415,
+      code: "ERR_UNSUPPORTED_MEDIA_TYPE",
+      message: "send JSON (Content-Type: application/json)",
+    },
+  ],
+  [
+    "FST_ERR_CTP_INVALID_CONTENT_LENGTH",
+    {
+      status: 400,
+      code: "ERR_INVALID_CONTENT_LENGTH",
+      message: "the Content-Length does not match the body",
+    },
+  ],
+  [
+    "FST_ERR_CTP_EMPTY_JSON_BODY",
+    { status: 400, code: "ERR_INVALID_JSON", message: "the request body is empty" },
+  ],
+  [
+    "FST_ERR_CTP_INVALID_JSON_BODY",
+    { status: 400, code: "ERR_INVALID_JSON", message: "the request body is not valid JSON" },
+  ],
+  ["FST_ERR_BAD_URL", { status: 400, code: "ERR_BAD_URL", message: "the URL is malformed" }],
+]);
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/**
+ * Every failure leaves the server as `{ "error": { "code", "message" } }`. 5xx messages are
+ * replaced by a fixed text (the real error is logged with the request id), so internals never leak.
+ */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = toErrorResponse(error);
+    if (status >= 500) request.log.error({ err: error }, "request failed");
+    else request.log.info({ code: body.error.code }, "request refused");
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    return reply
+      .status(404)
+      .send(errorBody("ERR_NOT_FOUND", `no route for ${request.method} ${pathOf(request.url)}`));
+  });
+}
+
+export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (isHostpassError(error)) {
+    const status = STATUS_BY_KIND[error.kind];
+    const message = status >= 500 ? "internal error" : error.message;
+    return { status, body: errorBody(error.code, message) };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.validation) {
+    const context = fastifyError.validationContext ?? "request";
+    return {
+      status: 400,
+      body: errorBody("ERR_VALIDATION", `${context}: ${describeValidation(fastifyError)}`),
+    };
+  }
+  const known = fastifyError.code ? FASTIFY_CODES.get(fastifyError.code) : undefined;
+  if (known) return { status: known.status, body: errorBody(known.code, known.message) };
+  const status = fastifyError.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return { status, body: errorBody("ERR_BAD_REQUEST", "the request was refused") };
+  }
+  return { status: 500, body: errorBody("ERR_INTERNAL", "internal error") };
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+/** Ajv's first error, phrased for people; the schema path stays out (it says nothing to a caller). */
+function describeValidation(error: Partial<FastifyError>): string {
+  const first = error.validation?.[0];
+  if (!first) return "the request does not match the schema";
+  const where = first.instancePath ? first.instancePath.slice(1).replaceAll("/", ".") : "";
+  const params = first.params as Record<string, unknown> | undefined;
+  if (first.keyword === "additionalProperties" && params?.additionalProperty !== undefined) {
+    return `unknown property "${String(params.additionalProperty)}"${where ? ` in ${where}` : ""}`;
+  }
+  return `${where || "value"} ${first.message ?? "is invalid"}`;
+}
+
+/** The path without the query string, cut short: it is echoed back and must not carry a big payload. */
+function pathOf(url: string): string {
+  const path = url.split("?", 1)[0] ?? "";
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}

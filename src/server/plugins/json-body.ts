@@ -1,0 +1,58 @@
+import type { FastifyInstance } from "fastify";
+import { ForbiddenJsonKeyError, InvalidJsonError, JsonTooDeepError } from "../errors.ts";
+
+/** Deeper than any hostpass request needs (the deepest, a role definition, is 3). */
+export const MAX_JSON_DEPTH = 16;
+
+/** Keys that could reach an object's prototype if some code ever merged a body into an object. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Replaces every body parser with one strict JSON parser: other media types get 415, and a JSON
+ * body that nests too deep or carries a prototype key is refused before any schema or handler sees it.
+ * Fastify's own parser folds the prototype refusal into a generic "invalid JSON"; ours says which.
+ */
+export function registerJsonBody(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, parseStrictJson(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}
+
+export function parseStrictJson(text: string): unknown {
+  if (text.length === 0) throw new InvalidJsonError("the request body is empty");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidJsonError("the request body is not valid JSON");
+  }
+  checkShape(value);
+  return value;
+}
+
+/** Iterative walk: a recursive one could be made to overflow the stack by the input it checks. */
+function checkShape(root: unknown): void {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop() as { value: unknown; depth: number };
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= MAX_JSON_DEPTH) {
+      throw new JsonTooDeepError(`the request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push({ value: item, depth: depth + 1 });
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) {
+        throw new ForbiddenJsonKeyError(`the key "${key}" is not allowed in a request body`);
+      }
+      stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1 });
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import { deleteCustomRole } from "../../../rbac/index.ts";
+import type { App } from "../../app.ts";
+import type { RouteDeps } from "../../deps.ts";
+import { type ScopeTemplate, scopeParams } from "../../lib/scopes.ts";
+import { principalOf } from "../../plugins/authenticate.ts";
+import { actorOf } from "../../plugins/authorize.ts";
+import { GUID, RoleDefinitionDto, toRoleDefinitionDto } from "./dto.ts";
+import { ROLE_DEFINITION_SCOPES } from "./lib/role-definition-scopes.ts";
+
+/** `hostpass role definition delete`: custom roles only, and only when no longer assigned. */
+export function registerDeleteRoleDefinition(app: App, deps: RouteDeps): void {
+  for (const template of ROLE_DEFINITION_SCOPES) register(app, deps, template);
+}
+
+function register(app: App, deps: RouteDeps, template: ScopeTemplate): void {
+  app.delete(
+    `${template.prefix}/providers/Authorization/roleDefinitions/:roleDefinitionId`,
+    {
+      config: { permission: "domain" }, // deleteCustomRole authorises at the role's assignable scopes
+      schema: {
+        operationId: `RoleDefinitions_Delete_At${template.name}`,
+        tags: ["Authorization"],
+        summary: "Delete a custom role",
+        params: scopeParams(template, { roleDefinitionId: GUID }),
+        response: { 200: RoleDefinitionDto },
+      },
+    },
+    async (request) => {
+      const engine = await deps.rbac(principalOf(request).tenantId);
+      return toRoleDefinitionDto(
+        await deleteCustomRole(engine, actorOf(request), request.params.roleDefinitionId),
+      );
+    },
+  );
+}

@@ -1,0 +1,33 @@
+import { Type } from "@fastify/type-provider-typebox";
+import type { App } from "../../app.ts";
+import type { RouteDeps } from "../../deps.ts";
+
+const Jwks = Type.Object({
+  keys: Type.Array(
+    Type.Object({
+      kty: Type.String(),
+      crv: Type.String(),
+      x: Type.String(),
+      kid: Type.String(),
+      alg: Type.String(),
+      use: Type.String(),
+    }),
+  ),
+});
+
+/** The public keys that verify the API's access tokens (RFC 7517); public by nature. */
+export function registerGetJwks(app: App, deps: RouteDeps): void {
+  app.get(
+    "/.well-known/jwks.json",
+    {
+      config: { public: true },
+      schema: {
+        operationId: "Jwks_Get",
+        tags: ["Discovery"],
+        summary: "Token-signing keys",
+        response: { 200: Jwks },
+      },
+    },
+    async () => ({ keys: [deps.keys.publicJwk] }),
+  );
+}

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { SignJWT, UnsecuredJWT } from "jose";
+import { serviceKeysFromPem } from "../../src/server/auth/service-keys.ts";
+import { DEFAULT_TOKEN_SETTINGS, mintAccessToken } from "../../src/server/auth/tokens.ts";
+import { bearer, startTestServer, type TestServer, user } from "./helpers.ts";
+
+const alice = user("00000000-0000-4000-8000-00000000a11c");
+
+describe("API authentication", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  const whoami = (headers: Record<string, string> = {}) =>
+    server.app.inject({ method: "GET", url: "/me", headers });
+
+  it("keeps the signing key 0600 in the data directory", async () => {
+    const info = await stat(join(server.dataDir, "keys", "token-signing-key.pem"));
+    assert.equal(info.mode & 0o777, 0o600);
+  });
+
+  it("publishes the public key as JWKS without authentication, and no private part", async () => {
+    const response = await server.app.inject({ method: "GET", url: "/.well-known/jwks.json" });
+    assert.equal(response.statusCode, 200);
+    const { keys } = response.json();
+    assert.equal(keys.length, 1);
+    assert.equal(keys[0].kid, server.keys.kid);
+    assert.equal(keys[0].alg, "EdDSA");
+    assert.equal(keys[0].d, undefined);
+  });
+
+  it("accepts a token minted with the service key", async () => {
+    const response = await whoami(bearer(await server.token(alice)));
+    assert.equal(response.statusCode, 200, response.body);
+    assert.equal(response.json().objectId, alice.objectId);
+  });
+
+  const refused: Array<[string, () => Promise<Record<string, string>>]> = [
+    ["no Authorization header", async () => ({})],
+    ["a Basic credential", async () => ({ authorization: "Basic YWxpY2U6cHc=" })],
+    ["garbage", async () => bearer("not.a.jwt")],
+    ["the wrong audience", async () => bearer(await server.token(alice, { audience: "urn:other" }))],
+    ["the wrong issuer", async () => bearer(await server.token(alice, { issuer: "https://evil" }))],
+    [
+      "an expired token (beyond the 60 s leeway)",
+      async () => bearer(await server.token(alice, { now: Date.now() - 3_700_000 })),
+    ],
+    [
+      "a token issued in the future",
+      async () => bearer(await server.token(alice, { now: Date.now() + 600_000 })),
+    ],
+    [
+      "alg none",
+      async () =>
+        bearer(
+          new UnsecuredJWT({ tid: "t1", idtyp: "user" })
+            .setSubject(alice.objectId)
+            .setIssuer(DEFAULT_TOKEN_SETTINGS.issuer)
+            .setAudience(DEFAULT_TOKEN_SETTINGS.audience)
+            .setIssuedAt()
+            .setExpirationTime("1h")
+            .encode(),
+        ),
+    ],
+    [
+      "HS256 keyed with the public JWK",
+      async () => {
+        const secret = new TextEncoder().encode(JSON.stringify(server.keys.publicJwk));
+        const token = await new SignJWT({ tid: "t1", idtyp: "user" })
+          .setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: server.keys.kid })
+          .setSubject(alice.objectId)
+          .setIssuer(DEFAULT_TOKEN_SETTINGS.issuer)
+          .setAudience(DEFAULT_TOKEN_SETTINGS.audience)
+          .setIssuedAt()
+          .setExpirationTime("1h")
+          .sign(secret);
+        return bearer(token);
+      },
+    ],
+    [
+      "a token signed by another Ed25519 key",
+      async () => {
+        const other = generateKeyPairSync("ed25519").privateKey.export({
+          type: "pkcs8",
+          format: "pem",
+        }) as string;
+        const keys = await serviceKeysFromPem(other);
+        return bearer(
+          await mintAccessToken({ ...keys, kid: server.keys.kid }, DEFAULT_TOKEN_SETTINGS, alice),
+        );
+      },
+    ],
+  ];
+  for (const [name, headers] of refused) {
+    it(`refuses ${name} with 401 ERR_UNAUTHENTICATED`, async () => {
+      const response = await whoami(await headers());
+      assert.equal(response.statusCode, 401, response.body);
+      assert.equal(response.json().error.code, "ERR_UNAUTHENTICATED");
+    });
+  }
+
+  it("answers an unknown route with 404 ERR_NOT_FOUND", async () => {
+    const response = await server.app.inject({ method: "GET", url: "/nope" });
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.json().error.code, "ERR_NOT_FOUND");
+  });
+});

@@ -1,0 +1,106 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PrincipalNotFoundError } from "../../src/directory/errors.ts";
+import {
+  createRoleAssignment,
+  MemoryRbacRepository,
+  RbacEngine,
+  SYSTEM_ACTOR,
+} from "../../src/rbac/index.ts";
+import { loadOrCreateServiceKeys, type ServiceKeys } from "../../src/server/auth/service-keys.ts";
+import {
+  type ApiPrincipal,
+  DEFAULT_TOKEN_SETTINGS,
+  type MintOptions,
+  mintAccessToken,
+} from "../../src/server/auth/tokens.ts";
+import { type App, buildServer } from "../../src/server/build-server.ts";
+import type { AuditRecord, DomainServices, ResolvedPrincipal } from "../../src/server/deps.ts";
+
+export const TENANT = "11111111-1111-4111-8111-111111111111";
+
+export function user(objectId: string): ApiPrincipal {
+  return { objectId, tenantId: TENANT, type: "user" };
+}
+
+/** In-memory stand-ins for the directory and audit (RBAC is the real engine on its memory repository). */
+export interface TestWorld {
+  readonly rbacRepository: MemoryRbacRepository;
+  readonly audit: AuditRecord[];
+  /** assignee (UPN, object id, app id) → principal. */
+  readonly principals: Map<string, ResolvedPrincipal>;
+  engine(): Promise<RbacEngine>;
+  /** Assigns a role as the service itself (bootstrap path). */
+  grant(role: string, principalId: string, scope: string): Promise<void>;
+}
+
+export function testWorld(): TestWorld & { services: DomainServices } {
+  const rbacRepository = new MemoryRbacRepository();
+  const audit: AuditRecord[] = [];
+  const principals = new Map<string, ResolvedPrincipal>();
+  let engine: Promise<RbacEngine> | undefined;
+  const engineFor = async (tenantId: string) => {
+    if (tenantId !== TENANT) throw new TypeError(`unexpected tenant ${tenantId}`);
+    engine ??= RbacEngine.open({
+      repository: rbacRepository,
+      tenantId,
+      groups: () => [],
+      ancestry: () => [],
+    });
+    return engine;
+  };
+  const services: DomainServices = {
+    rbac: engineFor,
+    resolveAssignee: async (_tenantId, assignee) => {
+      const found = principals.get(assignee.toLowerCase());
+      if (!found) throw new PrincipalNotFoundError(`no principal '${assignee}'`);
+      return found;
+    },
+    audit: { append: async (record) => void audit.push(record) },
+  };
+  return {
+    services,
+    rbacRepository,
+    audit,
+    principals,
+    engine: () => engineFor(TENANT),
+    grant: async (role, principalId, scope) => {
+      const e = await engineFor(TENANT);
+      await createRoleAssignment(e, SYSTEM_ACTOR, { role, principalId, principalType: "User", scope });
+    },
+  };
+}
+
+export interface TestServer {
+  readonly app: App;
+  readonly keys: ServiceKeys;
+  readonly dataDir: string;
+  /** Mints an API token with the service key (sign-in lands in a later issue). */
+  token(principal: ApiPrincipal, options?: MintOptions): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function tempDir(prefix = "hostpass-test-"): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export async function startTestServer(services: DomainServices = testWorld().services): Promise<TestServer> {
+  const dataDir = await tempDir();
+  const keys = await loadOrCreateServiceKeys(dataDir);
+  const app = await buildServer({ keys, services });
+  return {
+    app,
+    keys,
+    dataDir,
+    token: (principal, options) => mintAccessToken(keys, DEFAULT_TOKEN_SETTINGS, principal, options),
+    close: async () => {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
