@@ -95,7 +95,16 @@ export class RbacEngine {
     const engine = new RbacEngine(options);
     const snap = await options.repository.snapshot(options.tenantId);
     for (const d of snap.definitions) if (!d.builtIn) engine.#putRole(d);
-    for await (const a of snap.assignments) engine.#index.add(a);
+    // Many assignments share a scope; parse each distinct scope once while loading.
+    const keys = new Map<string, string>();
+    for await (const a of snap.assignments) {
+      let key = keys.get(a.scope);
+      if (key === undefined) {
+        key = scopeKey(a.scope);
+        keys.set(a.scope, key);
+      }
+      engine.#index.add(a, key);
+    }
     engine.#version = snap.version;
     await engine.sync();
     return engine;
