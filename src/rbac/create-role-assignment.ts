@@ -64,8 +64,12 @@ export async function createRoleAssignment(
   if (engine.index.find(parsed.key, input.principalId, role.id) !== undefined) {
     throw new RoleAssignmentExistsError("The role assignment already exists.");
   }
+  const id = (options.newId ?? randomUUID)();
+  if (engine.assignment(id) !== undefined) {
+    throw new RoleAssignmentExistsError(`a role assignment with id '${id}' already exists`);
+  }
   const assignment: RoleAssignment = Object.freeze({
-    id: (options.newId ?? randomUUID)(),
+    id,
     tenantId: engine.tenantId,
     roleDefinitionId: role.id,
     principalId: input.principalId,

@@ -10,8 +10,10 @@ import {
 } from "./built-in-roles.ts";
 import { deleteRoleAssignment } from "./delete-role-assignment.ts";
 import { InvalidScopeError } from "./errors.ts";
-import { fixture, MG_A, MG_ROOT, SUB1, SUB2, user, vm } from "./lib/rbac-fixture.ts";
+import { fixture, MG_A, MG_ROOT, SUB1, SUB2, TENANT, user, vm } from "./lib/rbac-fixture.ts";
 import { loginDataAction } from "./login-action.ts";
+import { RbacEngine } from "./rbac-engine.ts";
+import { parseScope } from "./scope.ts";
 
 const USER_LOGIN = "Virtual Machine User Login";
 const ADMIN_LOGIN = "Virtual Machine Administrator Login";
@@ -168,6 +170,25 @@ describe("RbacEngine.check", () => {
     assert.equal((await f.engine.check(sp, LOGIN_ACTION, vm("rg", "x", "sub1"))).allowed, false);
     assert.equal((await f.engine.check(mi, "Compute/virtualMachines/read", vm("rg", "x"))).allowed, true);
     assert.equal((await f.engine.check(mi, LOGIN_ACTION, vm("rg", "x"))).allowed, false);
+  });
+
+  it("accepts management-group ancestry in any order, with the scope itself and the root listed", async () => {
+    const f = await fixture();
+    const engine = await RbacEngine.open({
+      repository: f.repository,
+      tenantId: TENANT,
+      groups: () => [],
+      ancestry: (_t, scope) => ["/", MG_ROOT, MG_A, scope],
+    });
+    const a = await f.assign(USER_LOGIN, "alice", MG_A);
+    await engine.sync();
+    const keys = await engine.ancestorKeys(parseScope(vm("rg1", "vm1")));
+    assert.equal(new Set(keys).size, keys.length);
+    assert.equal(keys.at(-1), "/");
+    assert.equal(
+      (await engine.check(user("alice"), LOGIN_ACTION, vm("rg1", "vm1"))).grantedBy?.assignmentId,
+      a.id,
+    );
   });
 
   it("rejects malformed resource ids", async () => {

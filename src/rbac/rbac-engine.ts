@@ -177,7 +177,11 @@ export class RbacEngine {
   async ancestorKeys(parsed: ParsedScope): Promise<string[]> {
     const keys = [...parsed.chain];
     if (parsed.top !== undefined) {
-      for (const mg of await this.#options.ancestry(this.tenantId, parsed.top)) keys.push(scopeKey(mg));
+      // Tolerant of the provider's order and of it listing the scope itself or "/": no duplicates.
+      for (const mg of await this.#options.ancestry(this.tenantId, parsed.top)) {
+        const key = scopeKey(mg);
+        if (key !== ROOT_SCOPE && !keys.includes(key)) keys.push(key);
+      }
     }
     keys.push(ROOT_SCOPE); // the chain never holds "/" itself
     return keys;

@@ -60,6 +60,11 @@ describe("role assignments", () => {
       RoleAssignmentExistsError,
     );
     await assert.rejects(f.assign("No Such Role", "alice", RG1), RoleDefinitionNotFoundError);
+    const sameId = { role: "Reader", principalId: "bob", principalType: "User", scope: RG1 } as const;
+    await assert.rejects(
+      createRoleAssignment(f.engine, SYSTEM_ACTOR, sameId, { newId: () => a.id }),
+      RoleAssignmentExistsError,
+    );
     await assert.rejects(f.assign("Reader", "a b", RG1), InvalidRoleInputError);
     await assert.rejects(deleteRoleAssignment(f.engine, user("alice"), a.id), AuthorizationFailedError);
     await deleteRoleAssignment(f.engine, SYSTEM_ACTOR, a.id);
