@@ -68,3 +68,10 @@ export class RoleDefinitionConflictError extends RbacError {
   readonly code = RoleDefinitionConflictError.code;
   readonly kind = "conflict";
 }
+
+/** The repository broke its contract (e.g. a change-feed gap right after a snapshot). */
+export class RbacStoreError extends RbacError {
+  static readonly code = "ERR_RBAC_STORE";
+  readonly code = RbacStoreError.code;
+  readonly kind = "internal";
+}

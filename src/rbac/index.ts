@@ -13,6 +13,7 @@ export {
   SCALE_SET_LOGIN_ACTION,
   SCALE_SET_LOGIN_AS_ADMIN_ACTION,
 } from "./built-in-roles.ts";
+export { checkLogin, type LoginDecision } from "./check-login.ts";
 export {
   type CreateRoleAssignmentInput,
   type CreateRoleAssignmentOptions,
@@ -26,6 +27,7 @@ export {
   InvalidRoleInputError,
   InvalidScopeError,
   RbacError,
+  RbacStoreError,
   RoleAssignmentExistsError,
   RoleAssignmentNotFoundError,
   RoleDefinitionConflictError,

@@ -62,8 +62,15 @@ export class MemoryRbacRepository implements RbacRepository {
 
   async changesSince(tenantId: string, after: number, limit: number): Promise<readonly RbacChange[]> {
     const { changes } = this.#t(tenantId);
-    // Versions are 1..n in order, so the change with version v sits at index v - 1.
-    return changes.slice(after, after + limit);
+    // Versions are consecutive, so the change with version v sits at index v - (first version).
+    const start = Math.max(0, after + 1 - (changes[0]?.version ?? 1));
+    return changes.slice(start, start + limit);
+  }
+
+  /** Forgets changes up to `version`, as a store that prunes its change table would. */
+  pruneChanges(tenantId: string, version: number): void {
+    const { changes } = this.#t(tenantId);
+    while (changes.length > 0 && (changes[0] as RbacChange).version <= version) changes.shift();
   }
 
   #record(t: TenantData, change: ChangeBody): number {

@@ -8,6 +8,7 @@ import {
   SCALE_SET_LOGIN_ACTION,
   SCALE_SET_LOGIN_AS_ADMIN_ACTION,
 } from "./built-in-roles.ts";
+import { checkLogin } from "./check-login.ts";
 import { deleteRoleAssignment } from "./delete-role-assignment.ts";
 import { InvalidScopeError } from "./errors.ts";
 import { fixture, MG_A, MG_ROOT, SUB1, SUB2, TENANT, user, vm } from "./lib/rbac-fixture.ts";
@@ -114,6 +115,21 @@ describe("RbacEngine.check", () => {
     assert.equal((await f.engine.check(user("adam"), LOGIN_AS_ADMIN_ACTION, id)).allowed, true);
   });
 
+  it("decides admin, user or no login in one call", async () => {
+    const f = await fixture();
+    await f.assign(USER_LOGIN, "ulla", SUB1);
+    await f.assign(ADMIN_LOGIN, "adam", vm("rg1", "vm1"));
+    await f.assign("Owner", "olga", SUB1);
+    const id = vm("rg1", "vm1");
+    const adam = await checkLogin(f.engine, user("adam"), id);
+    assert.deepEqual([adam.allowed, adam.admin, adam.grantedBy?.roleName], [true, true, ADMIN_LOGIN]);
+    const ulla = await checkLogin(f.engine, user("ulla"), id);
+    assert.deepEqual([ulla.allowed, ulla.admin, ulla.grantedBy?.roleName], [true, false, USER_LOGIN]);
+    const olga = await checkLogin(f.engine, user("olga"), id);
+    assert.deepEqual([olga.allowed, olga.admin], [false, false]);
+    assert.equal((await checkLogin(f.engine, user("adam"), vm("rg1", "vm2"))).allowed, false);
+  });
+
   it("makes a deleted assignment stop granting at once, on this and (after sync) other replicas", async () => {
     const f = await fixture();
     const replica = await f.openReplica();
@@ -125,6 +141,21 @@ describe("RbacEngine.check", () => {
     await replica.sync();
     assert.equal((await replica.check(user("alice"), LOGIN_ACTION, vm("rg1", "vm1"))).allowed, false);
     assert.equal(f.engine.assignmentCount, 0);
+  });
+
+  it("reloads from a snapshot when the store pruned changes it never saw", async () => {
+    const f = await fixture();
+    const replica = await f.openReplica();
+    const a = await f.assign(USER_LOGIN, "alice", SUB1);
+    await f.assign(USER_LOGIN, "bob", SUB1);
+    await deleteRoleAssignment(f.engine, SYSTEM_ACTOR, a.id);
+    await f.assign(USER_LOGIN, "carol", SUB1);
+    f.repository.pruneChanges(TENANT, f.engine.version - 1);
+    await replica.sync();
+    assert.equal(replica.version, f.engine.version);
+    assert.equal(replica.assignmentCount, 2);
+    assert.equal((await replica.check(user("alice"), LOGIN_ACTION, vm("rg1", "vm1"))).allowed, false);
+    assert.equal((await replica.check(user("bob"), LOGIN_ACTION, vm("rg1", "vm1"))).allowed, true);
   });
 
   it("lets a scale-set assignment cover its instances but not a prefix sibling", async () => {

@@ -9,7 +9,7 @@
  * store announces a change (or on a short timer).
  */
 import { BUILT_IN_ROLES, DATA_ACTIONS } from "./built-in-roles.ts";
-import { AuthorizationFailedError } from "./errors.ts";
+import { AuthorizationFailedError, RbacStoreError } from "./errors.ts";
 import { AssignmentIndex } from "./lib/assignment-index.ts";
 import { normalizeOperation, PermissionMatcher } from "./lib/permission-matcher.ts";
 import type {
@@ -78,7 +78,7 @@ export class RbacEngine {
   readonly tenantId: string;
   readonly repository: RbacRepository;
   readonly #options: RbacEngineOptions;
-  readonly #index = new AssignmentIndex();
+  #index = new AssignmentIndex();
   readonly #roles = new Map<string, CompiledRole>();
   #version = 0;
   #syncing: Promise<void> = Promise.resolve();
@@ -93,19 +93,7 @@ export class RbacEngine {
   /** Loads the tenant's snapshot into memory, then catches up with the change feed. */
   static async open(options: RbacEngineOptions): Promise<RbacEngine> {
     const engine = new RbacEngine(options);
-    const snap = await options.repository.snapshot(options.tenantId);
-    for (const d of snap.definitions) if (!d.builtIn) engine.#putRole(d);
-    // Many assignments share a scope; parse each distinct scope once while loading.
-    const keys = new Map<string, string>();
-    for await (const a of snap.assignments) {
-      let key = keys.get(a.scope);
-      if (key === undefined) {
-        key = scopeKey(a.scope);
-        keys.set(a.scope, key);
-      }
-      engine.#index.add(a, key);
-    }
-    engine.#version = snap.version;
+    await engine.#load();
     await engine.sync();
     return engine;
   }
@@ -125,11 +113,40 @@ export class RbacEngine {
   }
 
   async #pull(): Promise<void> {
+    let reloaded = false;
     for (;;) {
       const changes = await this.repository.changesSince(this.tenantId, this.#version, CHANGE_PAGE);
+      const first = changes[0];
+      if (first !== undefined && first.version > this.#version + 1) {
+        // The store pruned changes we never saw: start over from a fresh snapshot, once.
+        if (reloaded) throw new RbacStoreError("the RBAC change feed has a gap after a fresh snapshot");
+        await this.#load();
+        reloaded = true;
+        continue;
+      }
       for (const c of changes) this.#apply(c);
       if (changes.length < CHANGE_PAGE) return;
     }
+  }
+
+  /** Replaces the whole index with the store's current snapshot. */
+  async #load(): Promise<void> {
+    const snap = await this.repository.snapshot(this.tenantId);
+    const index = new AssignmentIndex();
+    // Many assignments share a scope; parse each distinct scope once while loading.
+    const keys = new Map<string, string>();
+    for await (const a of snap.assignments) {
+      let key = keys.get(a.scope);
+      if (key === undefined) {
+        key = scopeKey(a.scope);
+        keys.set(a.scope, key);
+      }
+      index.add(a, key);
+    }
+    for (const [id, r] of this.#roles) if (!r.definition.builtIn) this.#roles.delete(id);
+    for (const d of snap.definitions) if (!d.builtIn) this.#putRole(d);
+    this.#index = index;
+    this.#version = snap.version;
   }
 
   #apply(c: RbacChange): void {
@@ -185,6 +202,11 @@ export class RbacEngine {
     }
     keys.push(ROOT_SCOPE); // the chain never holds "/" itself
     return keys;
+  }
+
+  /** The principal's transitive groups, from the injected closure. */
+  async groupsOf(principalId: string): Promise<Iterable<string>> {
+    return this.#options.groups(this.tenantId, principalId);
   }
 
   /** May `principal` perform `operation` (an action or a data action) on `resourceId`? */

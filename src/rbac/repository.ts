@@ -6,6 +6,11 @@
  * the change feed: every write bumps a per-tenant version counter and records one `RbacChange`
  * in the same transaction, so `changesSince(v)` replays exactly what happened after `v`.
  *
+ * Versions are consecutive integers per tenant (1, 2, 3, ...) and become visible in order: take
+ * the next version with a row lock on the tenant's counter inside the write transaction (e.g.
+ * `UPDATE rbac_versions SET version = version + 1 ... RETURNING version`), so a reader never sees
+ * version n+1 before n. Old changes may be pruned; the engine notices the gap and reloads.
+ *
  * Built-in roles are NOT stored: they live in code (`built-in-roles.ts`) with fixed ids, so the
  * repository only ever holds custom role definitions.
  *

@@ -27,6 +27,7 @@ export interface ParsedScope {
 
 export const ROOT_SCOPE = "/";
 const MAX_SCOPE_LENGTH = 2048;
+const MAX_SEGMENTS = 32;
 // Letters and digits of any script plus the punctuation Azure names allow; no `%`, `\`, spaces
 // or control characters, so encoded separators and traversal cannot sneak in.
 const SEGMENT = /^[\p{L}\p{N}_.()~-]+$/u;
@@ -48,6 +49,7 @@ export function parseScope(scope: string): ParsedScope {
   if (scope.length > MAX_SCOPE_LENGTH) fail(scope, "too long");
   if (scope[0] !== "/") fail(scope, "must start with '/'");
   const segs = scope.slice(1).split("/");
+  if (segs.length > MAX_SEGMENTS) fail(scope, "too deeply nested");
   const low: string[] = new Array(segs.length);
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i] as string;
