@@ -1,0 +1,41 @@
+/** The SSH certificate authority: key policy, proof of possession, CA keys, issuance. */
+export {
+  activeCaKey,
+  CA_KEY_STATES,
+  CA_PURPOSES,
+  type CaKeyRecord,
+  type CaKeyState,
+  type CaPurpose,
+  createCaKey,
+  openCaSigner,
+  openPrivateKey,
+  rotate,
+  sealPrivateKey,
+  trustedCaKeys,
+} from "./ca-keys.ts";
+export {
+  CaKeyRejectedError,
+  CaKeyUnavailableError,
+  CaProofInvalidError,
+  CaSubjectRejectedError,
+} from "./errors.ts";
+export {
+  BACKDATE_SECONDS,
+  type CertificateLedger,
+  type CertificateSubject,
+  DEFAULT_LIFETIME_SECONDS,
+  type IssuedCertificate,
+  type IssueRequest,
+  type IssuerDeps,
+  issueUserCertificate,
+  keyIdFor,
+  PERMITTED_EXTENSIONS,
+  type PermittedExtension,
+} from "./issue-user-certificate.ts";
+export {
+  MemoryReplayCache,
+  type ProofRequirements,
+  type ReplayCache,
+  verifyKeyProof,
+} from "./proof-of-possession.ts";
+export { checkUserKey, MIN_RSA_BITS, type ReservedKeys } from "./user-key-policy.ts";
