@@ -158,6 +158,35 @@ describe("RbacEngine.check", () => {
     assert.equal((await replica.check(user("bob"), LOGIN_ACTION, vm("rg1", "vm1"))).allowed, true);
   });
 
+  it("syncs before a check when maxStalenessMs says so", async () => {
+    const f = await fixture();
+    const eager = await RbacEngine.open({
+      repository: f.repository,
+      tenantId: TENANT,
+      groups: () => [],
+      ancestry: () => [],
+      maxStalenessMs: 0,
+    });
+    const a = await f.assign(USER_LOGIN, "alice", SUB1);
+    assert.equal((await eager.check(user("alice"), LOGIN_ACTION, vm("rg1", "vm1"))).allowed, true);
+    await deleteRoleAssignment(f.engine, SYSTEM_ACTOR, a.id);
+    assert.equal((await eager.check(user("alice"), LOGIN_ACTION, vm("rg1", "vm1"))).allowed, false);
+  });
+
+  it("recovers after a failed sync", async () => {
+    const f = await fixture();
+    const replica = await f.openReplica();
+    await f.assign(USER_LOGIN, "alice", SUB1);
+    const real = f.repository.changesSince.bind(f.repository);
+    f.repository.changesSince = async () => {
+      throw new Error("store down");
+    };
+    await assert.rejects(replica.sync(), /store down/);
+    f.repository.changesSince = real;
+    await replica.sync();
+    assert.equal((await replica.check(user("alice"), LOGIN_ACTION, vm("rg1", "vm1"))).allowed, true);
+  });
+
   it("lets a scale-set assignment cover its instances but not a prefix sibling", async () => {
     const f = await fixture();
     const ss = (name: string) =>

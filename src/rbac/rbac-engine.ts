@@ -46,6 +46,13 @@ export interface RbacEngineOptions {
   readonly tenantId: string;
   readonly groups: GroupClosure;
   readonly ancestry: ScopeAncestry;
+  /**
+   * When set, `check` first syncs if the last sync is older than this (0: before every check),
+   * which bounds how stale another replica's writes can be without a notification channel.
+   * Unset: the owner calls `sync()` (on a store notification or a timer). This process's own
+   * writes are always visible at once.
+   */
+  readonly maxStalenessMs?: number;
 }
 
 export interface Grant {
@@ -81,6 +88,7 @@ export class RbacEngine {
   #index = new AssignmentIndex();
   readonly #roles = new Map<string, CompiledRole>();
   #version = 0;
+  #syncedAt = Number.NEGATIVE_INFINITY;
   #syncing: Promise<void> = Promise.resolve();
 
   private constructor(options: RbacEngineOptions) {
@@ -108,7 +116,9 @@ export class RbacEngine {
 
   /** Applies every change the store recorded since the last sync. Calls are serialised. */
   sync(): Promise<void> {
-    this.#syncing = this.#syncing.then(() => this.#pull());
+    // A failed pull (store down) must not poison the chain: the next call tries again.
+    const pull = () => this.#pull();
+    this.#syncing = this.#syncing.then(pull, pull);
     return this.#syncing;
   }
 
@@ -125,7 +135,10 @@ export class RbacEngine {
         continue;
       }
       for (const c of changes) this.#apply(c);
-      if (changes.length < CHANGE_PAGE) return;
+      if (changes.length < CHANGE_PAGE) {
+        this.#syncedAt = performance.now();
+        return;
+      }
     }
   }
 
@@ -212,6 +225,8 @@ export class RbacEngine {
   /** May `principal` perform `operation` (an action or a data action) on `resourceId`? */
   async check(principal: Principal, operation: string, resourceId: string): Promise<CheckResult> {
     const parsed = parseScope(resourceId);
+    const staleness = this.#options.maxStalenessMs;
+    if (staleness !== undefined && performance.now() - this.#syncedAt >= staleness) await this.sync();
     const [groups, keys] = await Promise.all([
       this.#options.groups(this.tenantId, principal.id),
       this.ancestorKeys(parsed),
