@@ -61,8 +61,12 @@ async function freePort(): Promise<number> {
 export interface SshdOptions {
   /** Directory holding sshd's files; sshd.conf, host key and logs go here. */
   readonly dir: string;
-  /** Path of a TrustedUserCAKeys file. */
-  readonly trustedUserCaKeys: string;
+  /** Path of a TrustedUserCAKeys file; without it only `authorizedKeysFile` can authenticate. */
+  readonly trustedUserCaKeys?: string;
+  /** AuthorizedKeysFile pattern (default `none`: certificates only). */
+  readonly authorizedKeysFile?: string;
+  /** AuthorizedPrincipalsFile pattern, as the host agent writes them. */
+  readonly authorizedPrincipalsFile?: string;
   readonly revokedKeys?: string;
   /** Host private key path (OpenSSH format); a fresh Ed25519 one is made when absent. */
   readonly hostKey?: string;
@@ -90,14 +94,16 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
     `HostKey ${hostKey}`,
     options.hostCertificate ? `HostCertificate ${options.hostCertificate}` : "",
     `PidFile ${join(dir, "sshd.pid")}`,
-    "AuthorizedKeysFile none",
+    `AuthorizedKeysFile ${options.authorizedKeysFile ?? "none"}`,
+    options.authorizedPrincipalsFile ? `AuthorizedPrincipalsFile ${options.authorizedPrincipalsFile}` : "",
     "PubkeyAuthentication yes",
     "PasswordAuthentication no",
     "KbdInteractiveAuthentication no",
     "UsePAM no",
     "PermitRootLogin prohibit-password",
     "StrictModes no",
-    `TrustedUserCAKeys ${options.trustedUserCaKeys}`,
+    options.trustedUserCaKeys ? `TrustedUserCAKeys ${options.trustedUserCaKeys}` : "",
+    "Subsystem sftp internal-sftp",
     options.revokedKeys ? `RevokedKeys ${options.revokedKeys}` : "",
     "LogLevel VERBOSE",
     "MaxStartups 50:30:100",
@@ -148,11 +154,14 @@ export interface LoginOptions {
   readonly knownHostsFile?: string;
   readonly hostKeyAlias?: string;
   readonly command?: string;
+  /** Run a subsystem instead of a command (`-s`), e.g. internal-sftp, which needs no shell. */
+  readonly subsystem?: string;
 }
 
 /** Runs a real `ssh` login in batch mode (no prompts); returns its exit code and output. */
 export async function sshLogin(options: LoginOptions): Promise<CommandResult> {
   const args = [
+    "-n",
     "-F",
     "/dev/null",
     "-o",
@@ -178,6 +187,7 @@ export async function sshLogin(options: LoginOptions): Promise<CommandResult> {
     args.push("-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null");
   }
   if (options.hostKeyAlias) args.push("-o", `HostKeyAlias=${options.hostKeyAlias}`);
-  args.push(`${options.user}@127.0.0.1`, options.command ?? "echo hostpass-login-ok");
+  if (options.subsystem) args.push("-s", `${options.user}@127.0.0.1`, options.subsystem);
+  else args.push(`${options.user}@127.0.0.1`, options.command ?? "echo hostpass-login-ok");
   return exec("ssh", args);
 }
