@@ -145,17 +145,7 @@ export class RbacEngine {
   /** Replaces the whole index with the store's current snapshot. */
   async #load(): Promise<void> {
     const snap = await this.repository.snapshot(this.tenantId);
-    const index = new AssignmentIndex();
-    // Many assignments share a scope; parse each distinct scope once while loading.
-    const keys = new Map<string, string>();
-    for await (const a of snap.assignments) {
-      let key = keys.get(a.scope);
-      if (key === undefined) {
-        key = scopeKey(a.scope);
-        keys.set(a.scope, key);
-      }
-      index.add(a, key);
-    }
+    const index = await AssignmentIndex.load(snap.assignments);
     for (const [id, r] of this.#roles) if (!r.definition.builtIn) this.#roles.delete(id);
     for (const d of snap.definitions) if (!d.builtIn) this.#putRole(d);
     this.#index = index;

@@ -13,6 +13,21 @@ export class AssignmentIndex {
   readonly #byScope = new Map<string, Map<string, RoleAssignment[]>>();
   readonly #perRole = new Map<string, number>();
 
+  /** Builds an index from a snapshot stream; many assignments share a scope, so each is parsed once. */
+  static async load(assignments: AsyncIterable<RoleAssignment>): Promise<AssignmentIndex> {
+    const index = new AssignmentIndex();
+    const keys = new Map<string, string>();
+    for await (const a of assignments) {
+      let key = keys.get(a.scope);
+      if (key === undefined) {
+        key = scopeKey(a.scope);
+        keys.set(a.scope, key);
+      }
+      index.add(a, key);
+    }
+    return index;
+  }
+
   get size(): number {
     return this.#byId.size;
   }
