@@ -3,15 +3,10 @@
  * key-encryption key the server holds outside the database), and rotation in three steps:
  * announce (published and trusted, not yet signing) → activate (signs; the old key stays trusted)
  * → retire (no longer trusted). Pure functions over records; the store persists them.
+ * Sealing: src/shared/seal.ts.
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  createPrivateKey,
-  type KeyObject,
-  randomBytes,
-  randomUUID,
-} from "node:crypto";
+import { createPrivateKey, type KeyObject, randomUUID } from "node:crypto";
+import { open, seal } from "../shared/seal.ts";
 import {
   formatPublicKey,
   generateKeyPair,
@@ -40,41 +35,21 @@ export interface CaKeyRecord {
   readonly stateChangedAt: Date;
 }
 
-const KEK_BYTES = 32;
-
-function checkKek(kek: Uint8Array): void {
-  if (kek.length !== KEK_BYTES) throw new TypeError(`the key-encryption key must be ${KEK_BYTES} bytes`);
-}
-
 export function sealPrivateKey(privateKey: KeyObject, kek: Uint8Array, aad: string): string {
-  checkKek(kek);
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", kek, iv).setAAD(Buffer.from(aad));
-  const der = privateKey.export({ format: "der", type: "pkcs8" });
-  const ciphertext = Buffer.concat([cipher.update(der), cipher.final()]);
-  return ["v1", iv, cipher.getAuthTag(), ciphertext]
-    .map((p) => (typeof p === "string" ? p : p.toString("base64url")))
-    .join(".");
+  return seal(privateKey.export({ format: "der", type: "pkcs8" }), kek, aad);
 }
 
 export function openPrivateKey(sealed: string, kek: Uint8Array, aad: string): KeyObject {
-  checkKek(kek);
-  const [version, iv, tag, ciphertext] = sealed.split(".");
-  if (version !== "v1" || !iv || !tag || !ciphertext)
-    throw new CaKeyUnavailableError("sealed CA key has an unknown format");
+  let der: Uint8Array;
   try {
-    const decipher = createDecipheriv("aes-256-gcm", kek, Buffer.from(iv, "base64url")).setAAD(
-      Buffer.from(aad),
-    );
-    decipher.setAuthTag(Buffer.from(tag, "base64url"));
-    const der = Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]);
-    return createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+    der = open(sealed, kek, aad);
   } catch (cause) {
     throw new CaKeyUnavailableError(
       "cannot decrypt the CA key (wrong key-encryption key or tampered record)",
       { cause },
     );
   }
+  return createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs8" });
 }
 
 function aadOf(record: Pick<CaKeyRecord, "id" | "purpose">): string {
