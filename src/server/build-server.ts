@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyServerOptions } from "fastify";
 import type { App } from "./app.ts";
 import type { ServiceKeys } from "./auth/service-keys.ts";
 import { DEFAULT_TOKEN_SETTINGS, type TokenSettings } from "./auth/tokens.ts";
@@ -20,7 +20,8 @@ export interface BuildServerOptions {
   readonly keys: ServiceKeys;
   readonly services: DomainServices;
   readonly tokens?: TokenSettings;
-  readonly logger?: FastifyBaseLogger | boolean;
+  /** Fastify logger options (`{ level, stream }`) or false. */
+  readonly logger?: FastifyServerOptions["logger"];
   /** Set for HTTPS (`{ key, cert }` PEM); plain HTTP otherwise. */
   readonly https?: { readonly key: string; readonly cert: string };
 }

@@ -1,4 +1,7 @@
+import type { AuditRepository, AuditResult } from "../audit/index.ts";
+import type { DirectoryRepository } from "../directory/index.ts";
 import type { RbacEngine } from "../rbac/index.ts";
+import type { ResourceRepository } from "../resources/index.ts";
 import type { ServiceKeys } from "./auth/service-keys.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
 
@@ -9,7 +12,7 @@ export interface AuditRecord {
   readonly actor: string;
   readonly action: string;
   readonly target: string;
-  readonly result: "success" | "failure";
+  readonly result: AuditResult;
   readonly correlationId: string;
   readonly details: Readonly<Record<string, unknown>>;
 }
@@ -34,6 +37,12 @@ export interface DomainServices {
   /** `assignee` as `az role assignment create` takes it: a UPN, an object id or an app id. */
   readonly resolveAssignee: (tenantId: string, assignee: string) => Promise<ResolvedPrincipal>;
   readonly audit: AuditSink;
+  /** The directory's repository, for the directory routes' domain calls. */
+  readonly directory: DirectoryRepository;
+  /** The resource tree's repository, for the resource routes' domain calls. */
+  readonly resources: ResourceRepository;
+  /** The activity log, for queries (writes go through `audit`). */
+  readonly auditLog: AuditRepository;
   /** Refuses a token whose principal is gone or disabled; absent in tests that need no directory. */
   readonly checkPrincipal?: (principal: ApiPrincipal) => Promise<void>;
 }

@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
 import { createHash, generateKeyPairSync, randomBytes, X509Certificate } from "node:crypto";
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { isIP } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ServerStateError } from "./errors.ts";
 import { writeFileAtomic } from "./lib/atomic-write.ts";
@@ -25,7 +25,7 @@ const VALID_DAYS = 825; // the longest lifetime clients (Apple's rule) still acc
  * The server's TLS key and self-signed certificate, created in `<dataDir>/tls/` on first start and
  * reused afterwards. node:crypto can make the key but not an X.509 certificate, so the certificate
  * comes from Debian's `openssl` binary, run without a shell, with the key read from a 0600 file and
- * the config (fixed text plus validated names) on stdin.
+ * the config (fixed text plus validated names) from a short-lived 0600 file.
  */
 export async function loadOrCreateTls(dataDir: string, hostNames: readonly string[]): Promise<TlsMaterial> {
   const dir = join(dataDir, "tls");
@@ -50,18 +50,21 @@ export async function loadOrCreateTls(dataDir: string, hostNames: readonly strin
 }
 
 async function selfSign(keyPath: string, hostNames: readonly string[]): Promise<string> {
-  const args = ["req", "-x509", "-new", "-key", keyPath, "-config", "/dev/stdin", "-sha256"];
+  // A config file, not /dev/stdin: Node's stdio pipes are sockets, which openssl cannot fopen.
+  const configPath = join(dirname(keyPath), ".openssl.cnf");
+  await writeFileAtomic(configPath, opensslConfig(hostNames), 0o600);
+  const args = ["req", "-x509", "-new", "-key", keyPath, "-config", configPath, "-sha256"];
   args.push("-days", String(VALID_DAYS), "-set_serial", `0x${randomBytes(16).toString("hex")}`);
-  const child = run("openssl", args, { timeout: 30_000, encoding: "utf8" });
-  child.child.stdin?.end(opensslConfig(hostNames));
   try {
-    const { stdout } = await child;
+    const { stdout } = await run("openssl", args, { timeout: 30_000, encoding: "utf8" });
     new X509Certificate(stdout); // refuse to store anything that is not a certificate
     return stdout;
   } catch (error) {
     throw new ServerStateError("could not create the TLS certificate with openssl (is it installed?)", {
       cause: error,
     });
+  } finally {
+    await rm(configPath, { force: true });
   }
 }
 

@@ -58,6 +58,10 @@ export function testWorld(): TestWorld & { services: DomainServices } {
       return found;
     },
     audit: { append: async (record) => void audit.push(record) },
+    // These tests exercise RBAC routes only; the directory and resource routes run on the real store.
+    directory: unused("directory"),
+    resources: unused("resources"),
+    auditLog: unused("auditLog"),
   };
   return {
     services,
@@ -70,6 +74,17 @@ export function testWorld(): TestWorld & { services: DomainServices } {
       await createRoleAssignment(e, SYSTEM_ACTOR, { role, principalId, principalType: "User", scope });
     },
   };
+}
+
+function unused<T>(name: string): T {
+  return new Proxy(
+    {},
+    {
+      get: (_target, key) => {
+        throw new TypeError(`test world: ${name}.${String(key)} is not available here`);
+      },
+    },
+  ) as T;
 }
 
 export interface TestServer {

@@ -55,7 +55,7 @@ describe("role assignments over HTTP", () => {
     assert.equal(response.statusCode, 403, response.body);
     assert.equal(response.json().error.code, "ERR_AUTHORIZATION_FAILED");
     assert.equal((await world.engine()).assignmentCount, before);
-    assert.equal(world.audit.at(-1)?.result, "failure");
+    assert.equal(world.audit.at(-1)?.result, "denied");
   });
 
   it("does not tell a caller without write access whether an assignee exists", async () => {

@@ -31,7 +31,7 @@ export function registerAudit(app: FastifyInstance, audit: AuditSink): void {
         actor: request.principal.objectId,
         action: actionOf(request),
         target: request.auditTarget ?? pathOf(request),
-        result: status < 400 ? "success" : "failure",
+        result: status < 400 ? "success" : status === 401 || status === 403 ? "denied" : "failure",
         correlationId: request.id,
         details: { method: request.method, status },
       });

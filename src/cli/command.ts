@@ -1,0 +1,33 @@
+import type { Command } from "commander";
+import type { OutputFormat } from "./output.ts";
+
+/** The global flags every command takes (PRODUCT.md §3). */
+export interface GlobalOptions {
+  readonly output: OutputFormat;
+  readonly query?: string;
+  readonly debug?: boolean;
+  readonly verbose?: boolean;
+  readonly onlyShowErrors?: boolean;
+}
+
+/** What a command may touch: streams and environment come in, so tests can pass their own. */
+export interface CliContext {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: NodeJS.ProcessEnv;
+  readonly globals: GlobalOptions;
+  /** Aborted on SIGINT / SIGTERM; long-running commands stop gracefully when it fires. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One command: `configure` declares its arguments and options on commander; `run` does the work
+ * and returns data (printed by main.ts in the chosen format). `run` never calls process.exit.
+ */
+export interface CliCommand<A = Record<string, unknown>> {
+  /** Words after `hostpass`, e.g. ["role", "assignment", "create"] or ["server"]. */
+  readonly path: readonly string[];
+  readonly summary: string;
+  configure(command: Command): void;
+  run(ctx: CliContext, args: A): Promise<unknown>;
+}

@@ -1,0 +1,69 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { Option } from "commander";
+import type { CliCommand, CliContext } from "../command.ts";
+
+interface ServerArgs {
+  readonly dataDir?: string;
+  readonly database?: string;
+  readonly listen: string;
+  readonly insecureHttp?: boolean;
+}
+
+/** Root keeps service state in /var/lib; anyone else in their home. */
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? "/var/lib/hostpass" : join(homedir(), ".hostpass", "server");
+}
+
+/** `hostpass server`: runs the directory and authorization service until SIGTERM or SIGINT. */
+export const serverCommand: CliCommand<ServerArgs> = {
+  path: ["server"],
+  summary: "Run the hostpass service (directory, RBAC, audit and its HTTPS API).",
+  configure(command) {
+    command
+      .option("--data-dir <dir>", "state directory (keys, TLS certificate, SQLite database)")
+      .option("--database <url>", "store URL: sqlite:<file> (default: in the data directory) or postgres://…")
+      .option("--listen <host:port>", "address to listen on", "127.0.0.1:8443")
+      .addOption(new Option("--insecure-http", "serve plain HTTP (loopback addresses only)"));
+  },
+  async run(ctx, args) {
+    // Loaded here so the other commands (HTTP clients) never load Fastify or the store.
+    const { startServer } = await import("../../server/index.ts");
+    const running = await startServer({
+      dataDir: args.dataDir ?? defaultDataDir(),
+      database: args.database,
+      listen: args.listen,
+      insecureHttp: args.insecureHttp === true,
+      adminPassword: ctx.env.HOSTPASS_ADMIN_PASSWORD || undefined,
+      logLevel: logLevel(ctx),
+      logStream: ctx.stderr,
+    });
+    const lines = [`hostpass server listening on ${running.url}`];
+    if (running.fingerprint) lines.push(`TLS certificate SHA-256 fingerprint: ${running.fingerprint}`);
+    const boot = running.bootstrap;
+    lines.push(
+      `tenant: ${boot.tenant.name} (${boot.tenant.id}), default subscription: ${boot.subscriptionId}`,
+    );
+    if (boot.generatedPassword !== undefined) {
+      lines.push(`first administrator: ${boot.adminUpn}`);
+      lines.push(`one-time password (shown only now): ${boot.generatedPassword}`);
+    } else if (boot.created.includes("Directory/users/write")) {
+      lines.push(`first administrator: ${boot.adminUpn} (password from HOSTPASS_ADMIN_PASSWORD)`);
+    }
+    ctx.stdout.write(`${lines.join("\n")}\n`);
+    if (!ctx.signal.aborted) {
+      await new Promise<void>((resolve) =>
+        ctx.signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
+    }
+    if (!ctx.globals.onlyShowErrors) ctx.stderr.write("hostpass server: shutting down\n");
+    await running.close();
+    return undefined;
+  },
+};
+
+function logLevel(ctx: CliContext): "debug" | "info" | "warn" | "error" {
+  if (ctx.globals.debug) return "debug";
+  if (ctx.globals.verbose) return "info";
+  return ctx.globals.onlyShowErrors ? "error" : "warn";
+}

@@ -1,0 +1,31 @@
+import type { Group } from "../../../directory/index.ts";
+import type { App } from "../../app.ts";
+import type { RouteDeps } from "../../deps.ts";
+import { PageOf, PageQuery, pageRequest, pageResponse } from "../../lib/pagination.ts";
+import { principalOf } from "../../plugins/authenticate.ts";
+import { DIRECTORY_SCOPE, GroupDto, toGroupDto } from "./dto.ts";
+
+/** `hostpass ad group list`. */
+export function registerListGroups(app: App, deps: RouteDeps): void {
+  app.get(
+    "/directory/groups",
+    {
+      config: { permission: { action: "Directory/groups/read", scope: DIRECTORY_SCOPE } },
+      schema: {
+        operationId: "Groups_List",
+        tags: ["Directory"],
+        summary: "List groups",
+        querystring: PageQuery,
+        response: { 200: PageOf(GroupDto) },
+      },
+    },
+    async (request) => {
+      const page = await deps.directory.listPrincipals(
+        principalOf(request).tenantId,
+        "group",
+        pageRequest(request.query),
+      );
+      return pageResponse(request, page, (p) => toGroupDto(p as Group));
+    },
+  );
+}

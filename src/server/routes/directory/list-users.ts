@@ -1,0 +1,31 @@
+import type { User } from "../../../directory/index.ts";
+import type { App } from "../../app.ts";
+import type { RouteDeps } from "../../deps.ts";
+import { PageOf, PageQuery, pageRequest, pageResponse } from "../../lib/pagination.ts";
+import { principalOf } from "../../plugins/authenticate.ts";
+import { DIRECTORY_SCOPE, toUserDto, UserDto } from "./dto.ts";
+
+/** `hostpass ad user list`. */
+export function registerListUsers(app: App, deps: RouteDeps): void {
+  app.get(
+    "/directory/users",
+    {
+      config: { permission: { action: "Directory/users/read", scope: DIRECTORY_SCOPE } },
+      schema: {
+        operationId: "Users_List",
+        tags: ["Directory"],
+        summary: "List users",
+        querystring: PageQuery,
+        response: { 200: PageOf(UserDto) },
+      },
+    },
+    async (request) => {
+      const page = await deps.directory.listPrincipals(
+        principalOf(request).tenantId,
+        "user",
+        pageRequest(request.query),
+      );
+      return pageResponse(request, page, (p) => toUserDto(p as User));
+    },
+  );
+}

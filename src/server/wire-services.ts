@@ -1,0 +1,115 @@
+import type { AuditRepository } from "../audit/index.ts";
+import { appendAuditEvent } from "../audit/index.ts";
+import {
+  type DirectoryRepository,
+  findUserByUpn,
+  groupClosure,
+  type Principal,
+  PrincipalNotFoundError,
+} from "../directory/index.ts";
+import { RbacEngine, type RbacRepository } from "../rbac/index.ts";
+import { type ResourceRepository, resolveScopeChain } from "../resources/index.ts";
+import type { ApiPrincipal } from "./auth/tokens.ts";
+import type { DomainServices, ResolvedPrincipal } from "./deps.ts";
+import { UnauthenticatedError } from "./errors.ts";
+
+/** The repositories the store hands out; the domain modules declare them, `store/` implements them. */
+export interface Repositories {
+  readonly directory: DirectoryRepository;
+  readonly resources: ResourceRepository;
+  readonly rbac: RbacRepository;
+  readonly audit: AuditRepository;
+}
+
+export interface WiredServices extends DomainServices {
+  /** Stops the background RBAC sync. */
+  close(): void;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Other replicas' RBAC writes reach this process within this delay (this process's own at once). */
+const RBAC_SYNC_MS = 1000;
+
+const RBAC_TYPE = {
+  user: "User",
+  group: "Group",
+  servicePrincipal: "ServicePrincipal",
+  managedIdentity: "ManagedIdentity",
+} as const;
+
+/** Builds the services the routes use from the store's repositories: the composition root's wiring. */
+export function wireServices(repos: Repositories): WiredServices {
+  const engines = new Map<string, Promise<RbacEngine>>();
+  const rbac = (tenantId: string): Promise<RbacEngine> => {
+    let engine = engines.get(tenantId);
+    if (engine === undefined) {
+      engine = RbacEngine.open({
+        repository: repos.rbac,
+        tenantId,
+        groups: (t, principalId) => groupClosure(repos.directory, t, principalId),
+        ancestry: (_t, scope) => managementGroupsAbove(repos.resources, scope),
+      });
+      engine.catch(() => engines.delete(tenantId)); // a failed open is retried on the next call
+      engines.set(tenantId, engine);
+    }
+    return engine;
+  };
+  const timer = setInterval(() => {
+    for (const engine of engines.values()) void engine.then((e) => e.sync()).catch(() => undefined);
+  }, RBAC_SYNC_MS);
+  timer.unref();
+  return {
+    rbac,
+    directory: repos.directory,
+    resources: repos.resources,
+    auditLog: repos.audit,
+    resolveAssignee: (tenantId, assignee) => resolveAssignee(repos.directory, tenantId, assignee),
+    checkPrincipal: (principal) => checkPrincipal(repos.directory, principal),
+    audit: {
+      append: async (record) => {
+        await appendAuditEvent(repos.audit, record);
+      },
+    },
+    close: () => clearInterval(timer),
+  };
+}
+
+/** The management groups above a subscription or management group, nearest first (RBAC's ScopeAncestry). */
+async function managementGroupsAbove(
+  resources: ResourceRepository,
+  scope: string,
+): Promise<readonly string[]> {
+  const chain = await resolveScopeChain(resources, scope);
+  const self = chain.at(-1)?.key;
+  return chain
+    .filter((id) => id.kind === "managementGroup" && id.key !== self)
+    .map((id) => id.id)
+    .reverse();
+}
+
+/** `--assignee` as az takes it: a UPN, an object id, or a service principal's app id. */
+export async function resolveAssignee(
+  directory: DirectoryRepository,
+  tenantId: string,
+  assignee: string,
+): Promise<ResolvedPrincipal> {
+  let found: Principal | undefined;
+  if (assignee.includes("@")) {
+    found = await findUserByUpn(directory, tenantId, assignee);
+  } else if (UUID.test(assignee)) {
+    found = await directory.getPrincipal(tenantId, assignee.toLowerCase());
+    if (found === undefined) {
+      const sp = await directory.findServicePrincipalByAppId(assignee.toLowerCase());
+      found = sp?.tenantId === tenantId ? sp : undefined;
+    }
+  }
+  if (found === undefined)
+    throw new PrincipalNotFoundError(`no user, group or service principal '${assignee}'`);
+  return { id: found.id, type: RBAC_TYPE[found.kind] };
+}
+
+/** A token outlives changes: a principal deleted or disabled since it was issued is refused. */
+async function checkPrincipal(directory: DirectoryRepository, principal: ApiPrincipal): Promise<void> {
+  const found = await directory.getPrincipal(principal.tenantId, principal.objectId);
+  if (found === undefined || !found.enabled || found.kind === "group") throw new UnauthenticatedError();
+}

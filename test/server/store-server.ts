@@ -1,0 +1,58 @@
+import { rm } from "node:fs/promises";
+import { loadOrCreateServiceKeys } from "../../src/server/auth/service-keys.ts";
+import {
+  type ApiPrincipal,
+  DEFAULT_TOKEN_SETTINGS,
+  type MintOptions,
+  mintAccessToken,
+} from "../../src/server/auth/tokens.ts";
+import { type BootstrapResult, bootstrap } from "../../src/server/bootstrap.ts";
+import { type App, buildServer } from "../../src/server/build-server.ts";
+import { type WiredServices, wireServices } from "../../src/server/wire-services.ts";
+import { openStore, type Store } from "../../src/store/index.ts";
+import { bearer, tempDir } from "./helpers.ts";
+
+/** A server on a real (in-memory SQLite) store, bootstrapped like a first start. */
+export interface StoreServer {
+  readonly app: App;
+  readonly store: Store;
+  readonly services: WiredServices;
+  readonly boot: BootstrapResult;
+  /** Authorization header of the bootstrap administrator (Owner at "/"). */
+  readonly admin: Record<string, string>;
+  readonly tenantId: string;
+  token(principal: ApiPrincipal, options?: MintOptions): Promise<string>;
+  /** Headers for a user of this tenant by object id. */
+  as(objectId: string, type?: ApiPrincipal["type"]): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export async function startStoreServer(): Promise<StoreServer> {
+  const dataDir = await tempDir();
+  const store = await openStore({ url: "sqlite::memory:" });
+  const services = wireServices(store);
+  const boot = await bootstrap(store, services.rbac, { adminPassword: "correct horse battery staple" });
+  const keys = await loadOrCreateServiceKeys(dataDir);
+  const app = await buildServer({ keys, services });
+  const tenantId = boot.tenant.id;
+  const token = (principal: ApiPrincipal, options?: MintOptions) =>
+    mintAccessToken(keys, DEFAULT_TOKEN_SETTINGS, principal, options);
+  const as = async (objectId: string, type: ApiPrincipal["type"] = "user") =>
+    bearer(await token({ objectId, tenantId, type }));
+  return {
+    app,
+    store,
+    services,
+    boot,
+    tenantId,
+    admin: await as(boot.adminId),
+    token,
+    as,
+    close: async () => {
+      await app.close();
+      services.close();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
