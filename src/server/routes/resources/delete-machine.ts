@@ -1,0 +1,37 @@
+import { Type } from "@fastify/type-provider-typebox";
+import { deleteResource, getMachine } from "../../../resources/index.ts";
+import type { App } from "../../app.ts";
+import type { RouteDeps } from "../../deps.ts";
+import { principalOf } from "../../plugins/authenticate.ts";
+import { inTenant } from "./lib/in-tenant.ts";
+import { removeMachineIdentity } from "./lib/machine-identity.ts";
+import { MACHINE_KINDS, type MachineKind, MachineParams } from "./lib/machine-kinds.ts";
+
+/** `hostpass vm delete`: its managed identity goes first, so nothing can log in as it afterwards. */
+export function registerDeleteMachine(app: App, deps: RouteDeps): void {
+  for (const kind of MACHINE_KINDS) register(app, deps, kind);
+}
+
+function register(app: App, deps: RouteDeps, kind: MachineKind): void {
+  app.delete(
+    kind.path,
+    {
+      config: { permission: { action: `${kind.actions}/delete`, scope: kind.id } },
+      schema: {
+        operationId: `${kind.name}s_Delete`,
+        tags: ["Compute"],
+        summary: "Delete a machine",
+        params: MachineParams,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = principalOf(request);
+      const id = inTenant(await getMachine(deps.resources, kind.id(request)), tenantId).id;
+      request.auditTarget = id;
+      await removeMachineIdentity(deps, tenantId, id);
+      await deleteResource(deps.resources, id);
+      return reply.code(204).send(null);
+    },
+  );
+}

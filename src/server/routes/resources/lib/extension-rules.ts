@@ -1,0 +1,47 @@
+import type { Machine } from "../../../../resources/index.ts";
+import { HostpassError } from "../../../../shared/errors.ts";
+
+/** The seed's exit 22: the login extension needs the machine's managed identity. */
+export class ExtensionNoManagedIdentityError extends HostpassError {
+  static readonly code = "ERR_EXTENSION_NO_MANAGED_IDENTITY";
+  readonly code = ExtensionNoManagedIdentityError.code;
+  readonly kind = "conflict";
+  constructor() {
+    super(
+      "Managed System Identity is required for directory-based SSH login to work. Enable it (hostpass vm identity assign) and try again.",
+    );
+  }
+}
+
+/** The seed's exit 23: the legacy password-login extension is still installed. */
+export class ExtensionLegacyInstalledError extends HostpassError {
+  static readonly code = "ERR_EXTENSION_LEGACY_INSTALLED";
+  readonly code = ExtensionLegacyInstalledError.code;
+  readonly kind = "conflict";
+  constructor() {
+    super(
+      "Detected obsolete packages. Please uninstall AADLoginForLinux first (hostpass vm extension delete --name AADLoginForLinux).",
+    );
+  }
+}
+
+/** hostpass's login extension, and the seed's publisher/type accepted as aliases (PRODUCT.md §1). */
+const LOGIN_EXTENSION_TYPES = new Set(["sshloginforlinux", "aadsshloginforlinux"]);
+const LEGACY_EXTENSION_TYPE = "aadloginforlinux";
+
+export function isLoginExtension(type: string): boolean {
+  return LOGIN_EXTENSION_TYPES.has(type.toLowerCase());
+}
+
+/**
+ * The checks the seed's installer makes before enabling SSH login, made here so the CLI can
+ * answer at once with the seed's exit codes. (A rule of the resources domain; it lives here until
+ * resources/ exports it.)
+ */
+export function checkExtensionAllowed(machine: Machine, type: string): void {
+  if (!isLoginExtension(type)) return;
+  if (machine.identityPrincipalId === undefined) throw new ExtensionNoManagedIdentityError();
+  if (machine.extensions.some((e) => e.type.toLowerCase() === LEGACY_EXTENSION_TYPE)) {
+    throw new ExtensionLegacyInstalledError();
+  }
+}

@@ -1,0 +1,66 @@
+import { Type } from "@fastify/type-provider-typebox";
+import { getMachine, putExtension } from "../../../resources/index.ts";
+import type { App } from "../../app.ts";
+import type { RouteDeps } from "../../deps.ts";
+import { principalOf } from "../../plugins/authenticate.ts";
+import { ExtensionDto, toExtensionDto } from "./dto.ts";
+import { checkExtensionAllowed } from "./lib/extension-rules.ts";
+import { inTenant } from "./lib/in-tenant.ts";
+import { MACHINE_KINDS, MachineExtensionParams, type MachineKind } from "./lib/machine-kinds.ts";
+
+const Body = Type.Object(
+  {
+    publisher: Type.String({ minLength: 1, maxLength: 128 }),
+    type: Type.String({ minLength: 1, maxLength: 64 }),
+    typeHandlerVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    settings: Type.Optional(
+      Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 64 }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * `hostpass vm extension set`. The login extension needs the machine's managed identity (409,
+ * CLI exit 22) and refuses to sit next to the legacy one (409, exit 23), as the seed does.
+ * Until the host agent lands the state is recorded as Succeeded when accepted; the agent issue
+ * turns this into Creating -> Succeeded/Failed as the host reports.
+ */
+export function registerPutMachineExtension(app: App, deps: RouteDeps): void {
+  for (const kind of MACHINE_KINDS) register(app, deps, kind);
+}
+
+function register(app: App, deps: RouteDeps, kind: MachineKind): void {
+  app.put(
+    `${kind.path}/extensions/:extensionName`,
+    {
+      config: { permission: { action: `${kind.actions}/extensions/write`, scope: kind.id } },
+      schema: {
+        operationId: `${kind.name}Extensions_CreateOrUpdate`,
+        tags: ["Compute"],
+        summary: "Enable an extension on a machine",
+        params: MachineExtensionParams,
+        body: Body,
+        response: { 200: ExtensionDto },
+      },
+    },
+    async (request) => {
+      const machine = inTenant(
+        await getMachine(deps.resources, kind.id(request)),
+        principalOf(request).tenantId,
+      );
+      request.auditTarget = `${machine.id}/extensions/${request.params.extensionName}`;
+      const { publisher, type, typeHandlerVersion, settings } = request.body;
+      checkExtensionAllowed(machine, type);
+      const input = {
+        name: request.params.extensionName,
+        publisher,
+        type,
+        version: typeHandlerVersion ?? "1.0",
+        settings,
+        provisioningState: "Succeeded" as const,
+      };
+      return toExtensionDto(await putExtension(deps.resources, machine.id, input));
+    },
+  );
+}

@@ -1,0 +1,70 @@
+import { Type } from "@fastify/type-provider-typebox";
+import type { App } from "../../app.ts";
+import type { RouteDeps } from "../../deps.ts";
+import { principalOf } from "../../plugins/authenticate.ts";
+import { MachineDto, Tags, toMachineDto } from "./dto.ts";
+import { assignMachineIdentity } from "./lib/machine-identity.ts";
+import { MACHINE_KINDS, type MachineKind, MachineParams } from "./lib/machine-kinds.ts";
+
+const Body = Type.Object(
+  {
+    location: Type.Optional(Type.String({ maxLength: 32 })),
+    image: Type.String({ minLength: 1, maxLength: 128 }),
+    adminUsername: Type.String({ minLength: 1, maxLength: 32 }),
+    size: Type.Optional(Type.String({ maxLength: 64 })),
+    tags: Type.Optional(Tags),
+    networkInterfaces: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 80 }),
+            privateIp: Type.Optional(Type.String({ maxLength: 45 })),
+            publicIp: Type.Optional(Type.String({ maxLength: 45 })),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 8 },
+      ),
+    ),
+    /** `--assign-identity`: a system-assigned managed identity, needed by the login extension. */
+    assignIdentity: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/** `hostpass vm create` / `hostpass vmss create`: registers the machine (a local provider may start it later). */
+export function registerPutMachine(app: App, deps: RouteDeps): void {
+  for (const kind of MACHINE_KINDS) register(app, deps, kind);
+}
+
+function register(app: App, deps: RouteDeps, kind: MachineKind): void {
+  app.put(
+    kind.path,
+    {
+      config: { permission: { action: `${kind.actions}/write`, scope: kind.id } },
+      schema: {
+        operationId: `${kind.name}s_Create`,
+        tags: ["Compute"],
+        summary: `Create a ${kind.name === "ScaleSet" ? "scale set" : "virtual machine"}`,
+        params: MachineParams,
+        body: Body,
+        response: { 201: MachineDto },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = principalOf(request);
+      const { subscriptionId, resourceGroupName, name } = request.params;
+      const { assignIdentity, ...profile } = request.body;
+      request.auditTarget = kind.id(request);
+      const created = await kind.create(deps.resources, {
+        tenantId,
+        subscriptionId,
+        resourceGroup: resourceGroupName,
+        name,
+        ...profile,
+      });
+      const machine = assignIdentity ? await assignMachineIdentity(deps, tenantId, created.id) : created;
+      return reply.code(201).send(toMachineDto(machine));
+    },
+  );
+}
