@@ -17,10 +17,17 @@ export const cloudRegisterCommand: CliCommand<NameArgs & { endpoint: string; caF
     command
       .requiredOption("-n, --name <name>", "name of the cloud")
       .requiredOption("--endpoint <url>", "service URL, e.g. https://hostpass.example.com")
-      .option("--ca-file <pem>", "certificate(s) to trust for this endpoint (the server's own by default is self-signed)");
+      .option(
+        "--ca-file <pem>",
+        "certificate(s) to trust for this endpoint (the server's own by default is self-signed)",
+      );
   },
   async run(ctx, args) {
-    return registerCloud(configDir(ctx.env), { name: args.name, endpoint: args.endpoint, ...(args.caFile ? { caFile: args.caFile } : {}) });
+    return registerCloud(configDir(ctx.env), {
+      name: args.name,
+      endpoint: args.endpoint,
+      ...(args.caFile ? { caFile: args.caFile } : {}),
+    });
   },
 };
 
@@ -67,4 +74,10 @@ export const cloudUnregisterCommand: CliCommand<NameArgs> = {
   },
 };
 
-export const CLOUD_COMMANDS = [cloudRegisterCommand, cloudSetCommand, cloudListCommand, cloudShowCommand, cloudUnregisterCommand];
+export const CLOUD_COMMANDS = [
+  cloudRegisterCommand,
+  cloudSetCommand,
+  cloudListCommand,
+  cloudShowCommand,
+  cloudUnregisterCommand,
+];
