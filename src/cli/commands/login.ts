@@ -1,0 +1,176 @@
+/**
+ * `hostpass login`: browser sign-in (auth code + PKCE, loopback redirect), `--use-device-code`
+ * for headless machines, or `--service-principal -u <app-id> -p <secret | PEM file> --tenant`.
+ * Prints the signed-in account like `az login` prints its subscriptions.
+ */
+import { spawn } from "node:child_process";
+import { readFile, stat } from "node:fs/promises";
+import { Option } from "commander";
+import type { CliCommand } from "../command.ts";
+import { CliUsageError } from "../errors.ts";
+import { type Account, saveAccount } from "../session/accounts.ts";
+import { showCloud } from "../session/clouds.ts";
+import { configDir } from "../session/config-dir.ts";
+import {
+  discover,
+  peekClaims,
+  signInServicePrincipal,
+  signInWithBrowser,
+  signInWithDeviceCode,
+} from "../session/oauth.ts";
+import {
+  CLI_CLIENT_ID,
+  LINUX_VM_SIGN_IN_RESOURCE,
+  LINUX_VM_SIGN_IN_SCOPE,
+  SIGN_IN_SCOPE,
+} from "../session/well-known.ts";
+
+interface LoginArgs {
+  readonly useDeviceCode?: boolean;
+  readonly servicePrincipal?: boolean;
+  readonly username?: string;
+  readonly password?: string;
+  readonly tenant?: string;
+}
+
+/** Starts the desktop's browser without a shell; false when there is none (the URL is printed instead). */
+async function openBrowser(url: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  if (env.HOSTPASS_NO_BROWSER || (!env.DISPLAY && !env.WAYLAND_DISPLAY && process.platform === "linux"))
+    return false;
+  const opener =
+    process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer.exe" : "xdg-open";
+  return new Promise((resolve) => {
+    const child = spawn(opener, [url], { stdio: "ignore", detached: true });
+    child.once("error", () => resolve(false));
+    child.once("spawn", () => {
+      child.unref();
+      resolve(true);
+    });
+  });
+}
+
+/** `-p` is a certificate credential when it names a readable PEM file with a private key. */
+async function credentialOf(
+  password: string,
+): Promise<{ secret: string } | { certificateFile: string; privateKeyPem: string }> {
+  const isFile = await stat(password).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (!isFile) return { secret: password };
+  const pem = await readFile(password, "utf8");
+  if (!pem.includes("PRIVATE KEY-----"))
+    throw new CliUsageError(`${password} holds no private key (PEM) for the certificate credential`);
+  return { certificateFile: password, privateKeyPem: pem };
+}
+
+export function describeAccount(account: Account): Record<string, unknown> {
+  return {
+    cloudName: account.cloud,
+    id: account.subscription?.id ?? account.tenantId,
+    name: account.subscription?.name ?? "N/A(tenant level account)",
+    tenantId: account.tenantId,
+    user: account.user,
+    isDefault: account.isDefault,
+    state: "Enabled",
+  };
+}
+
+export const loginCommand: CliCommand<LoginArgs> = {
+  path: ["login"],
+  summary: "Sign in to the active cloud.",
+  configure(command) {
+    command
+      .option("--use-device-code", "sign in on another device's browser with a code (headless machines)")
+      .option("--service-principal", "sign in as a service principal")
+      .option("-u, --username <app-id>", "service principal app id")
+      .addOption(
+        new Option(
+          "-p, --password <secret-or-pem>",
+          "client secret, or a PEM file with the certificate credential's private key",
+        ),
+      )
+      .option("-t, --tenant <tenant-id>", "tenant to sign in to");
+  },
+  async run(ctx, args) {
+    const dir = configDir(ctx.env);
+    const cloud = await showCloud(dir);
+    const conn = await discover(cloud.endpoint, cloud.caFile);
+    const print = (line: string) => ctx.stderr.write(`${line}\n`);
+    if (args.servicePrincipal)
+      return [describeAccount(await loginServicePrincipal(args, dir, cloud.name, conn))];
+    if (args.username || args.password)
+      throw new CliUsageError("-u/-p are for --service-principal; users sign in in the browser");
+    const tokens = args.useDeviceCode
+      ? await signInWithDeviceCode(conn, {
+          clientId: CLI_CLIENT_ID,
+          scope: SIGN_IN_SCOPE,
+          print,
+          signal: ctx.signal,
+        })
+      : await signInWithBrowser(conn, {
+          clientId: CLI_CLIENT_ID,
+          scope: SIGN_IN_SCOPE,
+          print,
+          signal: ctx.signal,
+          openBrowser: (url) => openBrowser(url, ctx.env),
+        });
+    const claims = peekClaims(tokens.id_token ?? "");
+    const tenantId = String(claims.tid ?? "");
+    if (args.tenant && args.tenant !== tenantId)
+      throw new CliUsageError(`signed in to tenant ${tenantId}, not ${args.tenant}`);
+    const account = await saveAccount(dir, {
+      cloud: cloud.name,
+      tenantId,
+      objectId: String(claims.oid ?? claims.sub ?? ""),
+      user: { name: String(claims.preferred_username ?? claims.sub ?? ""), type: "user" },
+      ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+      accessTokens: {},
+    });
+    return [describeAccount(account)];
+  },
+};
+
+async function loginServicePrincipal(
+  args: LoginArgs,
+  dir: string,
+  cloudName: string,
+  conn: Awaited<ReturnType<typeof discover>>,
+) {
+  if (!args.username || !args.password || !args.tenant) {
+    throw new CliUsageError(
+      "--service-principal needs -u <app-id>, -p <secret-or-pem> and --tenant <tenant-id>",
+    );
+  }
+  const credential = await credentialOf(args.password);
+  const tokens = await signInServicePrincipal(
+    conn,
+    args.username,
+    credential,
+    LINUX_VM_SIGN_IN_RESOURCE,
+    LINUX_VM_SIGN_IN_SCOPE,
+  );
+  const claims = peekClaims(tokens.access_token);
+  if (String(claims.tid ?? "") !== args.tenant)
+    throw new CliUsageError(
+      `the service principal belongs to tenant ${String(claims.tid)}, not ${args.tenant}`,
+    );
+  return saveAccount(dir, {
+    cloud: cloudName,
+    tenantId: args.tenant,
+    objectId: String(claims.oid ?? ""),
+    user: { name: args.username, type: "servicePrincipal" },
+    servicePrincipal: {
+      appId: args.username,
+      ...("secret" in credential
+        ? { secret: credential.secret }
+        : { certificateFile: credential.certificateFile }),
+    },
+    accessTokens: {
+      [LINUX_VM_SIGN_IN_RESOURCE]: {
+        token: tokens.access_token,
+        expiresAt: Date.now() + tokens.expires_in * 1000,
+      },
+    },
+  });
+}
