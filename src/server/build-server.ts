@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyReply, type FastifyServerOptions } from "fastify";
 import type { App } from "./app.ts";
 import type { ServiceKeys } from "./auth/service-keys.ts";
 import { DEFAULT_TOKEN_SETTINGS, type TokenSettings } from "./auth/tokens.ts";
@@ -8,7 +8,7 @@ import type { DomainServices } from "./deps.ts";
 import { registerAudit } from "./plugins/audit.ts";
 import { registerAuthenticate } from "./plugins/authenticate.ts";
 import { registerAuthorize } from "./plugins/authorize.ts";
-import { registerErrorHandler } from "./plugins/error-handler.ts";
+import { registerErrorHandler, toErrorResponse } from "./plugins/error-handler.ts";
 import { registerJsonBody } from "./plugins/json-body.ts";
 import { registerOpenApi } from "./plugins/openapi.ts";
 import { registerRoutes } from "./routes/index.ts";
@@ -42,6 +42,11 @@ export async function buildServer(options: BuildServerOptions): Promise<App> {
     requestIdHeader: false, // never trust a caller-chosen id: it goes into the audit log
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 512 },
+    // Errors raised before routing (an undecodable URL) skip the error handler; same shape here.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const { status, body } = toErrorResponse(error);
+      void reply.code(status).send(body);
+    },
     ajv: {
       // Fastify's default silently drops unknown properties; we want them refused.
       customOptions: { removeAdditional: false, useDefaults: true, coerceTypes: "array", allErrors: false },

@@ -1,6 +1,10 @@
 import type { FastifyInstance, RouteOptions } from "fastify";
 
 declare module "fastify" {
+  interface FastifyInstance {
+    /** Every documented route (method, url) as registered: what /openapi.json is built from. */
+    readonly documentedRoutes: readonly { readonly method: string; readonly url: string }[];
+  }
   interface FastifySchema {
     /** Leave the route out of the document. */
     hide?: boolean;
@@ -40,6 +44,7 @@ export function registerOpenApi(app: FastifyInstance, info: { title: string; ver
       });
     }
   });
+  app.decorate("documentedRoutes", routes);
   let document: unknown;
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => {
     document ??= buildDocument(routes, info);

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { HostpassError } from "../shared/errors.ts";
+import { exitCodeFor, formatError, formatResult } from "./output.ts";
+
+class Denied extends HostpassError {
+  readonly code = "ERR_AUTHORIZATION_FAILED";
+  readonly kind = "forbidden";
+}
+class NoIdentity extends HostpassError {
+  readonly code = "ERR_EXTENSION_NO_MANAGED_IDENTITY";
+  readonly kind = "conflict";
+}
+
+const vms = [
+  { name: "myVM", resourceGroup: "LinuxVMs", privateIps: "10.0.0.4", tags: { a: "b" } },
+  { name: "web\t1", resourceGroup: "LinuxVMs", privateIps: "", tags: {} },
+];
+
+describe("cli output", () => {
+  it("prints json, and tsv/table of scalar fields like az", () => {
+    assert.deepEqual(JSON.parse(formatResult(vms, { output: "json" })), vms);
+    assert.equal(formatResult(vms, { output: "tsv" }), "myVM\tLinuxVMs\t10.0.0.4\nweb 1\tLinuxVMs\t\n");
+    const table = formatResult(vms, { output: "table" }).split("\n");
+    assert.match(table[0] as string, /^Name\s+ResourceGroup\s+PrivateIps$/);
+    assert.match(table[1] as string, /^-+\s+-+\s+-+$/);
+    assert.equal(formatResult(vms, { output: "none" }), "");
+  });
+
+  it("applies --query (JMESPath) before formatting, e.g. `--query id -o tsv`", () => {
+    assert.equal(
+      formatResult({ id: "/subscriptions/s/x", n: 1 }, { output: "tsv", query: "id" }),
+      "/subscriptions/s/x\n",
+    );
+    assert.equal(formatResult(vms, { output: "tsv", query: "[].name" }), "myVM\nweb 1\n");
+    assert.throws(() => formatResult(vms, { output: "json", query: "[?" }), {
+      code: "ERR_CLI_INVALID_QUERY",
+    });
+  });
+
+  it("writes YAML that quotes what could be misread", () => {
+    const yaml = formatResult(
+      { name: "yes", count: 3, list: ["a: b", "plain"], empty: [] },
+      { output: "yaml" },
+    );
+    assert.equal(yaml, 'name: "yes"\ncount: 3\nlist:\n  - "a: b"\n  - plain\nempty: []\n');
+  });
+
+  it("maps error kinds and the seed's codes to stable exit codes", () => {
+    assert.equal(exitCodeFor(new Denied("no")), 5);
+    assert.equal(exitCodeFor(new NoIdentity("no")), 22);
+    assert.equal(exitCodeFor(new TypeError("bug")), 1);
+    assert.equal(
+      formatError(new Denied("Access denied"), false),
+      "ERROR: (ERR_AUTHORIZATION_FAILED) Access denied\n",
+    );
+  });
+});
