@@ -39,6 +39,7 @@ export async function buildServer(options: BuildServerOptions): Promise<App> {
     bodyLimit: BODY_LIMIT,
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
+    requestTimeout: 30_000, // a slow client cannot hold a socket and a request open indefinitely
     requestIdHeader: false, // never trust a caller-chosen id: it goes into the audit log
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 512 },
@@ -70,6 +71,7 @@ export async function buildServer(options: BuildServerOptions): Promise<App> {
     reply.header("x-request-id", request.id);
     reply.header("cache-control", "no-store");
     reply.header("x-content-type-options", "nosniff");
+    if (options.https) reply.header("strict-transport-security", "max-age=31536000");
   });
   registerRoutes(app, { ...options.services, keys: options.keys });
   await app.ready();

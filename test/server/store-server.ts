@@ -27,9 +27,11 @@ export interface StoreServer {
   close(): Promise<void>;
 }
 
-export async function startStoreServer(): Promise<StoreServer> {
-  const dataDir = await tempDir();
-  const store = await openStore({ url: "sqlite::memory:" });
+export async function startStoreServer(
+  options: { url?: string; dataDir?: string } = {},
+): Promise<StoreServer> {
+  const dataDir = options.dataDir ?? (await tempDir());
+  const store = await openStore({ url: options.url ?? "sqlite::memory:" });
   const services = wireServices(store);
   const boot = await bootstrap(store, services.rbac, { adminPassword: "correct horse battery staple" });
   const keys = await loadOrCreateServiceKeys(dataDir);
@@ -52,7 +54,7 @@ export async function startStoreServer(): Promise<StoreServer> {
       await app.close();
       services.close();
       await store.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
