@@ -1,0 +1,23 @@
+/**
+ * Fixed identifiers of the authorization server. The resource URI is what clients pass as
+ * `resource` (RFC 8707) and what access tokens for certificate issuance carry as `aud`.
+ */
+
+/** The API that issues SSH certificates ("Azure Linux VM Sign-In" in the seed). */
+export const LINUX_VM_SIGN_IN_RESOURCE = "urn:hostpass:linux-vm-sign-in";
+/** Its application id, the target of conditional access policies. Fixed forever. */
+export const LINUX_VM_SIGN_IN_APP_ID = "e6d7716a-22d0-4bda-a95d-08e339e47f73";
+export const LINUX_VM_SIGN_IN_DISPLAY_NAME = "Linux VM Sign-In";
+/** The one scope of that resource: sign in to Linux machines. */
+export const LINUX_VM_SIGN_IN_SCOPE = "vm.login";
+
+/** The `hostpass` CLI: a public native client (RFC 8252), PKCE only, loopback redirects. */
+export const HOSTPASS_CLI_CLIENT_ID = "b95e88a6-adb6-476d-9b94-9e0584ce3198";
+/** Registered without a port; any loopback port matches, the path must match exactly. */
+export const HOSTPASS_CLI_REDIRECT_URIS: readonly string[] = [
+  "http://127.0.0.1/callback",
+  "http://[::1]/callback",
+];
+
+/** The access token's JOSE `typ` (RFC 9068); ID tokens and other JWTs never carry it. */
+export const ACCESS_TOKEN_TYP = "at+jwt";

@@ -1,0 +1,93 @@
+/**
+ * Accounts, grants and token claims as oidc-provider asks for them.
+ *
+ * - `findAccount` answers `undefined` for a disabled or deleted user. oidc-provider calls it on
+ *   every authorization request with a session and on every token grant (code, device code,
+ *   refresh), so a disabled user gets nothing new, not even by refresh.
+ * - hostpass's own clients (configuration) are first party: the consent step is skipped by
+ *   granting what was asked, limited to known scopes and each resource's scopes (oidc-provider's
+ *   documented `loadExistingGrant` pattern). The sign-in page may add a consent screen later.
+ * - access tokens carry `tid`, `oid`, `idtyp` and, for users, the grant id (`gid`, so that the CA
+ *   can refuse tokens of a revoked grant: JWT access tokens are not stored) and `amr`/`acr`.
+ */
+import type { KoaContextWithOIDC, OidcTokenLike, Provider } from "oidc-provider";
+import type { AccountSource } from "../types.ts";
+
+export function createFindAccount(accounts: AccountSource) {
+  return async function findAccount(_ctx: unknown, sub: string) {
+    const account = await accounts.findAccount(sub);
+    if (account === undefined || !account.enabled) return undefined;
+    const claims = { ...account.claims, sub: account.id, tid: account.tenantId, oid: account.id };
+    return {
+      accountId: account.id,
+      tenantId: account.tenantId,
+      claims: async () => claims,
+    };
+  };
+}
+
+interface OidcContextExtras {
+  readonly session: {
+    readonly accountId?: string;
+    grantIdFor(clientId: string): string | undefined;
+  };
+  readonly result?: { readonly consent?: { readonly grantId?: string } };
+  readonly requestParamScopes: ReadonlySet<string>;
+  readonly requestParamOIDCScopes: ReadonlySet<string>;
+  readonly resourceServers: Readonly<Record<string, { readonly scopes: ReadonlySet<string> }>>;
+  readonly provider: Provider;
+}
+
+export function createLoadExistingGrant(firstPartyClientIds: ReadonlySet<string>) {
+  return async function loadExistingGrant(ctx: KoaContextWithOIDC) {
+    const oidc = ctx.oidc as unknown as KoaContextWithOIDC["oidc"] & OidcContextExtras;
+    const clientId = oidc.client?.clientId;
+    const accountId = oidc.account?.accountId;
+    if (clientId === undefined || accountId === undefined) return undefined;
+    const grantId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(clientId);
+    let grant = grantId === undefined ? undefined : await oidc.provider.Grant.find(grantId);
+    if (grant !== undefined && (grant as unknown as { accountId: string }).accountId !== accountId) {
+      grant = undefined;
+    }
+    if (!firstPartyClientIds.has(clientId)) return grant;
+    grant ??= new oidc.provider.Grant({ accountId, clientId });
+    grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(" "));
+    for (const [indicator, server] of Object.entries(oidc.resourceServers)) {
+      const scopes = [...oidc.requestParamScopes].filter((scope) => server.scopes.has(scope));
+      if (scopes.length > 0) grant.addResourceScope(indicator, scopes.join(" "));
+    }
+    await grant.save();
+    return grant;
+  };
+}
+
+/** The grant source a token is being issued from (code, device code or refresh token). */
+function sourceOf(ctx: KoaContextWithOIDC | undefined): OidcTokenLike | undefined {
+  const entities = ctx?.oidc?.entities;
+  return entities?.RefreshToken ?? entities?.AuthorizationCode ?? entities?.DeviceCode;
+}
+
+export function createExtraTokenClaims() {
+  return async function extraTokenClaims(ctx: KoaContextWithOIDC | undefined, token: OidcTokenLike) {
+    if (token.accountId !== undefined) {
+      const account = ctx?.oidc?.account;
+      const source = sourceOf(ctx);
+      return {
+        tid: typeof account?.tenantId === "string" ? account.tenantId : undefined,
+        oid: token.accountId,
+        idtyp: "user",
+        gid: token.grantId,
+        amr: source?.amr,
+        acr: source?.acr,
+        auth_time: source?.authTime,
+      };
+    }
+    // Client credentials: the service principal's tenant and object id from its client metadata.
+    const client = ctx?.oidc?.client;
+    return {
+      tid: typeof client?.tenant_id === "string" ? client.tenant_id : undefined,
+      oid: typeof client?.principal_id === "string" ? client.principal_id : undefined,
+      idtyp: "app",
+    };
+  };
+}
