@@ -99,7 +99,7 @@ describe("hostile input", () => {
       400,
       "ERR_INVALID_JSON",
     );
-    await expectError(await send("POST", "/directory/users", ""), 400, "ERR_INVALID_JSON");
+    await expectError(await send("POST", "/directory/users", ""), 400, "ERR_VALIDATION");
     await expectError(
       await send("POST", "/directory/users", "userPrincipalName=x", "application/x-www-form-urlencoded"),
       415,

@@ -24,7 +24,9 @@ export function registerJsonBody(app: FastifyInstance): void {
 }
 
 export function parseStrictJson(text: string): unknown {
-  if (text.length === 0) throw new InvalidJsonError("the request body is empty");
+  // Clients often send Content-Type on every request; an empty body is "no body", and a route
+  // that needs one says so through its schema (ERR_VALIDATION).
+  if (text.length === 0) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
