@@ -1,0 +1,23 @@
+/** The activity log: append-only, hash-chained, queryable. */
+export { type AppendAuditEventInput, appendAuditEvent, MAX_DETAILS_BYTES } from "./append-audit-event.ts";
+export { canonicalJson } from "./canonical-json.ts";
+export { canonicalEvent, chainHash, GENESIS_HASH } from "./chain-hash.ts";
+export { AuditError, InvalidAuditInputError } from "./errors.ts";
+export { MAX_PAGE_SIZE, queryAuditEvents } from "./query-audit-events.ts";
+export type { AuditRepository } from "./repository.ts";
+export {
+  AUDIT_RESULTS,
+  type AuditEvent,
+  type AuditHead,
+  type AuditQuery,
+  type AuditResult,
+  type Page,
+  type PageRequest,
+} from "./types.ts";
+export {
+  type AuditProblem,
+  type AuditProblemKind,
+  type AuditVerification,
+  type VerifyAuditChainOptions,
+  verifyAuditChain,
+} from "./verify-audit-chain.ts";

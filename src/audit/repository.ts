@@ -1,0 +1,21 @@
+/** The storage the activity log needs; `store/` implements it. Rows are never updated or deleted. */
+import type { AuditEvent, AuditHead, AuditQuery, Page, PageRequest } from "./types.ts";
+
+export interface AuditRepository {
+  /** Runs `work` in one transaction (inside one already, just calls it). */
+  transaction<T>(work: (repo: AuditRepository) => Promise<T>): Promise<T>;
+  /**
+   * Reads the chain head and holds it until the transaction ends, so appends are serialised and
+   * the chain never forks (a row lock on PostgreSQL; SQLite has a single writer). Must be called
+   * inside `transaction`.
+   */
+  lockHead(): Promise<AuditHead>;
+  /** Reads the head without locking (for verification). */
+  getHead(): Promise<AuditHead>;
+  /** Inserts the event and moves the head to it. */
+  append(event: AuditEvent): Promise<void>;
+  /** Events with `seq > afterSeq`, in seq order, at most `limit`. */
+  scan(afterSeq: number, limit: number): Promise<readonly AuditEvent[]>;
+  /** Newest first. */
+  query(filter: AuditQuery, page: PageRequest): Promise<Page<AuditEvent>>;
+}

@@ -1,0 +1,88 @@
+/**
+ * Walks the whole activity log and checks every link. It reports, by seq:
+ *
+ * - `edited`: the row's content no longer matches its own hash;
+ * - `missing`: seq numbers are skipped (rows deleted);
+ * - `reordered`: the row is intact but follows the wrong neighbour (its predecessor hash
+ *   belongs to another row nearby);
+ * - `broken_link`: the row is intact but its predecessor hash matches no row seen (the row
+ *   before it was rewritten, hash included, or rows were deleted and renumbered);
+ * - `head_mismatch`: the last row is not the recorded head (rows removed from the end, or
+ *   added around the append path).
+ */
+import { chainHash, GENESIS_HASH } from "./chain-hash.ts";
+import type { AuditRepository } from "./repository.ts";
+import type { AuditEvent } from "./types.ts";
+
+export type AuditProblemKind = "edited" | "missing" | "reordered" | "broken_link" | "head_mismatch";
+
+export interface AuditProblem {
+  readonly seq: number;
+  readonly problem: AuditProblemKind;
+  readonly message: string;
+}
+
+export interface AuditVerification {
+  readonly ok: boolean;
+  /** Rows examined. */
+  readonly checked: number;
+  readonly headSeq: number;
+  /** At most `maxProblems`, in seq order. */
+  readonly problems: readonly AuditProblem[];
+}
+
+export interface VerifyAuditChainOptions {
+  readonly pageSize?: number;
+  readonly maxProblems?: number;
+}
+
+export async function verifyAuditChain(
+  repo: AuditRepository,
+  options: VerifyAuditChainOptions = {},
+): Promise<AuditVerification> {
+  const pageSize = options.pageSize ?? 1000;
+  const maxProblems = options.maxProblems ?? 100;
+  // Read the head first: rows appended while we scan come after it and are not judged.
+  const head = await repo.getHead();
+  const problems: AuditProblem[] = [];
+  const report = (seq: number, problem: AuditProblemKind, message: string) => {
+    if (problems.length < maxProblems) problems.push({ seq, problem, message });
+  };
+  let previous: AuditEvent | undefined;
+  let checked = 0;
+  let window: readonly AuditEvent[] = [];
+  for (let after = 0; after < head.seq; ) {
+    const page = (await repo.scan(after, pageSize)).filter((e) => e.seq <= head.seq);
+    if (page.length === 0) break;
+    // Hashes of the previous and current page, to tell a moved row from a rewritten one.
+    const nearby = new Set([...window, ...page].map((e) => e.hash));
+    for (const event of page) {
+      checked++;
+      const expectedSeq = (previous?.seq ?? 0) + 1;
+      const expectedPrev = previous?.hash ?? GENESIS_HASH;
+      if (chainHash(event.prevHash, event) !== event.hash) {
+        report(event.seq, "edited", `event ${event.seq} does not match its hash: it was edited`);
+      } else if (event.seq !== expectedSeq) {
+        const gap = expectedSeq === event.seq - 1 ? `${expectedSeq}` : `${expectedSeq}-${event.seq - 1}`;
+        report(event.seq, "missing", `events ${gap} are missing before event ${event.seq}`);
+      } else if (event.prevHash !== expectedPrev) {
+        if (nearby.has(event.prevHash)) {
+          report(event.seq, "reordered", `event ${event.seq} is out of order: it follows another event`);
+        } else {
+          report(event.seq, "broken_link", `event ${event.seq} does not follow event ${expectedSeq - 1}`);
+        }
+      }
+      previous = event;
+    }
+    window = page;
+    after = page[page.length - 1]?.seq ?? head.seq;
+  }
+  if ((previous?.seq ?? 0) !== head.seq || (previous?.hash ?? GENESIS_HASH) !== head.hash) {
+    report(
+      head.seq,
+      "head_mismatch",
+      `the log ends at event ${previous?.seq ?? 0} but the head is event ${head.seq}`,
+    );
+  }
+  return { ok: problems.length === 0, checked, headSeq: head.seq, problems };
+}

@@ -1,0 +1,66 @@
+/** Client devices: a registered public key, a platform and a compliance flag for conditional access. */
+import { randomUUID } from "node:crypto";
+import { checkPublicJwk } from "./credentials.ts";
+import {
+  DeviceNotFoundError,
+  DirectoryConflictError,
+  InvalidDirectoryInputError,
+  TenantNotFoundError,
+} from "./errors.ts";
+import { checkDisplayName, timeOf } from "./lib/checks.ts";
+import type { DirectoryRepository } from "./repository.ts";
+import { DEVICE_PLATFORMS, type Device, type DevicePlatform } from "./types.ts";
+
+export interface RegisterDeviceInput {
+  readonly tenantId: string;
+  readonly ownerId?: string;
+  readonly displayName: string;
+  readonly platform: string;
+  /** The device's public key as a JWK; its RFC 7638 thumbprint identifies the device. */
+  readonly publicKeyJwk: unknown;
+  readonly compliant?: boolean;
+  readonly now?: () => Date;
+}
+
+export async function registerDevice(repo: DirectoryRepository, input: RegisterDeviceInput): Promise<Device> {
+  if (!(DEVICE_PLATFORMS as readonly string[]).includes(input.platform)) {
+    throw new InvalidDirectoryInputError(`platform must be one of ${DEVICE_PLATFORMS.join(", ")}`);
+  }
+  const { jwk, thumbprint } = checkPublicJwk(input.publicKeyJwk);
+  const now = timeOf(input.now);
+  const device: Device = {
+    id: randomUUID(),
+    tenantId: input.tenantId,
+    ownerId: input.ownerId,
+    displayName: checkDisplayName(input.displayName),
+    platform: input.platform as DevicePlatform,
+    keyThumbprint: thumbprint,
+    keyJwk: jwk,
+    compliant: input.compliant ?? false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return repo.transaction(async (tx) => {
+    if (!(await tx.getTenant(input.tenantId))) throw new TenantNotFoundError("tenant not found");
+    if (await tx.findDeviceByThumbprint(input.tenantId, thumbprint)) {
+      throw new DirectoryConflictError("a device with this key is already registered");
+    }
+    await tx.insertDevice(device);
+    return device;
+  });
+}
+
+export async function setDeviceCompliant(
+  repo: DirectoryRepository,
+  input: { tenantId: string; deviceId: string; compliant: boolean; now?: () => Date },
+): Promise<void> {
+  if (!(await repo.setDeviceCompliant(input.tenantId, input.deviceId, input.compliant, timeOf(input.now)))) {
+    throw new DeviceNotFoundError("device not found");
+  }
+}
+
+export async function getDevice(repo: DirectoryRepository, tenantId: string, id: string): Promise<Device> {
+  const d = await repo.getDevice(tenantId, id);
+  if (!d) throw new DeviceNotFoundError("device not found");
+  return d;
+}

@@ -1,0 +1,79 @@
+/** The directory: tenants, users, groups, service principals, managed identities, devices. */
+export { checkPublicJwk, generateClientSecret, hashClientSecret, type NewSecret } from "./credentials.ts";
+export { getDevice, type RegisterDeviceInput, registerDevice, setDeviceCompliant } from "./devices.ts";
+export {
+  DeviceNotFoundError,
+  DirectoryConflictError,
+  DirectoryError,
+  GroupCycleError,
+  InvalidCredentialsError,
+  InvalidDirectoryInputError,
+  InvalidLinuxNameError,
+  InvalidUpnError,
+  type LinuxNameProblem,
+  LinuxNameTakenError,
+  PrincipalNotFoundError,
+  TenantNotFoundError,
+  UpnTakenError,
+} from "./errors.ts";
+export {
+  addGroupMember,
+  type CreateGroupInput,
+  createGroup,
+  groupClosure,
+  MAX_GROUP_DEPTH,
+  removeGroupMember,
+} from "./groups.ts";
+export {
+  LINUX_NAME_MAX_LENGTH,
+  linuxNameForAppId,
+  linuxNameFromUpn,
+  RESERVED_LINUX_NAMES,
+  validateLinuxName,
+} from "./linux-name.ts";
+export {
+  type CreateManagedIdentityInput,
+  createManagedIdentity,
+  deleteManagedIdentity,
+  getManagedIdentityOf,
+  setManagedIdentityEnabled,
+} from "./managed-identities.ts";
+export { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword } from "./password.ts";
+export type { DirectoryRepository } from "./repository.ts";
+export {
+  addCertificateCredential,
+  addClientSecret,
+  createServicePrincipal,
+  MAX_SECRET_LIFETIME_MS,
+  removeCredential,
+  verifyClientSecret,
+} from "./service-principals.ts";
+export { type CreateTenantInput, createTenant, FIRST_UID, getTenant } from "./tenants.ts";
+export {
+  type CertificateCredential,
+  type ClientSecret,
+  DEVICE_PLATFORMS,
+  type Device,
+  type DevicePlatform,
+  type Group,
+  type ManagedIdentity,
+  type Page,
+  type PageRequest,
+  PRINCIPAL_KINDS,
+  type Principal,
+  type PrincipalKind,
+  type ServicePrincipal,
+  type Tenant,
+  type User,
+} from "./types.ts";
+export { type NormalizedUpn, normalizeUpn, UPN_MAX_LENGTH, upnKey } from "./upn.ts";
+export {
+  authenticateUser,
+  type CreateUserInput,
+  createUser,
+  deleteUser,
+  findUserByUpn,
+  getUser,
+  setUserEnabled,
+  setUserPassword,
+} from "./users.ts";

@@ -1,0 +1,79 @@
+/**
+ * System-assigned managed identities: one principal per VM or scale set, owned by that resource.
+ * The host agent holds its credential; disabling the identity stops logins through it.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  DirectoryConflictError,
+  InvalidDirectoryInputError,
+  PrincipalNotFoundError,
+  TenantNotFoundError,
+} from "./errors.ts";
+import { checkDisplayName, timeOf } from "./lib/checks.ts";
+import type { DirectoryRepository } from "./repository.ts";
+import type { ManagedIdentity } from "./types.ts";
+
+export interface CreateManagedIdentityInput {
+  readonly tenantId: string;
+  /** Canonical id of the owning VM or scale set (parse it with resources/ first). */
+  readonly resourceId: string;
+  /** The resource's name; shown as the identity's display name, like Entra ID does. */
+  readonly displayName: string;
+  readonly now?: () => Date;
+}
+
+export async function createManagedIdentity(
+  repo: DirectoryRepository,
+  input: CreateManagedIdentityInput,
+): Promise<ManagedIdentity> {
+  if (typeof input.resourceId !== "string" || !input.resourceId.startsWith("/subscriptions/")) {
+    throw new InvalidDirectoryInputError("a managed identity belongs to a VM or scale set resource id");
+  }
+  const resourceKey = input.resourceId.toLowerCase();
+  const identity: ManagedIdentity = {
+    kind: "managedIdentity",
+    id: randomUUID(),
+    tenantId: input.tenantId,
+    resourceId: input.resourceId,
+    displayName: checkDisplayName(input.displayName),
+    enabled: true,
+    createdAt: timeOf(input.now),
+  };
+  return repo.transaction(async (tx) => {
+    if (!(await tx.getTenant(input.tenantId))) throw new TenantNotFoundError("tenant not found");
+    if (await tx.findManagedIdentityByResource(resourceKey)) {
+      throw new DirectoryConflictError("the resource already has a system-assigned identity");
+    }
+    await tx.insertManagedIdentity(identity, resourceKey);
+    return identity;
+  });
+}
+
+export async function getManagedIdentityOf(
+  repo: DirectoryRepository,
+  resourceId: string,
+): Promise<ManagedIdentity | undefined> {
+  return repo.findManagedIdentityByResource(resourceId.toLowerCase());
+}
+
+export async function setManagedIdentityEnabled(
+  repo: DirectoryRepository,
+  tenantId: string,
+  id: string,
+  enabled: boolean,
+): Promise<void> {
+  const p = await repo.getPrincipal(tenantId, id);
+  if (p?.kind !== "managedIdentity") throw new PrincipalNotFoundError("managed identity not found");
+  await repo.setPrincipalEnabled(tenantId, id, enabled);
+}
+
+/** Removes the identity (the resource was deleted or its identity switched off for good). */
+export async function deleteManagedIdentity(
+  repo: DirectoryRepository,
+  tenantId: string,
+  id: string,
+): Promise<void> {
+  const p = await repo.getPrincipal(tenantId, id);
+  if (p?.kind !== "managedIdentity") throw new PrincipalNotFoundError("managed identity not found");
+  await repo.deletePrincipal(tenantId, id);
+}

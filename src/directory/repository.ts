@@ -1,0 +1,88 @@
+/**
+ * The storage the directory needs; `store/` implements it on SQLite and PostgreSQL.
+ *
+ * Repositories store and fetch; the rules (normalisation, name validation, cycle checks,
+ * hashing) live in the domain functions that call them. Inserts that hit a unique index fail
+ * with `DirectoryConflictError` (or the more precise `UpnTakenError` / `LinuxNameTakenError`).
+ */
+import type {
+  CertificateCredential,
+  ClientSecret,
+  Device,
+  Group,
+  ManagedIdentity,
+  Page,
+  PageRequest,
+  Principal,
+  PrincipalKind,
+  ServicePrincipal,
+  Tenant,
+  User,
+} from "./types.ts";
+
+export interface DirectoryRepository {
+  /**
+   * Runs `work` in one transaction with a repository bound to it. Inside a transaction this
+   * simply calls `work` with the same transaction (no nesting).
+   */
+  transaction<T>(work: (repo: DirectoryRepository) => Promise<T>): Promise<T>;
+
+  insertTenant(tenant: Tenant, firstUid: number): Promise<void>;
+  getTenant(id: string): Promise<Tenant | undefined>;
+  findTenantByName(nameKey: string): Promise<Tenant | undefined>;
+  /**
+   * Serialises writers of this tenant until the transaction ends (a row lock on PostgreSQL;
+   * SQLite already has one writer). Used where a check and a write must not interleave.
+   */
+  lockTenant(tenantId: string): Promise<void>;
+  /** Hands out the tenant's next uid and advances the counter atomically. */
+  allocateUid(tenantId: string): Promise<number>;
+
+  getPrincipal(tenantId: string, id: string): Promise<Principal | undefined>;
+  /** Principals of the given ids that exist in the tenant (order not significant). */
+  getPrincipals(tenantId: string, ids: readonly string[]): Promise<readonly Principal[]>;
+  findPrincipalByLinuxName(tenantId: string, linuxName: string): Promise<Principal | undefined>;
+  listPrincipals(tenantId: string, kind: PrincipalKind, page: PageRequest): Promise<Page<Principal>>;
+  setPrincipalEnabled(tenantId: string, id: string, enabled: boolean): Promise<boolean>;
+  setDisplayName(tenantId: string, id: string, displayName: string): Promise<boolean>;
+  /** Deletes the principal and everything that hangs off it (memberships, credentials). */
+  deletePrincipal(tenantId: string, id: string): Promise<boolean>;
+
+  insertUser(user: User, upnKey: string, passwordHash: string | undefined): Promise<void>;
+  findUserByUpn(tenantId: string, upnKey: string): Promise<User | undefined>;
+  getPasswordHash(tenantId: string, userId: string): Promise<string | undefined>;
+  setPasswordHash(tenantId: string, userId: string, hash: string | undefined): Promise<boolean>;
+
+  insertGroup(group: Group): Promise<void>;
+  /** Idempotent: adding an existing membership is not an error. */
+  addGroupMember(tenantId: string, groupId: string, memberId: string, now: Date): Promise<void>;
+  removeGroupMember(tenantId: string, groupId: string, memberId: string): Promise<boolean>;
+  listGroupMembers(tenantId: string, groupId: string, page: PageRequest): Promise<Page<Principal>>;
+  /** Direct memberships of any of `memberIds`: one pair per (member, group) edge. */
+  listDirectGroups(
+    tenantId: string,
+    memberIds: readonly string[],
+  ): Promise<readonly { memberId: string; groupId: string }[]>;
+
+  insertServicePrincipal(sp: ServicePrincipal): Promise<void>;
+  findServicePrincipalByAppId(appId: string): Promise<ServicePrincipal | undefined>;
+  insertClientSecret(secret: ClientSecret, hash: string): Promise<void>;
+  findClientSecretByHash(hash: string): Promise<ClientSecret | undefined>;
+  listClientSecrets(tenantId: string, principalId: string): Promise<readonly ClientSecret[]>;
+  insertCertificateCredential(credential: CertificateCredential): Promise<void>;
+  listCertificateCredentials(
+    tenantId: string,
+    principalId: string,
+  ): Promise<readonly CertificateCredential[]>;
+  /** Removes a secret or certificate credential of the principal. */
+  deleteCredential(tenantId: string, principalId: string, credentialId: string): Promise<boolean>;
+
+  insertManagedIdentity(identity: ManagedIdentity, resourceKey: string): Promise<void>;
+  findManagedIdentityByResource(resourceKey: string): Promise<ManagedIdentity | undefined>;
+
+  insertDevice(device: Device): Promise<void>;
+  getDevice(tenantId: string, id: string): Promise<Device | undefined>;
+  findDeviceByThumbprint(tenantId: string, thumbprint: string): Promise<Device | undefined>;
+  setDeviceCompliant(tenantId: string, id: string, compliant: boolean, now: Date): Promise<boolean>;
+  deleteDevice(tenantId: string, id: string): Promise<boolean>;
+}

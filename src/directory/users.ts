@@ -1,0 +1,135 @@
+/** Users: UPN, display name, enabled flag, password, immutable object id, uid and Linux name. */
+import { randomUUID } from "node:crypto";
+import {
+  InvalidCredentialsError,
+  InvalidUpnError,
+  LinuxNameTakenError,
+  PrincipalNotFoundError,
+  TenantNotFoundError,
+  UpnTakenError,
+} from "./errors.ts";
+import { checkDisplayName, timeOf } from "./lib/checks.ts";
+import { linuxNameFromUpn, validateLinuxName } from "./linux-name.ts";
+import { hashPassword, verifyPassword } from "./password.ts";
+import type { DirectoryRepository } from "./repository.ts";
+import type { Principal, User } from "./types.ts";
+import { normalizeUpn } from "./upn.ts";
+
+export interface CreateUserInput {
+  readonly tenantId: string;
+  readonly upn: string;
+  readonly displayName: string;
+  /** Omitted: the user cannot sign in with a password (federated, or set later). */
+  readonly password?: string;
+  readonly enabled?: boolean;
+  /**
+   * An explicit Linux name for a UPN that does not fit the rule (too long, non-ASCII). It must
+   * pass the same rule; it is never derived by shortening.
+   */
+  readonly linuxName?: string;
+  readonly now?: () => Date;
+}
+
+export async function createUser(repo: DirectoryRepository, input: CreateUserInput): Promise<User> {
+  const { upn, key } = normalizeUpn(input.upn);
+  const linuxName =
+    input.linuxName === undefined ? linuxNameFromUpn(upn) : validateLinuxName(input.linuxName);
+  const displayName = checkDisplayName(input.displayName);
+  // Hash before the transaction: scrypt takes ~100 ms and must not hold the write lock.
+  const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
+  return repo.transaction(async (tx) => {
+    if (!(await tx.getTenant(input.tenantId))) throw new TenantNotFoundError("tenant not found");
+    if (await tx.findUserByUpn(input.tenantId, key))
+      throw new UpnTakenError(`a user with UPN '${upn}' already exists`);
+    if (await tx.findPrincipalByLinuxName(input.tenantId, linuxName)) {
+      throw new LinuxNameTakenError(`Linux name '${linuxName}' is already taken`);
+    }
+    const user: User = {
+      kind: "user",
+      id: randomUUID(),
+      tenantId: input.tenantId,
+      upn,
+      displayName,
+      enabled: input.enabled ?? true,
+      linuxName,
+      uid: await tx.allocateUid(input.tenantId),
+      createdAt: timeOf(input.now),
+    };
+    await tx.insertUser(user, key, passwordHash);
+    return user;
+  });
+}
+
+function asUser(principal: Principal | undefined): User {
+  if (principal?.kind !== "user") throw new PrincipalNotFoundError("user not found");
+  return principal;
+}
+
+export async function getUser(repo: DirectoryRepository, tenantId: string, id: string): Promise<User> {
+  return asUser(await repo.getPrincipal(tenantId, id));
+}
+
+/** Finds a user by any case or normalisation variant of the UPN. */
+export async function findUserByUpn(
+  repo: DirectoryRepository,
+  tenantId: string,
+  upn: string,
+): Promise<User | undefined> {
+  let key: string;
+  try {
+    key = normalizeUpn(upn).key;
+  } catch (error) {
+    if (error instanceof InvalidUpnError) return undefined;
+    throw error;
+  }
+  return repo.findUserByUpn(tenantId, key);
+}
+
+export async function setUserEnabled(
+  repo: DirectoryRepository,
+  tenantId: string,
+  id: string,
+  enabled: boolean,
+) {
+  await getUser(repo, tenantId, id);
+  await repo.setPrincipalEnabled(tenantId, id, enabled);
+  return getUser(repo, tenantId, id);
+}
+
+export async function setUserPassword(
+  repo: DirectoryRepository,
+  tenantId: string,
+  id: string,
+  password: string,
+): Promise<void> {
+  const hash = await hashPassword(password);
+  if (!(await repo.setPasswordHash(tenantId, id, hash))) throw new PrincipalNotFoundError("user not found");
+}
+
+/**
+ * Deletes the user. Its uid is gone for good: the tenant's counter only moves forward, so a
+ * later user never inherits files owned by this one on a host.
+ */
+export async function deleteUser(repo: DirectoryRepository, tenantId: string, id: string): Promise<void> {
+  await repo.transaction(async (tx) => {
+    await getUser(tx, tenantId, id);
+    await tx.deletePrincipal(tenantId, id);
+  });
+}
+
+/**
+ * Password sign-in. Unknown user, wrong password and disabled user all fail the same way, with
+ * the same scrypt work, so the response does not tell them apart.
+ */
+export async function authenticateUser(
+  repo: DirectoryRepository,
+  tenantId: string,
+  upn: string,
+  password: string,
+): Promise<User> {
+  const user = await findUserByUpn(repo, tenantId, upn);
+  const hash = user ? await repo.getPasswordHash(tenantId, user.id) : undefined;
+  const ok = await verifyPassword(hash, password);
+  if (!user || !ok || !user.enabled) throw new InvalidCredentialsError();
+  return user;
+}

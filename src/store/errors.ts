@@ -1,0 +1,39 @@
+import { HostpassError } from "../shared/errors.ts";
+
+/** Base of the failures the store itself reports (domain conflicts use the domain's errors). */
+export abstract class StoreError extends HostpassError {}
+
+/** The database URL is not one hostpass understands. */
+export class StoreUrlError extends StoreError {
+  static readonly code = "ERR_STORE_URL";
+  readonly code = StoreUrlError.code;
+  readonly kind = "invalid";
+}
+
+/** The database cannot be reached or opened. */
+export class StoreUnavailableError extends StoreError {
+  static readonly code = "ERR_STORE_UNAVAILABLE";
+  readonly code = StoreUnavailableError.code;
+  readonly kind = "unavailable";
+}
+
+/** A migration failed; nothing of it was applied (DDL is transactional on both dialects). */
+export class StoreMigrationError extends StoreError {
+  static readonly code = "ERR_STORE_MIGRATION";
+  readonly code = StoreMigrationError.code;
+  readonly kind = "internal";
+}
+
+/** The database holds migrations this build does not know: it was opened by a newer hostpass. */
+export class StoreVersionError extends StoreError {
+  static readonly code = "ERR_STORE_VERSION";
+  readonly code = StoreVersionError.code;
+  readonly kind = "conflict";
+}
+
+/** A page size out of range or a cursor that we did not hand out. */
+export class InvalidPageError extends StoreError {
+  static readonly code = "ERR_INVALID_PAGE";
+  readonly code = InvalidPageError.code;
+  readonly kind = "invalid";
+}

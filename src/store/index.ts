@@ -1,0 +1,19 @@
+/** Storage: Kysely over node:sqlite or PostgreSQL, implementing the domain folders' repositories. */
+export { classifyDbError, type DialectProfile, POSTGRES_PROFILE, SQLITE_PROFILE } from "./dialect-profile.ts";
+export {
+  InvalidPageError,
+  StoreError,
+  StoreMigrationError,
+  StoreUnavailableError,
+  StoreUrlError,
+  StoreVersionError,
+} from "./errors.ts";
+export {
+  type OpenStoreOptions,
+  openStore,
+  SQLITE_FILE_NAME,
+  type Store,
+  type StoreRepositories,
+  sqliteUrlForDataDir,
+} from "./open-store.ts";
+export type { Database } from "./schema.ts";

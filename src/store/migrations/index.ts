@@ -1,0 +1,10 @@
+/**
+ * The ordered list of migrations. Forward-only: a shipped migration is never edited or removed;
+ * changes come as a new numbered file appended here.
+ */
+import type { Migration } from "kysely";
+import * as initial from "./0001-initial.ts";
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  "0001-initial": initial,
+});

@@ -1,0 +1,166 @@
+/**
+ * `openStore({ url })`: opens the database named by the URL, brings its schema up to date and
+ * returns the repositories the domain folders declare.
+ *
+ * URLs:
+ * - `sqlite:<path>` or `sqlite://<absolute path>`: one file (created 0600, parent 0700, WAL);
+ *   `sqlite::memory:` for throw-away stores. `sqliteUrlForDataDir(dir)` names the default file.
+ * - `postgres://` or `postgresql://` (anything `pg` accepts), plus an optional `schema=<name>`
+ *   query parameter to work in a schema of its own (created if missing).
+ */
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { type Dialect, Kysely, Migrator, sql } from "kysely";
+import type { AuditRepository } from "../audit/index.ts";
+import type { DirectoryRepository } from "../directory/index.ts";
+import type { RbacRepository } from "../rbac/index.ts";
+import type { ResourceRepository } from "../resources/index.ts";
+import { type DialectProfile, POSTGRES_PROFILE, SQLITE_PROFILE } from "./dialect-profile.ts";
+import { StoreMigrationError, StoreUnavailableError, StoreUrlError, StoreVersionError } from "./errors.ts";
+import { type StoreContext, withTransaction } from "./lib/context.ts";
+import { MIGRATIONS } from "./migrations/index.ts";
+import { createPostgresDialect, createPostgresPool } from "./postgres/postgres-dialect.ts";
+import { sqlAuditRepository } from "./repositories/sql-audit-repository.ts";
+import { sqlDirectoryRepository } from "./repositories/sql-directory-repository.ts";
+import { sqlRbacRepository } from "./repositories/sql-rbac-repository.ts";
+import { sqlResourceRepository } from "./repositories/sql-resource-repository.ts";
+import type { Database } from "./schema.ts";
+import { NodeSqliteDialect } from "./sqlite/node-sqlite-dialect.ts";
+
+export interface StoreRepositories {
+  readonly directory: DirectoryRepository;
+  readonly resources: ResourceRepository;
+  readonly audit: AuditRepository;
+  readonly rbac: RbacRepository;
+}
+
+export interface Store extends StoreRepositories {
+  readonly dialect: DialectProfile["name"];
+  /** Runs `work` in one transaction; every repository it receives writes in that transaction. */
+  transaction<T>(work: (tx: StoreRepositories) => Promise<T>): Promise<T>;
+  /** Names of the migrations applied to this database, oldest first. */
+  appliedMigrations(): Promise<readonly string[]>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  readonly url: string;
+}
+
+export const SQLITE_FILE_NAME = "hostpass.db";
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function sqliteUrlForDataDir(dataDir: string): string {
+  return `sqlite:${join(resolve(dataDir), SQLITE_FILE_NAME)}`;
+}
+
+interface Target {
+  readonly profile: DialectProfile;
+  readonly dialect: Dialect;
+  readonly schema?: string;
+  readonly file?: string;
+}
+
+function target(url: string): Target {
+  if (typeof url !== "string" || url.length === 0) throw new StoreUrlError("database URL is empty");
+  if (url.startsWith("sqlite:")) {
+    let path = url.slice("sqlite:".length);
+    if (path.startsWith("//")) path = path.slice(2);
+    if (path.length === 0 || path.includes("\0") || path.includes("?"))
+      throw new StoreUrlError("sqlite URL needs a file path");
+    if (path === ":memory:") return { profile: SQLITE_PROFILE, dialect: new NodeSqliteDialect({ path }) };
+    const file = resolve(path);
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    return { profile: SQLITE_PROFILE, dialect: new NodeSqliteDialect({ path: file }), file };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch (cause) {
+      throw new StoreUrlError("PostgreSQL URL is not a valid URL", { cause });
+    }
+    const schema = parsed.searchParams.get("schema") ?? undefined;
+    if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+      throw new StoreUrlError("schema must be a lower-case SQL identifier (a-z, 0-9, _)");
+    }
+    parsed.searchParams.delete("schema");
+    const pool = createPostgresPool({ connectionString: parsed.toString(), ...(schema ? { schema } : {}) });
+    return { profile: POSTGRES_PROFILE, dialect: createPostgresDialect(pool), ...(schema ? { schema } : {}) };
+  }
+  throw new StoreUrlError("database URL must start with sqlite: or postgres://");
+}
+
+const UNAVAILABLE = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "28P01",
+  "28000",
+  "3D000",
+  "57P03",
+]);
+
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && UNAVAILABLE.has(code);
+}
+
+async function migrate(db: Kysely<Database>, schema: string | undefined): Promise<void> {
+  if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (!error) return;
+  if (isUnavailable(error))
+    throw new StoreUnavailableError("the database cannot be reached", { cause: error });
+  if (error instanceof Error && /corrupted migrations/.test(error.message)) {
+    throw new StoreVersionError("the database was migrated by a newer hostpass; refusing to open it", {
+      cause: error,
+    });
+  }
+  const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+  throw new StoreMigrationError(`migration ${failed} failed; nothing of it was applied`, { cause: error });
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const t = target(options.url);
+  const db = new Kysely<Database>({ dialect: t.dialect });
+  try {
+    await migrate(db, t.schema);
+  } catch (error) {
+    await db.destroy();
+    if (isUnavailable(error))
+      throw new StoreUnavailableError("the database cannot be reached", { cause: error });
+    throw error;
+  }
+  if (t.file) {
+    // The store holds password and secret hashes: owner-only, including WAL side files.
+    for (const f of [t.file, `${t.file}-wal`, `${t.file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+  }
+  const ctx: StoreContext = { db, profile: t.profile, inTransaction: false };
+  const repositories = (c: StoreContext): StoreRepositories => ({
+    directory: sqlDirectoryRepository(c),
+    resources: sqlResourceRepository(c),
+    audit: sqlAuditRepository(c),
+    rbac: sqlRbacRepository(c),
+  });
+  return {
+    dialect: t.profile.name,
+    ...repositories(ctx),
+    transaction: (work) => withTransaction(ctx, (tx) => work(repositories(tx))),
+    async appliedMigrations() {
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
+        ...(t.schema ? { migrationTableSchema: t.schema } : {}),
+      });
+      return (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name);
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,239 @@
+/** DirectoryRepository on Kysely: the same code for SQLite and PostgreSQL. */
+import {
+  DirectoryConflictError,
+  type DirectoryRepository,
+  type Group,
+  type Tenant,
+  type User,
+} from "../../directory/index.ts";
+import {
+  changed,
+  insertOrConflict,
+  millis,
+  type StoreContext,
+  toDate,
+  withTransaction,
+} from "../lib/context.ts";
+import { principalQuery, toPrincipal } from "../lib/directory-rows.ts";
+import { checkLimit, decodeCursor, pageOf } from "../lib/paging.ts";
+import { sqlDirectoryAppMethods } from "./sql-directory-apps.ts";
+import { sqlDirectoryDeviceMethods } from "./sql-directory-devices.ts";
+import { insertPrincipal } from "./sql-directory-principal.ts";
+
+export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
+  const { db } = ctx;
+  const conflict = (what: string) => () => new DirectoryConflictError(`${what} already exists`);
+
+  const findTenant = async (column: "id" | "name_key", value: string): Promise<Tenant | undefined> => {
+    const r = await db.selectFrom("tenants").selectAll().where(column, "=", value).executeTakeFirst();
+    return r && { id: r.id, name: r.name, displayName: r.display_name, createdAt: toDate(r.created_at) };
+  };
+
+  const repo: DirectoryRepository = {
+    transaction: (work) => withTransaction(ctx, (tx) => work(sqlDirectoryRepository(tx))),
+
+    async insertTenant(t, firstUid) {
+      await insertOrConflict(
+        ctx,
+        () =>
+          db
+            .insertInto("tenants")
+            .values({
+              id: t.id,
+              name: t.name,
+              name_key: t.name.toLowerCase(),
+              display_name: t.displayName,
+              next_uid: firstUid,
+              created_at: millis(t.createdAt),
+            })
+            .execute(),
+        conflict("tenant"),
+      );
+    },
+    getTenant: (id) => findTenant("id", id),
+    findTenantByName: (nameKey) => findTenant("name_key", nameKey),
+    async lockTenant(tenantId) {
+      // A no-op write: takes the row lock on PostgreSQL; SQLite holds its write lock already.
+      await db
+        .updateTable("tenants")
+        .set((eb) => ({ next_uid: eb.ref("next_uid") }))
+        .where("id", "=", tenantId)
+        .execute();
+    },
+    async allocateUid(tenantId) {
+      const r = await db
+        .updateTable("tenants")
+        .set((eb) => ({ next_uid: eb("next_uid", "+", 1) }))
+        .where("id", "=", tenantId)
+        .returning("next_uid")
+        .executeTakeFirstOrThrow();
+      return Number(r.next_uid) - 1;
+    },
+
+    async getPrincipal(tenantId, id) {
+      const r = await principalQuery(db)
+        .where("p.tenant_id", "=", tenantId)
+        .where("p.id", "=", id)
+        .executeTakeFirst();
+      return r && toPrincipal(r);
+    },
+    async getPrincipals(tenantId, ids) {
+      if (ids.length === 0) return [];
+      const rows = await principalQuery(db)
+        .where("p.tenant_id", "=", tenantId)
+        .where("p.id", "in", [...ids])
+        .execute();
+      return rows.map(toPrincipal);
+    },
+    async findPrincipalByLinuxName(tenantId, linuxName) {
+      const r = await principalQuery(db)
+        .where("p.tenant_id", "=", tenantId)
+        .where("p.linux_name", "=", linuxName)
+        .executeTakeFirst();
+      return r && toPrincipal(r);
+    },
+    async listPrincipals(tenantId, kind, page) {
+      const limit = checkLimit(page.limit);
+      const after = decodeCursor(page.cursor);
+      let q = principalQuery(db).where("p.tenant_id", "=", tenantId).where("p.kind", "=", kind);
+      if (after !== undefined) q = q.where("p.id", ">", after);
+      const rows = await q
+        .orderBy("p.id")
+        .limit(limit + 1)
+        .execute();
+      return pageOf(rows, limit, (r) => r.id, toPrincipal);
+    },
+    async setPrincipalEnabled(tenantId, id, enabled) {
+      const r = await db
+        .updateTable("principals")
+        .set({ enabled })
+        .where("tenant_id", "=", tenantId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return changed(r);
+    },
+    async setDisplayName(tenantId, id, displayName) {
+      const r = await db
+        .updateTable("principals")
+        .set({ display_name: displayName })
+        .where("tenant_id", "=", tenantId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return changed(r);
+    },
+    async deletePrincipal(tenantId, id) {
+      const r = await db
+        .deleteFrom("principals")
+        .where("tenant_id", "=", tenantId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return changed(r);
+    },
+
+    async insertUser(user: User, upnKey, passwordHash) {
+      await withTransaction(ctx, async (tx) => {
+        await insertPrincipal(tx, user, user);
+        await insertOrConflict(
+          tx,
+          () =>
+            tx.db
+              .insertInto("users")
+              .values({
+                principal_id: user.id,
+                tenant_id: user.tenantId,
+                upn: user.upn,
+                upn_key: upnKey,
+                password_hash: passwordHash ?? null,
+              })
+              .execute(),
+          conflict("a user with this UPN"),
+        );
+      });
+    },
+    async findUserByUpn(tenantId, upnKey) {
+      const r = await principalQuery(db)
+        .where("p.tenant_id", "=", tenantId)
+        .where("u.upn_key", "=", upnKey)
+        .executeTakeFirst();
+      const p = r && toPrincipal(r);
+      return p?.kind === "user" ? p : undefined;
+    },
+    async getPasswordHash(tenantId, userId) {
+      const r = await db
+        .selectFrom("users")
+        .select("password_hash")
+        .where("tenant_id", "=", tenantId)
+        .where("principal_id", "=", userId)
+        .executeTakeFirst();
+      return r?.password_hash ?? undefined;
+    },
+    async setPasswordHash(tenantId, userId, hash) {
+      const r = await db
+        .updateTable("users")
+        .set({ password_hash: hash ?? null })
+        .where("tenant_id", "=", tenantId)
+        .where("principal_id", "=", userId)
+        .executeTakeFirst();
+      return changed(r);
+    },
+
+    async insertGroup(group: Group) {
+      await withTransaction(ctx, async (tx) => {
+        await insertPrincipal(tx, group);
+        await tx.db
+          .insertInto("groups")
+          .values({ principal_id: group.id, tenant_id: group.tenantId, description: group.description })
+          .execute();
+      });
+    },
+    async addGroupMember(tenantId, groupId, memberId, now) {
+      await db
+        .insertInto("group_members")
+        .values({ tenant_id: tenantId, group_id: groupId, member_id: memberId, created_at: millis(now) })
+        .onConflict((oc) => oc.columns(["group_id", "member_id"]).doNothing())
+        .execute();
+    },
+    async removeGroupMember(tenantId, groupId, memberId) {
+      const r = await db
+        .deleteFrom("group_members")
+        .where("tenant_id", "=", tenantId)
+        .where("group_id", "=", groupId)
+        .where("member_id", "=", memberId)
+        .executeTakeFirst();
+      return changed(r);
+    },
+    async listGroupMembers(tenantId, groupId, page) {
+      const limit = checkLimit(page.limit);
+      const after = decodeCursor(page.cursor);
+      let q = principalQuery(db)
+        .innerJoin("group_members as gm", "gm.member_id", "p.id")
+        .where("gm.tenant_id", "=", tenantId)
+        .where("gm.group_id", "=", groupId);
+      if (after !== undefined) q = q.where("p.id", ">", after);
+      const rows = await q
+        .orderBy("p.id")
+        .limit(limit + 1)
+        .execute();
+      return pageOf(rows, limit, (r) => r.id, toPrincipal);
+    },
+    async listDirectGroups(tenantId, memberIds) {
+      if (memberIds.length === 0) return [];
+      const out: { memberId: string; groupId: string }[] = [];
+      // Chunked: SQLite caps bound parameters (32766) and huge IN lists plan badly anywhere.
+      for (let i = 0; i < memberIds.length; i += 500) {
+        const rows = await db
+          .selectFrom("group_members")
+          .select(["member_id", "group_id"])
+          .where("tenant_id", "=", tenantId)
+          .where("member_id", "in", memberIds.slice(i, i + 500))
+          .execute();
+        for (const r of rows) out.push({ memberId: r.member_id, groupId: r.group_id });
+      }
+      return out;
+    },
+
+    ...sqlDirectoryAppMethods(ctx),
+    ...sqlDirectoryDeviceMethods(ctx),
+  };
+  return repo;
+}

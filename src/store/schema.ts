@@ -1,0 +1,238 @@
+/**
+ * The database as Kysely sees it. Row types are written once here; `Selectable`, `Insertable`
+ * and `Updateable` are derived where needed.
+ *
+ * Portable conventions (see dialect-profile.ts): ids are text (UUIDs or canonical resource ids),
+ * times are `bigint` epoch milliseconds, JSON is text, flags are `boolean` (0/1 on SQLite).
+ * Case-insensitive names have a lower-cased `*_key` column that carries the unique index.
+ */
+import type { ColumnType, Generated } from "kysely";
+
+/** Written as a boolean, read back as a boolean (pg) or 0/1 (SQLite). */
+type Flag = ColumnType<boolean | number, boolean, boolean>;
+/** Epoch milliseconds. */
+type Millis = number;
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  name_key: string;
+  display_name: string;
+  /** Next POSIX uid to hand out; only ever incremented, so a uid is never reused. */
+  next_uid: number;
+  created_at: Millis;
+}
+
+export interface PrincipalsTable {
+  id: string;
+  tenant_id: string;
+  kind: "user" | "group" | "servicePrincipal" | "managedIdentity";
+  display_name: string;
+  enabled: Flag;
+  linux_name: string | null;
+  uid: number | null;
+  created_at: Millis;
+}
+
+export interface UsersTable {
+  principal_id: string;
+  tenant_id: string;
+  upn: string;
+  upn_key: string;
+  password_hash: string | null;
+}
+
+export interface GroupsTable {
+  principal_id: string;
+  tenant_id: string;
+  description: Generated<string>;
+}
+
+export interface GroupMembersTable {
+  tenant_id: string;
+  group_id: string;
+  member_id: string;
+  created_at: Millis;
+}
+
+export interface ServicePrincipalsTable {
+  principal_id: string;
+  tenant_id: string;
+  app_id: string;
+}
+
+export interface ClientSecretsTable {
+  id: string;
+  principal_id: string;
+  tenant_id: string;
+  secret_hash: string;
+  hint: string;
+  expires_at: Millis;
+  created_at: Millis;
+}
+
+export interface CertificateCredentialsTable {
+  id: string;
+  principal_id: string;
+  tenant_id: string;
+  thumbprint: string;
+  public_key_jwk: string;
+  expires_at: Millis | null;
+  created_at: Millis;
+}
+
+export interface ManagedIdentitiesTable {
+  principal_id: string;
+  tenant_id: string;
+  resource_id: string;
+  resource_key: string;
+}
+
+export interface DevicesTable {
+  id: string;
+  tenant_id: string;
+  owner_id: string | null;
+  display_name: string;
+  platform: string;
+  key_thumbprint: string;
+  key_jwk: string | null;
+  compliant: Flag;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface ResourcesTable {
+  /** The canonical id lower-cased: the identity used for lookups and foreign keys. */
+  key: string;
+  /** The canonical id as first written (keyword case fixed, name case preserved). */
+  id: string;
+  tenant_id: string;
+  kind: string;
+  name: string;
+  parent_key: string | null;
+  display_name: string;
+  location: string;
+  /** JSON text object. */
+  tags: Generated<string>;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface VirtualMachinesTable {
+  resource_key: string;
+  image: string;
+  admin_username: string;
+  size: string;
+  identity_principal_id: string | null;
+  agent_status: string;
+  last_heartbeat_at: Millis | null;
+  /** On a scale set: the current model. On a VM: the model applied (scale-set instances). */
+  model_version: number;
+}
+
+export interface NetworkInterfacesTable {
+  resource_key: string;
+  name: string;
+  private_ip: string | null;
+  public_ip: string | null;
+  position: number;
+}
+
+export interface VmExtensionsTable {
+  resource_key: string;
+  name: string;
+  publisher: string;
+  type: string;
+  version: string;
+  provisioning_state: string;
+  /** JSON text object (public settings only; protected settings never reach the store). */
+  settings: Generated<string>;
+  updated_at: Millis;
+}
+
+export interface AuditEventsTable {
+  seq: number;
+  id: string;
+  time: Millis;
+  tenant_id: string;
+  actor: string;
+  action: string;
+  target: string;
+  target_key: string;
+  result: string;
+  correlation_id: string;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  chain: string;
+  seq: number;
+  hash: string;
+}
+
+/** Custom role definitions only (built-ins live in rbac/ code). Times are ISO text, kept verbatim. */
+export interface RoleDefinitionsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  name_key: string;
+  description: string;
+  /** JSON text: `{ actions, notActions, dataActions, notDataActions }`. */
+  permissions: string;
+  /** JSON text: array of scope strings. */
+  assignable_scopes: string;
+  created_at: string;
+  updated_at: string;
+  created_by: string;
+}
+
+export interface RoleAssignmentsTable {
+  id: string;
+  tenant_id: string;
+  role_definition_id: string;
+  principal_id: string;
+  principal_type: string;
+  scope: string;
+  scope_key: string;
+  description: string;
+  created_at: string;
+  created_by: string;
+}
+
+/** Per-tenant RBAC version: bumped by every RBAC write, in the same transaction as the change row. */
+export interface RbacVersionsTable {
+  tenant_id: string;
+  version: number;
+}
+
+export interface RbacChangesTable {
+  tenant_id: string;
+  version: number;
+  /** JSON text of the `RbacChange` without its version. */
+  change: string;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  principals: PrincipalsTable;
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  service_principals: ServicePrincipalsTable;
+  client_secrets: ClientSecretsTable;
+  certificate_credentials: CertificateCredentialsTable;
+  managed_identities: ManagedIdentitiesTable;
+  devices: DevicesTable;
+  resources: ResourcesTable;
+  virtual_machines: VirtualMachinesTable;
+  network_interfaces: NetworkInterfacesTable;
+  vm_extensions: VmExtensionsTable;
+  audit_events: AuditEventsTable;
+  audit_head: AuditHeadTable;
+  role_definitions: RoleDefinitionsTable;
+  role_assignments: RoleAssignmentsTable;
+  rbac_versions: RbacVersionsTable;
+  rbac_changes: RbacChangesTable;
+}

@@ -1,0 +1,319 @@
+/** The directory on both dialects: tenants, users, uids, UPN variants, Linux names, groups, credentials. */
+import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import {
+  addCertificateCredential,
+  addClientSecret,
+  addGroupMember,
+  authenticateUser,
+  createGroup,
+  createManagedIdentity,
+  createServicePrincipal,
+  createTenant,
+  createUser,
+  deleteUser,
+  findUserByUpn,
+  GroupCycleError,
+  groupClosure,
+  InvalidCredentialsError,
+  InvalidLinuxNameError,
+  LinuxNameTakenError,
+  registerDevice,
+  setDeviceCompliant,
+  setManagedIdentityEnabled,
+  setUserEnabled,
+  type Tenant,
+  UpnTakenError,
+  verifyClientSecret,
+} from "../../src/directory/index.ts";
+import type { Store } from "../../src/store/index.ts";
+import { createTestDatabase, selectedDialects } from "./dialects.ts";
+
+for (const dialect of selectedDialects()) {
+  describe(`directory on ${dialect}`, () => {
+    const database = createTestDatabase(dialect);
+    let store: Store;
+    let tenant: Tenant;
+    before(async () => {
+      store = await database.open();
+      tenant = await createTenant(store.directory, { name: "contoso" });
+    });
+    after(async () => {
+      await store?.close();
+      await database.drop();
+    });
+
+    it("allocates uids from 100000 and never reuses one after a delete", async () => {
+      const a = await createUser(store.directory, {
+        tenantId: tenant.id,
+        upn: "uid-a@contoso.com",
+        displayName: "A",
+      });
+      const b = await createUser(store.directory, {
+        tenantId: tenant.id,
+        upn: "uid-b@contoso.com",
+        displayName: "B",
+      });
+      assert.ok(a.uid >= 100_000);
+      assert.equal(b.uid, a.uid + 1);
+      await deleteUser(store.directory, tenant.id, b.id);
+      const again = await createUser(store.directory, {
+        tenantId: tenant.id,
+        upn: "uid-b@contoso.com",
+        displayName: "B",
+      });
+      assert.notEqual(again.id, b.id, "a recreated user is a new object");
+      assert.equal(again.uid, b.uid + 1, "the deleted user's uid is not handed out again");
+    });
+
+    it("maps UPN case and NFC/NFD variants to one user", async () => {
+      const nfc = "Jos\u00e9@Contoso.com";
+      const user = await createUser(store.directory, {
+        tenantId: tenant.id,
+        upn: nfc,
+        displayName: "José",
+        linuxName: "jose@contoso.com",
+      });
+      assert.equal(user.upn, nfc);
+      for (const variant of ["jos\u00e9@contoso.com", "JOSE\u0301@CONTOSO.COM", "Jose\u0301@contoso.com"]) {
+        assert.equal((await findUserByUpn(store.directory, tenant.id, variant))?.id, user.id, variant);
+        await assert.rejects(
+          createUser(store.directory, {
+            tenantId: tenant.id,
+            upn: variant,
+            displayName: "x",
+            linuxName: "other@contoso.com",
+          }),
+          UpnTakenError,
+        );
+      }
+      const alice = await createUser(store.directory, {
+        tenantId: tenant.id,
+        upn: "Alice@Contoso.com",
+        displayName: "Alice",
+      });
+      assert.equal(alice.linuxName, "alice@contoso.com");
+      await assert.rejects(
+        createUser(store.directory, {
+          tenantId: tenant.id,
+          upn: "ALICE@contoso.COM",
+          displayName: "Alice 2",
+        }),
+        UpnTakenError,
+      );
+    });
+
+    it("refuses hostile Linux names and never takes over local accounts", async () => {
+      const hostile = [
+        "alice,root@contoso.com",
+        "alice#x@contoso.com",
+        "a\u202eb@contoso.com",
+        "-rf@contoso.com",
+        "1000@contoso.com",
+        "averyveryverylongname.abcdefgh@contoso.com",
+      ];
+      for (const upn of hostile) {
+        await assert.rejects(
+          createUser(store.directory, { tenantId: tenant.id, upn, displayName: "x" }),
+          (e: Error) =>
+            ["ERR_DIRECTORY_INVALID_UPN", "ERR_DIRECTORY_INVALID_LINUX_NAME"].includes(
+              (e as { code?: string }).code ?? "",
+            ),
+        );
+      }
+      for (const linuxName of ["root", "sshd", "sudo", "systemd-network", "..", "alice..b@contoso.com"]) {
+        await assert.rejects(
+          createUser(store.directory, {
+            tenantId: tenant.id,
+            upn: `ln-${linuxName.length}@contoso.com`,
+            displayName: "x",
+            linuxName,
+          }),
+          InvalidLinuxNameError,
+        );
+      }
+      // Two UPNs that would only differ after truncation: the long one is refused, not shortened.
+      const base = "abcdefghijklmnopqrstu@contoso.com"; // 33 characters
+      await assert.rejects(
+        createUser(store.directory, { tenantId: tenant.id, upn: base, displayName: "x" }),
+        InvalidLinuxNameError,
+      );
+      const explicit = await createUser(store.directory, {
+        tenantId: tenant.id,
+        upn: base,
+        displayName: "x",
+        linuxName: "abcdefghijklmnopqrstu",
+      });
+      await assert.rejects(
+        createUser(store.directory, {
+          tenantId: tenant.id,
+          upn: "other-abc@contoso.com",
+          displayName: "y",
+          linuxName: explicit.linuxName,
+        }),
+        LinuxNameTakenError,
+      );
+    });
+
+    it("stores SQL and shell metacharacters in names verbatim", async () => {
+      const nasty = 'Robert\'); DROP TABLE principals;-- $(id) `id` *)(uid=*) "q" \\ %_';
+      const group = await createGroup(store.directory, { tenantId: tenant.id, displayName: nasty });
+      const back = await store.directory.getPrincipal(tenant.id, group.id);
+      assert.equal(back?.displayName, nasty);
+      const sp = await createServicePrincipal(store.directory, { tenantId: tenant.id, displayName: nasty });
+      assert.match(sp.linuxName, /^sp-[a-z2-7]{26}$/, "derived from the app id, never the display name");
+      const rows = await database.raw("select count(*) as n from principals where display_name = ?", [nasty]);
+      assert.equal(Number(rows[0]?.n), 2);
+    });
+
+    it("computes the transitive group closure and refuses cycles", async () => {
+      const user = await createUser(store.directory, {
+        tenantId: tenant.id,
+        upn: "nested@contoso.com",
+        displayName: "N",
+      });
+      const [g1, g2, g3] = await Promise.all(
+        ["g1", "g2", "g3"].map((n) => createGroup(store.directory, { tenantId: tenant.id, displayName: n })),
+      );
+      if (!g1 || !g2 || !g3) throw new Error("groups");
+      await addGroupMember(store.directory, { tenantId: tenant.id, groupId: g1.id, memberId: user.id });
+      await addGroupMember(store.directory, { tenantId: tenant.id, groupId: g2.id, memberId: g1.id });
+      await addGroupMember(store.directory, { tenantId: tenant.id, groupId: g3.id, memberId: g2.id });
+      await addGroupMember(store.directory, { tenantId: tenant.id, groupId: g3.id, memberId: user.id });
+      assert.deepEqual(
+        [...(await groupClosure(store.directory, tenant.id, user.id))].sort(),
+        [g1.id, g2.id, g3.id].sort(),
+      );
+      await assert.rejects(
+        addGroupMember(store.directory, { tenantId: tenant.id, groupId: g1.id, memberId: g3.id }),
+        GroupCycleError,
+      );
+      await assert.rejects(
+        addGroupMember(store.directory, { tenantId: tenant.id, groupId: g1.id, memberId: g1.id }),
+        GroupCycleError,
+      );
+      // Two concurrent edges that would close a cycle together: at most one succeeds.
+      const [a, b] = await Promise.all(
+        ["a", "b"].map((n) => createGroup(store.directory, { tenantId: tenant.id, displayName: n })),
+      );
+      if (!a || !b) throw new Error("groups");
+      const results = await Promise.allSettled([
+        addGroupMember(store.directory, { tenantId: tenant.id, groupId: a.id, memberId: b.id }),
+        addGroupMember(store.directory, { tenantId: tenant.id, groupId: b.id, memberId: a.id }),
+      ]);
+      assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+    });
+
+    it("signs users in with scrypt and refuses disabled users the same way", async () => {
+      const user = await createUser(store.directory, {
+        tenantId: tenant.id,
+        upn: "pw@contoso.com",
+        displayName: "PW",
+        password: "correct horse battery staple",
+      });
+      assert.equal(
+        (await authenticateUser(store.directory, tenant.id, "PW@contoso.com", "correct horse battery staple"))
+          .id,
+        user.id,
+      );
+      await assert.rejects(
+        authenticateUser(store.directory, tenant.id, "pw@contoso.com", "wrong password!!"),
+        InvalidCredentialsError,
+      );
+      await assert.rejects(
+        authenticateUser(store.directory, tenant.id, "nobody@contoso.com", "whatever12345"),
+        InvalidCredentialsError,
+      );
+      await setUserEnabled(store.directory, tenant.id, user.id, false);
+      await assert.rejects(
+        authenticateUser(store.directory, tenant.id, "pw@contoso.com", "correct horse battery staple"),
+        InvalidCredentialsError,
+      );
+    });
+
+    it("keeps only hashes of client secrets and honours expiry", async () => {
+      let now = new Date("2026-01-01T00:00:00Z");
+      const sp = await createServicePrincipal(store.directory, {
+        tenantId: tenant.id,
+        displayName: "deployer",
+      });
+      const { secret, credential } = await addClientSecret(store.directory, {
+        tenantId: tenant.id,
+        principalId: sp.id,
+        expiresAt: new Date("2026-02-01T00:00:00Z"),
+        now: () => now,
+      });
+      const rows = await database.raw("select secret_hash from client_secrets where id = ?", [credential.id]);
+      assert.notEqual(rows[0]?.secret_hash, secret);
+      assert.equal(
+        (await verifyClientSecret(store.directory, { appId: sp.appId, secret, now: () => now })).id,
+        sp.id,
+      );
+      await assert.rejects(
+        verifyClientSecret(store.directory, { appId: sp.appId, secret: `${secret}x`, now: () => now }),
+        InvalidCredentialsError,
+      );
+      now = new Date("2026-03-01T00:00:00Z");
+      await assert.rejects(
+        verifyClientSecret(store.directory, { appId: sp.appId, secret, now: () => now }),
+        InvalidCredentialsError,
+      );
+      const { publicKey } = generateKeyPairSync("ed25519");
+      const cert = await addCertificateCredential(store.directory, {
+        tenantId: tenant.id,
+        principalId: sp.id,
+        publicKeyJwk: publicKey.export({ format: "jwk" }),
+      });
+      assert.equal(
+        (await store.directory.listCertificateCredentials(tenant.id, sp.id))[0]?.thumbprint,
+        cert.thumbprint,
+      );
+    });
+
+    it("ties a managed identity to its resource and can disable it", async () => {
+      const vm =
+        "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg/providers/Compute/virtualMachines/vm1";
+      const mi = await createManagedIdentity(store.directory, {
+        tenantId: tenant.id,
+        resourceId: vm,
+        displayName: "vm1",
+      });
+      assert.equal((await store.directory.findManagedIdentityByResource(vm.toLowerCase()))?.id, mi.id);
+      await assert.rejects(
+        createManagedIdentity(store.directory, { tenantId: tenant.id, resourceId: vm, displayName: "vm1" }),
+      );
+      await setManagedIdentityEnabled(store.directory, tenant.id, mi.id, false);
+      assert.equal((await store.directory.getPrincipal(tenant.id, mi.id))?.enabled, false);
+    });
+
+    it("registers devices by key thumbprint with a compliance flag", async () => {
+      const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+      const jwk = publicKey.export({ format: "jwk" });
+      const device = await registerDevice(store.directory, {
+        tenantId: tenant.id,
+        displayName: "laptop",
+        platform: "linux",
+        publicKeyJwk: jwk,
+      });
+      assert.equal(device.compliant, false);
+      await setDeviceCompliant(store.directory, {
+        tenantId: tenant.id,
+        deviceId: device.id,
+        compliant: true,
+      });
+      assert.equal(
+        (await store.directory.findDeviceByThumbprint(tenant.id, device.keyThumbprint))?.compliant,
+        true,
+      );
+      await assert.rejects(
+        registerDevice(store.directory, {
+          tenantId: tenant.id,
+          displayName: "dup",
+          platform: "linux",
+          publicKeyJwk: jwk,
+        }),
+      );
+    });
+  });
+}
