@@ -37,6 +37,7 @@ declare module "oidc-provider" {
   }
 
   export interface OidcRequestContext {
+    readonly session?: { readonly accountId?: string };
     readonly route?: string;
     readonly client?: OidcClient;
     readonly account?: { readonly accountId: string; readonly [key: string]: unknown };
@@ -145,6 +146,26 @@ declare module "oidc-provider" {
     readonly InvalidRequest: OidcErrorClass;
     readonly SlowDown: OidcErrorClass;
     readonly AccessDenied: OidcErrorClass;
+  };
+
+  export class Check {
+    constructor(
+      reason: string,
+      description: string,
+      check: (ctx: KoaContextWithOIDC) => boolean | Promise<boolean>,
+    );
+    static readonly REQUEST_PROMPT: true;
+    static readonly NO_NEED_TO_PROMPT: false;
+  }
+
+  export interface PromptPolicy {
+    readonly name: string;
+    readonly checks: Check[] & { add(check: Check, index?: number): void };
+  }
+
+  export const interactionPolicy: {
+    readonly Check: typeof Check;
+    base(): PromptPolicy[] & { get(name: string): PromptPolicy | undefined };
   };
 
   export default Provider;

@@ -188,6 +188,24 @@ describe("authorization code with PKCE", () => {
     );
   });
 
+  it("drops the browser session of a user disabled since, and lets the page abort a sign-in", async () => {
+    const user = h.accounts.addUser(TENANT, "session@contoso.example");
+    const browser = new Browser();
+    const { challenge } = pkce();
+    const params = { code_challenge: challenge, code_challenge_method: "S256" };
+    await authorize(h, user.id, params, browser);
+    h.accounts.setUserEnabled(user.id, false);
+    h.signIn = undefined;
+    const page = await browser.follow(authorizeUrl(h, params), (url) => url.includes("/signin/"));
+    const view = (await (await browser.request(page)).json()) as Record<string, unknown>;
+    assert.equal(view.prompt, "login", "no silent sign-in for a disabled account");
+    assert.deepEqual(view.reasons, ["account_unusable"]);
+    h.signIn = "abort";
+    const back = new URL(await browser.follow(page, (url) => url.startsWith(CLI_REDIRECT)));
+    assert.equal(back.searchParams.get("error"), "access_denied");
+    assert.equal(back.searchParams.get("code"), null);
+  });
+
   it("refuses a code from another client", async () => {
     const user = h.accounts.addUser(TENANT, "client@contoso.example");
     const { verifier, challenge } = pkce();

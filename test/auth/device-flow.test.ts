@@ -83,6 +83,27 @@ describe("device authorization grant (RFC 8628)", () => {
     }
   });
 
+  it("locks per source address (behind a trusted proxy, per X-Forwarded-For)", async () => {
+    const proxied = await startHarness({ config: { trustProxy: true, deviceFlow: { intervalSeconds: 1 } } });
+    try {
+      const flow = await startDeviceFlow(proxied);
+      const attacker = { "x-forwarded-for": "198.51.100.7" };
+      const victim = { "x-forwarded-for": "203.0.113.9" };
+      const browser = new Browser();
+      for (let i = 0; i < 5; i++) await enterCode(proxied, browser, "BCDF-GHJK", attacker);
+      assert.equal((await enterCode(proxied, browser, flow.user_code, attacker)).status, 429);
+      const page = await enterCode(proxied, new Browser(), flow.user_code, victim);
+      assert.equal(page.status, 200);
+      assert.match(
+        await page.text(),
+        /data-field="ip">(::ffff:)?127\.0\.0\.1</,
+        "the device request came from 127.0.0.1",
+      );
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it("refuses polling and approval once the device code has expired", async () => {
     const short = await startHarness({
       config: { deviceFlow: { intervalSeconds: 1, deviceCodeTtlSeconds: 1 } },

@@ -2,7 +2,7 @@
  * oidc-provider's configuration for hostpass. Every security-relevant default is set explicitly,
  * even when oidc-provider's default is already right, so that an upgrade cannot change it silently.
  */
-import { errors, type KoaContextWithOIDC } from "oidc-provider";
+import { errors, interactionPolicy, type KoaContextWithOIDC } from "oidc-provider";
 import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "../constants.ts";
 import { type AuthPages, sendPage } from "../pages.ts";
 import type { AccountSource, OidcStorage } from "../types.ts";
@@ -82,6 +82,26 @@ function cliDefaultResource(
   return LINUX_VM_SIGN_IN_RESOURCE;
 }
 
+/**
+ * oidc-provider's interaction policy plus one login check: a browser session whose account can no
+ * longer sign in (disabled or deleted since) must log in again. Without it oidc-provider keeps the
+ * session's account id, finds no account, and fails with a server error further on.
+ */
+function interactionPolicyWithAccountCheck() {
+  const policy = interactionPolicy.base();
+  const login = policy.get("login");
+  if (login === undefined) throw new TypeError("oidc-provider has no login prompt");
+  login.checks.add(
+    new interactionPolicy.Check(
+      "account_unusable",
+      "the account of this session can no longer sign in",
+      (ctx) => ctx.oidc.session?.accountId !== undefined && ctx.oidc.account === undefined,
+    ),
+    0,
+  );
+  return policy;
+}
+
 export function buildProviderConfig(input: ProviderConfigInput): Record<string, unknown> {
   const { pages, ttl, device } = input;
   const staticIds = new Set(input.staticClients.map((c) => String(c.client_id)));
@@ -136,6 +156,7 @@ export function buildProviderConfig(input: ProviderConfigInput): Record<string, 
     rotateRefreshToken: true,
     assertJwtClientAuthClaimsAndHeader: createClientAssertionCheck(input.clockToleranceSeconds),
     interactions: {
+      policy: interactionPolicyWithAccountCheck(),
       url: async (_ctx: unknown, interaction: { uid: string }) => input.interactionUrl(interaction.uid),
     },
     ttl: {

@@ -38,11 +38,16 @@ export function xsrfOf(html: string): string {
 }
 
 /** The user's browser: open the verification page, enter the code; returns the approval page. */
-export async function enterCode(h: Harness, browser: Browser, userCode: string) {
-  const form = await browser.request(`${h.issuer}/device`);
+export async function enterCode(
+  h: Harness,
+  browser: Browser,
+  userCode: string,
+  headers: Record<string, string> = {},
+) {
+  const form = await browser.request(`${h.issuer}/device`, { headers });
   return browser.request(`${h.issuer}/device`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
     body: new URLSearchParams({ xsrf: xsrfOf(await form.text()), user_code: userCode }),
   });
 }

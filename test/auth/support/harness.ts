@@ -29,7 +29,7 @@ export interface Harness {
   readonly keys: MemoryKeyStore;
   readonly throttle: ThrottleStore;
   /** What the test sign-in page does with the next interaction; `undefined` shows its details. */
-  signIn: FinishInteractionInput | undefined;
+  signIn: FinishInteractionInput | "abort" | undefined;
   close(): Promise<void>;
 }
 
@@ -45,7 +45,10 @@ async function signInPage(h: Harness, req: IncomingMessage, res: ServerResponse)
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(view));
       return;
     }
-    const location = await h.server.finishInteraction(req, res, h.signIn);
+    const location =
+      h.signIn === "abort"
+        ? await h.server.abortInteraction(req, res)
+        : await h.server.finishInteraction(req, res, h.signIn);
     res.writeHead(303, { location }).end();
   } catch (error) {
     const status = error instanceof InteractionError ? 403 : 500;
