@@ -12,6 +12,7 @@ import { type ResourceRepository, resolveScopeChain } from "../resources/index.t
 import type { ApiPrincipal } from "./auth/tokens.ts";
 import type { DomainServices, ResolvedPrincipal } from "./deps.ts";
 import { UnauthenticatedError } from "./errors.ts";
+import { TtlCache } from "./lib/ttl-cache.ts";
 
 /** The repositories the store hands out; the domain modules declare them, `store/` implements them. */
 export interface Repositories {
@@ -29,6 +30,11 @@ export interface WiredServices extends DomainServices {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Other replicas' RBAC writes reach this process within this delay (this process's own at once). */
 const RBAC_SYNC_MS = 1000;
+/**
+ * How long "this principal exists and is enabled" is reused. Disabling or deleting a principal
+ * stops its API calls within this delay (the product's revocation target is 5 s).
+ */
+const PRINCIPAL_CHECK_MS = 1000;
 
 const RBAC_TYPE = {
   user: "User",
@@ -64,7 +70,7 @@ export function wireServices(repos: Repositories): WiredServices {
     resources: repos.resources,
     auditLog: repos.audit,
     resolveAssignee: (tenantId, assignee) => resolveAssignee(repos.directory, tenantId, assignee),
-    checkPrincipal: (principal) => checkPrincipal(repos.directory, principal),
+    checkPrincipal: cachedCheck(repos.directory),
     audit: {
       append: async (record) => {
         await appendAuditEvent(repos.audit, record);
@@ -106,6 +112,16 @@ export async function resolveAssignee(
   if (found === undefined)
     throw new PrincipalNotFoundError(`no user, group or service principal '${assignee}'`);
   return { id: found.id, type: RBAC_TYPE[found.kind] };
+}
+
+function cachedCheck(directory: DirectoryRepository): (principal: ApiPrincipal) => Promise<void> {
+  const ok = new TtlCache<true>(10_000);
+  return async (principal) => {
+    const key = `${principal.tenantId} ${principal.objectId}`;
+    if (ok.get(key)) return;
+    await checkPrincipal(directory, principal);
+    ok.set(key, true, Date.now() + PRINCIPAL_CHECK_MS);
+  };
 }
 
 /** A token outlives changes: a principal deleted or disabled since it was issued is refused. */

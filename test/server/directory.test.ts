@@ -44,6 +44,29 @@ describe("directory routes on the real store", () => {
     assert.equal((await call("GET", `/directory/users/${alice.id}`)).statusCode, 404);
   });
 
+  it("stops a signed-in user's calls within the 1 s principal-check window after disabling", async () => {
+    const dana = (
+      await call("POST", "/directory/users", {
+        userPrincipalName: "dana@contoso.example",
+        displayName: "Dana",
+      })
+    ).json();
+    const headers = await s.as(dana.id);
+    assert.equal((await s.app.inject({ method: "GET", url: "/me", headers })).statusCode, 200);
+    assert.equal(
+      (await call("PATCH", `/directory/users/${dana.id}`, { accountEnabled: false })).statusCode,
+      200,
+    );
+    const started = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - started < 3000) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await s.app.inject({ method: "GET", url: "/me", headers })).statusCode;
+    }
+    assert.equal(status, 401);
+    assert.ok(Date.now() - started <= 1500, `refused after ${Date.now() - started} ms`);
+  });
+
   it("conflicts on a duplicate UPN in any case", async () => {
     const body = { userPrincipalName: "bob@contoso.example", displayName: "Bob" };
     assert.equal((await call("POST", "/directory/users", body)).statusCode, 201);
