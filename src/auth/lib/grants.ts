@@ -9,8 +9,10 @@
  *   documented `loadExistingGrant` pattern). The sign-in page may add a consent screen later.
  * - access tokens carry `tid`, `oid`, `idtyp` and, for users, the grant id (`gid`, so that the CA
  *   can refuse tokens of a revoked grant: JWT access tokens are not stored) and `amr`/`acr`.
+ * - the CLI's default resource, and a login check for sessions of disabled accounts (below).
  */
-import type { KoaContextWithOIDC, OidcTokenLike, Provider } from "oidc-provider";
+import { interactionPolicy, type KoaContextWithOIDC, type OidcTokenLike, type Provider } from "oidc-provider";
+import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "../constants.ts";
 import type { AccountSource } from "../types.ts";
 
 export function createFindAccount(accounts: AccountSource) {
@@ -90,4 +92,43 @@ export function createExtraTokenClaims() {
       idtyp: "app",
     };
   };
+}
+
+/**
+ * The CLI signs in for Linux VM Sign-In even when it names no resource (the `hostpass` CLI asks
+ * for `openid profile offline_access` and later refreshes for the resource, as `az` does with
+ * Entra ID). oidc-provider only lets a refresh token reach resources named at authorization, so
+ * the resource and its scope are added to the CLI's request here, before they are checked.
+ */
+export function cliDefaultResource(
+  ctx: KoaContextWithOIDC,
+  client: { clientId: string } | undefined,
+  cliClientId: string,
+): string | undefined {
+  if (client?.clientId !== cliClientId) return undefined;
+  const params = ctx.oidc.params as Record<string, unknown> | undefined;
+  if (params === undefined) return undefined;
+  const scopes = typeof params.scope === "string" ? params.scope.split(" ").filter(Boolean) : [];
+  if (!scopes.includes(LINUX_VM_SIGN_IN_SCOPE)) params.scope = [...scopes, LINUX_VM_SIGN_IN_SCOPE].join(" ");
+  return LINUX_VM_SIGN_IN_RESOURCE;
+}
+
+/**
+ * oidc-provider's interaction policy plus one login check: a browser session whose account can no
+ * longer sign in (disabled or deleted since) must log in again. Without it oidc-provider keeps the
+ * session's account id, finds no account, and fails with a server error further on.
+ */
+export function interactionPolicyWithAccountCheck() {
+  const policy = interactionPolicy.base();
+  const login = policy.get("login");
+  if (login === undefined) throw new TypeError("oidc-provider has no login prompt");
+  login.checks.add(
+    new interactionPolicy.Check(
+      "account_unusable",
+      "the account of this session can no longer sign in",
+      (ctx) => ctx.oidc.session?.accountId !== undefined && ctx.oidc.account === undefined,
+    ),
+    0,
+  );
+  return policy;
 }

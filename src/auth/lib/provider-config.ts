@@ -2,15 +2,22 @@
  * oidc-provider's configuration for hostpass. Every security-relevant default is set explicitly,
  * even when oidc-provider's default is already right, so that an upgrade cannot change it silently.
  */
-import { errors, interactionPolicy, type KoaContextWithOIDC } from "oidc-provider";
+import { errors, type KoaContextWithOIDC } from "oidc-provider";
 import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "../constants.ts";
-import { type AuthPages, sendPage } from "../pages.ts";
+import type { AuthPages } from "../pages.ts";
 import type { AccountSource, OidcStorage } from "../types.ts";
 import { createClientAssertionCheck } from "./client-assertion.ts";
 import { createClientFinder } from "./clients.ts";
 import type { DeviceFlowLimits } from "./device-flow.ts";
-import { createExtraTokenClaims, createFindAccount, createLoadExistingGrant } from "./grants.ts";
+import {
+  cliDefaultResource,
+  createExtraTokenClaims,
+  createFindAccount,
+  createLoadExistingGrant,
+  interactionPolicyWithAccountCheck,
+} from "./grants.ts";
 import { createAdapterFactory } from "./oidc-adapter.ts";
+import { pageSources } from "./page-sources.ts";
 import type { LoadedSigningKeys } from "./signing-keys.ts";
 
 export interface TokenLifetimes {
@@ -51,59 +58,9 @@ interface GrantSource {
 
 const CLIENT_AUTH_ALGS = ["ES256", "ES384", "ES512", "EdDSA", "Ed25519", "PS256", "RS256"];
 
-function scopesOf(ctx: KoaContextWithOIDC): string[] {
-  const entity = ctx.oidc.entities.DeviceCode;
-  const scope = entity?.params?.scope;
-  return typeof scope === "string" ? scope.split(" ").filter(Boolean) : [];
-}
-
-function resourcesOf(ctx: KoaContextWithOIDC): string[] {
-  const resource = ctx.oidc.entities.DeviceCode?.params?.resource;
-  if (typeof resource === "string") return [resource];
-  return Array.isArray(resource) ? resource.filter((r): r is string => typeof r === "string") : [];
-}
-
-/**
- * The CLI signs in for Linux VM Sign-In even when it names no resource (the `hostpass` CLI asks
- * for `openid profile offline_access` and later refreshes for the resource, as `az` does with
- * Entra ID). oidc-provider only lets a refresh token reach resources named at authorization, so
- * the resource and its scope are added to the CLI's request here, before they are checked.
- */
-function cliDefaultResource(
-  ctx: KoaContextWithOIDC,
-  client: { clientId: string } | undefined,
-  cliClientId: string,
-): string | undefined {
-  if (client?.clientId !== cliClientId) return undefined;
-  const params = ctx.oidc.params as Record<string, unknown> | undefined;
-  if (params === undefined) return undefined;
-  const scopes = typeof params.scope === "string" ? params.scope.split(" ").filter(Boolean) : [];
-  if (!scopes.includes(LINUX_VM_SIGN_IN_SCOPE)) params.scope = [...scopes, LINUX_VM_SIGN_IN_SCOPE].join(" ");
-  return LINUX_VM_SIGN_IN_RESOURCE;
-}
-
-/**
- * oidc-provider's interaction policy plus one login check: a browser session whose account can no
- * longer sign in (disabled or deleted since) must log in again. Without it oidc-provider keeps the
- * session's account id, finds no account, and fails with a server error further on.
- */
-function interactionPolicyWithAccountCheck() {
-  const policy = interactionPolicy.base();
-  const login = policy.get("login");
-  if (login === undefined) throw new TypeError("oidc-provider has no login prompt");
-  login.checks.add(
-    new interactionPolicy.Check(
-      "account_unusable",
-      "the account of this session can no longer sign in",
-      (ctx) => ctx.oidc.session?.accountId !== undefined && ctx.oidc.account === undefined,
-    ),
-    0,
-  );
-  return policy;
-}
-
 export function buildProviderConfig(input: ProviderConfigInput): Record<string, unknown> {
-  const { pages, ttl, device } = input;
+  const { ttl, device } = input;
+  const sources = pageSources(input.pages);
   const staticIds = new Set(input.staticClients.map((c) => String(c.client_id)));
   const cookie = { httpOnly: true, sameSite: "lax", signed: true, secure: input.secureCookies };
   return {
@@ -213,52 +170,16 @@ export function buildProviderConfig(input: ProviderConfigInput): Record<string, 
           ip: ctx.ip,
           ua: String(ctx.headers["user-agent"] ?? "").slice(0, 256),
         }),
-        userCodeInputSource: async (
-          ctx: KoaContextWithOIDC,
-          formHtml: string,
-          out?: { error: string; error_description?: string },
-        ) =>
-          sendPage(
-            ctx,
-            pages.deviceCodeInput({
-              formHtml,
-              ...(out ? { error: { error: out.error, description: out.error_description } } : {}),
-            }),
-          ),
-        userCodeConfirmSource: async (
-          ctx: KoaContextWithOIDC,
-          formHtml: string,
-          client: { clientId: string; clientName?: string },
-          deviceInfo: { ip?: string; ua?: string } | undefined,
-          userCode: string,
-        ) =>
-          sendPage(
-            ctx,
-            pages.deviceCodeConfirm({
-              formHtml,
-              view: {
-                userCode,
-                clientId: client.clientId,
-                clientName: client.clientName ?? client.clientId,
-                requestIp: deviceInfo?.ip ?? "unknown",
-                requestUserAgent: deviceInfo?.ua ?? "",
-                scopes: scopesOf(ctx),
-                resources: resourcesOf(ctx),
-              },
-            }),
-          ),
-        successSource: async (ctx: KoaContextWithOIDC) =>
-          sendPage(ctx, pages.deviceCodeSuccess({ clientName: ctx.oidc.client?.clientName ?? "" })),
+        userCodeInputSource: sources.userCodeInputSource,
+        userCodeConfirmSource: sources.userCodeConfirmSource,
+        successSource: sources.successSource,
       },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: async (ctx: KoaContextWithOIDC, formHtml: string) =>
-          sendPage(ctx, pages.logoutConfirm({ formHtml })),
-        postLogoutSuccessSource: async (ctx: KoaContextWithOIDC) =>
-          sendPage(ctx, pages.logoutSuccess({ clientName: ctx.oidc.client?.clientName })),
+        logoutSource: sources.logoutSource,
+        postLogoutSuccessSource: sources.postLogoutSuccessSource,
       },
     },
-    renderError: async (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) =>
-      sendPage(ctx, pages.error({ error: out.error, description: out.error_description })),
+    renderError: sources.renderError,
   };
 }
