@@ -1,0 +1,15 @@
+/** The sign-in portal: server-rendered pages for sign-in, second factors and device-code approval. */
+export type {
+  AccountFactors,
+  DeviceCodeView,
+  InteractionOutcome,
+  InteractionView,
+  PortalPrincipal,
+  RequestInfo,
+  SignInAccount,
+  SignInBackend,
+  SignInEvent,
+} from "./backend.ts";
+export { InMemoryStateStore, type PortalStateStore } from "./lib/state-store.ts";
+export { normalizeUserCode, USER_CODE_ALPHABET } from "./lib/user-code.ts";
+export { CONTENT_SECURITY_POLICY, type PortalDeps, registerPortal } from "./register-portal.ts";

@@ -1,0 +1,72 @@
+/** The end of every successful sign-in, and the words every failed one shows. */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { AttemptsLockedError } from "../../mfa/index.ts";
+import type { SignInAccount, SignInEvent } from "../backend.ts";
+import { dropFlow, type Flow, type PortalContext, requestInfo, startSession } from "./context.ts";
+
+/** One message for a wrong username, password or code: it must not tell which, nor whether the user exists. */
+export const SIGN_IN_FAILED = "We couldn't sign you in with those details. Check them and try again.";
+export const FLOW_EXPIRED = "Your sign-in took too long or was already used. Start again.";
+
+export function lockedMessage(error: AttemptsLockedError): string {
+  const minutes = Math.max(1, Math.ceil(error.retryAfterSeconds / 60));
+  return `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+}
+
+/** Runs `check` and turns a lock into its message (`undefined` when not locked). */
+export function lockOf(check: () => void): AttemptsLockedError | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    if (error instanceof AttemptsLockedError) return error;
+    throw error;
+  }
+}
+
+export async function record(
+  ctx: PortalContext,
+  request: FastifyRequest,
+  event: Omit<SignInEvent, "at" | "ip" | "userAgent">,
+): Promise<void> {
+  const ua = request.headers["user-agent"];
+  await ctx.backend.recordSignIn({
+    ...event,
+    at: ctx.now(),
+    ip: request.ip,
+    userAgent: typeof ua === "string" ? ua : "",
+  });
+}
+
+/**
+ * Starts the portal session, closes the flow and hands the result to oidc-provider when an OAuth
+ * client asked. Returns where the browser goes next.
+ */
+export async function completeSignIn(
+  ctx: PortalContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: Flow,
+  account: SignInAccount,
+  amr: readonly string[],
+  method: SignInEvent["method"],
+): Promise<string> {
+  const authTime = Math.floor(ctx.now() / 1000);
+  await startSession(ctx, request, reply, { accountId: account.id, upn: account.upn, amr, authTime });
+  await dropFlow(ctx, flow, reply);
+  const clientId = flow.target.kind === "interaction" ? flow.target.clientId : undefined;
+  await record(ctx, request, {
+    method,
+    result: "success",
+    upn: account.upn,
+    accountId: account.id,
+    clientId,
+  });
+  if (flow.target.kind === "portal") return flow.target.returnTo;
+  const { redirectTo } = await ctx.backend.finishInteraction(
+    flow.target.uid,
+    { kind: "login", accountId: account.id, amr, authTime },
+    requestInfo(request, reply),
+  );
+  return redirectTo;
+}

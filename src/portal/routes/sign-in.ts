@@ -1,0 +1,181 @@
+/**
+ * Sign-in with a password and a second factor (TOTP here; passkeys in passkey-sign-in.ts), for an
+ * OAuth interaction (interaction.ts starts those) or for the portal itself (/signin?return=/device).
+ */
+import type { FastifyInstance } from "fastify";
+import {
+  completeSignIn,
+  FLOW_EXPIRED,
+  lockedMessage,
+  lockOf,
+  record,
+  SIGN_IN_FAILED,
+} from "../lib/complete-sign-in.ts";
+import {
+  dropFlow,
+  type Flow,
+  newId,
+  type PortalContext,
+  readFlow,
+  requestInfo,
+  safeReturnTo,
+  saveFlow,
+  startSession,
+} from "../lib/context.ts";
+import { field, queryString, type RefusePage, sendPage } from "../lib/forms.ts";
+import { secondFactorPage, signInPage } from "../views/sign-in.ts";
+
+export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext, refuse: RefusePage): void {
+  const base = ctx.path("");
+  const clientNameOf = (flow: Flow) =>
+    flow.target.kind === "interaction" ? flow.target.clientName : undefined;
+
+  portal.get("/signin", async (request, reply) => {
+    const returnTo = safeReturnTo(queryString(request, "return"), ctx.path("/security"));
+    await saveFlow(ctx, reply, { id: newId(), target: { kind: "portal", returnTo } });
+    return sendPage(reply, 200, signInPage({ base, csrf: ctx.csrf.tokenFor(request, reply) }));
+  });
+
+  portal.post("/signin/password", async (request, reply) => {
+    const flow = await readFlow(ctx, request);
+    if (flow === undefined || flow.accountId !== undefined) return refuse(request, reply, 400, FLOW_EXPIRED);
+    const username = field(request, "username").trim().slice(0, 256);
+    const password = field(request, "password").slice(0, 1024);
+    const now = ctx.now();
+    // Keyed by what was typed, so an unknown name locks exactly like a real one and reveals nothing.
+    const nameKey = [`upn:${username.normalize("NFC").toLowerCase()}`];
+    const ipKey = [`ip:${request.ip}`];
+    const page = (error: string) =>
+      signInPage({
+        base,
+        csrf: ctx.csrf.tokenFor(request, reply),
+        clientName: clientNameOf(flow),
+        username,
+        error,
+      });
+    const locked = lockOf(() => {
+      ctx.limiters.account.assertAllowed(nameKey, now);
+      ctx.limiters.source.assertAllowed(ipKey, now);
+    });
+    if (locked) {
+      await record(ctx, request, { method: "password", result: "locked", upn: username });
+      return sendPage(
+        reply.header("retry-after", String(locked.retryAfterSeconds)),
+        429,
+        page(lockedMessage(locked)),
+      );
+    }
+    const account =
+      username && password
+        ? await ctx.backend.verifyPassword(username, password, requestInfo(request, reply))
+        : undefined;
+    if (account === undefined) {
+      ctx.limiters.account.recordFailure(nameKey, now);
+      ctx.limiters.source.recordFailure(ipKey, now);
+      await record(ctx, request, {
+        method: "password",
+        result: "failure",
+        upn: username,
+        reason: "bad_credentials",
+      });
+      return sendPage(reply, 401, page(SIGN_IN_FAILED));
+    }
+    ctx.limiters.account.recordSuccess(nameKey);
+    // Second-factor failures lock the account id; the password must not get around that lock.
+    const factorLock = lockOf(() => ctx.limiters.account.assertAllowed([`acct:${account.id}`], now));
+    if (factorLock) return sendPage(reply, 429, page(lockedMessage(factorLock)));
+
+    const factors = await ctx.backend.listFactors(account.id);
+    if (factors.totp || factors.passkeys.length > 0) {
+      await saveFlow(ctx, reply, { ...flow, accountId: account.id, upn: account.upn, amr: ["pwd"] });
+      return reply.redirect(ctx.path("/signin/factor"), 303);
+    }
+    if (flow.mfaRequired) {
+      // Registration interrupt: a first factor may be added with the password alone, then sign in again.
+      await startSession(ctx, request, reply, {
+        accountId: account.id,
+        upn: account.upn,
+        amr: ["pwd"],
+        authTime: Math.floor(now / 1000),
+      });
+      await dropFlow(ctx, flow, reply);
+      return reply.redirect(ctx.path("/security?setup=required"), 303);
+    }
+    return reply.redirect(await completeSignIn(ctx, request, reply, flow, account, ["pwd"], "password"), 303);
+  });
+
+  portal.get("/signin/factor", async (request, reply) => {
+    const flow = await readFlow(ctx, request);
+    if (flow?.accountId === undefined) return refuse(request, reply, 400, FLOW_EXPIRED);
+    const factors = await ctx.backend.listFactors(flow.accountId);
+    const csrf = ctx.csrf.tokenFor(request, reply);
+    if (!factors.totp && factors.passkeys.length === 0) {
+      return refuse(
+        request,
+        reply,
+        403,
+        "This sign-in needs a second factor. Set one up under Security info first.",
+      );
+    }
+    return sendPage(
+      reply,
+      200,
+      secondFactorPage({
+        base,
+        csrf,
+        clientName: clientNameOf(flow),
+        upn: flow.upn ?? "",
+        totp: factors.totp,
+        passkey: factors.passkeys.length > 0,
+      }),
+    );
+  });
+
+  portal.post("/signin/totp", async (request, reply) => {
+    const flow = await readFlow(ctx, request);
+    if (flow?.accountId === undefined) return refuse(request, reply, 400, FLOW_EXPIRED);
+    const accountId = flow.accountId;
+    const now = ctx.now();
+    const keys = { account: [`acct:${accountId}`], source: [`ip:${request.ip}`] };
+    const factors = await ctx.backend.listFactors(accountId);
+    const page = (error: string) =>
+      secondFactorPage({
+        base,
+        csrf: ctx.csrf.tokenFor(request, reply),
+        clientName: clientNameOf(flow),
+        upn: flow.upn ?? "",
+        totp: factors.totp,
+        passkey: factors.passkeys.length > 0,
+        error,
+      });
+    const locked = lockOf(() => {
+      ctx.limiters.account.assertAllowed(keys.account, now);
+      ctx.limiters.source.assertAllowed(keys.source, now);
+    });
+    if (locked) {
+      await record(ctx, request, { method: "totp", result: "locked", accountId, upn: flow.upn });
+      return sendPage(
+        reply.header("retry-after", String(locked.retryAfterSeconds)),
+        429,
+        page(lockedMessage(locked)),
+      );
+    }
+    const code = field(request, "code").replace(/\s/g, "");
+    if (!factors.totp || !(await ctx.backend.verifyTotp(accountId, code, now))) {
+      ctx.limiters.account.recordFailure(keys.account, now);
+      ctx.limiters.source.recordFailure(keys.source, now);
+      await record(ctx, request, {
+        method: "totp",
+        result: "failure",
+        accountId,
+        upn: flow.upn,
+        reason: "bad_code",
+      });
+      return sendPage(reply, 401, page(SIGN_IN_FAILED));
+    }
+    ctx.limiters.account.recordSuccess(keys.account);
+    const account = { id: accountId, upn: flow.upn ?? "", displayName: "" };
+    const amr = [...(flow.amr ?? []), "otp", "mfa"];
+    return reply.redirect(await completeSignIn(ctx, request, reply, flow, account, amr, "totp"), 303);
+  });
+}
