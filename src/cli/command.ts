@@ -5,6 +5,8 @@ import type { OutputFormat } from "./output.ts";
 export interface GlobalOptions {
   readonly output: OutputFormat;
   readonly query?: string;
+  /** `--subscription`: overrides the account's default subscription for this call. */
+  readonly subscription?: string;
   readonly debug?: boolean;
   readonly verbose?: boolean;
   readonly onlyShowErrors?: boolean;

@@ -76,6 +76,7 @@ function buildProgram(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStre
     .description("Log in to Linux machines over OpenSSH with a directory identity.")
     .addOption(new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS).default("json"))
     .option("--query <jmespath>", "JMESPath query applied to the output (https://jmespath.org)")
+    .option("--subscription <id>", "subscription id or name (default: the account's default subscription)")
     .option("--debug", "show everything, including stack traces on errors")
     .option("--verbose", "show more progress information")
     .option("--only-show-errors", "show errors only, no warnings")
