@@ -35,7 +35,7 @@ const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 const MAX_JWK_MEMBER = 2048;
 
 export interface CheckedJwk {
-  /** The required public members only, in a fresh null-prototype-free plain object. */
+  /** The required public members only (anything else the caller sent is dropped). */
   readonly jwk: Readonly<Record<string, string>>;
   readonly thumbprint: string;
 }

@@ -17,16 +17,32 @@ export interface RegisterDeviceInput {
   readonly displayName: string;
   readonly platform: string;
   /** The device's public key as a JWK; its RFC 7638 thumbprint identifies the device. */
-  readonly publicKeyJwk: unknown;
+  readonly publicKeyJwk?: unknown;
+  /** Or only the thumbprint (base64url SHA-256), when the key itself is held elsewhere (a TPM, an MDM). */
+  readonly keyThumbprint?: string;
   readonly compliant?: boolean;
   readonly now?: () => Date;
+}
+
+function deviceKey(input: RegisterDeviceInput): {
+  jwk: Readonly<Record<string, string>> | undefined;
+  thumbprint: string;
+} {
+  if ((input.publicKeyJwk === undefined) === (input.keyThumbprint === undefined)) {
+    throw new InvalidDirectoryInputError("give the device's public key or its thumbprint, not both");
+  }
+  if (input.publicKeyJwk !== undefined) return checkPublicJwk(input.publicKeyJwk);
+  if (typeof input.keyThumbprint !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(input.keyThumbprint)) {
+    throw new InvalidDirectoryInputError("key thumbprint must be a base64url SHA-256 (43 characters)");
+  }
+  return { jwk: undefined, thumbprint: input.keyThumbprint };
 }
 
 export async function registerDevice(repo: DirectoryRepository, input: RegisterDeviceInput): Promise<Device> {
   if (!(DEVICE_PLATFORMS as readonly string[]).includes(input.platform)) {
     throw new InvalidDirectoryInputError(`platform must be one of ${DEVICE_PLATFORMS.join(", ")}`);
   }
-  const { jwk, thumbprint } = checkPublicJwk(input.publicKeyJwk);
+  const { jwk, thumbprint } = deviceKey(input);
   const now = timeOf(input.now);
   const device: Device = {
     id: randomUUID(),

@@ -3,6 +3,7 @@
  * The host agent holds its credential; disabling the identity stops logins through it.
  */
 import { randomUUID } from "node:crypto";
+import { InvalidResourceIdError, parseResourceId } from "../resources/index.ts";
 import {
   DirectoryConflictError,
   InvalidDirectoryInputError,
@@ -15,36 +16,44 @@ import type { ManagedIdentity } from "./types.ts";
 
 export interface CreateManagedIdentityInput {
   readonly tenantId: string;
-  /** Canonical id of the owning VM or scale set (parse it with resources/ first). */
+  /** Id of the owning VM or scale set; stored in canonical form. */
   readonly resourceId: string;
   /** The resource's name; shown as the identity's display name, like Entra ID does. */
   readonly displayName: string;
   readonly now?: () => Date;
 }
 
+/** Only a VM or a scale set can own a system-assigned identity (instances use their set's). */
+function ownerOf(resourceId: string): { id: string; key: string } {
+  try {
+    const parsed = parseResourceId(resourceId);
+    if (parsed.kind === "virtualMachine" || parsed.kind === "virtualMachineScaleSet") return parsed;
+  } catch (error) {
+    if (!(error instanceof InvalidResourceIdError)) throw error;
+  }
+  throw new InvalidDirectoryInputError("a managed identity belongs to a VM or scale set resource id");
+}
+
 export async function createManagedIdentity(
   repo: DirectoryRepository,
   input: CreateManagedIdentityInput,
 ): Promise<ManagedIdentity> {
-  if (typeof input.resourceId !== "string" || !input.resourceId.startsWith("/subscriptions/")) {
-    throw new InvalidDirectoryInputError("a managed identity belongs to a VM or scale set resource id");
-  }
-  const resourceKey = input.resourceId.toLowerCase();
+  const owner = ownerOf(input.resourceId);
   const identity: ManagedIdentity = {
     kind: "managedIdentity",
     id: randomUUID(),
     tenantId: input.tenantId,
-    resourceId: input.resourceId,
+    resourceId: owner.id,
     displayName: checkDisplayName(input.displayName),
     enabled: true,
     createdAt: timeOf(input.now),
   };
   return repo.transaction(async (tx) => {
     if (!(await tx.getTenant(input.tenantId))) throw new TenantNotFoundError("tenant not found");
-    if (await tx.findManagedIdentityByResource(resourceKey)) {
+    if (await tx.findManagedIdentityByResource(owner.key)) {
       throw new DirectoryConflictError("the resource already has a system-assigned identity");
     }
-    await tx.insertManagedIdentity(identity, resourceKey);
+    await tx.insertManagedIdentity(identity, owner.key);
     return identity;
   });
 }
@@ -53,7 +62,7 @@ export async function getManagedIdentityOf(
   repo: DirectoryRepository,
   resourceId: string,
 ): Promise<ManagedIdentity | undefined> {
-  return repo.findManagedIdentityByResource(resourceId.toLowerCase());
+  return repo.findManagedIdentityByResource(ownerOf(resourceId).key);
 }
 
 export async function setManagedIdentityEnabled(

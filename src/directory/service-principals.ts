@@ -27,6 +27,7 @@ export async function createServicePrincipal(
   const displayName = checkDisplayName(input.displayName);
   return repo.transaction(async (tx) => {
     if (!(await tx.getTenant(input.tenantId))) throw new TenantNotFoundError("tenant not found");
+    await tx.lockTenant(input.tenantId);
     if (await tx.findServicePrincipalByAppId(appId))
       throw new DirectoryConflictError("app id already in use");
     const sp: ServicePrincipal = {

@@ -39,6 +39,8 @@ export async function createUser(repo: DirectoryRepository, input: CreateUserInp
   const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
   return repo.transaction(async (tx) => {
     if (!(await tx.getTenant(input.tenantId))) throw new TenantNotFoundError("tenant not found");
+    // Checks and inserts of one tenant's names do not interleave: a lost race gets the precise error.
+    await tx.lockTenant(input.tenantId);
     if (await tx.findUserByUpn(input.tenantId, key))
       throw new UpnTakenError(`a user with UPN '${upn}' already exists`);
     if (await tx.findPrincipalByLinuxName(input.tenantId, linuxName)) {

@@ -17,6 +17,7 @@ import {
   GroupCycleError,
   groupClosure,
   InvalidCredentialsError,
+  InvalidDirectoryInputError,
   InvalidLinuxNameError,
   LinuxNameTakenError,
   registerDevice,
@@ -27,7 +28,7 @@ import {
   UpnTakenError,
   verifyClientSecret,
 } from "../../src/directory/index.ts";
-import type { Store } from "../../src/store/index.ts";
+import { InvalidPageError, type Store } from "../../src/store/index.ts";
 import { createTestDatabase, selectedDialects } from "./dialects.ts";
 
 for (const dialect of selectedDialects()) {
@@ -283,8 +284,54 @@ for (const dialect of selectedDialects()) {
       await assert.rejects(
         createManagedIdentity(store.directory, { tenantId: tenant.id, resourceId: vm, displayName: "vm1" }),
       );
+      await assert.rejects(
+        createManagedIdentity(store.directory, {
+          tenantId: tenant.id,
+          resourceId: vm.replace(/\/providers.*/, ""),
+          displayName: "rg",
+        }),
+        InvalidDirectoryInputError,
+        "a resource group cannot own a system-assigned identity",
+      );
       await setManagedIdentityEnabled(store.directory, tenant.id, mi.id, false);
       assert.equal((await store.directory.getPrincipal(tenant.id, mi.id))?.enabled, false);
+    });
+
+    it("lets only one of several concurrent creations of one UPN win", async () => {
+      const results = await Promise.allSettled(
+        ["Race@Contoso.com", "RACE@contoso.com", "race@CONTOSO.com"].map((upn) =>
+          createUser(store.directory, { tenantId: tenant.id, upn, displayName: "Race" }),
+        ),
+      );
+      assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+      for (const r of results)
+        if (r.status === "rejected") assert.ok(r.reason instanceof UpnTakenError, String(r.reason));
+    });
+
+    it("pages through principals with opaque cursors and refuses forged ones", async () => {
+      const seen = new Set<string>();
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.directory.listPrincipals(tenant.id, "user", {
+          limit: 2,
+          ...(cursor ? { cursor } : {}),
+        });
+        for (const p of page.items) seen.add(p.id);
+        cursor = page.nextCursor;
+        pages++;
+      } while (cursor);
+      const rows = await database.raw("select count(*) as n from users");
+      assert.equal(seen.size, Number(rows[0]?.n));
+      assert.ok(pages > 2);
+      await assert.rejects(
+        store.directory.listPrincipals(tenant.id, "user", { limit: 2, cursor: "'; --" }),
+        InvalidPageError,
+      );
+      await assert.rejects(
+        store.directory.listPrincipals(tenant.id, "user", { limit: 5000 }),
+        InvalidPageError,
+      );
     });
 
     it("registers devices by key thumbprint with a compliance flag", async () => {
@@ -313,6 +360,22 @@ for (const dialect of selectedDialects()) {
           platform: "linux",
           publicKeyJwk: jwk,
         }),
+      );
+      const tpm = await registerDevice(store.directory, {
+        tenantId: tenant.id,
+        displayName: "tpm-backed",
+        platform: "windows",
+        keyThumbprint: "A".repeat(43),
+      });
+      assert.equal(tpm.keyJwk, undefined);
+      await assert.rejects(
+        registerDevice(store.directory, {
+          tenantId: tenant.id,
+          displayName: "x",
+          platform: "linux",
+          keyThumbprint: "short",
+        }),
+        InvalidDirectoryInputError,
       );
     });
   });

@@ -4,6 +4,7 @@ import {
   type DirectoryRepository,
   type Group,
   type Tenant,
+  UpnTakenError,
   type User,
 } from "../../directory/index.ts";
 import {
@@ -146,7 +147,7 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
                 password_hash: passwordHash ?? null,
               })
               .execute(),
-          conflict("a user with this UPN"),
+          () => new UpnTakenError("a user with this UPN already exists"),
         );
       });
     },
