@@ -94,6 +94,17 @@ describe("discovery, JWKS and signing-key rotation", () => {
         { status: "retiring", privateJwk: generateSigningJwk("p256") },
       ];
       await assert.rejects(h.server.reloadKeys(), SigningKeyError);
+      const twin = generateSigningJwk();
+      h.keys.keys = [
+        { status: "active", privateJwk: twin },
+        { status: "next", privateJwk: { ...generateSigningJwk(), kid: twin.kid ?? "" } },
+      ];
+      await assert.rejects(h.server.reloadKeys(), SigningKeyError, "duplicate kid");
+      const { d: _d, ...publicOnly } = generateSigningJwk();
+      h.keys.keys = [{ status: "active", privateJwk: publicOnly }];
+      await assert.rejects(h.server.reloadKeys(), SigningKeyError, "public key only");
+      h.keys.keys = [{ status: "active", privateJwk: { ...generateSigningJwk(), kid: "" } }];
+      await assert.rejects(h.server.reloadKeys(), SigningKeyError, "empty kid");
     } finally {
       h.keys.keys = saved;
       await h.server.reloadKeys();

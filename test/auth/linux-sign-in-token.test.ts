@@ -89,6 +89,25 @@ describe("verifyLinuxSignInToken", () => {
     await refused(forge({ nbf: now() + 300 }));
   });
 
+  it("refuses a real access token once it has expired (no leeway configured)", async () => {
+    const strict = await startHarness({
+      config: { clockToleranceSeconds: 0, ttl: { accessTokenSeconds: 1 } },
+    });
+    try {
+      const user = strict.accounts.addUser(TENANT, "expiry@contoso.example");
+      const login = await cliLogin(strict, user.id);
+      assert.equal(login.body.expires_in, 1);
+      await strict.server.verifyLinuxSignInToken(String(login.body.access_token));
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      await assert.rejects(
+        strict.server.verifyLinuxSignInToken(String(login.body.access_token)),
+        InvalidAccessTokenError,
+      );
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("refuses alg none, HS256 made with the public key, unknown keys and missing claims", async () => {
     const [header, payload] = (await forge()).split(".");
     const none = `${Buffer.from(JSON.stringify({ alg: "none", typ: "at+jwt" })).toString("base64url")}.${payload}.`;
