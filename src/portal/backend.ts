@@ -108,13 +108,14 @@ export interface SignInBackend {
    * unknown, disabled or locked-out account or a wrong password: the page cannot tell them apart.
    */
   verifyPassword(upn: string, password: string, request: RequestInfo): Promise<SignInAccount | undefined>;
+  /** The account if it exists and is enabled (a disabled user's portal session stops working). */
   getAccount(accountId: string): Promise<SignInAccount | undefined>;
   listFactors(accountId: string): Promise<AccountFactors>;
   /** Verifies against the stored secret and records the step so the code cannot be used twice. */
   verifyTotp(accountId: string, code: string, nowMs: number): Promise<boolean>;
   /** Stores a confirmed TOTP secret (the caller seals it) with the step of the confirming code. */
   saveTotp(accountId: string, secret: string, lastUsedStep: number): Promise<void>;
-  /** The account owning a discoverable credential, with its passkeys; `undefined` when unknown. */
+  /** The enabled account owning this credential id; `undefined` when unknown or disabled. */
   findPasskeyOwner(credentialId: string): Promise<SignInAccount | undefined>;
   addPasskey(accountId: string, passkey: Passkey): Promise<void>;
   /** Saves the new signature counter after a successful assertion. */

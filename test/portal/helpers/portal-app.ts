@@ -20,6 +20,8 @@ export interface PortalApp {
 export interface PortalAppOptions {
   readonly listen?: boolean;
   readonly maxFailures?: number;
+  readonly sourceMaxFailures?: number;
+  readonly secureCookies?: boolean;
   readonly now?: () => number;
 }
 
@@ -45,10 +47,10 @@ export async function startPortalApp(options: PortalAppOptions = {}): Promise<Po
     backend,
     relyingParty: { id: "localhost", name: "hostpass test", origins: [origin] },
     cookieKey: randomBytes(32),
-    secureCookies: false,
+    secureCookies: options.secureCookies ?? false,
     limiters: {
       account: new AttemptLimiter(limits),
-      source: new AttemptLimiter({ ...limits, maxFailures: 100 }),
+      source: new AttemptLimiter({ ...limits, maxFailures: options.sourceMaxFailures ?? 100 }),
       userCode: new AttemptLimiter(limits),
     },
     now: options.now,
