@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything hostpass needs on a Debian machine, as root, idempotently:
-# Debian packages (OpenSSH, NSS/PAM/sudo, PostgreSQL), Node 24 (from the `node` npm package,
+# Debian packages (OpenSSH, NSS/PAM/sudo, PostgreSQL, Chromium for browser tests), Node 24 (from the `node` npm package,
 # pinned in package.json), the npm dependencies, and a running PostgreSQL for the store tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(openssh-server openssh-client libnss-extrausers sudo postgresql ca-certificates)
+APT_PACKAGES=(openssh-server openssh-client libnss-extrausers sudo postgresql chromium ca-certificates)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -23,8 +23,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 mkdir -p /run/sshd && chmod 0755 /run/sshd
 
-# Node 24 comes with `npm ci` (devDependency "node"); npm scripts put it first on PATH.
-npm ci --no-audit --no-fund --loglevel=error
+# Node 24 comes with the npm dependencies (devDependency "node"); npm scripts put it first on PATH.
+# Not `npm ci`: the registry reachable here lacks other platforms' optional packages (Biome's
+# darwin/win32 binaries), so `npm ci` calls the lock file out of sync although `npm install`
+# installs exactly the locked versions. --no-save keeps package.json and the lock file untouched.
+npm install --no-save --no-audit --no-fund --loglevel=error
 echo "setup: node $(node_modules/.bin/node --version), $(ssh -V 2>&1)"
 
 # PostgreSQL: trust auth on 127.0.0.1:5432 with a database named `test` (the store tests use it).
