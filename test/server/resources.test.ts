@@ -173,6 +173,24 @@ describe("resource tree and machine routes on the real store", () => {
     );
   });
 
+  it("reports an instance on an old model and upgrades it", async () => {
+    const vmss = `${rg}/providers/Compute/virtualMachineScaleSets/web`;
+    const added = await call("PUT", `${vmss}/virtualMachines/0`, {
+      networkInterfaces: [{ name: "nic0", privateIp: "10.0.0.5" }],
+    });
+    assert.equal(added.statusCode, 201, added.body);
+    assert.equal(added.json().latestModelApplied, true);
+    assert.equal((await call("PATCH", vmss, { image: "debian-13" })).json().modelVersion, 2);
+    const stale = (await call("GET", `${vmss}/virtualMachines/0`)).json();
+    assert.equal(stale.latestModelApplied, false);
+    assert.equal(stale.privateIps, "10.0.0.5");
+    const upgraded = await call("POST", `${vmss}/virtualMachines/0/upgrade`);
+    assert.equal(upgraded.statusCode, 200, upgraded.body);
+    assert.equal(upgraded.json().latestModelApplied, true);
+    assert.equal(upgraded.json().image, "debian-13");
+    assert.equal((await call("GET", `${vmss}/virtualMachines/01`)).statusCode, 400);
+  });
+
   it("deletes a VM with its identity, and a non-empty group is refused", async () => {
     const vm = `${rg}/providers/Compute/virtualMachines/oldVM`;
     assert.equal((await call("DELETE", rg)).statusCode, 409);

@@ -32,6 +32,7 @@ import { registerDeleteMachineExtension } from "./resources/delete-machine-exten
 import { registerDeleteMachineIdentity } from "./resources/delete-machine-identity.ts";
 import { registerDeleteTreeResource } from "./resources/delete-tree-resource.ts";
 import { registerGetMachine } from "./resources/get-machine.ts";
+import { registerGetScaleSetInstance } from "./resources/get-scale-set-instance.ts";
 import { registerGetTreeResource } from "./resources/get-tree-resource.ts";
 import { registerListMachineExtensions } from "./resources/list-machine-extensions.ts";
 import { registerListMachines } from "./resources/list-machines.ts";
@@ -39,11 +40,14 @@ import { registerListManagementGroups } from "./resources/list-management-groups
 import { registerListResourceGroups } from "./resources/list-resource-groups.ts";
 import { registerListScaleSetInstances } from "./resources/list-scale-set-instances.ts";
 import { registerListSubscriptions } from "./resources/list-subscriptions.ts";
+import { registerPatchScaleSet } from "./resources/patch-scale-set.ts";
 import { registerPostMachineIdentity } from "./resources/post-machine-identity.ts";
+import { registerPostScaleSetInstanceUpgrade } from "./resources/post-scale-set-instance-upgrade.ts";
 import { registerPutMachine } from "./resources/put-machine.ts";
 import { registerPutMachineExtension } from "./resources/put-machine-extension.ts";
 import { registerPutManagementGroup } from "./resources/put-management-group.ts";
 import { registerPutResourceGroup } from "./resources/put-resource-group.ts";
+import { registerPutScaleSetInstance } from "./resources/put-scale-set-instance.ts";
 import { registerPutSubscription } from "./resources/put-subscription.ts";
 import { registerGetHealth } from "./system/get-health.ts";
 import { registerGetJwks } from "./system/get-jwks.ts";
@@ -91,6 +95,10 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerListMachineExtensions(app, deps);
   registerDeleteMachineExtension(app, deps);
   registerListScaleSetInstances(app, deps);
+  registerPutScaleSetInstance(app, deps);
+  registerGetScaleSetInstance(app, deps);
+  registerPostScaleSetInstanceUpgrade(app, deps);
+  registerPatchScaleSet(app, deps);
   registerListActivityLog(app, deps);
 
   registerPutRoleAssignment(app, deps);
