@@ -15,7 +15,7 @@ describe("resource tree and machine routes on the real store", () => {
   after(() => s.close());
 
   const call = (
-    method: "GET" | "PUT" | "POST" | "DELETE",
+    method: "GET" | "PUT" | "POST" | "DELETE" | "PATCH",
     url: string,
     payload?: object,
     headers = s.admin,
