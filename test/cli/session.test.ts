@@ -110,7 +110,12 @@ describe("token cache", () => {
   test("the newest sign-in is the default; tokens rotate in place; logout removes", async () => {
     const dir = await freshDir();
     await saveAccount(dir, base);
-    await saveAccount(dir, { ...base, objectId: "o2", refreshToken: "bob-r", user: { name: "bob@contoso.com", type: "user" } });
+    await saveAccount(dir, {
+      ...base,
+      objectId: "o2",
+      refreshToken: "bob-r",
+      user: { name: "bob@contoso.com", type: "user" },
+    });
     assert.equal((await defaultAccount(dir, "local")).user.name, "bob@contoso.com");
     const alice = await setDefaultAccount(dir, "local", "alice@contoso.com");
     const now = Date.now();
