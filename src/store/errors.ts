@@ -37,3 +37,14 @@ export class InvalidPageError extends StoreError {
   readonly code = InvalidPageError.code;
   readonly kind = "invalid";
 }
+
+/**
+ * The SQLite file is already open in this process. node:sqlite is synchronous: a second
+ * connection waiting for the first one's write lock would block the event loop the first one
+ * needs to commit. Share the open Store instead (other processes may open the file).
+ */
+export class StoreInUseError extends StoreError {
+  static readonly code = "ERR_STORE_IN_USE";
+  readonly code = StoreInUseError.code;
+  readonly kind = "conflict";
+}

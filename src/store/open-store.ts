@@ -16,7 +16,13 @@ import type { DirectoryRepository } from "../directory/index.ts";
 import type { RbacRepository } from "../rbac/index.ts";
 import type { ResourceRepository } from "../resources/index.ts";
 import { type DialectProfile, POSTGRES_PROFILE, SQLITE_PROFILE } from "./dialect-profile.ts";
-import { StoreMigrationError, StoreUnavailableError, StoreUrlError, StoreVersionError } from "./errors.ts";
+import {
+  StoreInUseError,
+  StoreMigrationError,
+  StoreUnavailableError,
+  StoreUrlError,
+  StoreVersionError,
+} from "./errors.ts";
 import { type StoreContext, withTransaction } from "./lib/context.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
 import { createPostgresDialect, createPostgresPool } from "./postgres/postgres-dialect.ts";
@@ -49,6 +55,8 @@ export interface OpenStoreOptions {
 
 export const SQLITE_FILE_NAME = "hostpass.db";
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** SQLite files open in this process (see StoreInUseError). */
+const openFiles = new Set<string>();
 
 export function sqliteUrlForDataDir(dataDir: string): string {
   return `sqlite:${join(resolve(dataDir), SQLITE_FILE_NAME)}`;
@@ -84,7 +92,8 @@ function target(url: string): Target {
     if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
       throw new StoreUrlError("schema must be a lower-case SQL identifier (a-z, 0-9, _)");
     }
-    parsed.searchParams.delete("schema");
+    // Only touch the query when needed: re-serialising it may change how values are encoded.
+    if (schema !== undefined) parsed.searchParams.delete("schema");
     const pool = createPostgresPool({ connectionString: parsed.toString(), ...(schema ? { schema } : {}) });
     return { profile: POSTGRES_PROFILE, dialect: createPostgresDialect(pool), ...(schema ? { schema } : {}) };
   }
@@ -129,10 +138,18 @@ async function migrate(db: Kysely<Database>, schema: string | undefined): Promis
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const t = target(options.url);
+  if (t.file !== undefined) {
+    if (openFiles.has(t.file)) throw new StoreInUseError(`${t.file} is already open in this process`);
+    openFiles.add(t.file);
+  }
+  const release = () => {
+    if (t.file !== undefined) openFiles.delete(t.file);
+  };
   const db = new Kysely<Database>({ dialect: t.dialect });
   try {
     await migrate(db, t.schema);
   } catch (error) {
+    release();
     await db.destroy();
     if (isUnavailable(error))
       throw new StoreUnavailableError("the database cannot be reached", { cause: error });
@@ -161,6 +178,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       });
       return (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name);
     },
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      release();
+    },
   };
 }

@@ -1,10 +1,36 @@
 /** Opening stores: URLs, migrations on open (idempotent, versioned), SQLite file settings. */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { statSync } from "node:fs";
 import { describe, it } from "node:test";
 import { createTenant, FIRST_UID } from "../../src/directory/index.ts";
-import { openStore, StoreUnavailableError, StoreUrlError, StoreVersionError } from "../../src/store/index.ts";
+import {
+  openStore,
+  StoreInUseError,
+  StoreUnavailableError,
+  StoreUrlError,
+  StoreVersionError,
+} from "../../src/store/index.ts";
 import { createTestDatabase, PG_URL, selectedDialects } from "./dialects.ts";
+
+const STORE_MODULE = new URL("../../src/store/index.ts", import.meta.url).href;
+
+/** Opens the store in a separate Node process (as a second server replica would) and returns its output. */
+function openInChild(url: string): Promise<string> {
+  const script = `import { openStore } from ${JSON.stringify(STORE_MODULE)};
+const store = await openStore({ url: process.argv[1] });
+console.log(JSON.stringify(await store.appliedMigrations()));
+await store.close();`;
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["--input-type=module", "-e", script, url],
+      { timeout: 60_000 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout.trim()),
+    );
+  });
+}
 
 for (const dialect of selectedDialects()) {
   describe(`opening a ${dialect} store`, () => {
@@ -26,6 +52,16 @@ for (const dialect of selectedDialects()) {
           );
           await again.close();
         }
+      } finally {
+        await database.drop();
+      }
+    });
+
+    it("lets concurrent processes migrate a fresh database exactly once", async () => {
+      const database = createTestDatabase(dialect);
+      try {
+        const outputs = await Promise.all([1, 2, 3].map(() => openInChild(database.url)));
+        for (const out of outputs) assert.deepEqual(JSON.parse(out), ["0001-initial"]);
       } finally {
         await database.drop();
       }
@@ -64,6 +100,18 @@ for (const dialect of selectedDialects()) {
 }
 
 describe("store URLs", () => {
+  it("refuses to open one SQLite file twice in a process, and allows it again after close", async () => {
+    const database = createTestDatabase("sqlite");
+    try {
+      const first = await database.open();
+      await assert.rejects(database.open(), StoreInUseError);
+      await first.close();
+      await (await database.open()).close();
+    } finally {
+      await database.drop();
+    }
+  });
+
   it("refuses unknown schemes, bad schema names and empty paths", async () => {
     for (const url of ["", "mysql://x", "sqlite:", "sqlite:/tmp/x.db?mode=ro", `${PG_URL}?schema=Bad-Name`]) {
       await assert.rejects(openStore({ url }), StoreUrlError, url);
