@@ -11,7 +11,7 @@ import { AUDIT_RESULTS, type AuditEvent, type AuditResult } from "./types.ts";
 
 export const MAX_DETAILS_BYTES = 16_384;
 const FIELD_MAX = 512;
-const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
 
 export interface AppendAuditEventInput {
   readonly tenantId: string;

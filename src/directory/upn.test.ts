@@ -22,6 +22,7 @@ describe("normalizeUpn", () => {
       "alice\n@contoso.com",
       "alice\u0000@contoso.com",
       "al\u202eice@contoso.com",
+      "al\ud800ice@contoso.com",
       "alice,root@contoso.com",
       "alice'--@contoso.com",
       ".alice@contoso.com",

@@ -10,7 +10,7 @@ const LOCAL_MAX_LENGTH = 64;
 
 // Any character except controls (C0, DEL, C1), whitespace, separators, quotes and the
 // characters that mean something to shells, LDAP, sudoers or sshd.
-const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Z}\s"'`\\/,:;<>()[\]{}|*?$%&=+]/u;
+const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Z}\s"'`\\/,:;<>()[\]{}|*?$%&=+]/u;
 const DOMAIN =
   /^(?=.{1,253}$)[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+$/u;
 

@@ -4,7 +4,7 @@ import { InvalidDirectoryInputError } from "../errors.ts";
 export const DISPLAY_NAME_MAX_LENGTH = 256;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Display names are free text but never carry control, format (bidi) or line-separator characters.
-const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
 
 /** NFC, trimmed, 1..256 characters, printable. Quotes and SQL metacharacters are fine: stored verbatim. */
 export function checkDisplayName(value: unknown, what = "display name"): string {

@@ -3,7 +3,7 @@ import { isIP } from "node:net";
 import { InvalidResourceInputError } from "../errors.ts";
 import type { NetworkInterface } from "../types.ts";
 
-const UNPRINTABLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
 
 export function checkLocation(value: unknown): string {
   const location = typeof value === "string" ? value.toLowerCase() : "";
