@@ -38,4 +38,12 @@ export {
   type ReplayCache,
   verifyKeyProof,
 } from "./proof-of-possession.ts";
+export {
+  type AccessDecision,
+  type CertificateRequest,
+  type CertificateRequestDeps,
+  type RequestContext,
+  requestCertificate,
+  type VerifiedSignInToken,
+} from "./request-certificate.ts";
 export { checkUserKey, MIN_RSA_BITS, type ReservedKeys } from "./user-key-policy.ts";

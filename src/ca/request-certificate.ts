@@ -1,0 +1,120 @@
+/**
+ * The certificate request as the HTTP edge sees it: an access token for Linux VM Sign-In, a DPoP
+ * proof made with the SSH key, the key itself. Authenticate the token → prove the key (and, for a
+ * DPoP-bound token, that it is the key the token is bound to) → load the principal → conditional
+ * access (which caps the lifetime or asks for more) → issue → record. Every dependency is injected,
+ * so the server wires the real token verifier, directory, policy and ledger.
+ */
+import { calculateJwkThumbprint, type JWK } from "jose";
+import { type Certificate, parsePublicKey, publicKeyToJwk, SshError } from "../ssh/index.ts";
+import { CaProofInvalidError, CaSubjectRejectedError } from "./errors.ts";
+import {
+  type CertificateSubject,
+  type IssuedCertificate,
+  type IssuerDeps,
+  issueUserCertificate,
+  type PermittedExtension,
+} from "./issue-user-certificate.ts";
+import { type ReplayCache, verifyKeyProof } from "./proof-of-possession.ts";
+
+/** What the CA needs to know from a verified access token. */
+export interface VerifiedSignInToken {
+  readonly tokenId: string;
+  readonly objectId: string;
+  readonly tenantId: string;
+  readonly identityType: "user" | "app";
+  readonly amr: readonly string[];
+  readonly authTime: number | undefined;
+  /** Present when the token is DPoP-bound (`cnf.jkt`). */
+  readonly confirmationJkt: string | undefined;
+}
+
+export interface AccessDecision {
+  readonly lifetimeCapSeconds?: number;
+  readonly extensions?: readonly PermittedExtension[];
+  readonly policiesApplied: readonly string[];
+}
+
+export interface RequestContext {
+  readonly ip: string;
+  readonly userAgent: string;
+}
+
+export interface CertificateRequestDeps {
+  /** Throws an `unauthenticated` HostpassError for any unusable token. */
+  verifyAccessToken(token: string): Promise<VerifiedSignInToken>;
+  readonly replay: ReplayCache;
+  findSubject(token: VerifiedSignInToken): Promise<CertificateSubject | undefined>;
+  /** Conditional access; throws the claims challenge or block error when the sign-in falls short. */
+  decideAccess(
+    subject: CertificateSubject,
+    token: VerifiedSignInToken,
+    context: RequestContext,
+  ): Promise<AccessDecision>;
+  readonly issuer: IssuerDeps;
+}
+
+export interface CertificateRequest extends RequestContext {
+  readonly authorization: string | undefined;
+  readonly dpop: string | undefined;
+  readonly method: string;
+  readonly url: string;
+  /** The key to certify, `type base64` form; must be the key that signed the proof. */
+  readonly publicKey: string;
+}
+
+const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9_.~+/-]+=*)$/;
+
+export async function requestCertificate(
+  deps: CertificateRequestDeps,
+  req: CertificateRequest,
+): Promise<{
+  certificate: Certificate;
+  text: string;
+  issued: IssuedCertificate;
+  subject: CertificateSubject;
+}> {
+  const match = AUTHORIZATION.exec(req.authorization ?? "");
+  if (!match)
+    throw new CaProofInvalidError(
+      "an access token for Linux VM Sign-In is required (Authorization: Bearer or DPoP)",
+    );
+  const [, scheme, accessToken] = match as unknown as [string, "Bearer" | "DPoP", string];
+  const token = await deps.verifyAccessToken(accessToken);
+  const key = await verifyKeyProof(req.dpop ?? "", {
+    method: req.method,
+    url: req.url,
+    accessToken,
+    nowMs: deps.issuer.now().getTime(),
+    replay: deps.replay,
+  });
+  let offered: ReturnType<typeof parsePublicKey>;
+  try {
+    offered = parsePublicKey(req.publicKey);
+  } catch (cause) {
+    if (cause instanceof SshError) throw cause;
+    throw new CaProofInvalidError("publicKey is not an SSH public key", { cause });
+  }
+  if (Buffer.compare(offered.blob, key.blob) !== 0)
+    throw new CaProofInvalidError("the proof was made with another key than the one to certify");
+  if (token.confirmationJkt !== undefined || scheme === "DPoP") {
+    const jkt = await calculateJwkThumbprint(publicKeyToJwk(key) as JWK, "sha256");
+    if (scheme !== "DPoP" || token.confirmationJkt !== jkt) {
+      throw new CaProofInvalidError(
+        "the access token is bound to another key, or used with the wrong scheme",
+      );
+    }
+  }
+  const subject = await deps.findSubject(token);
+  if (!subject) throw new CaSubjectRejectedError("the principal does not exist");
+  const decision = await deps.decideAccess(subject, token, { ip: req.ip, userAgent: req.userAgent });
+  const issued = await issueUserCertificate(deps.issuer, {
+    subject,
+    publicKey: key,
+    tokenId: token.tokenId,
+    ...(decision.lifetimeCapSeconds !== undefined ? { lifetimeCapSeconds: decision.lifetimeCapSeconds } : {}),
+    ...(decision.extensions ? { extensions: decision.extensions } : {}),
+    policiesApplied: decision.policiesApplied,
+  });
+  return { ...issued, subject };
+}
