@@ -1,6 +1,15 @@
 import { Command, CommanderError, Option } from "commander";
 import type { CliCommand, CliContext, GlobalOptions } from "./command.ts";
+import {
+  accountListCommand,
+  accountSetCommand,
+  accountShowCommand,
+  logoutCommand,
+} from "./commands/account.ts";
+import { CLOUD_COMMANDS } from "./commands/cloud.ts";
+import { loginCommand } from "./commands/login.ts";
 import { serverCommand } from "./commands/server.ts";
+import { sshCertCommand } from "./commands/ssh-cert.ts";
 import { CliUsageError } from "./errors.ts";
 import {
   EXIT_BY_KIND,
@@ -13,7 +22,16 @@ import {
 } from "./output.ts";
 
 /** Every command of the CLI; each lives in its own file under commands/. */
-export const COMMANDS: readonly CliCommand<never>[] = [serverCommand as CliCommand<never>];
+export const COMMANDS = [
+  serverCommand,
+  loginCommand,
+  logoutCommand,
+  accountShowCommand,
+  accountListCommand,
+  accountSetCommand,
+  sshCertCommand,
+  ...CLOUD_COMMANDS,
+] as readonly CliCommand<never>[];
 
 export interface RunOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -91,11 +109,24 @@ function buildProgram(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStre
 }
 
 /** Finds or creates the nested commander command for a path like ["role", "assignment", "create"]. */
+/** Descriptions of command groups (the words before a verb). */
+const GROUPS: Record<string, string> = {
+  account: "Manage the signed-in accounts.",
+  cloud: "Manage cloud profiles: the hostpass services this CLI can talk to.",
+  ssh: "SSH into Linux machines with short-lived certificates.",
+};
+
 function subcommand(program: Command, path: readonly string[]): Command {
   let at = program;
   for (const word of path) {
     const existing = at.commands.find((c) => c.name() === word);
-    at = existing ?? at.command(word).exitOverride().configureOutput(program.configureOutput());
+    at =
+      existing ??
+      at
+        .command(word)
+        .description(GROUPS[word] ?? "")
+        .exitOverride()
+        .configureOutput(program.configureOutput());
   }
   return at;
 }

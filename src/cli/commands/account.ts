@@ -1,5 +1,6 @@
 /** `hostpass logout` and `hostpass account show|list|set`, as `az` has them. */
 import type { CliCommand } from "../command.ts";
+import { CliUsageError } from "../errors.ts";
 import { defaultAccount, loadAccounts, removeAccounts, setDefaultAccount } from "../session/accounts.ts";
 import { showCloud } from "../session/clouds.ts";
 import { configDir } from "../session/config-dir.ts";
@@ -51,18 +52,16 @@ export const accountListCommand: CliCommand = {
   },
 };
 
-export const accountSetCommand: CliCommand<{ subscription: string }> = {
+export const accountSetCommand: CliCommand = {
   path: ["account", "set"],
-  summary: "Make another signed-in account (by subscription, tenant or user name) the default.",
-  configure(command) {
-    command.requiredOption(
-      "-s, --subscription <id-or-name>",
-      "subscription id or name, tenant id, or user name",
-    );
-  },
-  async run(ctx, args) {
+  summary: "Make another signed-in account the default: --subscription <subscription, tenant or user>.",
+  configure() {},
+  async run(ctx) {
+    // `--subscription` is the global flag (PRODUCT.md §3); `account set` requires it.
+    const selector = ctx.globals.subscription;
+    if (!selector) throw new CliUsageError("--subscription <id-or-name> is required");
     const dir = configDir(ctx.env);
-    await setDefaultAccount(dir, (await showCloud(dir)).name, args.subscription);
+    await setDefaultAccount(dir, (await showCloud(dir)).name, selector);
     return undefined;
   },
 };
