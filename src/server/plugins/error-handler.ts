@@ -47,7 +47,8 @@ const FASTIFY_CODES: ReadonlyMap<string, { status: number; code: string; message
 ]);
 
 export interface ErrorBody {
-  error: { code: string; message: string };
+  /** Errors may add machine-readable fields through `toJSON` (e.g. a claims challenge's `requirements`). */
+  error: { code: string; message: string; [detail: string]: unknown };
 }
 
 /**
@@ -71,8 +72,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (isHostpassError(error)) {
     const status = STATUS_BY_KIND[error.kind];
-    const message = status >= 500 ? "internal error" : error.message;
-    return { status, body: errorBody(error.code, message) };
+    if (status >= 500) return { status, body: errorBody(error.code, "internal error") };
+    return { status, body: { error: { ...error.toJSON(), code: error.code, message: error.message } } };
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {

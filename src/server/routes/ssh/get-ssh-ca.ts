@@ -1,0 +1,32 @@
+import { Type } from "@fastify/type-provider-typebox";
+import type { App } from "../../app.ts";
+import type { CertificateService } from "../../wire-certificates.ts";
+
+const CaKeys = Type.Object(
+  {
+    userCaKeys: Type.Array(Type.String(), {
+      description: "TrustedUserCAKeys lines (active, announced and previous)",
+    }),
+    hostCaKeys: Type.Array(Type.String(), {
+      description: "host CA keys, for @cert-authority known_hosts lines",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** `GET /ssh/ca`: the CA public keys hosts and clients trust; public by nature. */
+export function registerGetSshCa(app: App, certificates: CertificateService): void {
+  app.get(
+    "/ssh/ca",
+    {
+      config: { public: true },
+      schema: {
+        operationId: "SshCa_Get",
+        tags: ["SSH"],
+        summary: "CA public keys",
+        response: { 200: CaKeys },
+      },
+    },
+    async () => certificates.caKeys(),
+  );
+}

@@ -1,0 +1,216 @@
+/**
+ * Wires certificate issuance: CA keys from the store (created and sealed on first start), the
+ * ledger, the Linux VM Sign-In token check, the directory, and conditional access. Routes get a
+ * `CertificateService` and nothing else.
+ */
+import type { CaKeyRecord } from "../ca/index.ts";
+import {
+  activeCaKey,
+  type CertificateLedger,
+  type CertificateSubject,
+  createCaKey,
+  openCaSigner,
+  type ReplayCache,
+  requestCertificate,
+  trustedCaKeys,
+  type VerifiedSignInToken,
+} from "../ca/index.ts";
+import type { DirectoryRepository, Principal } from "../directory/index.ts";
+import {
+  AUTH_METHODS,
+  type AuthMethod,
+  type ConditionalAccessPolicy,
+  claimsChallenge,
+  evaluateConditionalAccess,
+  LINUX_VM_SIGN_IN_APP,
+  type NamedLocation,
+} from "../policy/index.ts";
+import { fingerprintSha256, formatPublicKey, type KeyType, parsePublicKey } from "../ssh/index.ts";
+
+export interface CertificateService {
+  request(input: {
+    authorization: string | undefined;
+    dpop: string | undefined;
+    publicKey: string;
+    ip: string;
+    userAgent: string;
+  }): Promise<{
+    certificate: string;
+    serial: string;
+    keyId: string;
+    principal: string;
+    validAfter: string;
+    validBefore: string;
+  }>;
+  caKeys(): Promise<{ userCaKeys: string[]; hostCaKeys: string[] }>;
+}
+
+/** What the CA wiring needs from the store (implemented by src/store's repositories). */
+export interface CaKeyStore {
+  list(): Promise<readonly CaKeyRecord[]>;
+  insert(record: CaKeyRecord): Promise<void>;
+}
+
+/** The conditional access configuration of a tenant; empty until policies are stored. */
+export type PolicySource = (
+  tenantId: string,
+) => Promise<{ policies: readonly ConditionalAccessPolicy[]; locations: readonly NamedLocation[] }>;
+
+export interface CertificateWiring {
+  /** `https://host:port`: the URL clients use, which DPoP proofs must name. */
+  readonly publicUrl: string;
+  readonly caKeys: CaKeyStore;
+  readonly kek: Uint8Array;
+  readonly ledger: CertificateLedger;
+  readonly replay: ReplayCache;
+  readonly directory: DirectoryRepository;
+  readonly verifyAccessToken: (token: string) => Promise<VerifiedSignInToken>;
+  readonly groupIdsOf: (tenantId: string, principalId: string) => Promise<readonly string[]>;
+  readonly policies: PolicySource;
+  /** Every decision, for the activity and sign-in logs. */
+  readonly record?: (event: {
+    tenantId: string;
+    actor: string;
+    result: "success" | "failure";
+    details: Record<string, unknown>;
+  }) => Promise<void>;
+  readonly caKeyType?: KeyType;
+  readonly now?: () => Date;
+}
+
+/** Makes sure an active user CA and host CA exist (first start), and returns all CA records. */
+export async function ensureCaKeys(
+  store: CaKeyStore,
+  kek: Uint8Array,
+  keyType: KeyType,
+  now: Date,
+): Promise<readonly CaKeyRecord[]> {
+  let records = await store.list();
+  for (const purpose of ["user", "host"] as const) {
+    if (!records.some((r) => r.purpose === purpose && r.state === "active")) {
+      await store.insert({ ...createCaKey(purpose, keyType, kek, now), state: "active" });
+      records = await store.list();
+    }
+  }
+  return records;
+}
+
+/** RFC 8176 `amr` values from the token, as conditional access names them (`hwk` is a passkey). */
+function authMethodsOf(amr: readonly string[]): AuthMethod[] {
+  const methods = new Set<AuthMethod>();
+  for (const m of amr) {
+    if (m === "hwk") methods.add("passkey");
+    else if ((AUTH_METHODS as readonly string[]).includes(m)) methods.add(m as AuthMethod);
+  }
+  return [...methods];
+}
+
+function subjectOf(principal: Principal | undefined): CertificateSubject | undefined {
+  if (!principal || (principal.kind !== "user" && principal.kind !== "servicePrincipal")) return undefined;
+  return {
+    kind: principal.kind,
+    tenantId: principal.tenantId,
+    objectId: principal.id,
+    linuxName: principal.linuxName,
+    enabled: principal.enabled,
+  };
+}
+
+export async function createCertificateService(w: CertificateWiring): Promise<CertificateService> {
+  const now = w.now ?? (() => new Date());
+  const records = await ensureCaKeys(w.caKeys, w.kek, w.caKeyType ?? "ssh-ed25519", now());
+  const active = activeCaKey(records, "user");
+  const signer = openCaSigner(active, w.kek);
+  // A CA or host CA key is never certified as a user key (PRODUCT.md §4).
+  const reserved = new Set(records.map((r) => fingerprintSha256(parsePublicKey(r.publicKey).blob)));
+  const issuer = {
+    signer,
+    caKeyId: active.id,
+    ledger: w.ledger,
+    reservedKeys: { isReserved: (fp: string) => reserved.has(fp) },
+    now,
+  };
+  return {
+    async request(input) {
+      const requestUrl = `${w.publicUrl}/ssh/certificates`;
+      let token: VerifiedSignInToken | undefined;
+      try {
+        const out = await requestCertificate(
+          {
+            verifyAccessToken: async (t) => (token = await w.verifyAccessToken(t)),
+            replay: w.replay,
+            findSubject: async (t) => subjectOf(await w.directory.getPrincipal(t.tenantId, t.objectId)),
+            decideAccess: async (subject, t, context) => {
+              const { policies, locations } = await w.policies(subject.tenantId);
+              const result = evaluateConditionalAccess(
+                policies,
+                {
+                  principal: {
+                    id: subject.objectId,
+                    kind: subject.kind === "user" ? "user" : "servicePrincipal",
+                    groupIds: await w.groupIdsOf(subject.tenantId, subject.objectId),
+                  },
+                  appId: LINUX_VM_SIGN_IN_APP,
+                  ip: context.ip,
+                  platform: "other",
+                  session: {
+                    authMethods: authMethodsOf(t.amr),
+                    authTime: new Date((t.authTime ?? 0) * 1000),
+                  },
+                  risk: "none",
+                  now: now(),
+                },
+                locations,
+              );
+              const challenge = claimsChallenge(result);
+              if (challenge) throw challenge;
+              return {
+                ...(result.certificateLifetimeCap !== undefined
+                  ? { lifetimeCapSeconds: result.certificateLifetimeCap }
+                  : {}),
+                policiesApplied: result.evaluated.filter((e) => e.applied).map((e) => e.policyId),
+              };
+            },
+            issuer,
+          },
+          { ...input, method: "POST", url: requestUrl },
+        );
+        await w.record?.({
+          tenantId: out.subject.tenantId,
+          actor: out.subject.objectId,
+          result: "success",
+          details: {
+            serial: out.issued.serial.toString(),
+            principal: out.issued.principal,
+            keyFingerprint: out.issued.keyFingerprint,
+            policies: out.issued.policies,
+          },
+        });
+        return {
+          certificate: out.text,
+          serial: out.issued.serial.toString(),
+          keyId: out.issued.keyId,
+          principal: out.issued.principal,
+          validAfter: out.issued.validAfter.toISOString(),
+          validBefore: out.issued.validBefore.toISOString(),
+        };
+      } catch (error) {
+        if (token) {
+          const e = error as { code?: string; message?: string };
+          await w.record?.({
+            tenantId: token.tenantId,
+            actor: token.objectId,
+            result: "failure",
+            details: { code: e.code, reason: e.message },
+          });
+        }
+        throw error;
+      }
+    },
+    async caKeys() {
+      const all = await w.caKeys.list();
+      const lines = (purpose: "user" | "host") => trustedCaKeys(all, purpose).map((k) => formatPublicKey(k));
+      return { userCaKeys: lines("user"), hostCaKeys: lines("host") };
+    },
+  };
+}
