@@ -1,5 +1,6 @@
 /** The activity log: append-only, hash-chained, queryable. */
 export { type AppendAuditEventInput, appendAuditEvent, MAX_DETAILS_BYTES } from "./append-audit-event.ts";
+export { type AuditWriter, type AuditWriterOptions, createAuditWriter } from "./audit-writer.ts";
 export { canonicalJson } from "./canonical-json.ts";
 export { canonicalEvent, chainHash, GENESIS_HASH } from "./chain-hash.ts";
 export { AuditError, InvalidAuditInputError } from "./errors.ts";

@@ -12,8 +12,11 @@ export interface AuditRepository {
   lockHead(): Promise<AuditHead>;
   /** Reads the head without locking (for verification). */
   getHead(): Promise<AuditHead>;
-  /** Inserts the event and moves the head to it. */
-  append(event: AuditEvent): Promise<void>;
+  /**
+   * Inserts the events (consecutive seqs following the locked head) and moves the head to the
+   * last one. Must be called inside `transaction`, after `lockHead`.
+   */
+  append(events: readonly AuditEvent[]): Promise<void>;
   /** Events with `seq > afterSeq`, in seq order, at most `limit`. */
   scan(afterSeq: number, limit: number): Promise<readonly AuditEvent[]>;
   /** Newest first. */

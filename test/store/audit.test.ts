@@ -1,7 +1,13 @@
 /** The activity log on both dialects: appends in transactions, queries, and tamper detection. */
 import assert from "node:assert/strict";
 import { after, beforeEach, describe, it } from "node:test";
-import { appendAuditEvent, queryAuditEvents, verifyAuditChain } from "../../src/audit/index.ts";
+import {
+  type AuditRepository,
+  appendAuditEvent,
+  createAuditWriter,
+  queryAuditEvents,
+  verifyAuditChain,
+} from "../../src/audit/index.ts";
 import { createTenant, createUser, type Tenant } from "../../src/directory/index.ts";
 import type { Store } from "../../src/store/index.ts";
 import { createTestDatabase, selectedDialects, type TestDatabase } from "./dialects.ts";
@@ -134,6 +140,82 @@ for (const dialect of selectedDialects()) {
       const result = await verifyAuditChain(store.audit, { pageSize: 7 });
       assert.equal(result.ok, true, JSON.stringify(result.problems));
       assert.equal(result.checked, 35);
+      await cleanup();
+    });
+
+    it("groups concurrent appends into few transactions, in call order, acknowledged after commit", async () => {
+      let transactions = 0;
+      let failNext = false;
+      const counting: AuditRepository = {
+        ...store.audit,
+        transaction: (work) =>
+          store.audit.transaction((tx) => {
+            transactions++;
+            return work({
+              ...tx,
+              append: async (events) => {
+                if (failNext) {
+                  failNext = false;
+                  throw new Error("disk full");
+                }
+                await tx.append(events);
+              },
+            });
+          }),
+      };
+      const writer = createAuditWriter(counting, { maxBatch: 64 });
+      const events = await Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          writer.append({
+            tenantId: tenant.id,
+            actor: "carol",
+            action: "signIn",
+            target: `user${i}`,
+            result: "success",
+          }),
+        ),
+      );
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        Array.from({ length: 300 }, (_, i) => 11 + i),
+      );
+      assert.ok(transactions <= 10, `${transactions} transactions for 300 appends`);
+      assert.equal((await verifyAuditChain(store.audit)).ok, true);
+      // A failed transaction rejects its whole batch and leaves the chain intact.
+      failNext = true;
+      const failed = await Promise.allSettled(
+        [1, 2, 3].map((i) =>
+          writer.append({
+            tenantId: tenant.id,
+            actor: "carol",
+            action: "signIn",
+            target: `f${i}`,
+            result: "failure",
+          }),
+        ),
+      );
+      assert.deepEqual(
+        failed.map((r) => r.status),
+        ["rejected", "rejected", "rejected"],
+      );
+      const after = await writer.append({
+        tenantId: tenant.id,
+        actor: "carol",
+        action: "signIn",
+        target: "ok",
+        result: "success",
+      });
+      assert.equal(after.seq, 311);
+      await writer.flush();
+      assert.deepEqual(await verifyAuditChain(store.audit), {
+        ok: true,
+        checked: 311,
+        headSeq: 311,
+        problems: [],
+      });
+      await assert.rejects(
+        writer.append({ tenantId: tenant.id, actor: "", action: "x", target: "y", result: "success" }),
+      );
       await cleanup();
     });
 

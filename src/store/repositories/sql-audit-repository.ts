@@ -49,29 +49,36 @@ export function sqlAuditRepository(ctx: StoreContext): AuditRepository {
         .executeTakeFirstOrThrow();
       return { seq: Number(r.seq), hash: r.hash };
     },
-    async append(e) {
+    async append(events) {
+      const last = events[events.length - 1];
+      if (!last) return;
       await withTransaction(ctx, async (tx) => {
-        await tx.db
-          .insertInto("audit_events")
-          .values({
-            seq: e.seq,
-            id: e.id,
-            time: millis(e.time),
-            tenant_id: e.tenantId,
-            actor: e.actor,
-            action: e.action,
-            target: e.target,
-            target_key: e.target.toLowerCase(),
-            result: e.result,
-            correlation_id: e.correlationId,
-            details: JSON.stringify(e.details),
-            prev_hash: e.prevHash,
-            hash: e.hash,
-          })
-          .execute();
+        // Chunked so one statement stays under SQLite's bound-parameter limit (13 per row).
+        for (let i = 0; i < events.length; i += 500) {
+          await tx.db
+            .insertInto("audit_events")
+            .values(
+              events.slice(i, i + 500).map((e) => ({
+                seq: e.seq,
+                id: e.id,
+                time: millis(e.time),
+                tenant_id: e.tenantId,
+                actor: e.actor,
+                action: e.action,
+                target: e.target,
+                target_key: e.target.toLowerCase(),
+                result: e.result,
+                correlation_id: e.correlationId,
+                details: JSON.stringify(e.details),
+                prev_hash: e.prevHash,
+                hash: e.hash,
+              })),
+            )
+            .execute();
+        }
         await tx.db
           .updateTable("audit_head")
-          .set({ seq: e.seq, hash: e.hash })
+          .set({ seq: last.seq, hash: last.hash })
           .where("chain", "=", CHAIN)
           .execute();
       });
