@@ -17,7 +17,16 @@ export {
   PolicyError,
 } from "./errors.ts";
 export { evaluateConditionalAccess } from "./evaluate-conditional-access.ts";
+export {
+  deleteNamedLocation,
+  loadTenantPolicies,
+  PolicyConflictError,
+  putNamedLocation,
+  putPolicy,
+  type TenantPolicies,
+} from "./manage-policies.ts";
 export { locateIp, MAX_RANGES_PER_LOCATION, validateNamedLocation } from "./named-location.ts";
+export type { ConditionalAccessRepository } from "./repository.ts";
 export {
   ALL_TRUSTED,
   AUTH_METHODS,
