@@ -18,3 +18,12 @@ export {
   sqliteUrlForDataDir,
 } from "./open-store.ts";
 export type { Database } from "./schema.ts";
+export {
+  AccountNotFoundError,
+  CertificateSerialInUseError,
+  KeyStateConflictError,
+  PasskeyInUseError,
+} from "./sign-in-errors.ts";
+export type { SignInRepositories } from "./sign-in-repositories.ts";
+export type * from "./sign-in-types.ts";
+export { SIGN_IN_RESULTS } from "./sign-in-types.ts";

@@ -31,9 +31,14 @@ import { sqlDirectoryRepository } from "./repositories/sql-directory-repository.
 import { sqlRbacRepository } from "./repositories/sql-rbac-repository.ts";
 import { sqlResourceRepository } from "./repositories/sql-resource-repository.ts";
 import type { Database } from "./schema.ts";
+import {
+  checkKeyEncryptionKey,
+  type SignInRepositories,
+  signInRepositories,
+} from "./sign-in-repositories.ts";
 import { NodeSqliteDialect } from "./sqlite/node-sqlite-dialect.ts";
 
-export interface StoreRepositories {
+export interface StoreRepositories extends SignInRepositories {
   readonly directory: DirectoryRepository;
   readonly resources: ResourceRepository;
   readonly audit: AuditRepository;
@@ -51,6 +56,8 @@ export interface Store extends StoreRepositories {
 
 export interface OpenStoreOptions {
   readonly url: string;
+  /** 32 bytes kept outside the database; seals token-signing keys and TOTP seeds (sign-in-repositories.ts). */
+  readonly keyEncryptionKey?: Uint8Array;
 }
 
 export const SQLITE_FILE_NAME = "hostpass.db";
@@ -137,6 +144,7 @@ async function migrate(db: Kysely<Database>, schema: string | undefined): Promis
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const kek = checkKeyEncryptionKey(options.keyEncryptionKey);
   const t = target(options.url);
   if (t.file !== undefined) {
     if (openFiles.has(t.file)) throw new StoreInUseError(`${t.file} is already open in this process`);
@@ -165,6 +173,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     resources: sqlResourceRepository(c),
     audit: sqlAuditRepository(c),
     rbac: sqlRbacRepository(c),
+    ...signInRepositories(c, kek),
   });
   return {
     dialect: t.profile.name,

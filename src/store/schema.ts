@@ -7,6 +7,7 @@
  * Case-insensitive names have a lower-cased `*_key` column that carries the unique index.
  */
 import type { ColumnType, Generated } from "kysely";
+import type { SignInTables } from "./schema-sign-in.ts";
 
 /** Written as a boolean, read back as a boolean (pg) or 0/1 (SQLite). */
 type Flag = ColumnType<boolean | number, boolean, boolean>;
@@ -214,7 +215,8 @@ export interface RbacChangesTable {
   change: string;
 }
 
-export interface Database {
+/** The tables of migration 0002 (sign-in, certificates, MFA) are declared in schema-sign-in.ts. */
+export interface Database extends SignInTables {
   tenants: TenantsTable;
   principals: PrincipalsTable;
   users: UsersTable;

@@ -4,7 +4,9 @@
  */
 import type { Migration } from "kysely";
 import * as initial from "./0001-initial.ts";
+import * as signIn from "./0002-sign-in.ts";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial": initial,
+  "0002-sign-in": signIn,
 });

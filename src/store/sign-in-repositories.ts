@@ -1,0 +1,57 @@
+/**
+ * The repositories of migration 0002, built from one context like the others in open-store.ts.
+ * `keyEncryptionKey` (32 bytes, kept outside the database) seals token-signing keys and TOTP
+ * seeds; without it those calls fail. CA keys arrive already sealed by ca/.
+ */
+import { KEK_BYTES } from "../shared/seal.ts";
+import type { StoreContext } from "./lib/context.ts";
+import { sqlCaKeyRepository } from "./repositories/sql-ca-key-repository.ts";
+import { sqlCertificateRepository } from "./repositories/sql-certificate-repository.ts";
+import { sqlMfaRepository } from "./repositories/sql-mfa-repository.ts";
+import { sqlOidcStorage } from "./repositories/sql-oidc-storage.ts";
+import { sqlSignInLog } from "./repositories/sql-sign-in-log.ts";
+import { sqlSigningKeyRepository } from "./repositories/sql-signing-key-repository.ts";
+import { sqlThrottleStore } from "./repositories/sql-throttle-store.ts";
+import type {
+  CaKeyRepository,
+  CertificateRepository,
+  MfaRepository,
+  OidcStore,
+  SignInLogRepository,
+  SigningKeyRepository,
+  SqlThrottleStore,
+} from "./sign-in-types.ts";
+
+export interface SignInRepositories {
+  /** auth's `OidcStorage` (+ `deleteExpired`). */
+  readonly oidc: OidcStore;
+  /** auth's `ThrottleStore`, shared by replicas (+ `deleteExpired`). */
+  readonly throttle: SqlThrottleStore;
+  /** auth's `KeyStore` (+ add / status / activate / remove). */
+  readonly signingKeys: SigningKeyRepository;
+  readonly caKeys: CaKeyRepository;
+  /** ca's `CertificateLedger` (+ get / list / revoke / revocations). */
+  readonly certificates: CertificateRepository;
+  readonly mfa: MfaRepository;
+  readonly signInLog: SignInLogRepository;
+}
+
+/** Copies and checks the key once, so a caller mutating its buffer later changes nothing. */
+export function checkKeyEncryptionKey(kek: Uint8Array | undefined): Uint8Array | undefined {
+  if (kek === undefined) return undefined;
+  if (!(kek instanceof Uint8Array) || kek.length !== KEK_BYTES)
+    throw new TypeError(`keyEncryptionKey must be ${KEK_BYTES} bytes`);
+  return Uint8Array.from(kek);
+}
+
+export function signInRepositories(ctx: StoreContext, kek: Uint8Array | undefined): SignInRepositories {
+  return {
+    oidc: sqlOidcStorage(ctx),
+    throttle: sqlThrottleStore(ctx),
+    signingKeys: sqlSigningKeyRepository(ctx, kek),
+    caKeys: sqlCaKeyRepository(ctx),
+    certificates: sqlCertificateRepository(ctx),
+    mfa: sqlMfaRepository(ctx, kek),
+    signInLog: sqlSignInLog(ctx),
+  };
+}
