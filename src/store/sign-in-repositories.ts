@@ -3,12 +3,14 @@
  * `keyEncryptionKey` (32 bytes, kept outside the database) seals token-signing keys and TOTP
  * seeds; without it those calls fail. CA keys arrive already sealed by ca/.
  */
+import type { ReplayCache } from "../ca/index.ts";
 import { KEK_BYTES } from "../shared/seal.ts";
 import type { StoreContext } from "./lib/context.ts";
 import { sqlCaKeyRepository } from "./repositories/sql-ca-key-repository.ts";
 import { sqlCertificateRepository } from "./repositories/sql-certificate-repository.ts";
 import { sqlMfaRepository } from "./repositories/sql-mfa-repository.ts";
 import { sqlOidcStorage } from "./repositories/sql-oidc-storage.ts";
+import { sqlProofReplay } from "./repositories/sql-proof-replay.ts";
 import { sqlSignInLog } from "./repositories/sql-sign-in-log.ts";
 import { sqlSigningKeyRepository } from "./repositories/sql-signing-key-repository.ts";
 import { sqlThrottleStore } from "./repositories/sql-throttle-store.ts";
@@ -25,6 +27,8 @@ import type {
 export interface SignInRepositories {
   /** auth's `OidcStorage` (+ `deleteExpired`). */
   readonly oidc: OidcStore;
+  /** ca's `ReplayCache` for DPoP proof ids, atomic across replicas (entries in `oidc`). */
+  readonly proofReplay: ReplayCache;
   /** auth's `ThrottleStore`, shared by replicas (+ `deleteExpired`). */
   readonly throttle: SqlThrottleStore;
   /** auth's `KeyStore` (+ add / status / activate / remove). */
@@ -45,8 +49,10 @@ export function checkKeyEncryptionKey(kek: Uint8Array | undefined): Uint8Array |
 }
 
 export function signInRepositories(ctx: StoreContext, kek: Uint8Array | undefined): SignInRepositories {
+  const oidc = sqlOidcStorage(ctx);
   return {
-    oidc: sqlOidcStorage(ctx),
+    oidc,
+    proofReplay: sqlProofReplay(oidc),
     throttle: sqlThrottleStore(ctx),
     signingKeys: sqlSigningKeyRepository(ctx, kek),
     caKeys: sqlCaKeyRepository(ctx),

@@ -124,6 +124,22 @@ for (const dialect of selectedDialects()) {
       assert.equal(await store.oidc.find("Interaction", '\u001fjson:"a\\u0000b"'), undefined);
     });
 
+    it("accepts a DPoP proof id once, across replicas, until it expires", async () => {
+      const stores = other ? [store, other] : [store];
+      const jti = "proof-0123456789abcdef";
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (stores[i % stores.length] as Store).proofReplay.use(jti, Date.now() + 60_000),
+        ),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal(await store.proofReplay.use("another-proof-id-00000", Date.now() + 60_000), true);
+      // The minimum lifetime is one second; after it the id is forgotten.
+      assert.equal(await store.proofReplay.use("short-lived-proof-0000", Date.now()), true);
+      await sleep(1100);
+      assert.equal(await store.proofReplay.use("short-lived-proof-0000", Date.now() + 60_000), true);
+    });
+
     it("counts throttle attempts atomically, per lifetime, shared by replicas", async () => {
       const stores = other ? [store, other] : [store];
       const values = await Promise.all(
