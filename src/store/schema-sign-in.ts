@@ -117,7 +117,17 @@ export interface SignInEventsTable {
   correlation_id: string;
 }
 
+/** Migration 0003: a tenant's conditional access policies and named locations (JSON documents). */
+export interface ConditionalAccessDocumentTable {
+  tenant_id: string;
+  id: string;
+  document: string;
+  updated_at: Millis;
+}
+
 export interface SignInTables {
+  conditional_access_policies: ConditionalAccessDocumentTable;
+  named_locations: ConditionalAccessDocumentTable;
   oidc_entries: OidcEntriesTable;
   throttle_entries: ThrottleEntriesTable;
   signing_keys: SigningKeysTable;

@@ -4,10 +4,12 @@
  * seeds; without it those calls fail. CA keys arrive already sealed by ca/.
  */
 import type { ReplayCache } from "../ca/index.ts";
+import type { ConditionalAccessRepository } from "../policy/index.ts";
 import { KEK_BYTES } from "../shared/seal.ts";
 import type { StoreContext } from "./lib/context.ts";
 import { sqlCaKeyRepository } from "./repositories/sql-ca-key-repository.ts";
 import { sqlCertificateRepository } from "./repositories/sql-certificate-repository.ts";
+import { sqlConditionalAccessRepository } from "./repositories/sql-conditional-access-repository.ts";
 import { sqlMfaRepository } from "./repositories/sql-mfa-repository.ts";
 import { sqlOidcStorage } from "./repositories/sql-oidc-storage.ts";
 import { sqlProofReplay } from "./repositories/sql-proof-replay.ts";
@@ -38,6 +40,8 @@ export interface SignInRepositories {
   readonly certificates: CertificateRepository;
   readonly mfa: MfaRepository;
   readonly signInLog: SignInLogRepository;
+  /** policy's `ConditionalAccessRepository` (migration 0003). */
+  readonly conditionalAccess: ConditionalAccessRepository;
 }
 
 /** Copies and checks the key once, so a caller mutating its buffer later changes nothing. */
@@ -59,5 +63,6 @@ export function signInRepositories(ctx: StoreContext, kek: Uint8Array | undefine
     certificates: sqlCertificateRepository(ctx),
     mfa: sqlMfaRepository(ctx, kek),
     signInLog: sqlSignInLog(ctx),
+    conditionalAccess: sqlConditionalAccessRepository(ctx),
   };
 }
