@@ -25,7 +25,7 @@ import {
 } from "./errors.ts";
 import { type StoreContext, withTransaction } from "./lib/context.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
-import { createPostgresDialect, createPostgresPool } from "./postgres/postgres-dialect.ts";
+import { createPostgresDialect, createPostgresPool, withMigrationLock } from "./postgres/postgres-dialect.ts";
 import { sqlAuditRepository } from "./repositories/sql-audit-repository.ts";
 import { sqlDirectoryRepository } from "./repositories/sql-directory-repository.ts";
 import { sqlRbacRepository } from "./repositories/sql-rbac-repository.ts";
@@ -74,7 +74,12 @@ interface Target {
   readonly dialect: Dialect;
   readonly schema?: string;
   readonly file?: string;
+  /** Runs the migration so that concurrent openers of one database take turns. */
+  readonly serialize: (work: () => Promise<void>) => Promise<void>;
 }
+
+/** SQLite needs no extra lock: migrations run in BEGIN IMMEDIATE transactions, one writer at a time. */
+const unserialized = (work: () => Promise<void>) => work();
 
 function target(url: string): Target {
   if (typeof url !== "string" || url.length === 0) throw new StoreUrlError("database URL is empty");
@@ -83,10 +88,17 @@ function target(url: string): Target {
     if (path.startsWith("//")) path = path.slice(2);
     if (path.length === 0 || path.includes("\0") || path.includes("?"))
       throw new StoreUrlError("sqlite URL needs a file path");
-    if (path === ":memory:") return { profile: SQLITE_PROFILE, dialect: new NodeSqliteDialect({ path }) };
+    if (path === ":memory:") {
+      return { profile: SQLITE_PROFILE, dialect: new NodeSqliteDialect({ path }), serialize: unserialized };
+    }
     const file = resolve(path);
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    return { profile: SQLITE_PROFILE, dialect: new NodeSqliteDialect({ path: file }), file };
+    return {
+      profile: SQLITE_PROFILE,
+      dialect: new NodeSqliteDialect({ path: file }),
+      file,
+      serialize: unserialized,
+    };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     let parsed: URL;
@@ -101,8 +113,13 @@ function target(url: string): Target {
     }
     // Only touch the query when needed: re-serialising it may change how values are encoded.
     if (schema !== undefined) parsed.searchParams.delete("schema");
-    const pool = createPostgresPool({ connectionString: parsed.toString(), ...(schema ? { schema } : {}) });
-    return { profile: POSTGRES_PROFILE, dialect: createPostgresDialect(pool), ...(schema ? { schema } : {}) };
+    const pg = { connectionString: parsed.toString(), ...(schema ? { schema } : {}) };
+    return {
+      profile: POSTGRES_PROFILE,
+      dialect: createPostgresDialect(createPostgresPool(pg)),
+      ...(schema ? { schema } : {}),
+      serialize: (work) => withMigrationLock(pg, work),
+    };
   }
   throw new StoreUrlError("database URL must start with sqlite: or postgres://");
 }
@@ -155,7 +172,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   };
   const db = new Kysely<Database>({ dialect: t.dialect });
   try {
-    await migrate(db, t.schema);
+    await t.serialize(() => migrate(db, t.schema));
   } catch (error) {
     release();
     await db.destroy();

@@ -1,6 +1,7 @@
 /** Kysely's PostgresDialect over a `pg` pool configured for hostpass's column types. */
-import { PostgresDialect } from "kysely";
+import { type DatabaseIntrospector, type Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { SearchPathIntrospector } from "./search-path-introspector.ts";
 
 const INT8_OID = 20;
 
@@ -39,6 +40,33 @@ export function createPostgresPool(options: PostgresOptions): pg.Pool {
   });
 }
 
+/** Kysely's dialect with an introspector limited to the search path (see search-path-introspector.ts). */
+class SearchPathPostgresDialect extends PostgresDialect {
+  // biome-ignore lint/suspicious/noExplicitAny: Kysely types the introspector's db as Kysely<any>.
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new SearchPathIntrospector(db);
+  }
+}
+
 export function createPostgresDialect(pool: pg.Pool): PostgresDialect {
-  return new PostgresDialect({ pool });
+  return new SearchPathPostgresDialect({ pool });
+}
+
+/**
+ * Runs `work` while holding a session advisory lock on a connection of its own, so processes
+ * opening one fresh database at once migrate it one after the other. (PostgreSQL's
+ * `CREATE ... IF NOT EXISTS` is not safe against a concurrent creator: it fails on the catalog's
+ * unique index instead of waiting.)
+ */
+export async function withMigrationLock<T>(options: PostgresOptions, work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: options.connectionString });
+  await client.connect();
+  try {
+    const key = `hostpass.migrate.${options.schema ?? "public"}`;
+    await client.query("select pg_advisory_lock(hashtext($1))", [key]);
+    return await work();
+  } finally {
+    // Ending the session releases the lock even if unlocking was never reached.
+    await client.end();
+  }
 }
