@@ -206,6 +206,26 @@ for (const dialect of selectedDialects()) {
       assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
     });
 
+    it("walks a closure wider than one IN list (520 groups at one level)", async () => {
+      const user = await createUser(store.directory, {
+        tenantId: tenant.id,
+        upn: "wide@contoso.com",
+        displayName: "W",
+      });
+      const top = await createGroup(store.directory, { tenantId: tenant.id, displayName: "top" });
+      const ids: string[] = [];
+      for (let i = 0; i < 520; i++) {
+        const g = await createGroup(store.directory, { tenantId: tenant.id, displayName: `wide-${i}` });
+        await store.directory.addGroupMember(tenant.id, g.id, user.id, new Date());
+        await store.directory.addGroupMember(tenant.id, top.id, g.id, new Date());
+        ids.push(g.id);
+      }
+      const closure = await groupClosure(store.directory, tenant.id, user.id);
+      assert.equal(closure.size, 521);
+      assert.ok(closure.has(top.id));
+      assert.equal((await store.directory.getPrincipals(tenant.id, ids)).length, 520);
+    });
+
     it("signs users in with scrypt and refuses disabled users the same way", async () => {
       const user = await createUser(store.directory, {
         tenantId: tenant.id,

@@ -3,6 +3,7 @@ import {
   DirectoryConflictError,
   type DirectoryRepository,
   type Group,
+  type Principal,
   type Tenant,
   UpnTakenError,
   type User,
@@ -20,6 +21,9 @@ import { checkLimit, decodeCursor, pageOf } from "../lib/paging.ts";
 import { sqlDirectoryAppMethods } from "./sql-directory-apps.ts";
 import { sqlDirectoryDeviceMethods } from "./sql-directory-devices.ts";
 import { insertPrincipal } from "./sql-directory-principal.ts";
+
+/** Ids per `IN (...)` list: SQLite caps bound parameters, and huge lists plan badly anywhere. */
+const IN_CHUNK = 500;
 
 export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
   const { db } = ctx;
@@ -79,12 +83,16 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
       return r && toPrincipal(r);
     },
     async getPrincipals(tenantId, ids) {
-      if (ids.length === 0) return [];
-      const rows = await principalQuery(db)
-        .where("p.tenant_id", "=", tenantId)
-        .where("p.id", "in", [...ids])
-        .execute();
-      return rows.map(toPrincipal);
+      const out: Principal[] = [];
+      // Chunked like listDirectGroups: bounded statements whatever the caller passes.
+      for (let i = 0; i < ids.length; i += IN_CHUNK) {
+        const rows = await principalQuery(db)
+          .where("p.tenant_id", "=", tenantId)
+          .where("p.id", "in", ids.slice(i, i + IN_CHUNK))
+          .execute();
+        for (const r of rows) out.push(toPrincipal(r));
+      }
+      return out;
     },
     async findPrincipalByLinuxName(tenantId, linuxName) {
       const r = await principalQuery(db)
@@ -221,12 +229,12 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
       if (memberIds.length === 0) return [];
       const out: { memberId: string; groupId: string }[] = [];
       // Chunked: SQLite caps bound parameters (32766) and huge IN lists plan badly anywhere.
-      for (let i = 0; i < memberIds.length; i += 500) {
+      for (let i = 0; i < memberIds.length; i += IN_CHUNK) {
         const rows = await db
           .selectFrom("group_members")
           .select(["member_id", "group_id"])
           .where("tenant_id", "=", tenantId)
-          .where("member_id", "in", memberIds.slice(i, i + 500))
+          .where("member_id", "in", memberIds.slice(i, i + IN_CHUNK))
           .execute();
         for (const r of rows) out.push({ memberId: r.member_id, groupId: r.group_id });
       }
