@@ -11,6 +11,11 @@ export const LINUX_VM_SIGN_IN_DISPLAY_NAME = "Linux VM Sign-In";
 /** The one scope of that resource: sign in to Linux machines. */
 export const LINUX_VM_SIGN_IN_SCOPE = "vm.login";
 
+/** The management API (the `hostpass` commands' REST API; Azure Resource Manager in the seed). */
+export const MANAGEMENT_API_RESOURCE = "urn:hostpass:api";
+/** Its one scope: act as the signed-in principal, within that principal's role assignments. */
+export const MANAGEMENT_API_SCOPE = "user_impersonation";
+
 /** The `hostpass` CLI: a public native client (RFC 8252), PKCE only, loopback redirects. */
 export const HOSTPASS_CLI_CLIENT_ID = "b95e88a6-adb6-476d-9b94-9e0584ce3198";
 /** Registered without a port; any loopback port matches, the path must match exactly. */

@@ -32,6 +32,11 @@ export interface AuthorizationServerConfig {
   readonly clients?: readonly Record<string, unknown>[];
   /** Where the sign-in page for an interaction lives. Default `<issuer path>/interaction/<uid>`. */
   readonly interactionUrl?: (uid: string) => string;
+  /**
+   * Absolute URL of the page where users enter device codes (the portal's), sent as
+   * `verification_uri`. Default: oidc-provider's own `<issuer>/device`.
+   */
+  readonly deviceVerificationUrl?: string;
   /** Trust X-Forwarded-* (only behind a proxy that sets them). */
   readonly trustProxy?: boolean;
   readonly ttl?: Partial<TokenLifetimes>;
@@ -133,7 +138,7 @@ export async function createAuthorizationServer(
     provider.proxy = config.trustProxy === true;
     useDirectorySecretCheck(provider, deps.accounts);
     useAtomicReplayDetection(provider, deps.storage);
-    applyDeviceFlowLimits(provider, deps.throttle, device);
+    applyDeviceFlowLimits(provider, deps.throttle, device, config.deviceVerificationUrl);
     return { provider, keys, callback: provider.callback() };
   };
 

@@ -7,6 +7,8 @@ export {
   LINUX_VM_SIGN_IN_DISPLAY_NAME,
   LINUX_VM_SIGN_IN_RESOURCE,
   LINUX_VM_SIGN_IN_SCOPE,
+  MANAGEMENT_API_RESOURCE,
+  MANAGEMENT_API_SCOPE,
 } from "./constants.ts";
 export {
   type AuthorizationServer,

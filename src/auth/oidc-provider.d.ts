@@ -98,6 +98,17 @@ declare module "oidc-provider" {
     [key: string]: unknown;
   }
 
+  export interface InteractionInstance {
+    result?: Readonly<Record<string, unknown>>;
+    readonly exp: number;
+    readonly returnTo: string;
+    save(ttlSeconds: number): Promise<string>;
+  }
+
+  export interface InteractionModel {
+    find(uid: string): Promise<InteractionInstance | undefined>;
+  }
+
   export interface ReplayDetectionModel {
     unique(iss: string, jti: string, exp: number): Promise<boolean>;
   }
@@ -114,6 +125,7 @@ declare module "oidc-provider" {
     readonly Client: ClientModel;
     readonly Grant: GrantModel;
     readonly DeviceCode: ModelClass;
+    readonly Interaction: InteractionModel;
     readonly ReplayDetection: ReplayDetectionModel;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     use(middleware: Middleware): this;

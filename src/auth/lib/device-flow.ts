@@ -55,8 +55,12 @@ async function checkPollRate(throttle: ThrottleStore, limits: DeviceFlowLimits, 
   if (tooFast) throw new errors.SlowDown();
 }
 
-/** The source address a lockout applies to (`ctx.ip`: honours X-Forwarded-For only with `proxy`). */
-function sourceOf(ctx: KoaContextWithOIDC | undefined): string {
+/**
+ * The source address a lockout applies to: `ctx.ip` (honours X-Forwarded-For only with `proxy`),
+ * or `sourceIp` when a page outside oidc-provider (the portal) looks the code up for its browser.
+ */
+function sourceOf(ctx: KoaContextWithOIDC | undefined, options?: Readonly<Record<string, unknown>>): string {
+  if (typeof options?.sourceIp === "string" && options.sourceIp !== "") return options.sourceIp;
   return ctx?.ip || "unknown";
 }
 
@@ -66,7 +70,13 @@ function lockedError() {
   return err;
 }
 
-export function applyDeviceFlowLimits(provider: Provider, throttle: ThrottleStore, limits: DeviceFlowLimits) {
+export function applyDeviceFlowLimits(
+  provider: Provider,
+  throttle: ThrottleStore,
+  limits: DeviceFlowLimits,
+  /** Where users enter codes, when not oidc-provider's own page (the portal's device page). */
+  verificationUri?: string,
+) {
   const model = provider.DeviceCode;
   const find = model.find.bind(model);
   const findByUserCode = model.findByUserCode?.bind(model);
@@ -81,7 +91,7 @@ export function applyDeviceFlowLimits(provider: Provider, throttle: ThrottleStor
   };
 
   model.findByUserCode = async (userCode: string, options?: Readonly<Record<string, unknown>>) => {
-    const source = digest(sourceOf(Provider.ctx));
+    const source = digest(sourceOf(Provider.ctx, options));
     const lockKey = `user-code-lock:${source}`;
     const failKey = `user-code-failures:${source}`;
     if ((await throttle.get(lockKey)) !== undefined) throw lockedError();
@@ -99,9 +109,17 @@ export function applyDeviceFlowLimits(provider: Provider, throttle: ThrottleStor
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.oidc?.route === "device_authorization" && ctx.status === 200 && isRecord(ctx.body)) {
-      ctx.body = { ...ctx.body, interval: limits.intervalSeconds };
+      ctx.body = { ...ctx.body, interval: limits.intervalSeconds, ...pageOf(ctx.body, verificationUri) };
     }
   });
+}
+
+/** The verification URIs pointing at `uri` instead of oidc-provider's page (RFC 8628 §3.3.1). */
+function pageOf(body: Record<string, unknown>, uri: string | undefined): Record<string, string> {
+  if (uri === undefined || typeof body.user_code !== "string") return {};
+  const complete = new URL(uri);
+  complete.searchParams.set("code", body.user_code);
+  return { verification_uri: uri, verification_uri_complete: complete.href };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

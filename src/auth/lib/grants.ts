@@ -12,7 +12,12 @@
  * - the CLI's default resource, and a login check for sessions of disabled accounts (below).
  */
 import { interactionPolicy, type KoaContextWithOIDC, type OidcTokenLike, type Provider } from "oidc-provider";
-import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "../constants.ts";
+import {
+  LINUX_VM_SIGN_IN_RESOURCE,
+  LINUX_VM_SIGN_IN_SCOPE,
+  MANAGEMENT_API_RESOURCE,
+  MANAGEMENT_API_SCOPE,
+} from "../constants.ts";
 import type { AccountSource } from "../types.ts";
 
 export function createFindAccount(accounts: AccountSource) {
@@ -95,22 +100,24 @@ export function createExtraTokenClaims() {
 }
 
 /**
- * The CLI signs in for Linux VM Sign-In even when it names no resource (the `hostpass` CLI asks
- * for `openid profile offline_access` and later refreshes for the resource, as `az` does with
- * Entra ID). oidc-provider only lets a refresh token reach resources named at authorization, so
- * the resource and its scope are added to the CLI's request here, before they are checked.
+ * The CLI signs in for Linux VM Sign-In and the management API even when it names no resource (the
+ * `hostpass` CLI asks for `openid profile offline_access` and later refreshes per resource, as
+ * `az` does with Entra ID). oidc-provider only lets a refresh token reach resources named at
+ * authorization, so both resources and their scopes are added to the CLI's request here, before
+ * they are checked. The code itself is redeemed for Linux VM Sign-In (provider-config.ts).
  */
 export function cliDefaultResource(
   ctx: KoaContextWithOIDC,
   client: { clientId: string } | undefined,
   cliClientId: string,
-): string | undefined {
+): string[] | undefined {
   if (client?.clientId !== cliClientId) return undefined;
   const params = ctx.oidc.params as Record<string, unknown> | undefined;
   if (params === undefined) return undefined;
   const scopes = typeof params.scope === "string" ? params.scope.split(" ").filter(Boolean) : [];
-  if (!scopes.includes(LINUX_VM_SIGN_IN_SCOPE)) params.scope = [...scopes, LINUX_VM_SIGN_IN_SCOPE].join(" ");
-  return LINUX_VM_SIGN_IN_RESOURCE;
+  const added = [LINUX_VM_SIGN_IN_SCOPE, MANAGEMENT_API_SCOPE].filter((s) => !scopes.includes(s));
+  params.scope = [...scopes, ...added].join(" ");
+  return [LINUX_VM_SIGN_IN_RESOURCE, MANAGEMENT_API_RESOURCE];
 }
 
 /**

@@ -3,7 +3,12 @@
  * even when oidc-provider's default is already right, so that an upgrade cannot change it silently.
  */
 import { errors, type KoaContextWithOIDC } from "oidc-provider";
-import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "../constants.ts";
+import {
+  LINUX_VM_SIGN_IN_RESOURCE,
+  LINUX_VM_SIGN_IN_SCOPE,
+  MANAGEMENT_API_RESOURCE,
+  MANAGEMENT_API_SCOPE,
+} from "../constants.ts";
 import type { AuthPages } from "../pages.ts";
 import type { AccountSource, OidcStorage } from "../types.ts";
 import { createClientAssertionCheck } from "./client-assertion.ts";
@@ -51,6 +56,12 @@ interface GrantClient {
   readonly clientId: string;
   grantTypeAllowed(type: string): boolean;
 }
+
+/** The resource servers: Linux VM Sign-In (certificates) and the management API, one scope each. */
+const RESOURCE_SCOPES: Readonly<Record<string, string>> = {
+  [LINUX_VM_SIGN_IN_RESOURCE]: LINUX_VM_SIGN_IN_SCOPE,
+  [MANAGEMENT_API_RESOURCE]: MANAGEMENT_API_SCOPE,
+};
 
 interface GrantSource {
   readonly scopes: ReadonlySet<string>;
@@ -146,16 +157,17 @@ export function buildProviderConfig(input: ProviderConfigInput): Record<string, 
       resourceIndicators: {
         enabled: true,
         defaultResource: async (ctx: KoaContextWithOIDC, client?: { clientId: string }, oneOf?: string[]) =>
-          oneOf ?? cliDefaultResource(ctx, client, input.cliClientId),
+          oneOf === undefined ? cliDefaultResource(ctx, client, input.cliClientId) : pickOne(oneOf),
         // A refresh without `resource` keeps the resource the grant was for.
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
-          if (indicator !== LINUX_VM_SIGN_IN_RESOURCE) {
+          const scope = Object.hasOwn(RESOURCE_SCOPES, indicator) ? RESOURCE_SCOPES[indicator] : undefined;
+          if (scope === undefined) {
             throw new errors.CustomOIDCProviderError("invalid_target", "unknown resource");
           }
           return {
-            scope: LINUX_VM_SIGN_IN_SCOPE,
-            audience: LINUX_VM_SIGN_IN_RESOURCE,
+            scope,
+            audience: indicator,
             accessTokenTTL: ttl.accessTokenSeconds,
             accessTokenFormat: "jwt",
             jwt: { sign: { alg: input.keys.alg } },
@@ -182,4 +194,13 @@ export function buildProviderConfig(input: ProviderConfigInput): Record<string, 
     },
     renderError: sources.renderError,
   };
+}
+
+/**
+ * A code or device code granted for several resources is redeemed for one: Linux VM Sign-In when
+ * it is among them (what the CLI's sign-in returns), else the first. The others are reached with
+ * the refresh token and an explicit `resource`.
+ */
+function pickOne(resources: readonly string[]): string | undefined {
+  return resources.includes(LINUX_VM_SIGN_IN_RESOURCE) ? LINUX_VM_SIGN_IN_RESOURCE : resources[0];
 }
