@@ -3,6 +3,7 @@
  * when the browser says where the request comes from, the same origin.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { continuePage } from "../views/layout.ts";
 import type { PortalContext } from "./context.ts";
 
 /** Forms are small; a passkey response is the largest (a few KiB). */
@@ -56,6 +57,18 @@ export type RefusePage = (
   status: number,
   message: string,
 ) => FastifyReply;
+
+/**
+ * Where a form POST ends. A portal path: 303. Anything else (oidc-provider's resume URL, which
+ * redirects on to the client's redirect URI): a page that moves on by itself. The CSP's
+ * `form-action 'self'` also covers every redirect that follows a form submission, and an OAuth
+ * client's redirect URI (the CLI's loopback port) is another origin; a meta refresh is a new
+ * navigation that form-action does not govern.
+ */
+export function continueTo(reply: FastifyReply, base: string, url: string): FastifyReply {
+  if (/^\/(?![/\\])/.test(url)) return reply.redirect(url, 303);
+  return sendPage(reply, 200, continuePage(base, url));
+}
 
 export function sendPage(reply: FastifyReply, status: number, page: string): FastifyReply {
   return reply.code(status).type("text/html; charset=utf-8").send(page);

@@ -13,7 +13,7 @@ import {
   requestInfo,
   saveFlow,
 } from "../lib/context.ts";
-import { field, type RefusePage, sendPage } from "../lib/forms.ts";
+import { continueTo, field, type RefusePage, sendPage } from "../lib/forms.ts";
 import { consentPage, signInPage } from "../views/sign-in.ts";
 
 const UID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -76,7 +76,7 @@ export function registerInteractionRoutes(
     const outcome =
       field(request, "decision") === "allow" ? ({ kind: "consent" } as const) : ({ kind: "abort" } as const);
     const { redirectTo } = await ctx.backend.finishInteraction(uid, outcome, requestInfo(request, reply));
-    return reply.redirect(redirectTo, 303);
+    return continueTo(reply, base, redirectTo);
   });
 
   portal.post("/signin/cancel", async (request, reply) => {
@@ -86,6 +86,6 @@ export function registerInteractionRoutes(
     if (flow.target.kind === "portal") return reply.redirect(ctx.path("/signin"), 303);
     const info = requestInfo(request, reply);
     const { redirectTo } = await ctx.backend.finishInteraction(flow.target.uid, { kind: "abort" }, info);
-    return reply.redirect(redirectTo, 303);
+    return continueTo(reply, base, redirectTo);
   });
 }

@@ -22,7 +22,7 @@ import {
   saveFlow,
   startSession,
 } from "../lib/context.ts";
-import { field, queryString, type RefusePage, sendPage } from "../lib/forms.ts";
+import { continueTo, field, queryString, type RefusePage, sendPage } from "../lib/forms.ts";
 import { secondFactorPage, signInPage } from "../views/sign-in.ts";
 
 export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext, refuse: RefusePage): void {
@@ -101,7 +101,11 @@ export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext
       await dropFlow(ctx, flow, reply);
       return reply.redirect(ctx.path("/security?setup=required"), 303);
     }
-    return reply.redirect(await completeSignIn(ctx, request, reply, flow, account, ["pwd"], "password"), 303);
+    return continueTo(
+      reply,
+      base,
+      await completeSignIn(ctx, request, reply, flow, account, ["pwd"], "password"),
+    );
   });
 
   portal.get("/signin/factor", async (request, reply) => {
@@ -176,6 +180,6 @@ export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext
     ctx.limiters.account.recordSuccess(keys.account);
     const account = { id: accountId, upn: flow.upn ?? "", displayName: "" };
     const amr = [...(flow.amr ?? []), "otp", "mfa"];
-    return reply.redirect(await completeSignIn(ctx, request, reply, flow, account, amr, "totp"), 303);
+    return continueTo(reply, base, await completeSignIn(ctx, request, reply, flow, account, amr, "totp"));
   });
 }

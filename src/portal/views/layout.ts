@@ -7,6 +7,8 @@ export interface LayoutOptions {
   readonly title: string;
   readonly body: SafeHtml;
   readonly webauthn?: boolean;
+  /** Moves the browser on to this URL by itself (meta refresh: no script). */
+  readonly refreshTo?: string;
 }
 
 export function layout(options: LayoutOptions): string {
@@ -16,6 +18,7 @@ export function layout(options: LayoutOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+${options.refreshTo === undefined ? "" : html`<meta http-equiv="refresh" content="0;url=${options.refreshTo}">`}
 <title>${title} · hostpass</title>
 <link rel="stylesheet" href="${base}/portal/static/portal.css">
 ${options.webauthn ? html`<script src="${base}/portal/static/webauthn.js" defer></script>` : ""}
@@ -45,6 +48,8 @@ const SCOPE_TEXT: ReadonlyMap<string, string> = new Map([
   ["offline_access", "Stay signed in (refresh tokens)"],
   ["vm.login", "Linux VM Sign-In: log in to Linux machines as you"],
   ["urn:hostpass:linux-vm-sign-in", "Linux VM Sign-In: log in to Linux machines as you"],
+  ["user_impersonation", "hostpass management API: act as you, within your role assignments"],
+  ["urn:hostpass:api", "hostpass management API: act as you, within your role assignments"],
 ]);
 
 export function scopeList(scopes: readonly string[]): SafeHtml {
@@ -57,6 +62,12 @@ export function scopeList(scopes: readonly string[]): SafeHtml {
     items.push(html`<li data-scope="${scope}">${text}</li>`);
   }
   return html`<ul class="scopes">${items}</ul>`;
+}
+
+/** The end of a sign-in: on to the application (see `continueTo` in lib/forms.ts). */
+export function continuePage(base: string, url: string): string {
+  const body = html`<h1>Signed in</h1><p>Returning to the application… <a href="${url}">Continue</a></p>`;
+  return layout({ base, title: "Signed in", body, refreshTo: url });
 }
 
 export function errorPage(base: string, title: string, message: string): string {
