@@ -92,7 +92,7 @@ export async function setUserEnabled(
   tenantId: string,
   id: string,
   enabled: boolean,
-) {
+): Promise<User> {
   await getUser(repo, tenantId, id);
   await repo.setPrincipalEnabled(tenantId, id, enabled);
   return getUser(repo, tenantId, id);

@@ -51,7 +51,7 @@ async function create(
   id: ResourceId,
   input: CreateMachineInput,
   modelVersion: number,
-) {
+): Promise<Machine> {
   const image = checkImage(input.image);
   const adminUsername = checkAdminUsername(input.adminUsername);
   const size = checkSize(input.size);
@@ -172,7 +172,7 @@ export async function setMachineIdentity(
   repo: ResourceRepository,
   id: string,
   principalId: string | undefined,
-) {
+): Promise<void> {
   const parsed = parseResourceId(id);
   if (!(await repo.updateMachineProfile(parsed.key, { identityPrincipalId: principalId }))) {
     throw new ResourceNotFoundError(`${parsed.id} was not found`);

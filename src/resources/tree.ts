@@ -27,7 +27,7 @@ async function insert(
   repo: ResourceRepository,
   id: ResourceId,
   fields: Omit<Resource, "kind" | "id" | "name" | "createdAt" | "updatedAt"> & Clocked,
-) {
+): Promise<Resource> {
   const now = fields.now ? fields.now() : new Date();
   const resource: Resource = {
     kind: id.kind,
@@ -50,7 +50,7 @@ export async function requireResource(
   repo: ResourceRepository,
   id: ResourceId | string,
   kind?: ResourceKind,
-) {
+): Promise<Resource> {
   const parsed = typeof id === "string" ? parseResourceId(id) : id;
   const resource = await repo.getResource(parsed.key);
   if (!resource || (kind && resource.kind !== kind))
@@ -62,7 +62,7 @@ export async function requireResource(
 export async function createRootManagementGroup(
   repo: ResourceRepository,
   input: { tenantId: string } & Clocked,
-) {
+): Promise<Resource> {
   const id = managementGroupId(input.tenantId);
   return insert(repo, id, {
     ...input,
@@ -135,7 +135,7 @@ export async function moveUnderManagementGroup(
   id: string,
   managementGroup: string,
   now?: () => Date,
-) {
+): Promise<void> {
   const child = parseResourceId(id);
   const target = parseResourceId(managementGroup);
   await repo.transaction(async (tx) => {
