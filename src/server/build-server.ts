@@ -2,8 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyReply, type FastifyServerOptions } from "fastify";
 import type { App } from "./app.ts";
-import type { ServiceKeys } from "./auth/service-keys.ts";
-import { DEFAULT_TOKEN_SETTINGS, type TokenSettings } from "./auth/tokens.ts";
+import type { TokenTrust } from "./auth/tokens.ts";
 import type { DomainServices } from "./deps.ts";
 import { registerAudit } from "./plugins/audit.ts";
 import { registerAuthenticate } from "./plugins/authenticate.ts";
@@ -17,23 +16,27 @@ import { registerRoutes } from "./routes/index.ts";
 export const BODY_LIMIT = 64 * 1024;
 
 export interface BuildServerOptions {
-  readonly keys: ServiceKeys;
   readonly services: DomainServices;
-  readonly tokens?: TokenSettings;
+  /** What API access tokens must match: the authorization server's issuer, the API audience, its keys. */
+  readonly trust: () => TokenTrust;
   /** Fastify logger options (`{ level, stream }`) or false. */
   readonly logger?: FastifyServerOptions["logger"];
   /** Set for HTTPS (`{ key, cert }` PEM); plain HTTP otherwise. */
   readonly https?: { readonly key: string; readonly cert: string };
+  /**
+   * Mounts what lives next to the API at the root (the authorization server and the sign-in
+   * portal): outside the API's scope, so its bearer-token check and RBAC guard do not apply there.
+   */
+  readonly mount?: (app: App) => void;
 }
 
 export type { App };
 
 /**
- * The composition root: the one place where the store-backed domain services, the API token keys
+ * The composition root: the one place where the store-backed domain services, the token trust
  * and the routes meet. Tests call it with their own services and keys; `startServer` with real ones.
  */
 export async function buildServer(options: BuildServerOptions): Promise<App> {
-  const tokens = options.tokens ?? DEFAULT_TOKEN_SETTINGS;
   const serverOptions: FastifyServerOptions = {
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
@@ -59,21 +62,25 @@ export async function buildServer(options: BuildServerOptions): Promise<App> {
 
   registerErrorHandler(app);
   registerJsonBody(app);
-  registerOpenApi(app, { title: "hostpass API", version: "0.1.0" });
-  registerAuthenticate(app, {
-    keys: options.keys,
-    tokens,
-    checkPrincipal: options.services.checkPrincipal,
-  });
-  registerAuthorize(app, options.services);
-  registerAudit(app, options.services.audit);
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
-    reply.header("cache-control", "no-store");
     reply.header("x-content-type-options", "nosniff");
+    // Responses carry tokens, ids and account data; the portal sets its own (static files cache).
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
     if (options.https) reply.header("strict-transport-security", "max-age=31536000");
   });
-  registerRoutes(app, { ...options.services, keys: options.keys });
+  const documented: { method: string; url: string }[] = [];
+  app.decorate("documentedRoutes", documented);
+  // The API in a scope of its own: every route there needs a token and declares a permission.
+  app.register(async (scope) => {
+    const api = scope as unknown as App;
+    registerOpenApi(api, { title: "hostpass API", version: "0.1.0" }, documented);
+    registerAuthenticate(api, { trust: options.trust, checkPrincipal: options.services.checkPrincipal });
+    registerAuthorize(api, options.services);
+    registerAudit(api, options.services.audit);
+    registerRoutes(api, { ...options.services, trust: options.trust });
+  });
+  options.mount?.(app);
   await app.ready();
   return app;
 }

@@ -2,8 +2,8 @@ import type { AuditRepository, AuditResult } from "../audit/index.ts";
 import type { DirectoryRepository } from "../directory/index.ts";
 import type { RbacEngine } from "../rbac/index.ts";
 import type { ResourceRepository } from "../resources/index.ts";
-import type { ServiceKeys } from "./auth/service-keys.ts";
-import type { ApiPrincipal } from "./auth/tokens.ts";
+import type { ApiPrincipal, TokenTrust } from "./auth/tokens.ts";
+import type { SignInLogRepository } from "./sign-in/ports.ts";
 
 /** One activity-log record, as the server hands it to the audit module. */
 export interface AuditRecord {
@@ -43,10 +43,16 @@ export interface DomainServices {
   readonly resources: ResourceRepository;
   /** The activity log, for queries (writes go through `audit`). */
   readonly auditLog: AuditRepository;
-  /** Refuses a token whose principal is gone or disabled; absent in tests that need no directory. */
-  readonly checkPrincipal?: (principal: ApiPrincipal) => Promise<void>;
+  /**
+   * Refuses a token whose principal is gone or disabled and answers it as the directory knows it;
+   * absent in tests that need no directory.
+   */
+  readonly checkPrincipal?: (principal: ApiPrincipal) => Promise<ApiPrincipal>;
+  /** The sign-in log, for `GET /auditLogs/signIns`; absent in tests that need none. */
+  readonly signInLog?: Pick<SignInLogRepository, "query">;
 }
 
 export interface RouteDeps extends DomainServices {
-  readonly keys: ServiceKeys;
+  /** What API tokens must match (the authorization server's issuer and published keys). */
+  readonly trust: () => TokenTrust;
 }

@@ -1,11 +1,13 @@
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { openStore, sqliteUrlForDataDir } from "../store/index.ts";
-import { loadOrCreateServiceKeys } from "./auth/service-keys.ts";
+import type { AuthorizationServer } from "../auth/index.ts";
+import { openStore, type Store, sqliteUrlForDataDir } from "../store/index.ts";
 import { type BootstrapResult, bootstrap } from "./bootstrap.ts";
 import { type App, buildServer } from "./build-server.ts";
 import { ServerConfigError } from "./errors.ts";
+import { loadOrCreateKek } from "./keys/kek.ts";
 import { isLoopback, parseListenAddress } from "./listen-address.ts";
+import { wireSignIn } from "./sign-in/wire-sign-in.ts";
 import { loadOrCreateTls } from "./tls.ts";
 import { wireServices } from "./wire-services.ts";
 
@@ -19,6 +21,13 @@ export interface StartServerOptions {
   readonly logLevel?: "silent" | "error" | "warn" | "info" | "debug";
   /** Where request logs go (never stdout: that is for what the operator must read). */
   readonly logStream?: NodeJS.WritableStream;
+  /**
+   * The URL clients reach this server at (`https://hostpass.example`), the issuer's base. Default:
+   * the listening address (what the generated TLS certificate names).
+   */
+  readonly publicUrl?: string;
+  /** For `HOSTPASS_KEK` (the key-encryption key); default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningServer {
@@ -28,6 +37,10 @@ export interface RunningServer {
   readonly fingerprint: string | undefined;
   readonly tlsCreated: boolean;
   readonly bootstrap: BootstrapResult;
+  /** The OAuth 2.0 / OIDC authorization server at `<url>/oauth2` (the CA verifies its tokens). */
+  readonly authorizationServer: AuthorizationServer;
+  /** The open store (one open per SQLite file per process: in-process callers use this one). */
+  readonly store: Store;
   close(): Promise<void>;
 }
 
@@ -43,18 +56,30 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   }
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  const store = await openStore({ url: options.database ?? sqliteUrlForDataDir(options.dataDir) });
-  const services = wireServices(store);
+  const kek = await loadOrCreateKek(options.dataDir, options.env);
+  const store = await openStore({
+    url: options.database ?? sqliteUrlForDataDir(options.dataDir),
+    keyEncryptionKey: kek,
+  });
+  const services = { ...wireServices(store), signInLog: store.signInLog };
   try {
     const boot = await bootstrap(store, services.rbac, { adminPassword: options.adminPassword });
-    const keys = await loadOrCreateServiceKeys(options.dataDir);
     const tls = options.insecureHttp ? undefined : await loadOrCreateTls(options.dataDir, [host]);
+    const signIn = await wireSignIn({
+      dataDir: options.dataDir,
+      directory: store.directory,
+      tenants: () => [boot.tenant.id],
+      stores: store,
+      https: tls !== undefined,
+    });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
-    const app = await buildServer({ keys, services, logger, https: tls && { key: tls.key, cert: tls.cert } });
+    const https = tls && { key: tls.key, cert: tls.cert };
+    const app = await buildServer({ services, trust: signIn.trust, mount: signIn.mount, logger, https });
     await app.listen({ host, port });
     const address = app.server.address() as AddressInfo;
     const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `${tls ? "https" : "http"}://${shownHost}:${address.port}`;
+    const authorizationServer = await signIn.start(options.publicUrl ?? url);
     const close = async () => {
       await app.close(); // stops accepting, lets in-flight requests finish
       services.close();
@@ -66,6 +91,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       fingerprint: tls?.fingerprint,
       tlsCreated: tls?.created ?? false,
       bootstrap: boot,
+      authorizationServer,
+      store,
       close,
     };
   } catch (error) {

@@ -114,18 +114,28 @@ export async function resolveAssignee(
   return { id: found.id, type: RBAC_TYPE[found.kind] };
 }
 
-function cachedCheck(directory: DirectoryRepository): (principal: ApiPrincipal) => Promise<void> {
-  const ok = new TtlCache<true>(10_000);
+function cachedCheck(directory: DirectoryRepository): (principal: ApiPrincipal) => Promise<ApiPrincipal> {
+  const ok = new TtlCache<ApiPrincipal>(10_000);
   return async (principal) => {
-    const key = `${principal.tenantId} ${principal.objectId}`;
-    if (ok.get(key)) return;
-    await checkPrincipal(directory, principal);
-    ok.set(key, true, Date.now() + PRINCIPAL_CHECK_MS);
+    const key = `${principal.tenantId} ${principal.objectId} ${principal.type}`;
+    const cached = ok.get(key);
+    if (cached !== undefined) return cached;
+    const checked = await checkPrincipal(directory, principal);
+    ok.set(key, checked, Date.now() + PRINCIPAL_CHECK_MS);
+    return checked;
   };
 }
 
-/** A token outlives changes: a principal deleted or disabled since it was issued is refused. */
-async function checkPrincipal(directory: DirectoryRepository, principal: ApiPrincipal): Promise<void> {
+/**
+ * A token outlives changes: a principal deleted or disabled since it was issued is refused. The
+ * token says only "user" or "app"; the directory says which kind of app (RBAC names it).
+ */
+async function checkPrincipal(
+  directory: DirectoryRepository,
+  principal: ApiPrincipal,
+): Promise<ApiPrincipal> {
   const found = await directory.getPrincipal(principal.tenantId, principal.objectId);
   if (found === undefined || !found.enabled || found.kind === "group") throw new UnauthenticatedError();
+  if ((found.kind === "user") !== (principal.type === "user")) throw new UnauthenticatedError();
+  return found.kind === principal.type ? principal : Object.freeze({ ...principal, type: found.kind });
 }

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
-import { stat } from "node:fs/promises";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { SignJWT, UnsecuredJWT } from "jose";
-import { serviceKeysFromPem } from "../../src/server/auth/service-keys.ts";
-import { DEFAULT_TOKEN_SETTINGS, mintAccessToken } from "../../src/server/auth/tokens.ts";
+import { MANAGEMENT_API_RESOURCE } from "../../src/auth/index.ts";
 import { bearer, startTestServer, type TestServer, user } from "./helpers.ts";
+import { mintAccessToken, TEST_ISSUER } from "./token-mint.ts";
 
 const alice = user("00000000-0000-4000-8000-00000000a11c");
 
@@ -20,22 +18,18 @@ describe("API authentication", () => {
   const whoami = (headers: Record<string, string> = {}) =>
     server.app.inject({ method: "GET", url: "/me", headers });
 
-  it("keeps the signing key 0600 in the data directory", async () => {
-    const info = await stat(join(server.dataDir, "keys", "token-signing-key.pem"));
-    assert.equal(info.mode & 0o777, 0o600);
-  });
-
   it("publishes the public key as JWKS without authentication, and no private part", async () => {
     const response = await server.app.inject({ method: "GET", url: "/.well-known/jwks.json" });
     assert.equal(response.statusCode, 200);
     const { keys } = response.json();
     assert.equal(keys.length, 1);
     assert.equal(keys[0].kid, server.keys.kid);
+    assert.equal(keys[0].x, server.keys.publicJwk.x);
     assert.equal(keys[0].alg, "EdDSA");
     assert.equal(keys[0].d, undefined);
   });
 
-  it("accepts a token minted with the service key", async () => {
+  it("accepts a token signed by a key the issuer publishes", async () => {
     const response = await whoami(bearer(await server.token(alice)));
     assert.equal(response.statusCode, 200, response.body);
     assert.equal(response.json().objectId, alice.objectId);
@@ -59,10 +53,10 @@ describe("API authentication", () => {
       "alg none",
       async () =>
         bearer(
-          new UnsecuredJWT({ tid: "t1", idtyp: "user" })
+          new UnsecuredJWT({ tid: alice.tenantId, oid: alice.objectId, idtyp: "user" })
             .setSubject(alice.objectId)
-            .setIssuer(DEFAULT_TOKEN_SETTINGS.issuer)
-            .setAudience(DEFAULT_TOKEN_SETTINGS.audience)
+            .setIssuer(TEST_ISSUER)
+            .setAudience(MANAGEMENT_API_RESOURCE)
             .setIssuedAt()
             .setExpirationTime("1h")
             .encode(),
@@ -72,11 +66,11 @@ describe("API authentication", () => {
       "HS256 keyed with the public JWK",
       async () => {
         const secret = new TextEncoder().encode(JSON.stringify(server.keys.publicJwk));
-        const token = await new SignJWT({ tid: "t1", idtyp: "user" })
+        const token = await new SignJWT({ tid: alice.tenantId, oid: alice.objectId, idtyp: "user" })
           .setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: server.keys.kid })
           .setSubject(alice.objectId)
-          .setIssuer(DEFAULT_TOKEN_SETTINGS.issuer)
-          .setAudience(DEFAULT_TOKEN_SETTINGS.audience)
+          .setIssuer(TEST_ISSUER)
+          .setAudience(MANAGEMENT_API_RESOURCE)
           .setIssuedAt()
           .setExpirationTime("1h")
           .sign(secret);
@@ -86,17 +80,25 @@ describe("API authentication", () => {
     [
       "a token signed by another Ed25519 key",
       async () => {
-        const other = generateKeyPairSync("ed25519").privateKey.export({
-          type: "pkcs8",
-          format: "pem",
-        }) as string;
-        const keys = await serviceKeysFromPem(other);
-        return bearer(
-          await mintAccessToken({ ...keys, kid: server.keys.kid }, DEFAULT_TOKEN_SETTINGS, alice),
-        );
+        const other = generateKeyPairSync("ed25519").privateKey;
+        return bearer(await mintAccessToken({ privateKey: other, kid: server.keys.kid }, alice));
       },
     ],
   ];
+  refused.push([
+    "an ID token (typ JWT) signed by the issuer's key",
+    async () =>
+      bearer(
+        await new SignJWT({ tid: alice.tenantId, oid: alice.objectId, idtyp: "user" })
+          .setProtectedHeader({ alg: "EdDSA", typ: "JWT", kid: server.keys.kid })
+          .setSubject(alice.objectId)
+          .setIssuer(TEST_ISSUER)
+          .setAudience(MANAGEMENT_API_RESOURCE)
+          .setIssuedAt()
+          .setExpirationTime("1h")
+          .sign(server.keys.privateKey),
+      ),
+  ]);
   for (const [name, headers] of refused) {
     it(`refuses ${name} with 401 ERR_UNAUTHENTICATED`, async () => {
       const response = await whoami(await headers());

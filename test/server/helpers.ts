@@ -8,15 +8,10 @@ import {
   RbacEngine,
   SYSTEM_ACTOR,
 } from "../../src/rbac/index.ts";
-import { loadOrCreateServiceKeys, type ServiceKeys } from "../../src/server/auth/service-keys.ts";
-import {
-  type ApiPrincipal,
-  DEFAULT_TOKEN_SETTINGS,
-  type MintOptions,
-  mintAccessToken,
-} from "../../src/server/auth/tokens.ts";
+import type { ApiPrincipal } from "../../src/server/auth/tokens.ts";
 import { type App, buildServer } from "../../src/server/build-server.ts";
 import type { AuditRecord, DomainServices, ResolvedPrincipal } from "../../src/server/deps.ts";
+import { createTestTokenKeys, type MintOptions, mintAccessToken, type TestTokenKeys } from "./token-mint.ts";
 
 export const TENANT = "11111111-1111-4111-8111-111111111111";
 
@@ -89,9 +84,9 @@ function unused<T>(name: string): T {
 
 export interface TestServer {
   readonly app: App;
-  readonly keys: ServiceKeys;
+  readonly keys: TestTokenKeys;
   readonly dataDir: string;
-  /** Mints an API token with the service key (sign-in lands in a later issue). */
+  /** Mints an API token as the authorization server would (test/e2e signs in for real). */
   token(principal: ApiPrincipal, options?: MintOptions): Promise<string>;
   close(): Promise<void>;
 }
@@ -102,13 +97,13 @@ export async function tempDir(prefix = "hostpass-test-"): Promise<string> {
 
 export async function startTestServer(services: DomainServices = testWorld().services): Promise<TestServer> {
   const dataDir = await tempDir();
-  const keys = await loadOrCreateServiceKeys(dataDir);
-  const app = await buildServer({ keys, services });
+  const keys = await createTestTokenKeys();
+  const app = await buildServer({ services, trust: () => keys.trust });
   return {
     app,
     keys,
     dataDir,
-    token: (principal, options) => mintAccessToken(keys, DEFAULT_TOKEN_SETTINGS, principal, options),
+    token: (principal, options) => mintAccessToken(keys, principal, options),
     close: async () => {
       await app.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -5,9 +5,7 @@ import { readFile, rm, stat } from "node:fs/promises";
 import { request } from "node:https";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { authenticateUser } from "../../src/directory/index.ts";
-import { loadOrCreateServiceKeys } from "../../src/server/auth/service-keys.ts";
-import { DEFAULT_TOKEN_SETTINGS, mintAccessToken } from "../../src/server/auth/tokens.ts";
+import { addClientSecret, createServicePrincipal } from "../../src/directory/index.ts";
 import { openStore, sqliteUrlForDataDir } from "../../src/store/index.ts";
 import { tempDir } from "./helpers.ts";
 
@@ -59,6 +57,19 @@ function get(
   });
 }
 
+function post(url: string, ca: string, form: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = { "content-type": "application/x-www-form-urlencoded" };
+    const req = request(url, { ca, method: "POST", headers }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end(form);
+  });
+}
+
 describe("hostpass server (real process, real HTTPS)", () => {
   let dataDir: string;
   before(async () => {
@@ -79,21 +90,31 @@ describe("hostpass server (real process, real HTTPS)", () => {
       const health = await get(`${url}/healthz`, ca);
       assert.equal(health.status, 200);
       assert.equal((await get(`${url}/me`, ca)).status, 401);
-      // The service key in the data directory signs tokens the running server accepts.
-      const keys = await loadOrCreateServiceKeys(dataDir);
+      for (const file of ["kek", "cookie-keys.json"]) {
+        assert.equal((await stat(join(dataDir, "keys", file))).mode & 0o777, 0o600, file);
+      }
+      // The authorization server at /oauth2 issues API tokens the running server accepts.
       const tenantId = /tenant: \S+ \(([0-9a-f-]{36})\)/.exec(out)?.[1] as string;
       const store = await openStore({ url: sqliteUrlForDataDir(dataDir) });
-      const password = /one-time password \(shown only now\): (\S+)/.exec(out)?.[1] as string;
-      const admin = await authenticateUser(store.directory, tenantId, "admin@hostpass.local", password);
+      const sp = await createServicePrincipal(store.directory, { tenantId, displayName: "automation" });
+      const expiresAt = new Date(Date.now() + 3600_000);
+      const { secret } = await addClientSecret(store.directory, { tenantId, principalId: sp.id, expiresAt });
       await store.close();
-      const token = await mintAccessToken(keys, DEFAULT_TOKEN_SETTINGS, {
-        objectId: admin.id,
-        tenantId,
-        type: "user",
+      const discovery = await get(`${url}/oauth2/.well-known/openid-configuration`, ca);
+      assert.equal(JSON.parse(discovery.body).issuer, `${url}/oauth2`);
+      const form = new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: sp.appId,
+        client_secret: secret,
+        resource: "urn:hostpass:api",
+        scope: "user_impersonation",
       });
-      const users = await get(`${url}/directory/users`, ca, { authorization: `Bearer ${token}` });
-      assert.equal(users.status, 200, users.body);
-      assert.equal(JSON.parse(users.body).value[0].userPrincipalName, "admin@hostpass.local");
+      const tokens = await post(`${url}/oauth2/token`, ca, form.toString());
+      assert.equal(tokens.status, 200, tokens.body);
+      const token = JSON.parse(tokens.body).access_token as string;
+      const me = await get(`${url}/me`, ca, { authorization: `Bearer ${token}` });
+      assert.equal(me.status, 200, me.body);
+      assert.deepEqual(JSON.parse(me.body), { objectId: sp.id, tenantId, type: "servicePrincipal" });
     } finally {
       assert.equal(await stop(server, "SIGTERM"), 0, server.stderr());
     }

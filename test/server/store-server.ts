@@ -1,16 +1,11 @@
 import { rm } from "node:fs/promises";
-import { loadOrCreateServiceKeys } from "../../src/server/auth/service-keys.ts";
-import {
-  type ApiPrincipal,
-  DEFAULT_TOKEN_SETTINGS,
-  type MintOptions,
-  mintAccessToken,
-} from "../../src/server/auth/tokens.ts";
+import type { ApiPrincipal } from "../../src/server/auth/tokens.ts";
 import { type BootstrapResult, bootstrap } from "../../src/server/bootstrap.ts";
 import { type App, buildServer } from "../../src/server/build-server.ts";
 import { type WiredServices, wireServices } from "../../src/server/wire-services.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
 import { bearer, tempDir } from "./helpers.ts";
+import { createTestTokenKeys, type MintOptions, mintAccessToken } from "./token-mint.ts";
 
 /** A server on a real (in-memory SQLite) store, bootstrapped like a first start. */
 export interface StoreServer {
@@ -34,11 +29,10 @@ export async function startStoreServer(
   const store = await openStore({ url: options.url ?? "sqlite::memory:" });
   const services = wireServices(store);
   const boot = await bootstrap(store, services.rbac, { adminPassword: "correct horse battery staple" });
-  const keys = await loadOrCreateServiceKeys(dataDir);
-  const app = await buildServer({ keys, services });
+  const keys = await createTestTokenKeys();
+  const app = await buildServer({ services, trust: () => keys.trust });
   const tenantId = boot.tenant.id;
-  const token = (principal: ApiPrincipal, options?: MintOptions) =>
-    mintAccessToken(keys, DEFAULT_TOKEN_SETTINGS, principal, options);
+  const token = (principal: ApiPrincipal, options?: MintOptions) => mintAccessToken(keys, principal, options);
   const as = async (objectId: string, type: ApiPrincipal["type"] = "user") =>
     bearer(await token({ objectId, tenantId, type }));
   return {

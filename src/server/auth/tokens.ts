@@ -1,98 +1,90 @@
-import { randomUUID } from "node:crypto";
-import { jwtVerify, SignJWT } from "jose";
+/**
+ * Access tokens for the management API. There is one token system: the authorization server
+ * (src/auth, mounted at /oauth2) issues them for the resource `urn:hostpass:api`, signed by its
+ * key set, and this module checks them against the keys that server publishes. Nothing else signs
+ * API tokens.
+ */
+import { createLocalJWKSet, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { UnauthenticatedError } from "../errors.ts";
 import { TtlCache } from "../lib/ttl-cache.ts";
-import { type ServiceKeys, TOKEN_ALGORITHM } from "./service-keys.ts";
 
 export const PRINCIPAL_TYPES = ["user", "servicePrincipal", "managedIdentity"] as const;
 export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
 
-/** Who is calling, as the verified token says. */
+/** Who is calling, as the verified token says (the directory may refine `type`, see authenticate.ts). */
 export interface ApiPrincipal {
   readonly objectId: string;
   readonly tenantId: string;
   readonly type: PrincipalType;
 }
 
-export interface TokenSettings {
+/** The management API as a resource of the authorization server (RFC 8707 resource indicator). */
+export { MANAGEMENT_API_RESOURCE } from "../../auth/index.ts";
+
+/** What a token must match: the issuer, this API's audience, and the issuer's published keys. */
+export interface TokenTrust {
   readonly issuer: string;
   readonly audience: string;
+  /** Public JWKs (one algorithm: EdDSA for Ed25519 keys or ES256 for P-256), as the issuer publishes. */
+  readonly keys: readonly Readonly<Record<string, string>>[];
 }
 
-export const DEFAULT_TOKEN_SETTINGS: TokenSettings = Object.freeze({
-  issuer: "urn:hostpass:server",
-  audience: "urn:hostpass:api",
-});
-
-/** RFC 9068 access-token type: an ID token or any other JWT of ours is not accepted as one. */
+/** RFC 9068 access-token type: an ID token or any other JWT of the issuer is not accepted as one. */
 const TOKEN_TYPE = "at+jwt";
 /** Clock skew we forgive on `exp`/`nbf`/`iat`. */
 const CLOCK_TOLERANCE_S = 60;
 /** No token is good for more than a day, whatever its `exp` says. */
 const MAX_TOKEN_AGE_S = 24 * 3600;
 
-export interface MintOptions {
-  readonly lifetimeSeconds?: number;
-  readonly audience?: string;
-  readonly issuer?: string;
-  readonly now?: number;
-}
+/** One key set object per trust: rebuilt only when the issuer's keys change (reloadKeys). */
+const keySets = new WeakMap<TokenTrust, { get: JWTVerifyGetKey; algorithms: string[] }>();
 
-/** Signs an API access token. Sign-in (a later issue) and the test helper are the callers. */
-export async function mintAccessToken(
-  keys: ServiceKeys,
-  settings: TokenSettings,
-  principal: ApiPrincipal,
-  options: MintOptions = {},
-): Promise<string> {
-  const now = Math.floor((options.now ?? Date.now()) / 1000);
-  return new SignJWT({ tid: principal.tenantId, idtyp: principal.type })
-    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: TOKEN_TYPE, kid: keys.kid })
-    .setSubject(principal.objectId)
-    .setIssuer(options.issuer ?? settings.issuer)
-    .setAudience(options.audience ?? settings.audience)
-    .setIssuedAt(now)
-    .setNotBefore(now)
-    .setExpirationTime(now + (options.lifetimeSeconds ?? 3600))
-    .setJti(randomUUID())
-    .sign(keys.privateKey);
+function keySetOf(trust: TokenTrust) {
+  let set = keySets.get(trust);
+  if (set === undefined) {
+    // The algorithm is pinned to the keys' type, so `none`, HS* and cross-type confusion cannot happen.
+    const algorithms = [...new Set(trust.keys.map((k) => (k.kty === "OKP" ? "EdDSA" : "ES256")))];
+    set = { get: createLocalJWKSet({ keys: trust.keys.map((k) => ({ ...k })) }), algorithms };
+    keySets.set(trust, set);
+  }
+  return set;
 }
 
 /**
  * Tokens that verified, by their exact text, until they would stop verifying. jose verifies
- * Ed25519 through WebCrypto's thread pool (~0.3 ms a call); a client reuses its token for many
- * calls, so a hit skips that. Only successes are cached; the key and settings are part of the key.
+ * through WebCrypto's thread pool (~0.3 ms a call); a client reuses its token for many calls, so
+ * a hit skips that. Only successes are cached; the issuer and audience are part of the key.
  */
 const verified = new TtlCache<ApiPrincipal>(10_000);
 
 /**
- * Verifies a bearer token: signature with our key only, `alg` pinned, `typ`, issuer, audience,
- * expiry with bounded leeway. Any failure is the same fixed 401, so a caller learns nothing.
+ * Verifies a bearer token: signature by one of the issuer's published keys with the algorithm
+ * pinned, `typ`, issuer, audience, expiry with bounded leeway, `tid`/`oid`/`idtyp`. Any failure
+ * is the same fixed 401, so a caller learns nothing.
  */
-export async function verifyAccessToken(
-  keys: ServiceKeys,
-  settings: TokenSettings,
-  token: string,
-): Promise<ApiPrincipal> {
-  const cacheKey = `${keys.kid} ${settings.issuer} ${settings.audience} ${token}`;
+export async function verifyAccessToken(trust: TokenTrust, token: string): Promise<ApiPrincipal> {
+  const cacheKey = `${trust.issuer} ${trust.audience} ${token}`;
   const cached = verified.get(cacheKey);
   if (cached !== undefined) return cached;
   try {
-    const { payload, protectedHeader } = await jwtVerify(token, keys.publicKey, {
-      algorithms: [TOKEN_ALGORITHM],
+    const keys = keySetOf(trust);
+    const { payload } = await jwtVerify(token, keys.get, {
+      algorithms: keys.algorithms,
       typ: TOKEN_TYPE,
-      issuer: settings.issuer,
-      audience: settings.audience,
+      issuer: trust.issuer,
+      audience: trust.audience,
       clockTolerance: CLOCK_TOLERANCE_S,
       maxTokenAge: MAX_TOKEN_AGE_S,
-      requiredClaims: ["sub", "exp", "iat", "tid", "idtyp"],
+      requiredClaims: ["sub", "exp", "iat", "tid", "oid", "idtyp"],
     });
-    if (protectedHeader.kid !== keys.kid) throw new Error("unknown kid");
-    const { sub, tid, idtyp } = payload;
-    if (typeof sub !== "string" || typeof tid !== "string" || !isPrincipalType(idtyp)) {
+    const { oid, tid, idtyp } = payload;
+    if (typeof oid !== "string" || typeof tid !== "string" || (idtyp !== "user" && idtyp !== "app")) {
       throw new Error("bad claims");
     }
-    const principal: ApiPrincipal = Object.freeze({ objectId: sub, tenantId: tid, type: idtyp });
+    // `app` tokens are service principals' (client credentials); the directory check tells a
+    // managed identity apart.
+    const type: PrincipalType = idtyp === "user" ? "user" : "servicePrincipal";
+    const principal: ApiPrincipal = Object.freeze({ objectId: oid, tenantId: tid, type });
     // Good until the first of: expiry (plus the leeway jose allowed) and the maximum token age.
     const until = Math.min(
       ((payload.exp as number) + CLOCK_TOLERANCE_S) * 1000,
@@ -103,8 +95,4 @@ export async function verifyAccessToken(
   } catch (error) {
     throw new UnauthenticatedError({ cause: error });
   }
-}
-
-function isPrincipalType(value: unknown): value is PrincipalType {
-  return typeof value === "string" && (PRINCIPAL_TYPES as readonly string[]).includes(value);
 }

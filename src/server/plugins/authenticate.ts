@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { ServiceKeys } from "../auth/service-keys.ts";
-import { type ApiPrincipal, type TokenSettings, verifyAccessToken } from "../auth/tokens.ts";
+import { type ApiPrincipal, type TokenTrust, verifyAccessToken } from "../auth/tokens.ts";
 import { UnauthenticatedError } from "../errors.ts";
 
 declare module "fastify" {
@@ -15,10 +14,13 @@ declare module "fastify" {
 }
 
 export interface AuthenticateOptions {
-  readonly keys: ServiceKeys;
-  readonly tokens: TokenSettings;
-  /** Refuses principals the directory no longer knows or has disabled (a token outlives a change). */
-  readonly checkPrincipal?: (principal: ApiPrincipal) => Promise<void>;
+  /** The issuer, audience and keys tokens must match; read per request (keys rotate). */
+  readonly trust: () => TokenTrust;
+  /**
+   * Refuses principals the directory no longer knows or has disabled (a token outlives a change),
+   * and answers the principal as the directory knows it (a managed identity's `app` token).
+   */
+  readonly checkPrincipal?: (principal: ApiPrincipal) => Promise<ApiPrincipal>;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_.-]{1,8192})$/;
@@ -40,9 +42,8 @@ async function authenticate(request: FastifyRequest, options: AuthenticateOption
   const header = request.headers.authorization;
   const match = typeof header === "string" ? BEARER.exec(header) : null;
   if (!match?.[1]) throw new UnauthenticatedError();
-  const principal = await verifyAccessToken(options.keys, options.tokens, match[1]);
-  if (options.checkPrincipal) await options.checkPrincipal(principal);
-  return principal;
+  const principal = await verifyAccessToken(options.trust(), match[1]);
+  return options.checkPrincipal ? options.checkPrincipal(principal) : principal;
 }
 
 /** For handlers: the authenticated principal (a TypeError if a public route asks, which is our bug). */

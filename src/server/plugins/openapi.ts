@@ -29,14 +29,19 @@ type JsonSchema = Record<string, unknown> & { properties?: Record<string, unknow
  * @fastify/swagger: one less dependency, and we only need paths, parameters, bodies, responses.)
  * Must be registered before any route.
  */
-export function registerOpenApi(app: FastifyInstance, info: { title: string; version: string }): void {
-  const routes: CollectedRoute[] = [];
+export function registerOpenApi(
+  app: FastifyInstance,
+  info: { title: string; version: string },
+  /** Where the collected routes go (the root's `documentedRoutes` when `app` is the API's scope). */
+  routes: { method: string; url: string }[] = [],
+): void {
+  const collected = routes as CollectedRoute[];
   app.addHook("onRoute", (route: RouteOptions) => {
     if (route.schema?.hide === true) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if (method === "HEAD") continue; // Fastify adds HEAD twins of GET routes
-      routes.push({
+      collected.push({
         method: method.toLowerCase(),
         url: route.url,
         schema: (route.schema ?? {}) as Record<string, unknown>,
@@ -44,10 +49,10 @@ export function registerOpenApi(app: FastifyInstance, info: { title: string; ver
       });
     }
   });
-  app.decorate("documentedRoutes", routes);
+  if (!app.hasDecorator("documentedRoutes")) app.decorate("documentedRoutes", collected);
   let document: unknown;
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => {
-    document ??= buildDocument(routes, info);
+    document ??= buildDocument(collected, info);
     return document;
   });
 }

@@ -1,6 +1,7 @@
 import type { App } from "../app.ts";
 import type { RouteDeps } from "../deps.ts";
 import { registerListActivityLog } from "./audit/list-activity-log.ts";
+import { registerListSignIns } from "./audit/list-sign-ins.ts";
 import { registerDeleteRoleAssignment } from "./authorization/delete-role-assignment.ts";
 import { registerDeleteRoleDefinition } from "./authorization/delete-role-definition.ts";
 import { registerGetRoleAssignment } from "./authorization/get-role-assignment.ts";
@@ -100,6 +101,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerPostScaleSetInstanceUpgrade(app, deps);
   registerPatchScaleSet(app, deps);
   registerListActivityLog(app, deps);
+  registerListSignIns(app, deps);
 
   registerPutRoleAssignment(app, deps);
   registerListRoleAssignments(app, deps);

@@ -1,21 +1,22 @@
-import { Type } from "@fastify/type-provider-typebox";
+import { type Static, Type } from "@fastify/type-provider-typebox";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 
-const Jwks = Type.Object({
-  keys: Type.Array(
-    Type.Object({
-      kty: Type.String(),
-      crv: Type.String(),
-      x: Type.String(),
-      kid: Type.String(),
-      alg: Type.String(),
-      use: Type.String(),
-    }),
-  ),
+const Jwk = Type.Object({
+  kty: Type.String(),
+  crv: Type.String(),
+  x: Type.String(),
+  y: Type.Optional(Type.String()),
+  kid: Type.String(),
+  alg: Type.String(),
+  use: Type.String(),
 });
+const Jwks = Type.Object({ keys: Type.Array(Jwk) });
 
-/** The public keys that verify the API's access tokens (RFC 7517); public by nature. */
+/**
+ * The public keys that verify the API's access tokens (RFC 7517): the authorization server's
+ * signing keys, the same set as its own `jwks_uri`. Public by nature.
+ */
 export function registerGetJwks(app: App, deps: RouteDeps): void {
   app.get(
     "/.well-known/jwks.json",
@@ -28,6 +29,6 @@ export function registerGetJwks(app: App, deps: RouteDeps): void {
         response: { 200: Jwks },
       },
     },
-    async () => ({ keys: [deps.keys.publicJwk] }),
+    async () => ({ keys: deps.trust().keys.map((key) => ({ ...key }) as Static<typeof Jwk>) }),
   );
 }

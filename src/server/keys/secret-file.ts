@@ -1,0 +1,31 @@
+import { mkdir, readFile, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import { ServerStateError } from "../errors.ts";
+import { writeFileAtomic } from "../lib/atomic-write.ts";
+
+/**
+ * Reads a secret file of the data directory, creating it with `create()` on first start. The file
+ * is 0600 and written atomically; one readable by group or others is refused rather than used,
+ * because a copied secret could already be out there.
+ */
+export async function loadOrCreateSecretFile(path: string, create: () => string): Promise<string> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    const info = await stat(path);
+    if ((info.mode & 0o077) !== 0) {
+      throw new ServerStateError(
+        `${path} is readable by other users; make it 0600 (chmod 600) and start again`,
+      );
+    }
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const content = create();
+  try {
+    await writeFileAtomic(path, content, 0o600);
+  } catch (error) {
+    throw new ServerStateError(`cannot write ${path}`, { cause: error });
+  }
+  return readFile(path, "utf8");
+}

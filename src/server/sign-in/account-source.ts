@@ -1,0 +1,65 @@
+/**
+ * The authorization server's view of the directory (auth's `AccountSource`): users by object id,
+ * service principals by app id. Read on every request, so a disabled or deleted principal stops
+ * getting anything new at once.
+ */
+import type { AccountRecord, AccountSource, ServicePrincipalRecord } from "../../auth/index.ts";
+import {
+  type DirectoryRepository,
+  InvalidCredentialsError,
+  verifyClientSecret,
+} from "../../directory/index.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `tenants()`: the tenants this server signs in for (today the bootstrap tenant). */
+export function directoryAccountSource(
+  directory: DirectoryRepository,
+  tenants: () => readonly string[],
+  now: () => Date = () => new Date(),
+): AccountSource {
+  return {
+    async findAccount(accountId) {
+      if (typeof accountId !== "string" || !UUID.test(accountId)) return undefined;
+      for (const tenantId of tenants()) {
+        const found = await directory.getPrincipal(tenantId, accountId.toLowerCase());
+        if (found?.kind !== "user") continue;
+        const claims = { name: found.displayName, preferred_username: found.upn };
+        const record: AccountRecord = { id: found.id, tenantId, enabled: found.enabled, claims };
+        return record;
+      }
+      return undefined;
+    },
+    async findServicePrincipal(appId) {
+      if (typeof appId !== "string" || !UUID.test(appId)) return undefined;
+      const sp = await directory.findServicePrincipalByAppId(appId.toLowerCase());
+      if (sp === undefined || !tenants().includes(sp.tenantId)) return undefined;
+      const at = now().getTime();
+      const [secrets, certificates] = await Promise.all([
+        directory.listClientSecrets(sp.tenantId, sp.id),
+        directory.listCertificateCredentials(sp.tenantId, sp.id),
+      ]);
+      const record: ServicePrincipalRecord = {
+        appId: sp.appId,
+        objectId: sp.id,
+        tenantId: sp.tenantId,
+        displayName: sp.displayName,
+        enabled: sp.enabled,
+        hasClientSecret: secrets.some((s) => s.expiresAt.getTime() > at),
+        certificateJwks: certificates
+          .filter((c) => c.expiresAt === undefined || c.expiresAt.getTime() > at)
+          .map((c) => ({ ...c.publicKeyJwk, kid: c.thumbprint })),
+      };
+      return record;
+    },
+    async verifyClientSecret(appId, secret) {
+      try {
+        const sp = await verifyClientSecret(directory, { appId, secret, now });
+        return tenants().includes(sp.tenantId);
+      } catch (error) {
+        if (error instanceof InvalidCredentialsError) return false;
+        throw error;
+      }
+    },
+  };
+}

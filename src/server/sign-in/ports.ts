@@ -1,0 +1,88 @@
+/**
+ * What sign-in needs from storage, as the store provides it (src/store's sign-in repositories have
+ * these shapes). Declared here, structurally, so the server's wiring does not depend on the
+ * store's internals and tests can hand in their own.
+ */
+import type { KeyStore, OidcStorage, SigningKeyStatus, ThrottleStore } from "../../auth/index.ts";
+import type { Passkey } from "../../mfa/index.ts";
+
+export interface SigningKeyWriter extends KeyStore {
+  /** Seals and stores a private JWK (its `kid` is the key); a second `active` key is refused. */
+  addSigningKey(privateJwk: Readonly<Record<string, string>>, status: SigningKeyStatus): Promise<void>;
+}
+
+export interface TotpFactorRecord {
+  /** The base32 seed, opened. */
+  readonly secret: string;
+  readonly lastUsedStep: number | null;
+}
+
+export interface StoredPasskeyRecord {
+  readonly accountId: string;
+  readonly passkey: Passkey;
+}
+
+export interface FactorStore {
+  getTotp(accountId: string): Promise<TotpFactorRecord | undefined>;
+  saveTotp(accountId: string, secret: string, lastUsedStep: number | null, now: Date): Promise<void>;
+  /** True for exactly one caller per (account, step) later than the last: a code works once. */
+  useTotpStep(accountId: string, step: number, now: Date): Promise<boolean>;
+  listPasskeys(accountId: string): Promise<readonly StoredPasskeyRecord[]>;
+  findPasskey(credentialId: string): Promise<StoredPasskeyRecord | undefined>;
+  addPasskey(accountId: string, passkey: Passkey, now: Date): Promise<void>;
+  updatePasskeyCounter(accountId: string, credentialId: string, counter: number, now: Date): Promise<boolean>;
+}
+
+export const SIGN_IN_RESULTS = ["success", "failure", "interrupted", "locked", "denied"] as const;
+export type SignInResult = (typeof SIGN_IN_RESULTS)[number];
+
+export interface SignInLogEntry {
+  readonly id: string;
+  readonly time: Date;
+  readonly tenantId: string;
+  readonly principalId?: string;
+  readonly principalName?: string;
+  readonly principalKind?: "user" | "servicePrincipal" | "managedIdentity";
+  readonly appId?: string;
+  readonly resource?: string;
+  readonly ip: string;
+  readonly userAgent: string;
+  readonly deviceId?: string;
+  readonly result: SignInResult;
+  readonly failureReason?: string;
+  readonly mfaMethod?: string;
+  readonly policies: readonly unknown[];
+  readonly correlationId: string;
+}
+
+export interface SignInLogQuery {
+  readonly tenantId: string;
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly principalId?: string;
+  readonly appId?: string;
+  readonly ip?: string;
+  readonly result?: SignInResult;
+  readonly correlationId?: string;
+}
+
+export interface SignInLogPage {
+  readonly items: readonly SignInLogEntry[];
+  readonly nextCursor?: string;
+}
+
+export interface SignInLogRepository {
+  append(entry: SignInLogEntry): Promise<void>;
+  /** Newest first, with opaque cursors. */
+  query(filter: SignInLogQuery, page: { limit: number; cursor?: string }): Promise<SignInLogPage>;
+}
+
+/** Everything sign-in stores, as `startServer` hands it over. */
+export interface SignInStores {
+  readonly oidc: OidcStorage;
+  readonly signingKeys: SigningKeyWriter;
+  /** Shared counters for replicas; the in-memory one otherwise. */
+  readonly throttle?: ThrottleStore;
+  readonly mfa: FactorStore;
+  readonly signInLog: SignInLogRepository;
+}

@@ -1,0 +1,121 @@
+/**
+ * The portal's `SignInBackend` over the directory (passwords, accounts), the store's second
+ * factors, the authorization server (interactions, device codes) and the sign-in log.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  authenticateUser,
+  type DirectoryRepository,
+  InvalidCredentialsError,
+  type User,
+} from "../../directory/index.ts";
+import { MfaFailedError, verifyTotp } from "../../mfa/index.ts";
+import type { SignInAccount, SignInBackend, SignInEvent } from "../../portal/index.ts";
+import type { OidcInteractions } from "./oidc-interactions.ts";
+import type { FactorStore, SignInLogEntry, SignInLogRepository } from "./ports.ts";
+
+export interface SignInBackendDeps {
+  readonly directory: DirectoryRepository;
+  /** The tenants this server signs in for; the first is where unattributable attempts are logged. */
+  readonly tenants: () => readonly string[];
+  readonly mfa: FactorStore;
+  readonly signInLog: SignInLogRepository;
+  readonly oidc: OidcInteractions;
+}
+
+function accountOf(user: User): SignInAccount {
+  return { id: user.id, upn: user.upn, displayName: user.displayName };
+}
+
+export function createSignInBackend(deps: SignInBackendDeps): SignInBackend {
+  const { directory, mfa } = deps;
+
+  async function enabledUser(accountId: string): Promise<{ user: User; tenantId: string } | undefined> {
+    for (const tenantId of deps.tenants()) {
+      const found = await directory.getPrincipal(tenantId, accountId);
+      if (found?.kind === "user") return found.enabled ? { user: found, tenantId } : undefined;
+    }
+    return undefined;
+  }
+
+  return {
+    lookupInteraction: (uid, request) => deps.oidc.lookupInteraction(uid, request),
+    finishInteraction: (uid, outcome) => deps.oidc.finishInteraction(uid, outcome),
+
+    async verifyPassword(upn, password) {
+      // One tenant after the other, each with the directory's equal-work check for unknown names.
+      for (const tenantId of deps.tenants()) {
+        try {
+          return accountOf(await authenticateUser(directory, tenantId, upn, password));
+        } catch (error) {
+          if (!(error instanceof InvalidCredentialsError)) throw error;
+        }
+      }
+      return undefined;
+    },
+    async getAccount(accountId) {
+      const found = await enabledUser(accountId);
+      return found && accountOf(found.user);
+    },
+    async listFactors(accountId) {
+      const [totp, passkeys] = await Promise.all([mfa.getTotp(accountId), mfa.listPasskeys(accountId)]);
+      return { totp: totp !== undefined, passkeys: passkeys.map((p) => p.passkey) };
+    },
+    async verifyTotp(accountId, code, nowMs) {
+      const totp = await mfa.getTotp(accountId);
+      if (totp === undefined) return false;
+      let step: number;
+      try {
+        step = verifyTotp(totp.secret, code, nowMs, totp.lastUsedStep);
+      } catch (error) {
+        if (error instanceof MfaFailedError) return false;
+        throw error;
+      }
+      // Atomic: of two requests with one code (or two replicas), only one gets through.
+      return mfa.useTotpStep(accountId, step, new Date(nowMs));
+    },
+    saveTotp: (accountId, secret, lastUsedStep) => mfa.saveTotp(accountId, secret, lastUsedStep, new Date()),
+    async findPasskeyOwner(credentialId) {
+      const stored = await mfa.findPasskey(credentialId);
+      const found = stored && (await enabledUser(stored.accountId));
+      return found && accountOf(found.user);
+    },
+    addPasskey: (accountId, passkey) => mfa.addPasskey(accountId, passkey, new Date()),
+    async updatePasskey(accountId, passkey) {
+      await mfa.updatePasskeyCounter(accountId, passkey.id, passkey.counter, new Date());
+    },
+
+    lookupDeviceCode: (userCode, request) => deps.oidc.lookupDeviceCode(userCode, request),
+    approveDeviceCode: (userCode, principal, request) =>
+      deps.oidc.approveDeviceCode(userCode, principal, request),
+    denyDeviceCode: (userCode, request) => deps.oidc.denyDeviceCode(userCode, request),
+
+    async recordSignIn(event) {
+      const owner = event.accountId === undefined ? undefined : await enabledUser(event.accountId);
+      await deps.signInLog.append(toLogEntry(event, owner?.tenantId ?? deps.tenants()[0] ?? ""));
+    },
+  };
+}
+
+const MFA_METHODS: ReadonlySet<string> = new Set(["totp", "passkey"]);
+
+function toLogEntry(event: SignInEvent, tenantId: string): SignInLogEntry {
+  const entry: SignInLogEntry = {
+    id: randomUUID(),
+    time: new Date(event.at),
+    tenantId,
+    ip: event.ip,
+    userAgent: event.userAgent.slice(0, 512),
+    result: event.result,
+    policies: [],
+    correlationId: randomUUID(),
+    ...(event.accountId === undefined
+      ? {}
+      : { principalId: event.accountId, principalKind: "user" as const }),
+    ...(event.upn === undefined || event.upn === "" ? {} : { principalName: event.upn.slice(0, 256) }),
+    ...(event.clientId === undefined ? {} : { appId: event.clientId }),
+    ...(event.reason === undefined ? {} : { failureReason: event.reason }),
+    ...(MFA_METHODS.has(event.method) ? { mfaMethod: event.method } : {}),
+  };
+  return entry;
+}

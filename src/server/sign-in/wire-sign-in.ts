@@ -1,0 +1,129 @@
+/**
+ * Sign-in, wired: the authorization server (src/auth) at `/oauth2` and the portal (src/portal) at
+ * `/portal`, over the directory, the store's sign-in repositories and the data directory's keys.
+ *
+ * The issuer is the server's own public URL, which is known only once it listens (port 0 in
+ * tests), so the authorization server is created by `start(url)` after listening; until then
+ * `/oauth2` answers 503 and no API token verifies.
+ */
+import {
+  type AuthorizationServer,
+  createAuthorizationServer,
+  createMemoryThrottleStore,
+  MANAGEMENT_API_RESOURCE,
+} from "../../auth/index.ts";
+import type { DirectoryRepository } from "../../directory/index.ts";
+import { registerPortal } from "../../portal/index.ts";
+import type { App } from "../app.ts";
+import type { TokenTrust } from "../auth/tokens.ts";
+import { loadOrCreateCookieKeys } from "../keys/cookie-keys.ts";
+import { directoryAccountSource } from "./account-source.ts";
+import { recordGrantEvents } from "./grant-events.ts";
+import { mountOAuth } from "./mount-oauth.ts";
+import { oidcInteractions } from "./oidc-interactions.ts";
+import type { SignInStores } from "./ports.ts";
+import { createSignInBackend } from "./sign-in-backend.ts";
+import { ensureSigningKey } from "./signing-keys.ts";
+
+export const OAUTH_PATH = "/oauth2";
+export const PORTAL_PREFIX = "/portal";
+
+export interface SignInOptions {
+  readonly dataDir: string;
+  readonly directory: DirectoryRepository;
+  readonly tenants: () => readonly string[];
+  readonly stores: SignInStores;
+  /** Served over HTTPS (secure cookies, HSTS). */
+  readonly https: boolean;
+}
+
+export interface SignIn {
+  /** For buildServer's `mount`: the /oauth2 hook and the portal. */
+  mount(app: App): void;
+  /** What API tokens must match: this issuer and its current keys. */
+  trust(): TokenTrust;
+  /** Creates the authorization server for the public URL (`https://host:port`, no path). */
+  start(publicUrl: string): Promise<AuthorizationServer>;
+}
+
+export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
+  const { stores } = options;
+  const cookieKeys = await loadOrCreateCookieKeys(options.dataDir);
+  await ensureSigningKey(stores.signingKeys);
+  const accounts = directoryAccountSource(options.directory, options.tenants);
+  let server: AuthorizationServer | undefined;
+  let origin = "";
+  const started = () => {
+    if (server === undefined) throw new TypeError("sign-in used before start()");
+    return server;
+  };
+  const backend = createSignInBackend({
+    directory: options.directory,
+    tenants: options.tenants,
+    mfa: stores.mfa,
+    signInLog: stores.signInLog,
+    oidc: oidcInteractions(started, accounts),
+  });
+  // Read per request: the origin is known once the server listens.
+  const relyingParty = {
+    name: "hostpass",
+    get id() {
+      return origin === "" ? "localhost" : new URL(origin).hostname.replace(/^\[|\]$/g, "");
+    },
+    get origins() {
+      return [origin];
+    },
+  };
+  const trust = memoTrust(() => server);
+  return {
+    mount(app) {
+      mountOAuth(app, OAUTH_PATH, () => server?.handler, options.https);
+      registerPortal(app, {
+        backend,
+        relyingParty,
+        cookieKey: cookieKeys.portal,
+        secureCookies: options.https,
+        prefix: PORTAL_PREFIX,
+      });
+    },
+    trust,
+    async start(publicUrl) {
+      origin = new URL(publicUrl).origin;
+      server = await createAuthorizationServer(
+        {
+          issuer: `${origin}${OAUTH_PATH}`,
+          cookieKeys: cookieKeys.oidc,
+          interactionUrl: (uid) => `${PORTAL_PREFIX}/interaction/${uid}`,
+          deviceVerificationUrl: `${origin}${PORTAL_PREFIX}/device`,
+        },
+        {
+          accounts,
+          keys: stores.signingKeys,
+          storage: stores.oidc,
+          throttle: stores.throttle ?? createMemoryThrottleStore(),
+        },
+      );
+      recordGrantEvents(server.provider, stores.signInLog, accounts, options.tenants);
+      return server;
+    },
+  };
+}
+
+/** One trust object per provider (reloadKeys swaps it), so the verifier's key set is built once. */
+function memoTrust(current: () => AuthorizationServer | undefined): () => TokenTrust {
+  let last: { provider: unknown; trust: TokenTrust } | undefined;
+  const none: TokenTrust = Object.freeze({ issuer: "", audience: MANAGEMENT_API_RESOURCE, keys: [] });
+  return () => {
+    const server = current();
+    if (server === undefined) return none;
+    if (last?.provider !== server.provider) {
+      const trust = {
+        issuer: server.issuer,
+        audience: MANAGEMENT_API_RESOURCE,
+        keys: server.publicJwks().keys,
+      };
+      last = { provider: server.provider, trust: Object.freeze(trust) };
+    }
+    return last.trust;
+  };
+}

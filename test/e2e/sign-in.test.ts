@@ -1,0 +1,223 @@
+/**
+ * Sign-in end to end on a real `hostpass server` (in process, HTTPS with its self-signed
+ * certificate, 127.0.0.1 port 0): the CLI's own OAuth functions against the authorization server
+ * at /oauth2, the real portal at /portal in Debian's Chromium, and the management API with the
+ * tokens that come out. No token is minted by the test.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { http } from "../../src/cli/session/http.ts";
+import {
+  type Connection,
+  discover,
+  refresh,
+  signInWithBrowser,
+  signInWithDeviceCode,
+  type TokenResponse,
+} from "../../src/cli/session/oauth.ts";
+import { CLI_CLIENT_ID, SIGN_IN_SCOPE } from "../../src/cli/session/well-known.ts";
+import { createUser, setUserEnabled, type User } from "../../src/directory/index.ts";
+import { enrollTotp, totpCodeAt } from "../../src/mfa/index.ts";
+import { type RunningServer, startServer } from "../../src/server/index.ts";
+import { launchChromium, submit } from "../portal/helpers/chromium.ts";
+
+const API = "urn:hostpass:api";
+const API_SCOPE = "user_impersonation";
+const ADMIN_PASSWORD = "admin password for the e2e test";
+const GENERIC = "We couldn't sign you in with those details. Check them and try again.";
+
+describe("sign-in end to end: hostpass server, portal in Chromium, CLI OAuth client", () => {
+  let dataDir: string;
+  let running: RunningServer;
+  let browser: Browser;
+  let conn: Connection;
+  let caFile: string;
+  let tenantId: string;
+  let alice: User;
+  let aliceSecret: string;
+  let adminApi: string;
+
+  const newUser = (upn: string, password: string) =>
+    createUser(running.store.directory, { tenantId, upn, displayName: upn.split("@")[0] ?? upn, password });
+  const api = (path: string, token: string) =>
+    http(`${running.url}${path}`, { caFile, headers: { authorization: `Bearer ${token}` } });
+
+  /** Runs `steps` in a fresh browser context (the CLI's `openBrowser`), closing it afterwards. */
+  async function inBrowser<T>(
+    run: (open: (steps: (page: Page) => Promise<void>) => (url: string) => Promise<boolean>) => Promise<T>,
+  ) {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    try {
+      return await run((steps) => async (url) => {
+        const page = await context.newPage();
+        await page.goto(url);
+        await steps(page);
+        return true;
+      });
+    } finally {
+      await context.close();
+    }
+  }
+
+  async function typePassword(page: Page, upn: string, password: string) {
+    await page.fill("#username", upn);
+    await page.fill("#password", password);
+    await submit(page, "form[action$='/signin/password'] button[type=submit]");
+  }
+
+  const browserSignIn = (steps: (page: Page) => Promise<void>): Promise<TokenResponse> =>
+    inBrowser((open) =>
+      signInWithBrowser(conn, {
+        clientId: CLI_CLIENT_ID,
+        scope: SIGN_IN_SCOPE,
+        openBrowser: open(steps),
+        print: () => undefined,
+        timeoutMs: 60_000,
+      }),
+    );
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "hostpass-e2e-"));
+    running = await startServer({
+      dataDir,
+      listen: "127.0.0.1:0",
+      adminPassword: ADMIN_PASSWORD,
+      logLevel: "silent",
+    });
+    caFile = join(dataDir, "tls", "server-cert.pem");
+    tenantId = running.bootstrap.tenant.id;
+    conn = await discover(running.url, caFile);
+    alice = await newUser("alice@hostpass.local", "alices password 1");
+    aliceSecret = (await enrollTotp("hostpass", alice.upn)).secret;
+    await running.store.mfa.saveTotp(alice.id, aliceSecret, null, new Date());
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await running?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("publishes the issuer at <url>/oauth2 and the portal's device page as verification URI", async () => {
+    assert.equal(conn.metadata.issuer, `${running.url}/oauth2`);
+    const jwks = await http(`${running.url}/.well-known/jwks.json`, { caFile });
+    const published = await http(conn.metadata.jwks_uri, { caFile });
+    assert.deepEqual(jwks.body, published.body, "one key set signs sign-in and API tokens");
+  });
+
+  it("browser sign-in with password + TOTP yields tokens; the refresh token reaches the management API", async () => {
+    const tokens = await browserSignIn(async (page) => {
+      assert.match(page.url(), /\/portal\/interaction\//);
+      await typePassword(page, alice.upn, "alices password 1");
+      assert.match(page.url(), /\/portal\/signin\/factor$/);
+      await page.fill("#code", totpCodeAt(aliceSecret, Date.now()));
+      await submit(page, "form[action$='/signin/totp'] button");
+      await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/);
+      assert.match((await page.textContent("body")) ?? "", /Signed in\. You can close this window/);
+    });
+    assert.equal(typeof tokens.refresh_token, "string");
+    await running.authorizationServer.verifyLinuxSignInToken(tokens.access_token);
+    const management = await refresh(conn, CLI_CLIENT_ID, tokens.refresh_token as string, API, API_SCOPE);
+    const me = await api("/me", management.access_token);
+    assert.equal(me.status, 200, JSON.stringify(me.body));
+    assert.deepEqual(me.body, { objectId: alice.id, tenantId, type: "user" });
+    // A Linux VM Sign-In token is not a management token.
+    assert.equal((await api("/me", tokens.access_token)).status, 401);
+  });
+
+  it("device code approved in the portal: the administrator's token works on an RBAC-protected route", async () => {
+    let shown = "";
+    const pending = signInWithDeviceCode(conn, {
+      clientId: CLI_CLIENT_ID,
+      scope: SIGN_IN_SCOPE,
+      print: (line) => {
+        shown = line;
+      },
+    });
+    while (shown === "") await new Promise((r) => setTimeout(r, 20));
+    const [, uri, code] = /open the page (\S+) and enter the code (\S+) /.exec(shown) ?? [];
+    assert.equal(uri, `${running.url}/portal/device`);
+    await inBrowser(async (open) => {
+      await open(async (page) => {
+        await typePassword(page, "admin@hostpass.local", ADMIN_PASSWORD);
+        assert.match(page.url(), /\/portal\/device$/);
+        await page.fill("#user_code", code as string);
+        await submit(page, "form[action$='/device'] button[type=submit]");
+        assert.match((await page.textContent("body")) ?? "", /hostpass CLI/);
+        await submit(page, "button[value=approve]");
+      })(uri as string);
+    });
+    const tokens = await pending;
+    await running.authorizationServer.verifyLinuxSignInToken(tokens.access_token);
+    adminApi = (await refresh(conn, CLI_CLIENT_ID, tokens.refresh_token as string, API, API_SCOPE))
+      .access_token;
+    const users = await api("/directory/users", adminApi);
+    assert.equal(users.status, 200, JSON.stringify(users.body));
+    const names = (users.body as { value: { userPrincipalName: string }[] }).value.map(
+      (u) => u.userPrincipalName,
+    );
+    assert.ok(names.includes(alice.upn));
+  });
+
+  it("a disabled user gets nothing: no sign-in, no refresh, no API call", async () => {
+    const bob = await newUser("bob@hostpass.local", "bobs password 12");
+    await setUserEnabled(running.store.directory, tenantId, bob.id, false);
+    await assert.rejects(
+      browserSignIn(async (page) => {
+        await typePassword(page, bob.upn, "bobs password 12");
+        assert.equal(await page.textContent(".alert.error"), GENERIC);
+        await submit(page, "form[action$='/signin/cancel'] button");
+      }),
+      /access_denied/,
+    );
+
+    const carol = await newUser("carol@hostpass.local", "carols password 1");
+    const tokens = await browserSignIn((page) => typePassword(page, carol.upn, "carols password 1"));
+    const first = await refresh(conn, CLI_CLIENT_ID, tokens.refresh_token as string, API, API_SCOPE);
+    assert.equal((await api("/me", first.access_token)).status, 200);
+    await setUserEnabled(running.store.directory, tenantId, carol.id, false);
+    await assert.rejects(
+      refresh(conn, CLI_CLIENT_ID, first.refresh_token as string, API, API_SCOPE),
+      /invalid_grant/,
+    );
+    await new Promise((r) => setTimeout(r, 1100)); // the API's positive principal check lives 1 s
+    assert.equal((await api("/me", first.access_token)).status, 401);
+  });
+
+  it("records every attempt in the sign-in log, queryable by an administrator", async () => {
+    const query = async (q: string) => {
+      const res = await api(`/auditLogs/signIns?${q}`, adminApi);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return (res.body as { value: Record<string, unknown>[] }).value;
+    };
+    const aliceIn = await query(`userId=${alice.id}&result=success`);
+    assert.ok(aliceIn.some((e) => e.mfaMethod === "totp" && e.appId === CLI_CLIENT_ID));
+    const failures = await query("result=failure");
+    assert.ok(
+      failures.some(
+        (e) => e.userPrincipalName === "bob@hostpass.local" && e.failureReason === "bad_credentials",
+      ),
+    );
+    assert.ok(
+      failures.some((e) => e.appId === CLI_CLIENT_ID && /invalid_grant/.test(String(e.failureReason))),
+    );
+    const page = await query("top=1");
+    assert.equal(page.length, 1);
+    const aliceOnly = await api(`/auditLogs/signIns?userId=${alice.id}`, (await refreshAs()).access_token);
+    assert.equal(aliceOnly.status, 403, "reading the sign-in log needs a role");
+  });
+
+  /** Alice again (no role assignment): for the RBAC refusal. */
+  async function refreshAs(): Promise<TokenResponse> {
+    const tokens = await browserSignIn(async (page) => {
+      await typePassword(page, alice.upn, "alices password 1");
+      await page.fill("#code", totpCodeAt(aliceSecret, Date.now() + 30_000));
+      await submit(page, "form[action$='/signin/totp'] button");
+    });
+    return refresh(conn, CLI_CLIENT_ID, tokens.refresh_token as string, API, API_SCOPE);
+  }
+});
