@@ -19,6 +19,8 @@ import { createTestDatabase, selectedDialects, type TestDatabase } from "./diale
 
 const KEK = randomBytes(32);
 const MAX_SERIAL = (1n << 63n) - 1n;
+/** Keys written in one millisecond list in kid order (random): compare them sorted by status. */
+const byFirst = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
 
 function signingJwk(): Record<string, string> {
   const { privateKey } = generateKeyPairSync("ed25519");
@@ -68,7 +70,7 @@ for (const dialect of selectedDialects()) {
         KeyStateConflictError,
       );
       assert.deepEqual(
-        (await store.signingKeys.listSigningKeys()).map((k) => [k.status, k.privateJwk]),
+        (await store.signingKeys.listSigningKeys()).map((k) => [k.status, k.privateJwk]).sort(byFirst),
         [
           ["active", first],
           ["next", second],
@@ -78,10 +80,10 @@ for (const dialect of selectedDialects()) {
       for (const row of sealed) assert.ok(!String(row.sealed_jwk).includes(first.d as string));
       assert.equal(await store.signingKeys.activateSigningKey(second.kid as string), true);
       assert.deepEqual(
-        (await store.signingKeys.listSigningKeys()).map((k) => [k.privateJwk.kid, k.status]),
+        (await store.signingKeys.listSigningKeys()).map((k) => [k.status, k.privateJwk.kid]).sort(byFirst),
         [
-          [first.kid, "retiring"],
-          [second.kid, "active"],
+          ["active", second.kid],
+          ["retiring", first.kid],
         ],
       );
       assert.equal(await store.signingKeys.activateSigningKey("unknown"), false);
@@ -190,6 +192,20 @@ for (const dialect of selectedDialects()) {
           code: "ERR_INVALID_PAGE",
         },
       );
+
+      // Equal issue times: pages break ties by serial, also beyond 2^53.
+      const tie = new Date("2026-07-01T00:00:00Z");
+      const big = [MAX_SERIAL - 5n, (1n << 60n) + 3n, 77n];
+      for (const [i, s] of big.entries())
+        await store.certificates.record(issued(s, i, { tenantId: "t9", issuedAt: tie }));
+      const tied: bigint[] = [];
+      let next: string | undefined;
+      do {
+        const page = await store.certificates.list({ tenantId: "t9" }, { limit: 1, cursor: next });
+        tied.push(...page.items.map((c) => c.serial));
+        next = page.nextCursor;
+      } while (next);
+      assert.deepEqual(tied, [MAX_SERIAL - 5n, (1n << 60n) + 3n, 77n]);
 
       const at = new Date("2026-06-01T01:00:00Z");
       assert.equal(await store.certificates.revokeSerial(MAX_SERIAL, at, "key lost"), true);

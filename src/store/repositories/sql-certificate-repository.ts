@@ -30,11 +30,13 @@ const COLUMNS = [
   "revocation_reason",
 ] as const;
 
-const serialText = sql<string>`cast(serial as text)`.as("serial");
-const serialIs = (serial: bigint): Expression<SqlBool> => sql<SqlBool>`serial = ${serial}`;
+// Aliased apart from the column: ORDER BY resolves a bare name to an output alias first, and
+// ordering by the text form would sort 77 after 1152921504606846979.
+const serialText = sql<string>`cast(ssh_certificates.serial as text)`.as("serial_text");
+const serialIs = (serial: bigint): Expression<SqlBool> => sql<SqlBool>`ssh_certificates.serial = ${serial}`;
 
 interface Row {
-  serial: string;
+  serial_text: string;
   tenant_id: string;
   object_id: string;
   principal: string;
@@ -52,7 +54,7 @@ interface Row {
 
 function toRecord(r: Row): CertificateRecord {
   return {
-    serial: BigInt(r.serial),
+    serial: BigInt(r.serial_text),
     tenantId: r.tenant_id,
     objectId: r.object_id,
     principal: r.principal,
@@ -137,15 +139,15 @@ export function sqlCertificateRepository(ctx: StoreContext): CertificateReposito
       if (f.revoked !== undefined) q = q.where("revoked_at", f.revoked ? "is not" : "is", null);
       if (after !== undefined) {
         q = q.where(
-          sql<SqlBool>`(issued_at < ${after.at} or (issued_at = ${after.at} and serial < ${after.serial}))`,
+          sql<SqlBool>`(issued_at < ${after.at} or (issued_at = ${after.at} and ssh_certificates.serial < ${after.serial}))`,
         );
       }
       const rows = await q
         .orderBy("issued_at", "desc")
-        .orderBy(sql`serial`, "desc")
+        .orderBy(sql`ssh_certificates.serial`, "desc")
         .limit(limit + 1)
         .execute();
-      return pageOf(rows, limit, (r) => `${r.issued_at}:${r.serial}`, toRecord);
+      return pageOf(rows, limit, (r) => `${r.issued_at}:${r.serial_text}`, toRecord);
     },
 
     async revokeSerial(serial, at, reason) {
@@ -176,7 +178,9 @@ export function sqlCertificateRepository(ctx: StoreContext): CertificateReposito
         .where("revoked_at", "is not", null)
         .where("valid_before", ">", millis(now));
       if (caKeyId !== undefined) q = q.where("ca_key_id", "=", caKeyId);
-      const serials = (await q.orderBy(sql`serial`).execute()).map((r) => BigInt(r.serial));
+      const serials = (await q.orderBy(sql`ssh_certificates.serial`).execute()).map((r) =>
+        BigInt(r.serial_text),
+      );
       const rows = await db.selectFrom("ssh_revoked_key_ids").select("key_id").execute();
       // Sorted here: PostgreSQL's collation may order text differently from SQLite's bytes.
       const keyIds = rows.map((r) => r.key_id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
