@@ -2,11 +2,13 @@ import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import type { AuthorizationServer } from "../auth/index.ts";
 import { openStore, type Store, sqliteUrlForDataDir } from "../store/index.ts";
+import type { ApiPrincipal } from "./auth/tokens.ts";
 import { type BootstrapResult, bootstrap } from "./bootstrap.ts";
 import { type App, buildServer } from "./build-server.ts";
 import { ServerConfigError } from "./errors.ts";
 import { loadOrCreateKek } from "./keys/kek.ts";
 import { isLoopback, parseListenAddress } from "./listen-address.ts";
+import { grantCheck } from "./sign-in/grant-check.ts";
 import { wireSignIn } from "./sign-in/wire-sign-in.ts";
 import { loadOrCreateTls } from "./tls.ts";
 import { wireServices } from "./wire-services.ts";
@@ -61,7 +63,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url: options.database ?? sqliteUrlForDataDir(options.dataDir),
     keyEncryptionKey: kek,
   });
-  const services = { ...wireServices(store), signInLog: store.signInLog };
+  const wired = wireServices(store);
+  const checkGrant = grantCheck(store.oidc);
+  const services = {
+    ...wired,
+    signInLog: store.signInLog,
+    // A token outlives its sign-in: the grant must still be live, and the principal enabled.
+    checkPrincipal: async (principal: ApiPrincipal) => {
+      await checkGrant(principal);
+      return wired.checkPrincipal(principal);
+    },
+  };
   try {
     const boot = await bootstrap(store, services.rbac, { adminPassword: options.adminPassword });
     const tls = options.insecureHttp ? undefined : await loadOrCreateTls(options.dataDir, [host]);

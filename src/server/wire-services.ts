@@ -23,6 +23,7 @@ export interface Repositories {
 }
 
 export interface WiredServices extends DomainServices {
+  readonly checkPrincipal: (principal: ApiPrincipal) => Promise<ApiPrincipal>;
   /** Stops the background RBAC sync. */
   close(): void;
 }

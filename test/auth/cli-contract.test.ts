@@ -10,6 +10,8 @@ import {
   HOSTPASS_CLI_CLIENT_ID,
   LINUX_VM_SIGN_IN_RESOURCE,
   LINUX_VM_SIGN_IN_SCOPE,
+  MANAGEMENT_API_RESOURCE,
+  MANAGEMENT_API_SCOPE,
 } from "../../src/auth/index.ts";
 import { Browser } from "./support/browser.ts";
 import { approve, enterCode, poll, startDeviceFlow } from "./support/device.ts";
@@ -71,6 +73,41 @@ describe("the hostpass CLI's requests", () => {
     assert.equal(refreshed.body.token_type, "DPoP");
     const token = await h.server.verifyLinuxSignInToken(String(refreshed.body.access_token));
     assert.equal(token.confirmationJkt, await calculateJwkThumbprint(jwk));
+  });
+
+  it("reaches the management API with the same refresh token: its own audience and scope", async () => {
+    const user = h.accounts.addUser(TENANT, "cli-api@contoso.example");
+    const { verifier, challenge } = pkce();
+    const back = await authorize(h, user.id, {
+      scope: SIGN_IN_SCOPE,
+      resource: undefined,
+      prompt: "login",
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+    });
+    const login = await tokenRequest(h, {
+      grant_type: "authorization_code",
+      code: back.searchParams.get("code") ?? "",
+      redirect_uri: CLI_REDIRECT,
+      client_id: HOSTPASS_CLI_CLIENT_ID,
+      code_verifier: verifier,
+    });
+    assert.equal(login.status, 200, JSON.stringify(login.body));
+    const api = await tokenRequest(h, {
+      grant_type: "refresh_token",
+      client_id: HOSTPASS_CLI_CLIENT_ID,
+      refresh_token: String(login.body.refresh_token),
+      resource: MANAGEMENT_API_RESOURCE,
+      scope: MANAGEMENT_API_SCOPE,
+    });
+    assert.equal(api.status, 200, JSON.stringify(api.body));
+    const claims = JSON.parse(
+      Buffer.from(String(api.body.access_token).split(".")[1] ?? "", "base64url").toString(),
+    );
+    assert.equal(claims.aud, MANAGEMENT_API_RESOURCE);
+    assert.equal(claims.scope, MANAGEMENT_API_SCOPE);
+    assert.deepEqual([claims.tid, claims.oid, claims.idtyp], [TENANT, user.id, "user"]);
+    await assert.rejects(h.server.verifyLinuxSignInToken(String(api.body.access_token)));
   });
 
   it("starts the device flow with the sign-in scope only and gets a Linux VM Sign-In token", async () => {

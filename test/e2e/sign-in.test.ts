@@ -15,18 +15,22 @@ import {
   type Connection,
   discover,
   refresh,
+  revoke,
   signInWithBrowser,
   signInWithDeviceCode,
   type TokenResponse,
 } from "../../src/cli/session/oauth.ts";
-import { CLI_CLIENT_ID, SIGN_IN_SCOPE } from "../../src/cli/session/well-known.ts";
+import {
+  MANAGEMENT_API_RESOURCE as API,
+  MANAGEMENT_API_SCOPE as API_SCOPE,
+  CLI_CLIENT_ID,
+  SIGN_IN_SCOPE,
+} from "../../src/cli/session/well-known.ts";
 import { createUser, setUserEnabled, type User } from "../../src/directory/index.ts";
 import { enrollTotp, totpCodeAt } from "../../src/mfa/index.ts";
 import { type RunningServer, startServer } from "../../src/server/index.ts";
 import { launchChromium, submit } from "../portal/helpers/chromium.ts";
 
-const API = "urn:hostpass:api";
-const API_SCOPE = "user_impersonation";
 const ADMIN_PASSWORD = "admin password for the e2e test";
 const GENERIC = "We couldn't sign you in with those details. Check them and try again.";
 
@@ -127,6 +131,10 @@ describe("sign-in end to end: hostpass server, portal in Chromium, CLI OAuth cli
     assert.deepEqual(me.body, { objectId: alice.id, tenantId, type: "user" });
     // A Linux VM Sign-In token is not a management token.
     assert.equal((await api("/me", tokens.access_token)).status, 401);
+    // `hostpass logout` revokes the refresh token, which ends the grant: its API tokens stop too.
+    await revoke(conn, CLI_CLIENT_ID, management.refresh_token as string);
+    await new Promise((r) => setTimeout(r, 1100)); // the API's positive grant check lives 1 s
+    assert.equal((await api("/me", management.access_token)).status, 401);
   });
 
   it("device code approved in the portal: the administrator's token works on an RBAC-protected route", async () => {
@@ -205,8 +213,16 @@ describe("sign-in end to end: hostpass server, portal in Chromium, CLI OAuth cli
     assert.ok(
       failures.some((e) => e.appId === CLI_CLIENT_ID && /invalid_grant/.test(String(e.failureReason))),
     );
-    const page = await query("top=1");
-    assert.equal(page.length, 1);
+    const first = await api("/auditLogs/signIns?top=1", adminApi);
+    const { value, nextLink } = first.body as { value: { id: string }[]; nextLink?: string };
+    assert.equal(value.length, 1);
+    assert.match(String(nextLink), /^\/auditLogs\/signIns\?top=1&skipToken=/);
+    const second = (await api(String(nextLink), adminApi)).body as { value: { id: string }[] };
+    assert.notEqual(second.value[0]?.id, value[0]?.id);
+    assert.deepEqual(
+      await query(`from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`),
+      [],
+    );
     const aliceOnly = await api(`/auditLogs/signIns?userId=${alice.id}`, (await refreshAs()).access_token);
     assert.equal(aliceOnly.status, 403, "reading the sign-in log needs a role");
   });

@@ -16,6 +16,8 @@ export interface ApiPrincipal {
   readonly objectId: string;
   readonly tenantId: string;
   readonly type: PrincipalType;
+  /** A user's sign-in (the token's `gid`): revoked by logout or refresh-token reuse. */
+  readonly grantId?: string;
 }
 
 /** The management API as a resource of the authorization server (RFC 8707 resource indicator). */
@@ -77,14 +79,15 @@ export async function verifyAccessToken(trust: TokenTrust, token: string): Promi
       maxTokenAge: MAX_TOKEN_AGE_S,
       requiredClaims: ["sub", "exp", "iat", "tid", "oid", "idtyp"],
     });
-    const { oid, tid, idtyp } = payload;
+    const { oid, tid, idtyp, gid } = payload;
     if (typeof oid !== "string" || typeof tid !== "string" || (idtyp !== "user" && idtyp !== "app")) {
       throw new Error("bad claims");
     }
     // `app` tokens are service principals' (client credentials); the directory check tells a
     // managed identity apart.
     const type: PrincipalType = idtyp === "user" ? "user" : "servicePrincipal";
-    const principal: ApiPrincipal = Object.freeze({ objectId: oid, tenantId: tid, type });
+    const grant = typeof gid === "string" ? { grantId: gid } : {};
+    const principal: ApiPrincipal = Object.freeze({ objectId: oid, tenantId: tid, type, ...grant });
     // Good until the first of: expiry (plus the leeway jose allowed) and the maximum token age.
     const until = Math.min(
       ((payload.exp as number) + CLOCK_TOLERANCE_S) * 1000,
