@@ -1,11 +1,6 @@
 /** Groups with nested membership. A membership that would close a cycle is refused. */
 import { randomUUID } from "node:crypto";
-import {
-  GroupCycleError,
-  InvalidDirectoryInputError,
-  PrincipalNotFoundError,
-  TenantNotFoundError,
-} from "./errors.ts";
+import { GroupCycleError, PrincipalNotFoundError, TenantNotFoundError } from "./errors.ts";
 import { checkDisplayName, timeOf } from "./lib/checks.ts";
 import type { DirectoryRepository } from "./repository.ts";
 import type { Group } from "./types.ts";
@@ -16,9 +11,6 @@ export interface CreateGroupInput {
   readonly description?: string;
   readonly now?: () => Date;
 }
-
-/** Bounds the closure walk; a deeper tree is a data problem, reported rather than looped over. */
-export const MAX_GROUP_DEPTH = 64;
 
 export async function createGroup(repo: DirectoryRepository, input: CreateGroupInput): Promise<Group> {
   const group: Group = {
@@ -39,27 +31,16 @@ export async function createGroup(repo: DirectoryRepository, input: CreateGroupI
 
 /**
  * The ids of every group `principalId` belongs to, directly or through other groups (the
- * principal itself is not included). Walks upward level by level with one query per level.
+ * principal itself is not included). One query whatever the depth.
  */
 export async function groupClosure(
   repo: DirectoryRepository,
   tenantId: string,
   principalId: string,
 ): Promise<ReadonlySet<string>> {
-  const seen = new Set<string>();
-  let frontier: readonly string[] = [principalId];
-  for (let depth = 0; frontier.length > 0; depth++) {
-    if (depth > MAX_GROUP_DEPTH) throw new InvalidDirectoryInputError("group nesting is deeper than allowed");
-    const next: string[] = [];
-    for (const { groupId } of await repo.listDirectGroups(tenantId, frontier)) {
-      if (!seen.has(groupId) && groupId !== principalId) {
-        seen.add(groupId);
-        next.push(groupId);
-      }
-    }
-    frontier = next;
-  }
-  return seen;
+  const groups = new Set(await repo.listTransitiveGroups(tenantId, principalId));
+  groups.delete(principalId);
+  return groups;
 }
 
 /**

@@ -21,7 +21,6 @@ export {
   type CreateGroupInput,
   createGroup,
   groupClosure,
-  MAX_GROUP_DEPTH,
   removeGroupMember,
 } from "./groups.ts";
 export {

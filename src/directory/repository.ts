@@ -58,11 +58,11 @@ export interface DirectoryRepository {
   addGroupMember(tenantId: string, groupId: string, memberId: string, now: Date): Promise<void>;
   removeGroupMember(tenantId: string, groupId: string, memberId: string): Promise<boolean>;
   listGroupMembers(tenantId: string, groupId: string, page: PageRequest): Promise<Page<Principal>>;
-  /** Direct memberships of any of `memberIds`: one pair per (member, group) edge. */
-  listDirectGroups(
-    tenantId: string,
-    memberIds: readonly string[],
-  ): Promise<readonly { memberId: string; groupId: string }[]>;
+  /**
+   * Every group `memberId` is in, directly or through other groups, in one round trip (a
+   * recursive query; it terminates even on a cyclic membership graph).
+   */
+  listTransitiveGroups(tenantId: string, memberId: string): Promise<readonly string[]>;
 
   insertServicePrincipal(sp: ServicePrincipal): Promise<void>;
   findServicePrincipalByAppId(appId: string): Promise<ServicePrincipal | undefined>;

@@ -15,6 +15,11 @@ export interface ResourceRepository {
   /** Children of `parentKey`, optionally of one kind, ordered by key. */
   listChildren(parentKey: string, kind: ResourceKind | undefined, page: PageRequest): Promise<Page<Resource>>;
   countChildren(parentKey: string): Promise<number>;
+  /**
+   * The resource at `key` and all its ancestors through the stored parents, nearest first
+   * (itself, ..., the tenant root group), in one round trip; empty when `key` is not stored.
+   */
+  listAncestors(key: string): Promise<readonly Resource[]>;
   listByKind(tenantId: string, kind: ResourceKind, page: PageRequest): Promise<Page<Resource>>;
   setParent(key: string, parentKey: string, now: Date): Promise<boolean>;
   /** Deletes the node and its machine rows; fails (conflict) while it has children. */

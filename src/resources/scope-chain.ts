@@ -8,32 +8,31 @@ import type { ResourceRepository } from "./repository.ts";
 import { parseResourceId, type ResourceId, syntacticChain } from "./resource-id.ts";
 import { MAX_MANAGEMENT_GROUP_DEPTH } from "./tree.ts";
 
+/** Root group + six levels of management groups + subscription, group, scale set, instance. */
+const MAX_CHAIN = MAX_MANAGEMENT_GROUP_DEPTH + 5;
+
 /**
  * Outermost first, ending with `id` itself. Each entry is a parsed id, spelled as stored when the
  * resource exists (so `/SUBSCRIPTIONS/...` comes back in its created case); compare scopes by
- * `key` (whole ids, never prefixes). A subscription not in the tree gets no management groups.
+ * `key` (whole ids, never prefixes). Usually one query: the stored parent links of the resource.
+ * For an id that is not stored, its nearest stored syntactic ancestor anchors the chain (the
+ * unstored rest keeps the caller's spelling); a subscription not in the tree gets no
+ * management groups.
  */
 export async function resolveScopeChain(
   repo: ResourceRepository,
   id: ResourceId | string,
 ): Promise<readonly ResourceId[]> {
   const parsed = typeof id === "string" ? parseResourceId(id) : id;
-  const chain: ResourceId[] = [];
-  let topParent: string | undefined;
-  for (const entry of syntacticChain(parsed)) {
-    const stored = await repo.getResource(entry.key);
-    if (chain.length === 0) topParent = stored?.parentId;
-    chain.push(stored ? parseResourceId(stored.id) : entry);
+  const syntactic = syntacticChain(parsed);
+  for (let i = syntactic.length - 1; i >= 0; i--) {
+    const stored = await repo.listAncestors((syntactic[i] as ResourceId).key);
+    if (stored.length === 0) continue;
+    if (stored.length > MAX_CHAIN) throw new ResourceConflictError("the resource tree is too deep or cyclic");
+    const above = stored.map((r) => parseResourceId(r.id)).reverse();
+    return [...above, ...syntactic.slice(i + 1)];
   }
-  const groups: ResourceId[] = [];
-  for (let parentId = topParent; parentId !== undefined; ) {
-    if (groups.length > MAX_MANAGEMENT_GROUP_DEPTH + 1)
-      throw new ResourceConflictError("management group tree is too deep or cyclic");
-    const group = parseResourceId(parentId);
-    groups.unshift(group);
-    parentId = (await repo.getResource(group.key))?.parentId;
-  }
-  return [...groups, ...chain];
+  return syntactic;
 }
 
 /**

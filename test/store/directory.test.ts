@@ -204,9 +204,17 @@ for (const dialect of selectedDialects()) {
         addGroupMember(store.directory, { tenantId: tenant.id, groupId: b.id, memberId: a.id }),
       ]);
       assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+      // A cycle written around the domain check (by hand, in the database) still terminates.
+      const [c, d] = await Promise.all(
+        ["c", "d"].map((n) => createGroup(store.directory, { tenantId: tenant.id, displayName: n })),
+      );
+      if (!c || !d) throw new Error("groups");
+      await store.directory.addGroupMember(tenant.id, c.id, d.id, new Date());
+      await store.directory.addGroupMember(tenant.id, d.id, c.id, new Date());
+      assert.deepEqual([...(await groupClosure(store.directory, tenant.id, c.id))], [d.id]);
     });
 
-    it("walks a closure wider than one IN list (520 groups at one level)", async () => {
+    it("computes a closure 520 groups wide in one query", async () => {
       const user = await createUser(store.directory, {
         tenantId: tenant.id,
         upn: "wide@contoso.com",
@@ -324,6 +332,14 @@ for (const dialect of selectedDialects()) {
         ),
       );
       assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+      // A cycle written around the domain check (by hand, in the database) still terminates.
+      const [c, d] = await Promise.all(
+        ["c", "d"].map((n) => createGroup(store.directory, { tenantId: tenant.id, displayName: n })),
+      );
+      if (!c || !d) throw new Error("groups");
+      await store.directory.addGroupMember(tenant.id, c.id, d.id, new Date());
+      await store.directory.addGroupMember(tenant.id, d.id, c.id, new Date());
+      assert.deepEqual([...(await groupClosure(store.directory, tenant.id, c.id))], [d.id]);
       for (const r of results)
         if (r.status === "rejected") assert.ok(r.reason instanceof UpnTakenError, String(r.reason));
     });

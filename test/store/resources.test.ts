@@ -15,6 +15,7 @@ import {
   getMachine,
   InvalidResourceIdError,
   listChildren,
+  managementGroupsAbove,
   putExtension,
   ResourceConflictError,
   recordHeartbeat,
@@ -84,6 +85,25 @@ for (const dialect of selectedDialects()) {
           `/subscriptions/${SUB}/resourceGroups/LinuxVMs`,
           `/subscriptions/${SUB}/resourceGroups/LinuxVMs/providers/Compute/virtualMachines/myVM`,
         ],
+      );
+    });
+
+    it("anchors an unstored id on its nearest stored ancestor, and lists management groups above", async () => {
+      const ghost = `/subscriptions/${SUB}/resourceGroups/RG10/providers/Compute/virtualMachines/not-yet`;
+      const chain = await resolveScopeChain(store.resources, ghost);
+      assert.deepEqual(
+        chain.slice(3).map((c) => c.id),
+        [`/subscriptions/${SUB}`, `/subscriptions/${SUB}/resourceGroups/rg10`, ghost],
+      );
+      assert.deepEqual(await managementGroupsAbove(store.resources, `/subscriptions/${SUB}`), [
+        "/providers/Management/managementGroups/Linux",
+        "/providers/Management/managementGroups/Platform",
+        `/providers/Management/managementGroups/${tenant.id}`,
+      ]);
+      const unknownSub = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/x";
+      assert.deepEqual(
+        (await resolveScopeChain(store.resources, unknownSub)).map((c) => c.kind),
+        ["subscription", "resourceGroup"],
       );
     });
 

@@ -1,4 +1,5 @@
 /** DirectoryRepository on Kysely: the same code for SQLite and PostgreSQL. */
+import { sql } from "kysely";
 import {
   DirectoryConflictError,
   type DirectoryRepository,
@@ -84,7 +85,7 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
     },
     async getPrincipals(tenantId, ids) {
       const out: Principal[] = [];
-      // Chunked like listDirectGroups: bounded statements whatever the caller passes.
+      // Chunked: bounded statements whatever the caller passes.
       for (let i = 0; i < ids.length; i += IN_CHUNK) {
         const rows = await principalQuery(db)
           .where("p.tenant_id", "=", tenantId)
@@ -225,20 +226,17 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
         .execute();
       return pageOf(rows, limit, (r) => r.id, toPrincipal);
     },
-    async listDirectGroups(tenantId, memberIds) {
-      if (memberIds.length === 0) return [];
-      const out: { memberId: string; groupId: string }[] = [];
-      // Chunked: SQLite caps bound parameters (32766) and huge IN lists plan badly anywhere.
-      for (let i = 0; i < memberIds.length; i += IN_CHUNK) {
-        const rows = await db
-          .selectFrom("group_members")
-          .select(["member_id", "group_id"])
-          .where("tenant_id", "=", tenantId)
-          .where("member_id", "in", memberIds.slice(i, i + IN_CHUNK))
-          .execute();
-        for (const r of rows) out.push({ memberId: r.member_id, groupId: r.group_id });
-      }
-      return out;
+    async listTransitiveGroups(tenantId, memberId) {
+      // UNION (not UNION ALL) drops rows already found, so the recursion ends even on a cycle.
+      const r = await sql<{ group_id: string }>`
+        with recursive closure(group_id) as (
+          select group_id from group_members where tenant_id = ${tenantId} and member_id = ${memberId}
+          union
+          select gm.group_id from group_members gm join closure c on gm.member_id = c.group_id
+          where gm.tenant_id = ${tenantId}
+        )
+        select group_id from closure`.execute(db);
+      return r.rows.map((row) => row.group_id);
     },
 
     ...sqlDirectoryAppMethods(ctx),

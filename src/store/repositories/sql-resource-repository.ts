@@ -1,6 +1,6 @@
 /** ResourceRepository on Kysely: the same code for SQLite and PostgreSQL. */
 
-import type { Selectable } from "kysely";
+import { type Selectable, sql } from "kysely";
 import {
   type AgentStatus,
   type Extension,
@@ -54,6 +54,9 @@ function profileColumns(
   if (p.modelVersion !== undefined) out.model_version = p.modelVersion;
   return out;
 }
+
+/** Longer than any legal chain (root + 6 management-group levels + 4 below), short enough to stop a cycle. */
+const MAX_DEPTH = 16;
 
 export function sqlResourceRepository(ctx: StoreContext): ResourceRepository {
   const { db } = ctx;
@@ -119,6 +122,22 @@ export function sqlResourceRepository(ctx: StoreContext): ResourceRepository {
         .where("parent_key", "=", parentKey)
         .executeTakeFirstOrThrow();
       return Number(r.n);
+    },
+    async listAncestors(key) {
+      // The depth bound stops the walk even if a cycle were ever written by hand.
+      const r = await sql<ResourceRow & { parent_id: string | null; depth: number }>`
+        with recursive chain(key, depth) as (
+          select key, 0 from resources where key = ${key}
+          union all
+          select r.parent_key, c.depth + 1 from resources r join chain c on r.key = c.key
+          where r.parent_key is not null and c.depth < ${MAX_DEPTH}
+        )
+        select res.*, parent.id as parent_id, chain.depth
+        from chain
+        join resources res on res.key = chain.key
+        left join resources parent on parent.key = res.parent_key
+        order by chain.depth`.execute(db);
+      return r.rows.map((row) => toResource(row, row.parent_id));
     },
     async listByKind(tenantId, kind, page) {
       const limit = checkLimit(page.limit);
