@@ -24,6 +24,6 @@ export {
   KeyStateConflictError,
   PasskeyInUseError,
 } from "./sign-in-errors.ts";
-export type { SignInRepositories } from "./sign-in-repositories.ts";
+export { type SignInRepositories, startExpirySweep } from "./sign-in-repositories.ts";
 export type * from "./sign-in-types.ts";
 export { SIGN_IN_RESULTS } from "./sign-in-types.ts";

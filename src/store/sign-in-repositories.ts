@@ -66,3 +66,26 @@ export function signInRepositories(ctx: StoreContext, kek: Uint8Array | undefine
     conditionalAccess: sqlConditionalAccessRepository(ctx),
   };
 }
+
+/**
+ * Deletes expired OAuth entries and throttle counters every `intervalMs` (default 5 min), so the
+ * tables stay bounded by their lifetimes; reads already ignore expired rows. The timer does not
+ * keep the process alive. Returns a stop function; failures go to `onError` (the next run retries).
+ */
+export function startExpirySweep(
+  repos: Pick<SignInRepositories, "oidc" | "throttle">,
+  options: { readonly intervalMs?: number; readonly onError?: (error: unknown) => void } = {},
+): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    Promise.all([repos.oidc.deleteExpired(), repos.throttle.deleteExpired()])
+      .catch((error: unknown) => options.onError?.(error))
+      .finally(() => {
+        running = false;
+      });
+  }, options.intervalMs ?? 300_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { openStore, type Store } from "../../src/store/index.ts";
+import { openStore, type Store, startExpirySweep } from "../../src/store/index.ts";
 import { createTestDatabase, selectedDialects, type TestDatabase } from "./dialects.ts";
 
 const HOSTILE = [
@@ -94,6 +94,27 @@ for (const dialect of selectedDialects()) {
       assert.ok((await store.oidc.deleteExpired()) >= 1);
       const left = await database.raw("select count(*) as n from oidc_entries where id = ?", ["e1"]);
       assert.equal(Number(left[0]?.n), 0);
+    });
+
+    it("sweeps expired OAuth entries and throttle counters on a timer", async () => {
+      await store.oidc.upsert("Session", "sweep-me", {}, 0);
+      await store.throttle.put("sweep-me", "1", 0);
+      const stop = startExpirySweep(store, { intervalMs: 50 });
+      await sleep(200);
+      stop();
+      assert.equal(
+        Number(
+          (await database.raw("select count(*) as n from oidc_entries where id = ?", ["sweep-me"]))[0]?.n,
+        ),
+        0,
+      );
+      assert.equal(
+        Number(
+          (await database.raw("select count(*) as n from throttle_entries where key = ?", ["sweep-me"]))[0]
+            ?.n,
+        ),
+        0,
+      );
     });
 
     it("revokes by grant id within one model only", async () => {
