@@ -2,10 +2,6 @@
 
 import { type Selectable, sql } from "kysely";
 import {
-  type AgentStatus,
-  type Extension,
-  type MachineProfile,
-  type ProvisioningState,
   type Resource,
   ResourceConflictError,
   type ResourceKind,
@@ -22,6 +18,7 @@ import {
 } from "../lib/context.ts";
 import { checkLimit, decodeCursor, pageOf } from "../lib/paging.ts";
 import type { Database } from "../schema.ts";
+import { sqlMachineMethods } from "./sql-resource-machines.ts";
 
 type ResourceRow = Selectable<Database["resources"]>;
 
@@ -38,21 +35,6 @@ function toResource(r: ResourceRow, parentId: string | null): Resource {
     createdAt: toDate(r.created_at),
     updatedAt: toDate(r.updated_at),
   };
-}
-
-/** Machine-profile fields to column names; undefined fields are left alone. */
-function profileColumns(
-  p: Partial<MachineProfile>,
-): Partial<Omit<Database["virtual_machines"], "resource_key">> {
-  const out: Partial<Omit<Database["virtual_machines"], "resource_key">> = {};
-  if (p.image !== undefined) out.image = p.image;
-  if (p.adminUsername !== undefined) out.admin_username = p.adminUsername;
-  if (p.size !== undefined) out.size = p.size;
-  if ("identityPrincipalId" in p) out.identity_principal_id = p.identityPrincipalId ?? null;
-  if (p.agentStatus !== undefined) out.agent_status = p.agentStatus;
-  if ("lastHeartbeatAt" in p) out.last_heartbeat_at = p.lastHeartbeatAt ? millis(p.lastHeartbeatAt) : null;
-  if (p.modelVersion !== undefined) out.model_version = p.modelVersion;
-  return out;
 }
 
 /** Longer than any legal chain (root + 6 management-group levels + 4 below), short enough to stop a cycle. */
@@ -174,129 +156,6 @@ export function sqlResourceRepository(ctx: StoreContext): ResourceRepository {
       }
     },
 
-    async insertMachine(key, p) {
-      await db
-        .insertInto("virtual_machines")
-        .values({
-          resource_key: key,
-          image: p.image,
-          admin_username: p.adminUsername,
-          size: p.size,
-          identity_principal_id: p.identityPrincipalId ?? null,
-          agent_status: p.agentStatus,
-          last_heartbeat_at: p.lastHeartbeatAt ? millis(p.lastHeartbeatAt) : null,
-          model_version: p.modelVersion,
-        })
-        .execute();
-    },
-    async getMachineProfile(key) {
-      const r = await db
-        .selectFrom("virtual_machines")
-        .selectAll()
-        .where("resource_key", "=", key)
-        .executeTakeFirst();
-      return (
-        r && {
-          image: r.image,
-          adminUsername: r.admin_username,
-          size: r.size,
-          identityPrincipalId: r.identity_principal_id ?? undefined,
-          agentStatus: r.agent_status as AgentStatus,
-          lastHeartbeatAt: r.last_heartbeat_at === null ? undefined : toDate(r.last_heartbeat_at),
-          modelVersion: Number(r.model_version),
-        }
-      );
-    },
-    async updateMachineProfile(key, patch) {
-      const columns = profileColumns(patch);
-      if (Object.keys(columns).length === 0) return (await this.getMachineProfile(key)) !== undefined;
-      const r = await db
-        .updateTable("virtual_machines")
-        .set(columns)
-        .where("resource_key", "=", key)
-        .executeTakeFirst();
-      return changed(r);
-    },
-    async replaceNetworkInterfaces(key, nics) {
-      await withTransaction(ctx, async (tx) => {
-        await tx.db.deleteFrom("network_interfaces").where("resource_key", "=", key).execute();
-        if (nics.length === 0) return;
-        await tx.db
-          .insertInto("network_interfaces")
-          .values(
-            nics.map((n, position) => ({
-              resource_key: key,
-              name: n.name,
-              private_ip: n.privateIp ?? null,
-              public_ip: n.publicIp ?? null,
-              position,
-            })),
-          )
-          .execute();
-      });
-    },
-    async listNetworkInterfaces(key) {
-      const rows = await db
-        .selectFrom("network_interfaces")
-        .selectAll()
-        .where("resource_key", "=", key)
-        .orderBy("position")
-        .execute();
-      return rows.map((n) => ({
-        name: n.name,
-        privateIp: n.private_ip ?? undefined,
-        publicIp: n.public_ip ?? undefined,
-      }));
-    },
-    async findMachinesByIp(ip) {
-      const rows = await db
-        .selectFrom("network_interfaces")
-        .select("resource_key")
-        .distinct()
-        .where((eb) => eb.or([eb("private_ip", "=", ip), eb("public_ip", "=", ip)]))
-        .orderBy("resource_key")
-        .execute();
-      return rows.map((r) => r.resource_key);
-    },
-    async putExtension(key, e: Extension) {
-      const values = {
-        publisher: e.publisher,
-        type: e.type,
-        version: e.version,
-        provisioning_state: e.provisioningState,
-        settings: JSON.stringify(e.settings),
-        updated_at: millis(e.updatedAt),
-      };
-      await db
-        .insertInto("vm_extensions")
-        .values({ resource_key: key, name: e.name, ...values })
-        .onConflict((oc) => oc.columns(["resource_key", "name"]).doUpdateSet(values))
-        .execute();
-    },
-    async listExtensions(key) {
-      const rows = await db
-        .selectFrom("vm_extensions")
-        .selectAll()
-        .where("resource_key", "=", key)
-        .orderBy("name")
-        .execute();
-      return rows.map((e) => ({
-        name: e.name,
-        publisher: e.publisher,
-        type: e.type,
-        version: e.version,
-        provisioningState: e.provisioning_state as ProvisioningState,
-        settings: JSON.parse(e.settings) as Record<string, unknown>,
-        updatedAt: toDate(e.updated_at),
-      }));
-    },
-    async deleteExtension(key, name) {
-      const r = await db
-        .deleteFrom("vm_extensions")
-        .where("resource_key", "=", key)
-        .where("name", "=", name)
-        .executeTakeFirst();
-      return changed(r);
-    },
+    ...sqlMachineMethods(ctx),
   };
 }

@@ -1,0 +1,169 @@
+/** The machine part of the SQL ResourceRepository: profiles, network interfaces, extensions. */
+import type {
+  AgentStatus,
+  Extension,
+  MachineProfile,
+  ProvisioningState,
+  ResourceRepository,
+} from "../../resources/index.ts";
+import { changed, millis, type StoreContext, toDate, withTransaction } from "../lib/context.ts";
+import type { Database } from "../schema.ts";
+
+type MachineMethods = Pick<
+  ResourceRepository,
+  | "insertMachine"
+  | "getMachineProfile"
+  | "updateMachineProfile"
+  | "replaceNetworkInterfaces"
+  | "listNetworkInterfaces"
+  | "findMachinesByIp"
+  | "putExtension"
+  | "listExtensions"
+  | "deleteExtension"
+>;
+
+/** Machine-profile fields to column names; undefined fields are left alone. */
+function profileColumns(
+  p: Partial<MachineProfile>,
+): Partial<Omit<Database["virtual_machines"], "resource_key">> {
+  const out: Partial<Omit<Database["virtual_machines"], "resource_key">> = {};
+  if (p.image !== undefined) out.image = p.image;
+  if (p.adminUsername !== undefined) out.admin_username = p.adminUsername;
+  if (p.size !== undefined) out.size = p.size;
+  if ("identityPrincipalId" in p) out.identity_principal_id = p.identityPrincipalId ?? null;
+  if (p.agentStatus !== undefined) out.agent_status = p.agentStatus;
+  if ("lastHeartbeatAt" in p) out.last_heartbeat_at = p.lastHeartbeatAt ? millis(p.lastHeartbeatAt) : null;
+  if (p.modelVersion !== undefined) out.model_version = p.modelVersion;
+  return out;
+}
+
+export function sqlMachineMethods(ctx: StoreContext): MachineMethods {
+  const { db } = ctx;
+  const methods: MachineMethods = {
+    async insertMachine(key, p) {
+      await db
+        .insertInto("virtual_machines")
+        .values({
+          resource_key: key,
+          image: p.image,
+          admin_username: p.adminUsername,
+          size: p.size,
+          identity_principal_id: p.identityPrincipalId ?? null,
+          agent_status: p.agentStatus,
+          last_heartbeat_at: p.lastHeartbeatAt ? millis(p.lastHeartbeatAt) : null,
+          model_version: p.modelVersion,
+        })
+        .execute();
+    },
+    async getMachineProfile(key) {
+      const r = await db
+        .selectFrom("virtual_machines")
+        .selectAll()
+        .where("resource_key", "=", key)
+        .executeTakeFirst();
+      return (
+        r && {
+          image: r.image,
+          adminUsername: r.admin_username,
+          size: r.size,
+          identityPrincipalId: r.identity_principal_id ?? undefined,
+          agentStatus: r.agent_status as AgentStatus,
+          lastHeartbeatAt: r.last_heartbeat_at === null ? undefined : toDate(r.last_heartbeat_at),
+          modelVersion: Number(r.model_version),
+        }
+      );
+    },
+    async updateMachineProfile(key, patch) {
+      const columns = profileColumns(patch);
+      if (Object.keys(columns).length === 0) return (await methods.getMachineProfile(key)) !== undefined;
+      const r = await db
+        .updateTable("virtual_machines")
+        .set(columns)
+        .where("resource_key", "=", key)
+        .executeTakeFirst();
+      return changed(r);
+    },
+    async replaceNetworkInterfaces(key, nics) {
+      await withTransaction(ctx, async (tx) => {
+        await tx.db.deleteFrom("network_interfaces").where("resource_key", "=", key).execute();
+        if (nics.length === 0) return;
+        await tx.db
+          .insertInto("network_interfaces")
+          .values(
+            nics.map((n, position) => ({
+              resource_key: key,
+              name: n.name,
+              private_ip: n.privateIp ?? null,
+              public_ip: n.publicIp ?? null,
+              position,
+            })),
+          )
+          .execute();
+      });
+    },
+    async listNetworkInterfaces(key) {
+      const rows = await db
+        .selectFrom("network_interfaces")
+        .selectAll()
+        .where("resource_key", "=", key)
+        .orderBy("position")
+        .execute();
+      return rows.map((n) => ({
+        name: n.name,
+        privateIp: n.private_ip ?? undefined,
+        publicIp: n.public_ip ?? undefined,
+      }));
+    },
+    async findMachinesByIp(ip) {
+      const rows = await db
+        .selectFrom("network_interfaces")
+        .select("resource_key")
+        .distinct()
+        .where((eb) => eb.or([eb("private_ip", "=", ip), eb("public_ip", "=", ip)]))
+        .orderBy("resource_key")
+        .execute();
+      return rows.map((r) => r.resource_key);
+    },
+    async putExtension(key, e: Extension) {
+      const values = {
+        publisher: e.publisher,
+        type: e.type,
+        version: e.version,
+        provisioning_state: e.provisioningState,
+        settings: JSON.stringify(e.settings),
+        updated_at: millis(e.updatedAt),
+      };
+      await db
+        .insertInto("vm_extensions")
+        .values({ resource_key: key, name: e.name, ...values })
+        .onConflict((oc) => oc.columns(["resource_key", "name"]).doUpdateSet(values))
+        .execute();
+    },
+    async listExtensions(key) {
+      const rows = await db
+        .selectFrom("vm_extensions")
+        .selectAll()
+        .where("resource_key", "=", key)
+        .orderBy("name")
+        .execute();
+      return rows.map((e) => ({
+        name: e.name,
+        publisher: e.publisher,
+        type: e.type,
+        version: e.version,
+        provisioningState: e.provisioning_state as ProvisioningState,
+        settings: JSON.parse(e.settings) as Record<string, unknown>,
+        updatedAt: toDate(e.updated_at),
+      }));
+    },
+    async deleteExtension(key, name) {
+      const r = await db
+        .deleteFrom("vm_extensions")
+        .where("resource_key", "=", key)
+        .where("name", "=", name)
+        .executeTakeFirst();
+      return changed(r);
+    },
+  };
+  return methods;
+}
