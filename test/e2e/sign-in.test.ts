@@ -30,6 +30,7 @@ import { createUser, setUserEnabled, type User } from "../../src/directory/index
 import { enrollTotp, totpCodeAt } from "../../src/mfa/index.ts";
 import { type RunningServer, startServer } from "../../src/server/index.ts";
 import { launchChromium, submit } from "../portal/helpers/chromium.ts";
+import { type OpenWith, typePassword, withBrowserContext } from "./browser.ts";
 
 const ADMIN_PASSWORD = "admin password for the e2e test";
 const GENERIC = "We couldn't sign you in with those details. Check them and try again.";
@@ -50,29 +51,7 @@ describe("sign-in end to end: hostpass server, portal in Chromium, CLI OAuth cli
   const api = (path: string, token: string) =>
     http(`${running.url}${path}`, { caFile, headers: { authorization: `Bearer ${token}` } });
 
-  /** Runs `steps` in a fresh browser context (the CLI's `openBrowser`), closing it afterwards. */
-  async function inBrowser<T>(
-    run: (open: (steps: (page: Page) => Promise<void>) => (url: string) => Promise<boolean>) => Promise<T>,
-  ) {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    try {
-      return await run((steps) => async (url) => {
-        const page = await context.newPage();
-        await page.goto(url);
-        await steps(page);
-        return true;
-      });
-    } finally {
-      await context.close();
-    }
-  }
-
-  async function typePassword(page: Page, upn: string, password: string) {
-    await page.fill("#username", upn);
-    await page.fill("#password", password);
-    await submit(page, "form[action$='/signin/password'] button[type=submit]");
-  }
-
+  const inBrowser = <T>(run: (open: OpenWith) => Promise<T>) => withBrowserContext(browser, run);
   const browserSignIn = (steps: (page: Page) => Promise<void>): Promise<TokenResponse> =>
     inBrowser((open) =>
       signInWithBrowser(conn, {
@@ -169,6 +148,29 @@ describe("sign-in end to end: hostpass server, portal in Chromium, CLI OAuth cli
       (u) => u.userPrincipalName,
     );
     assert.ok(names.includes(alice.upn));
+  });
+
+  it("a user enrols TOTP in the portal's security page; the next sign-in asks for it", async () => {
+    const dave = await newUser("dave@hostpass.local", "daves password 12");
+    await inBrowser(async (open) => {
+      await open(async (page) => {
+        await typePassword(page, dave.upn, "daves password 12");
+        assert.match(page.url(), /\/portal\/security\/totp$/);
+        const secret = ((await page.textContent("[data-field=secret]")) ?? "").replace(/\s/g, "");
+        await page.fill("#code", totpCodeAt(secret, Date.now()));
+        await submit(page, "form[action$='/security/totp'] button[type=submit]");
+        assert.match(page.url(), /\/portal\/security\?done=totp$/);
+      })(`${running.url}/portal/security/totp`);
+    });
+    const stored = await running.store.mfa.getTotp(dave.id);
+    assert.ok(stored, "the seed is in the store (sealed with the key-encryption key)");
+    const tokens = await browserSignIn(async (page) => {
+      await typePassword(page, dave.upn, "daves password 12");
+      assert.match(page.url(), /\/portal\/signin\/factor$/);
+      await page.fill("#code", totpCodeAt(stored.secret, Date.now() + 30_000));
+      await submit(page, "form[action$='/signin/totp'] button");
+    });
+    assert.equal(typeof tokens.access_token, "string");
   });
 
   it("a disabled user gets nothing: no sign-in, no refresh, no API call", async () => {
