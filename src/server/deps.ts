@@ -1,5 +1,6 @@
 import type { AuditRepository, AuditResult } from "../audit/index.ts";
 import type { DirectoryRepository } from "../directory/index.ts";
+import type { ConditionalAccessRepository } from "../policy/index.ts";
 import type { RbacEngine } from "../rbac/index.ts";
 import type { ResourceRepository } from "../resources/index.ts";
 import type { ApiPrincipal, TokenTrust } from "./auth/tokens.ts";
@@ -50,6 +51,8 @@ export interface DomainServices {
   readonly checkPrincipal?: (principal: ApiPrincipal) => Promise<ApiPrincipal>;
   /** The sign-in log, for `GET /auditLogs/signIns`; absent in tests that need none. */
   readonly signInLog?: Pick<SignInLogRepository, "query">;
+  /** Conditional access policies and named locations; their routes exist only when it is given. */
+  readonly conditionalAccess?: ConditionalAccessRepository;
 }
 
 export interface RouteDeps extends DomainServices {

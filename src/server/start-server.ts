@@ -11,7 +11,10 @@ import { isLoopback, parseListenAddress } from "./listen-address.ts";
 import { grantCheck } from "./sign-in/grant-check.ts";
 import { wireSignIn } from "./sign-in/wire-sign-in.ts";
 import { loadOrCreateTls } from "./tls.ts";
+import { wireSsh } from "./wire-certificates.ts";
 import { wireServices } from "./wire-services.ts";
+
+const SWEEP_MS = 10 * 60_000;
 
 export interface StartServerOptions {
   readonly dataDir: string;
@@ -68,6 +71,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const services = {
     ...wired,
     signInLog: store.signInLog,
+    conditionalAccess: store.conditionalAccess,
     // A token outlives its sign-in: the grant must still be live, and the principal enabled.
     checkPrincipal: async (principal: ApiPrincipal) => {
       await checkGrant(principal);
@@ -86,14 +90,22 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
     const https = tls && { key: tls.key, cert: tls.cert };
-    const app = await buildServer({ services, trust: signIn.trust, mount: signIn.mount, logger, https });
+    const ssh = wireSsh(store, kek);
+    const mount = (app: App) => {
+      signIn.mount(app);
+      ssh.mount(app);
+    };
+    const app = await buildServer({ services, trust: signIn.trust, mount, logger, https });
     await app.listen({ host, port });
     const address = app.server.address() as AddressInfo;
     const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `${tls ? "https" : "http"}://${shownHost}:${address.port}`;
     const authorizationServer = await signIn.start(options.publicUrl ?? url);
+    await ssh.start(options.publicUrl ?? url, authorizationServer);
+    const sweeper = sweepExpired(store);
     const close = async () => {
       await app.close(); // stops accepting, lets in-flight requests finish
+      clearInterval(sweeper);
       services.close();
       await store.close();
     };
@@ -112,4 +124,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await store.close();
     throw error;
   }
+}
+
+/** Expired OAuth artefacts and counters are invisible already; this reclaims their rows. */
+function sweepExpired(store: Store): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    void Promise.all([store.oidc.deleteExpired(), store.throttle.deleteExpired()]).catch(() => undefined);
+  }, SWEEP_MS);
+  timer.unref();
+  return timer;
 }

@@ -20,12 +20,18 @@ import {
   AUTH_METHODS,
   type AuthMethod,
   type ConditionalAccessPolicy,
+  type ConditionalAccessRepository,
   claimsChallenge,
   evaluateConditionalAccess,
   LINUX_VM_SIGN_IN_APP,
+  loadTenantPolicies,
   type NamedLocation,
 } from "../policy/index.ts";
+import { HostpassError } from "../shared/errors.ts";
 import { fingerprintSha256, formatPublicKey, type KeyType, parsePublicKey } from "../ssh/index.ts";
+import type { App } from "./app.ts";
+import { registerGetSshCa } from "./routes/ssh/get-ssh-ca.ts";
+import { registerPostSshCertificate } from "./routes/ssh/post-ssh-certificate.ts";
 
 export interface CertificateService {
   request(input: {
@@ -213,4 +219,60 @@ export async function createCertificateService(w: CertificateWiring): Promise<Ce
       return { userCaKeys: lines("user"), hostCaKeys: lines("host") };
     },
   };
+}
+
+/** The store's side of issuance, as `openStore` exposes it. */
+export interface SshStores {
+  readonly caKeys: CaKeyStore;
+  readonly certificates: CertificateLedger;
+  readonly proofReplay: ReplayCache;
+  readonly directory: DirectoryRepository;
+  readonly conditionalAccess: ConditionalAccessRepository;
+}
+
+export interface SshWiring {
+  /** Registers `/ssh/certificates` and `/ssh/ca` (outside the management API's token check). */
+  mount(app: App): void;
+  /** Binds issuance to the authorization server once the public URL is known. */
+  start(
+    publicUrl: string,
+    tokens: { verifyLinuxSignInToken(token: string): Promise<VerifiedSignInToken> },
+  ): Promise<void>;
+}
+
+/** Until `start`, the routes answer 503: the issuer (and so token verification) is not known yet. */
+export function wireSsh(stores: SshStores, kek: Uint8Array): SshWiring {
+  let service: CertificateService | undefined;
+  const late: CertificateService = {
+    request: (input) => started().request(input),
+    caKeys: () => started().caKeys(),
+  };
+  const started = () => {
+    if (!service) throw new ServiceStartingError("the certificate authority is starting");
+    return service;
+  };
+  return {
+    mount(app) {
+      registerPostSshCertificate(app, late);
+      registerGetSshCa(app, late);
+    },
+    async start(publicUrl, tokens) {
+      service = await createCertificateService({
+        publicUrl,
+        caKeys: stores.caKeys,
+        kek,
+        ledger: stores.certificates,
+        replay: stores.proofReplay,
+        directory: stores.directory,
+        verifyAccessToken: (token) => tokens.verifyLinuxSignInToken(token),
+        groupIdsOf: (tenantId, id) => stores.directory.listTransitiveGroups(tenantId, id),
+        policies: (tenantId) => loadTenantPolicies(stores.conditionalAccess, tenantId),
+      });
+    },
+  };
+}
+
+class ServiceStartingError extends HostpassError {
+  readonly code = "ERR_SERVICE_STARTING";
+  readonly kind = "unavailable";
 }

@@ -77,19 +77,36 @@ describe("hostpass login + ssh cert, end to end", () => {
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "hostpass-e2e-cert-"));
     home = await mkdtemp(join(tmpdir(), "hostpass-e2e-home-"));
-    running = await startServer({ dataDir, listen: "127.0.0.1:0", adminPassword: "admin password e2e", logLevel: "silent" });
+    running = await startServer({
+      dataDir,
+      listen: "127.0.0.1:0",
+      adminPassword: "admin password e2e",
+      logLevel: "silent",
+    });
     tenantId = running.bootstrap.tenant.id;
-    alice = await createUser(running.store.directory, { tenantId, upn: "Alice@Hostpass.Local", displayName: "Alice", password: "alices password 1" });
+    alice = await createUser(running.store.directory, {
+      tenantId,
+      upn: "Alice@Hostpass.Local",
+      displayName: "Alice",
+      password: "alices password 1",
+    });
     browser = await launchChromium();
     const caFile = join(dataDir, "tls", "server-cert.pem");
-    assert.equal((await cli(["cloud", "register", "-n", "e2e", "--endpoint", running.url, "--ca-file", caFile])).code, 0);
+    assert.equal(
+      (await cli(["cloud", "register", "-n", "e2e", "--endpoint", running.url, "--ca-file", caFile])).code,
+      0,
+    );
     assert.equal((await cli(["cloud", "set", "-n", "e2e"])).code, 0);
     // A private sshd that trusts the user CA the server publishes; root's principals file admits alice.
     sshdDir = await makeTempDir();
     const ca = (await http(`${running.url}/ssh/ca`, { caFile })).body as { userCaKeys: string[] };
     await writeFile(join(sshdDir, "trusted"), `${ca.userCaKeys.join("\n")}\n`);
     await writeFile(join(sshdDir, "principals_root"), `${alice.linuxName}\n`);
-    sshd = await startSshd({ dir: sshdDir, trustedUserCaKeys: join(sshdDir, "trusted"), authorizedPrincipalsFile: join(sshdDir, "principals_%u") });
+    sshd = await startSshd({
+      dir: sshdDir,
+      trustedUserCaKeys: join(sshdDir, "trusted"),
+      authorizedPrincipalsFile: join(sshdDir, "principals_%u"),
+    });
   });
 
   after(async () => {
@@ -111,7 +128,11 @@ describe("hostpass login + ssh cert, end to end", () => {
     const out = await login("alice@hostpass.local", "alices password 1");
     assert.equal(out.code, 0, out.err);
     const shown = await cli(["account", "show", "--query", "user.name", "-o", "tsv"]);
-    assert.equal(shown.out.trim(), "alice@hostpass.local");
+    assert.equal(
+      shown.out.trim(),
+      "Alice@Hostpass.Local",
+      "the UPN as entered; its Linux name is lower case",
+    );
   });
 
   it("ssh cert writes a certificate that ssh-keygen -L shows with the server-decided fields", async () => {
@@ -129,9 +150,17 @@ describe("hostpass login + ssh cert, end to end", () => {
     assert.match(listing, /Extensions: \n\s+permit-pty\n/);
     const cert = parseCertificateText(await readFile(file, "utf8"));
     assert.equal(cert.validBefore - cert.validAfter, 3600n + 120n, "1 hour, backdated 2 minutes");
-    const login = await sshLogin({ port: sshd.port, user: "root", identityFile: join(home, "keys", "id_ed25519"), certificateFile: file });
+    const login = await sshLogin({
+      port: sshd.port,
+      user: "root",
+      identityFile: join(home, "keys", "id_ed25519"),
+      certificateFile: file,
+    });
     assert.equal(login.code, 0, `${login.stderr}\n${sshd.log().slice(-1500)}`);
-    assert.match(sshd.log(), new RegExp(`Accepted certificate ID "${alice.id}@${tenantId}" \\(serial ${result.serial}\\)`));
+    assert.match(
+      sshd.log(),
+      new RegExp(`Accepted certificate ID "${alice.id}@${tenantId}" \\(serial ${result.serial}\\)`),
+    );
   });
 
   it("a conditional access sign-in frequency of 10 minutes yields a 10-minute certificate", async () => {
@@ -148,7 +177,14 @@ describe("hostpass login + ssh cert, end to end", () => {
       new Date(),
     );
     const file = join(home, "keys", "ten-cert.pub");
-    const out = await cli(["ssh", "cert", "--file", file, "--public-key-file", join(home, "keys", "id_ed25519.pub")]);
+    const out = await cli([
+      "ssh",
+      "cert",
+      "--file",
+      file,
+      "--public-key-file",
+      join(home, "keys", "id_ed25519.pub"),
+    ]);
     assert.equal(out.code, 0, out.err);
     const cert = parseCertificateText(await readFile(file, "utf8"));
     assert.equal(cert.validBefore - cert.validAfter, 600n + 120n);
@@ -157,8 +193,21 @@ describe("hostpass login + ssh cert, end to end", () => {
 
   it("a service principal signs in with its secret and gets a certificate for its app-id name", async () => {
     const sp = await createServicePrincipal(running.store.directory, { tenantId, displayName: "deploy bot" });
-    const { secret } = await addClientSecret(running.store.directory, { tenantId, principalId: sp.id, expiresAt: new Date(Date.now() + 86_400_000) });
-    const login = await cli(["login", "--service-principal", "-u", sp.appId, "-p", secret, "--tenant", tenantId]);
+    const { secret } = await addClientSecret(running.store.directory, {
+      tenantId,
+      principalId: sp.id,
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
+    const login = await cli([
+      "login",
+      "--service-principal",
+      "-u",
+      sp.appId,
+      "-p",
+      secret,
+      "--tenant",
+      tenantId,
+    ]);
     assert.equal(login.code, 0, login.err);
     const file = join(home, "keys", "sp-cert.pub");
     const out = await cli(["ssh", "cert", "--file", file]);
@@ -169,7 +218,7 @@ describe("hostpass login + ssh cert, end to end", () => {
 
   it("a disabled user gets no certificate", async () => {
     await login("alice@hostpass.local", "alices password 1");
-    await setUserEnabled(running.store.directory, { tenantId, userId: alice.id, enabled: false });
+    await setUserEnabled(running.store.directory, tenantId, alice.id, false);
     const out = await cli(["ssh", "cert", "--file", join(home, "keys", "disabled-cert.pub")]);
     assert.notEqual(out.code, 0);
     assert.match(out.err, /ERR_/);

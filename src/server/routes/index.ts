@@ -11,6 +11,7 @@ import { registerListRoleDefinitions } from "./authorization/list-role-definitio
 import { registerPostCheckAccess } from "./authorization/post-check-access.ts";
 import { registerPutRoleAssignment } from "./authorization/put-role-assignment.ts";
 import { registerPutRoleDefinition } from "./authorization/put-role-definition.ts";
+import { registerConditionalAccessRoutes } from "./conditional-access/index.ts";
 import { registerDeleteGroup } from "./directory/delete-group.ts";
 import { registerDeleteGroupMember } from "./directory/delete-group-member.ts";
 import { registerDeleteServicePrincipal } from "./directory/delete-service-principal.ts";
@@ -59,6 +60,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerGetJwks(app, deps);
   registerGetHealth(app, deps);
   registerGetMe(app, deps);
+  if (deps.conditionalAccess) registerConditionalAccessRoutes(app, deps.conditionalAccess);
 
   registerPostUser(app, deps);
   registerListUsers(app, deps);
