@@ -90,7 +90,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
     const https = tls && { key: tls.key, cert: tls.cert };
-    const ssh = wireSsh(store, kek);
+    const ssh = wireSsh(store, kek, services.audit);
     const mount = (app: App) => {
       signIn.mount(app);
       ssh.mount(app);

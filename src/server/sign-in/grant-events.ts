@@ -14,6 +14,8 @@ interface GrantError {
   readonly error_description?: string;
 }
 
+const NOT_FAILURES: ReadonlySet<string> = new Set(["authorization_pending", "slow_down"]);
+
 export function recordGrantEvents(
   provider: Provider,
   log: SignInLogRepository,
@@ -56,6 +58,8 @@ export function recordGrantEvents(
     });
   provider.on("grant.error", (ctx, error) => {
     const e = error as GrantError;
+    // A device polling before the user decided, or too fast: the protocol's normal course.
+    if (e.error !== undefined && NOT_FAILURES.has(e.error)) return;
     void safely(
       ctx as KoaContextWithOIDC,
       "failure",
