@@ -3,6 +3,7 @@
  * ledger, the Linux VM Sign-In token check, the directory, and conditional access. Routes get a
  * `CertificateService` and nothing else.
  */
+import { randomUUID } from "node:crypto";
 import type { CaKeyRecord } from "../ca/index.ts";
 import {
   activeCaKey,
@@ -30,6 +31,7 @@ import {
 import { HostpassError } from "../shared/errors.ts";
 import { fingerprintSha256, formatPublicKey, type KeyType, parsePublicKey } from "../ssh/index.ts";
 import type { App } from "./app.ts";
+import type { AuditSink } from "./deps.ts";
 import { registerGetSshCa } from "./routes/ssh/get-ssh-ca.ts";
 import { registerPostSshCertificate } from "./routes/ssh/post-ssh-certificate.ts";
 
@@ -241,7 +243,7 @@ export interface SshWiring {
 }
 
 /** Until `start`, the routes answer 503: the issuer (and so token verification) is not known yet. */
-export function wireSsh(stores: SshStores, kek: Uint8Array): SshWiring {
+export function wireSsh(stores: SshStores, kek: Uint8Array, audit: AuditSink): SshWiring {
   let service: CertificateService | undefined;
   const late: CertificateService = {
     request: (input) => started().request(input),
@@ -267,6 +269,17 @@ export function wireSsh(stores: SshStores, kek: Uint8Array): SshWiring {
         verifyAccessToken: (token) => tokens.verifyLinuxSignInToken(token),
         groupIdsOf: (tenantId, id) => stores.directory.listTransitiveGroups(tenantId, id),
         policies: (tenantId) => loadTenantPolicies(stores.conditionalAccess, tenantId),
+        // Every issuance and refusal is in the activity log (PRODUCT.md §2).
+        record: (event) =>
+          audit.append({
+            tenantId: event.tenantId,
+            actor: event.actor,
+            action: "Ssh/certificates/issue",
+            target: "/ssh/certificates",
+            result: event.result,
+            correlationId: randomUUID(),
+            details: event.details,
+          }),
       });
     },
   };

@@ -161,6 +161,14 @@ describe("hostpass login + ssh cert, end to end", () => {
       sshd.log(),
       new RegExp(`Accepted certificate ID "${alice.id}@${tenantId}" \\(serial ${result.serial}\\)`),
     );
+    const audit = await running.store.audit.query(
+      { tenantId, actor: alice.id, action: "Ssh/certificates/issue" },
+      { limit: 10 },
+    );
+    const logged = audit.items.some(
+      (e) => e.result === "success" && (e.details as { serial?: string }).serial === result.serial,
+    );
+    assert.ok(logged, "the issuance is in the activity log");
   });
 
   it("a conditional access sign-in frequency of 10 minutes yields a 10-minute certificate", async () => {
