@@ -18,6 +18,8 @@ export interface InteractionView {
   readonly scopes: readonly string[];
   readonly resources: readonly string[];
   readonly loginHint: string | undefined;
+  /** `acr_values` as asked (`mfa`: the client needs a second factor, e.g. after a claims challenge). */
+  readonly acrValues: readonly string[];
   /** The account of the current session, when the prompt is not a login. */
   readonly sessionAccountId: string | undefined;
 }
@@ -52,6 +54,7 @@ export async function describeInteraction(
     scopes: asStrings(params.scope),
     resources: Array.isArray(params.resource) ? asStrings(params.resource) : asStrings(params.resource ?? []),
     loginHint: typeof params.login_hint === "string" ? params.login_hint : undefined,
+    acrValues: asStrings(params.acr_values),
     sessionAccountId: details.session?.accountId,
   };
 }

@@ -29,3 +29,19 @@ export async function typePassword(page: Page, upn: string, password: string): P
   await page.fill("#password", password);
   await submit(page, "form[action$='/signin/password'] button[type=submit]");
 }
+
+/** An authorization request as the CLI makes it, plus `extra` (the redirect is never reached). */
+export function authorizeUrl(endpoint: string, clientId: string, extra: Record<string, string>): string {
+  const url = new URL(endpoint);
+  const params = {
+    client_id: clientId,
+    response_type: "code",
+    redirect_uri: "http://127.0.0.1:9/callback",
+    scope: "openid profile offline_access",
+    code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    code_challenge_method: "S256",
+    ...extra,
+  };
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return url.href;
+}

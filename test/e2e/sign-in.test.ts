@@ -30,7 +30,7 @@ import { createUser, setUserEnabled, type User } from "../../src/directory/index
 import { enrollTotp, totpCodeAt } from "../../src/mfa/index.ts";
 import { type RunningServer, startServer } from "../../src/server/index.ts";
 import { launchChromium, submit } from "../portal/helpers/chromium.ts";
-import { type OpenWith, typePassword, withBrowserContext } from "./browser.ts";
+import { authorizeUrl, type OpenWith, typePassword, withBrowserContext } from "./browser.ts";
 
 const ADMIN_PASSWORD = "admin password for the e2e test";
 const GENERIC = "We couldn't sign you in with those details. Check them and try again.";
@@ -65,12 +65,8 @@ describe("sign-in end to end: hostpass server, portal in Chromium, CLI OAuth cli
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "hostpass-e2e-"));
-    running = await startServer({
-      dataDir,
-      listen: "127.0.0.1:0",
-      adminPassword: ADMIN_PASSWORD,
-      logLevel: "silent",
-    });
+    const listen = "127.0.0.1:0";
+    running = await startServer({ dataDir, listen, adminPassword: ADMIN_PASSWORD, logLevel: "silent" });
     caFile = join(dataDir, "tls", "server-cert.pem");
     tenantId = running.bootstrap.tenant.id;
     conn = await discover(running.url, caFile);
@@ -171,6 +167,19 @@ describe("sign-in end to end: hostpass server, portal in Chromium, CLI OAuth cli
       await submit(page, "form[action$='/signin/totp'] button");
     });
     assert.equal(typeof tokens.access_token, "string");
+  });
+
+  it("acr_values=mfa (step-up) does not let a password alone through: an account without factors enrols first", async () => {
+    const erin = await newUser("erin@hostpass.local", "erins password 12");
+    const authorize = authorizeUrl(conn.metadata.authorization_endpoint, CLI_CLIENT_ID, {
+      acr_values: "mfa",
+    });
+    await inBrowser(async (open) => {
+      await open(async (page) => {
+        await typePassword(page, erin.upn, "erins password 12");
+        assert.match(page.url(), /\/portal\/security\?setup=required$/);
+      })(authorize);
+    });
   });
 
   it("a disabled user gets nothing: no sign-in, no refresh, no API call", async () => {

@@ -115,7 +115,8 @@ export function oidcInteractions(auth: () => AuthorizationServer, accounts: Acco
         clientId: view.clientId,
         clientName: await clientName(view.clientId),
         scopes: [...view.scopes, ...view.resources],
-        mfaRequired: false,
+        // Step-up: a client that was told a second factor is missing asks with `acr_values=mfa`.
+        mfaRequired: view.acrValues.includes("mfa"),
         ...(view.sessionAccountId === undefined ? {} : { accountId: view.sessionAccountId }),
         ...(view.loginHint === undefined ? {} : { loginHint: view.loginHint }),
       };
