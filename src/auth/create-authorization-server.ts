@@ -17,7 +17,7 @@ import { type CliClientOptions, cliClientMetadata, useDirectorySecretCheck } fro
 import { applyDeviceFlowLimits, type DeviceFlowLimits } from "./lib/device-flow.ts";
 import { buildProviderConfig, type TokenLifetimes } from "./lib/provider-config.ts";
 import { type LoadedSigningKeys, loadSigningKeys } from "./lib/signing-keys.ts";
-import { checkTokenIsLive } from "./lib/token-liveness.ts";
+import { livenessCache } from "./lib/token-liveness.ts";
 import { type AuthPages, DEFAULT_PAGES } from "./pages.ts";
 import type { AccountSource, KeyStore, OidcStorage, ThrottleStore } from "./types.ts";
 import { type LinuxSignInToken, verifyLinuxSignInTokenWith } from "./verify-linux-sign-in-token.ts";
@@ -139,8 +139,11 @@ export async function createAuthorizationServer(
     useDirectorySecretCheck(provider, deps.accounts);
     useAtomicReplayDetection(provider, deps.storage);
     applyDeviceFlowLimits(provider, deps.throttle, device, config.deviceVerificationUrl);
-    return { provider, keys, callback: provider.callback() };
+    // One object per key set, so the verifier's imported keys are cached with it.
+    const verificationKeys = { keys: keys.publicJwks };
+    return { provider, keys, verificationKeys, callback: provider.callback() };
   };
+  const liveness = livenessCache(deps.accounts, deps.storage);
 
   let current = build(loadSigningKeys(await deps.keys.listSigningKeys()));
 
@@ -173,12 +176,12 @@ export async function createAuthorizationServer(
     async verifyLinuxSignInToken(token, options = {}) {
       const verified = await verifyLinuxSignInTokenWith(token, {
         issuer: config.issuer,
-        jwks: { keys: current.keys.publicJwks },
+        jwks: current.verificationKeys,
         algorithm: current.keys.alg,
         clockSkewSeconds: Math.min(clockTolerance, 60),
         ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
       });
-      await checkTokenIsLive(verified, deps.accounts, deps.storage);
+      await liveness.check(verified);
       return verified;
     },
     publicJwks: () => ({ keys: current.keys.publicJwks.map((k) => ({ ...k })) }),

@@ -75,6 +75,20 @@ function toToken(payload: JWTPayload): LinuxSignInToken {
   };
 }
 
+/**
+ * One verifier per published key set: jose caches the imported keys inside a JWKSet, so building
+ * it per call re-imported every key on every request (the CA's hot path).
+ */
+const keySets = new WeakMap<object, ReturnType<typeof createLocalJWKSet>>();
+function keySetOf(jwks: VerifyLinuxSignInTokenOptions["jwks"]): ReturnType<typeof createLocalJWKSet> {
+  let set = keySets.get(jwks);
+  if (!set) {
+    set = createLocalJWKSet({ keys: jwks.keys.map((k) => ({ ...k })) });
+    keySets.set(jwks, set);
+  }
+  return set;
+}
+
 /** Stateless checks only; `AuthorizationServer.verifyLinuxSignInToken` adds revocation. */
 export async function verifyLinuxSignInTokenWith(
   token: string,
@@ -87,7 +101,7 @@ export async function verifyLinuxSignInTokenWith(
   }
   try {
     const now = options.now?.() ?? new Date();
-    const keys = createLocalJWKSet({ keys: options.jwks.keys.map((k) => ({ ...k })) });
+    const keys = keySetOf(options.jwks);
     const { payload } = await jwtVerify(token, keys, {
       issuer: options.issuer,
       audience: LINUX_VM_SIGN_IN_RESOURCE,

@@ -85,6 +85,15 @@ describe("client credentials for service principals", () => {
     });
   });
 
+  it("refuses a principal disabled after its token was accepted, within the 1 s liveness cache", async () => {
+    const sp = h.accounts.addServicePrincipal(TENANT, { secret: "right" });
+    const token = String((await tokenRequest(h, forVmSignIn, basic(sp.appId, "right"))).body.access_token);
+    await h.server.verifyLinuxSignInToken(token);
+    h.accounts.setPrincipalEnabled(sp.appId, false);
+    await new Promise((r) => setTimeout(r, 1050));
+    await assert.rejects(h.server.verifyLinuxSignInToken(token), { code: "ERR_AUTH_INVALID_TOKEN" });
+  });
+
   it("issues an app token with private_key_jwt (audience: token endpoint or issuer)", async () => {
     const sp = h.accounts.addServicePrincipal(TENANT, { jwks: [publicJwk] });
     for (const aud of [`${h.issuer}/token`, h.issuer]) {

@@ -32,3 +32,25 @@ export async function checkTokenIsLive(
     throw new InvalidAccessTokenError();
   }
 }
+
+/** How long a positive liveness answer is reused: within the 5 s revocation target (PRODUCT.md §7). */
+export const LIVENESS_CACHE_MS = 1000;
+
+/**
+ * `checkTokenIsLive` with positive answers reused for LIVENESS_CACHE_MS per (grant or client,
+ * principal): a burst of certificate requests costs one grant and account lookup, and a disabled
+ * principal or a revoked grant is refused within a second. Failures are never cached.
+ */
+export function livenessCache(accounts: AccountSource, storage: OidcStorage, now: () => number = Date.now) {
+  const live = new Map<string, number>();
+  return {
+    async check(token: LinuxSignInToken): Promise<void> {
+      const key = `${token.identityType}|${token.grantId ?? token.clientId}|${token.objectId}|${token.tenantId}`;
+      const until = live.get(key);
+      if (until !== undefined && until > now()) return;
+      await checkTokenIsLive(token, accounts, storage);
+      if (live.size > 10_000) live.clear();
+      live.set(key, now() + LIVENESS_CACHE_MS);
+    },
+  };
+}
