@@ -1,18 +1,12 @@
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { Option } from "commander";
 import type { CliCommand, CliContext } from "../command.ts";
+import { defaultServerDataDir } from "../session/config-dir.ts";
 
 interface ServerArgs {
   readonly dataDir?: string;
   readonly database?: string;
   readonly listen: string;
   readonly insecureHttp?: boolean;
-}
-
-/** Root keeps service state in /var/lib; anyone else in their home. */
-export function defaultDataDir(): string {
-  return process.getuid?.() === 0 ? "/var/lib/hostpass" : join(homedir(), ".hostpass", "server");
 }
 
 /** `hostpass server`: runs the directory and authorization service until SIGTERM or SIGINT. */
@@ -30,7 +24,7 @@ export const serverCommand: CliCommand<ServerArgs> = {
     // Loaded here so the other commands (HTTP clients) never load Fastify or the store.
     const { startServer } = await import("../../server/index.ts");
     const running = await startServer({
-      dataDir: args.dataDir ?? defaultDataDir(),
+      dataDir: args.dataDir ?? defaultServerDataDir(),
       database: args.database,
       listen: args.listen,
       insecureHttp: args.insecureHttp === true,

@@ -2,9 +2,11 @@
  * Cloud profiles (the seed's `az cloud`): a name → the service URL the CLI talks to, and an
  * optional CA certificate file to trust for it (the server's self-signed certificate by default).
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { HostpassError } from "../../shared/errors.ts";
-import { readState, writeState } from "./config-dir.ts";
+import { defaultServerDataDir, readState, writeState } from "./config-dir.ts";
 
 export interface CloudProfile {
   readonly name: string;
@@ -34,11 +36,20 @@ export class CloudNotFoundError extends HostpassError {
   readonly kind = "not_found";
 }
 
+/**
+ * The built-in `local` cloud trusts the certificate a `hostpass server` on this machine generated
+ * in its default data directory, so the quickstart needs no `cloud register`.
+ */
+function localCloud(): CloudProfile {
+  const caFile = join(defaultServerDataDir(), "tls", "server-cert.pem");
+  return existsSync(caFile) ? { ...DEFAULT_CLOUD, caFile } : DEFAULT_CLOUD;
+}
+
 async function load(dir: string): Promise<CloudState> {
   const state = await readState<CloudState>(dir, FILE, { current: DEFAULT_CLOUD.name, clouds: [] });
   const clouds = state.clouds.some((c) => c.name === DEFAULT_CLOUD.name)
     ? state.clouds
-    : [DEFAULT_CLOUD, ...state.clouds];
+    : [localCloud(), ...state.clouds];
   return { current: state.current, clouds };
 }
 

@@ -9,6 +9,11 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../../shared/atomic-write.ts";
 import { CliStateError } from "./errors.ts";
 
+/** Where `hostpass server` keeps its state by default: /var/lib for root, else the home directory. */
+export function defaultServerDataDir(): string {
+  return process.getuid?.() === 0 ? "/var/lib/hostpass" : join(homedir(), ".hostpass", "server");
+}
+
 export function configDir(env: NodeJS.ProcessEnv): string {
   return env.HOSTPASS_CONFIG_DIR || join(homedir(), ".hostpass");
 }
