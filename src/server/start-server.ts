@@ -106,7 +106,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const close = async () => {
       await app.close(); // stops accepting, lets in-flight requests finish
       clearInterval(sweeper);
-      services.close();
+      await services.close();
       await store.close();
     };
     return {
@@ -120,7 +120,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       close,
     };
   } catch (error) {
-    services.close();
+    await services.close();
     await store.close();
     throw error;
   }

@@ -1,5 +1,5 @@
 import type { AuditRepository } from "../audit/index.ts";
-import { appendAuditEvent } from "../audit/index.ts";
+import { createAuditWriter } from "../audit/index.ts";
 import {
   type DirectoryRepository,
   findUserByUpn,
@@ -25,7 +25,8 @@ export interface Repositories {
 export interface WiredServices extends DomainServices {
   readonly checkPrincipal: (principal: ApiPrincipal) => Promise<ApiPrincipal>;
   /** Stops the background RBAC sync. */
-  close(): void;
+  /** Stops the RBAC sync timer and writes out pending audit events; call before closing the store. */
+  close(): Promise<void>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -65,6 +66,7 @@ export function wireServices(repos: Repositories): WiredServices {
     for (const engine of engines.values()) void engine.then((e) => e.sync()).catch(() => undefined);
   }, RBAC_SYNC_MS);
   timer.unref();
+  const audit = createAuditWriter(repos.audit);
   return {
     rbac,
     directory: repos.directory,
@@ -72,12 +74,16 @@ export function wireServices(repos: Repositories): WiredServices {
     auditLog: repos.audit,
     resolveAssignee: (tenantId, assignee) => resolveAssignee(repos.directory, tenantId, assignee),
     checkPrincipal: cachedCheck(repos.directory),
+    // Concurrent changes share one audit transaction (one head lock and commit per group).
     audit: {
       append: async (record) => {
-        await appendAuditEvent(repos.audit, record);
+        await audit.append(record);
       },
     },
-    close: () => clearInterval(timer),
+    close: async () => {
+      clearInterval(timer);
+      await audit.flush();
+    },
   };
 }
 

@@ -46,7 +46,7 @@ export async function startStoreServer(
     as,
     close: async () => {
       await app.close();
-      services.close();
+      await services.close();
       await store.close();
       if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
