@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import type { AuthorizationServer } from "../auth/index.ts";
-import { openStore, type Store, sqliteUrlForDataDir } from "../store/index.ts";
+import { openStore, type Store, sqliteUrlForDataDir, startExpirySweep } from "../store/index.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
 import { type BootstrapResult, bootstrap } from "./bootstrap.ts";
 import { type App, buildServer } from "./build-server.ts";
@@ -13,8 +13,6 @@ import { wireSignIn } from "./sign-in/wire-sign-in.ts";
 import { loadOrCreateTls } from "./tls.ts";
 import { wireSsh } from "./wire-certificates.ts";
 import { wireServices } from "./wire-services.ts";
-
-const SWEEP_MS = 10 * 60_000;
 
 export interface StartServerOptions {
   readonly dataDir: string;
@@ -102,10 +100,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const url = `${tls ? "https" : "http"}://${shownHost}:${address.port}`;
     const authorizationServer = await signIn.start(options.publicUrl ?? url);
     await ssh.start(options.publicUrl ?? url, authorizationServer);
-    const sweeper = sweepExpired(store);
+    const stopSweep = startExpirySweep(store, {
+      onError: (error) => app.log.warn({ err: error }, "expiry sweep failed"),
+    });
     const close = async () => {
       await app.close(); // stops accepting, lets in-flight requests finish
-      clearInterval(sweeper);
+      stopSweep();
       await services.close();
       await store.close();
     };
@@ -124,13 +124,4 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await store.close();
     throw error;
   }
-}
-
-/** Expired OAuth artefacts and counters are invisible already; this reclaims their rows. */
-function sweepExpired(store: Store): NodeJS.Timeout {
-  const timer = setInterval(() => {
-    void Promise.all([store.oidc.deleteExpired(), store.throttle.deleteExpired()]).catch(() => undefined);
-  }, SWEEP_MS);
-  timer.unref();
-  return timer;
 }
