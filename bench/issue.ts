@@ -13,7 +13,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createKeyProof } from "../src/cli/session/key-proof.ts";
+import { createKeyProof } from "../src/ca/index.ts";
 import { discover, signInServicePrincipal } from "../src/cli/session/oauth.ts";
 import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "../src/cli/session/well-known.ts";
 import { addClientSecret, createServicePrincipal } from "../src/directory/index.ts";
@@ -28,11 +28,28 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function startServerProcess(dataDir: string): Promise<{ child: ChildProcess; url: string; tenantId: string }> {
-  const child = spawn(process.execPath, [...(process.env.HOSTPASS_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.HOSTPASS_BENCH_PROFILE}`] : []), "src/cli/main.ts", "server", "--insecure-http", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
-    env: { ...process.env, HOSTPASS_ADMIN_PASSWORD: "bench admin password" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+async function startServerProcess(
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string; tenantId: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.HOSTPASS_BENCH_PROFILE
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.HOSTPASS_BENCH_PROFILE}`]
+        : []),
+      "src/cli/main.ts",
+      "server",
+      "--insecure-http",
+      "--listen",
+      "127.0.0.1:0",
+      "--data-dir",
+      dataDir,
+    ],
+    {
+      env: { ...process.env, HOSTPASS_ADMIN_PASSWORD: "bench admin password" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   let out = "";
   child.stdout?.setEncoding("utf8");
   return new Promise((resolve, reject) => {
@@ -48,10 +65,22 @@ async function startServerProcess(dataDir: string): Promise<{ child: ChildProces
 
 function post(agent: Agent, url: URL, headers: Record<string, string>, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", agent, headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          ...headers,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -65,23 +94,49 @@ export async function run(args: string[]): Promise<object> {
   const server = await startServerProcess(dataDir);
   try {
     // Setup through the store (another process may open the SQLite file): a service principal and its secret.
-    const store = await openStore({ url: sqliteUrlForDataDir(dataDir), keyEncryptionKey: await loadOrCreateKek(dataDir, {}) });
-    const sp = await createServicePrincipal(store.directory, { tenantId: server.tenantId, displayName: "bench" });
-    const { secret } = await addClientSecret(store.directory, { tenantId: server.tenantId, principalId: sp.id, expiresAt: new Date(Date.now() + 3_600_000) });
+    const store = await openStore({
+      url: sqliteUrlForDataDir(dataDir),
+      keyEncryptionKey: await loadOrCreateKek(dataDir, {}),
+    });
+    const sp = await createServicePrincipal(store.directory, {
+      tenantId: server.tenantId,
+      displayName: "bench",
+    });
+    const { secret } = await addClientSecret(store.directory, {
+      tenantId: server.tenantId,
+      principalId: sp.id,
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
     await store.close();
     const conn = await discover(server.url);
-    const token = (await signInServicePrincipal(conn, sp.appId, { secret }, LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE)).access_token;
+    const token = (
+      await signInServicePrincipal(
+        conn,
+        sp.appId,
+        { secret },
+        LINUX_VM_SIGN_IN_RESOURCE,
+        LINUX_VM_SIGN_IN_SCOPE,
+      )
+    ).access_token;
     const key = generateKeyPair("ssh-ed25519");
     const endpoint = new URL(`${server.url}/ssh/certificates`);
     const body = JSON.stringify({ publicKey: formatPublicKey(key.publicKey) });
     const proofs: string[] = [];
     for (let i = 0; i < total; i++) {
-      proofs.push(await createKeyProof(key.privateKey, key.publicKey, { method: "POST", url: endpoint.href, accessToken: token }));
+      proofs.push(
+        await createKeyProof(key.privateKey, key.publicKey, {
+          method: "POST",
+          url: endpoint.href,
+          accessToken: token,
+        }),
+      );
     }
     const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-    const send = (proof: string) => post(agent, endpoint, { authorization: `Bearer ${token}`, dpop: proof }, body);
+    const send = (proof: string) =>
+      post(agent, endpoint, { authorization: `Bearer ${token}`, dpop: proof }, body);
     // Warm up (JIT, SQLite caches), then measure.
-    for (let i = 0; i < 50; i++) if ((await send(proofs.pop() as string)) !== 201) throw new Error("warm-up issuance failed");
+    for (let i = 0; i < 50; i++)
+      if ((await send(proofs.pop() as string)) !== 201) throw new Error("warm-up issuance failed");
     const latencies: number[] = [];
     let failures = 0;
     const start = performance.now();

@@ -32,6 +32,7 @@ export {
   PERMITTED_EXTENSIONS,
   type PermittedExtension,
 } from "./issue-user-certificate.ts";
+export { createKeyProof } from "./key-proof.ts";
 export {
   MemoryReplayCache,
   type ProofRequirements,

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { calculateJwkThumbprint, type JWK } from "jose";
 import { testKeyPair, testSigner } from "../../test/helpers/ssh-fixtures.ts";
-import { createKeyProof } from "../cli/session/key-proof.ts";
 import { HostpassError } from "../shared/errors.ts";
 import { formatPublicKey, publicKeyToJwk } from "../ssh/index.ts";
 import {
   CaProofInvalidError,
   CaSubjectRejectedError,
   type CertificateRequestDeps,
+  createKeyProof,
   type IssuedCertificate,
   MemoryReplayCache,
   requestCertificate,

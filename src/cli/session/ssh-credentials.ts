@@ -6,6 +6,7 @@
 import type { KeyObject } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { createKeyProof } from "../../ca/index.ts";
 import { writeFileAtomic } from "../../shared/atomic-write.ts";
 import {
   type Certificate,
@@ -20,7 +21,6 @@ import {
 import { CliUsageError } from "../errors.ts";
 import { accessTokenFor, type Session } from "./context.ts";
 import { expectOk, http } from "./http.ts";
-import { createKeyProof } from "./key-proof.ts";
 import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "./well-known.ts";
 
 export interface KeyFiles {

@@ -1,11 +1,11 @@
 /**
- * The proof of possession the CA asks for (RFC 9449 DPoP, signed with the SSH private key itself):
+ * The client side of the proof of possession the CA asks for (RFC 9449 DPoP, signed with the SSH private key itself):
  * bound to the request (`htm`, `htu`), to the access token (`ath`), fresh (`iat`) and single-use
  * (`jti`). The key's public half travels in the header as a JWK.
  */
 import { createHash, type KeyObject, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
-import { type PublicKey, publicKeyToJwk } from "../../ssh/index.ts";
+import { type PublicKey, publicKeyToJwk } from "../ssh/index.ts";
 
 const ALG: Record<string, string> = {
   "ssh-ed25519": "EdDSA",
