@@ -23,6 +23,8 @@ export interface VerifiedSignInToken {
   readonly objectId: string;
   readonly tenantId: string;
   readonly identityType: "user" | "app";
+  /** The OAuth client the token was issued to (the CLI, or the service principal's app id). */
+  readonly clientId?: string;
   readonly amr: readonly string[];
   readonly authTime: number | undefined;
   /** Present when the token is DPoP-bound (`cnf.jkt`). */

@@ -12,6 +12,7 @@ import {
   createCaKey,
   openCaSigner,
   type ReplayCache,
+  type RequestContext,
   requestCertificate,
   trustedCaKeys,
   type VerifiedSignInToken,
@@ -27,9 +28,11 @@ import {
   LINUX_VM_SIGN_IN_APP,
   loadTenantPolicies,
   type NamedLocation,
+  type PolicyEvaluation,
 } from "../policy/index.ts";
 import { HostpassError } from "../shared/errors.ts";
 import { fingerprintSha256, formatPublicKey, type KeyType, parsePublicKey } from "../ssh/index.ts";
+import type { SignInLogEntry } from "../store/index.ts";
 import type { App } from "./app.ts";
 import type { AuditSink } from "./deps.ts";
 import { registerGetSshCa } from "./routes/ssh/get-ssh-ca.ts";
@@ -76,6 +79,8 @@ export interface CertificateWiring {
   readonly groupIdsOf: (tenantId: string, principalId: string) => Promise<readonly string[]>;
   readonly policies: PolicySource;
   /** Every decision, for the activity and sign-in logs. */
+  /** The sign-in log (Linux VM Sign-In entries with the conditional access evaluations). */
+  readonly signInLog?: { append(entry: SignInLogEntry): Promise<void> };
   readonly record?: (event: {
     tenantId: string;
     actor: string;
@@ -140,63 +145,71 @@ export async function createCertificateService(w: CertificateWiring): Promise<Ce
   };
   return {
     async request(input) {
-      const requestUrl = `${w.publicUrl}/ssh/certificates`;
       let token: VerifiedSignInToken | undefined;
+      let subject: CertificateSubject | undefined;
+      let evaluated: readonly PolicyEvaluation[] = [];
+      const decideAccess = async (
+        who: CertificateSubject,
+        t: VerifiedSignInToken,
+        context: RequestContext,
+      ) => {
+        const { policies, locations } = await w.policies(who.tenantId);
+        const groupIds = await w.groupIdsOf(who.tenantId, who.objectId);
+        const result = evaluateConditionalAccess(
+          policies,
+          {
+            principal: {
+              id: who.objectId,
+              kind: who.kind === "user" ? "user" : "servicePrincipal",
+              groupIds,
+            },
+            appId: LINUX_VM_SIGN_IN_APP,
+            ip: context.ip,
+            platform: "other",
+            session: { authMethods: authMethodsOf(t.amr), authTime: new Date((t.authTime ?? 0) * 1000) },
+            risk: "none",
+            now: now(),
+          },
+          locations,
+        );
+        evaluated = result.evaluated;
+        const challenge = claimsChallenge(result);
+        if (challenge) throw challenge;
+        return {
+          ...(result.certificateLifetimeCap !== undefined
+            ? { lifetimeCapSeconds: result.certificateLifetimeCap }
+            : {}),
+          policiesApplied: result.evaluated.filter((e) => e.applied).map((e) => e.policyId),
+        };
+      };
       try {
         const out = await requestCertificate(
           {
             verifyAccessToken: async (t) => (token = await w.verifyAccessToken(t)),
             replay: w.replay,
-            findSubject: async (t) => subjectOf(await w.directory.getPrincipal(t.tenantId, t.objectId)),
-            decideAccess: async (subject, t, context) => {
-              const { policies, locations } = await w.policies(subject.tenantId);
-              const result = evaluateConditionalAccess(
-                policies,
-                {
-                  principal: {
-                    id: subject.objectId,
-                    kind: subject.kind === "user" ? "user" : "servicePrincipal",
-                    groupIds: await w.groupIdsOf(subject.tenantId, subject.objectId),
-                  },
-                  appId: LINUX_VM_SIGN_IN_APP,
-                  ip: context.ip,
-                  platform: "other",
-                  session: {
-                    authMethods: authMethodsOf(t.amr),
-                    authTime: new Date((t.authTime ?? 0) * 1000),
-                  },
-                  risk: "none",
-                  now: now(),
-                },
-                locations,
-              );
-              const challenge = claimsChallenge(result);
-              if (challenge) throw challenge;
-              return {
-                ...(result.certificateLifetimeCap !== undefined
-                  ? { lifetimeCapSeconds: result.certificateLifetimeCap }
-                  : {}),
-                policiesApplied: result.evaluated.filter((e) => e.applied).map((e) => e.policyId),
-              };
-            },
+            findSubject: async (t) =>
+              (subject = subjectOf(await w.directory.getPrincipal(t.tenantId, t.objectId))),
+            decideAccess,
             issuer,
           },
-          { ...input, method: "POST", url: requestUrl },
+          { ...input, method: "POST", url: `${w.publicUrl}/ssh/certificates` },
         );
+        const details = {
+          serial: out.issued.serial.toString(),
+          principal: out.issued.principal,
+          keyFingerprint: out.issued.keyFingerprint,
+          policies: out.issued.policies,
+        };
         await w.record?.({
           tenantId: out.subject.tenantId,
           actor: out.subject.objectId,
           result: "success",
-          details: {
-            serial: out.issued.serial.toString(),
-            principal: out.issued.principal,
-            keyFingerprint: out.issued.keyFingerprint,
-            policies: out.issued.policies,
-          },
+          details,
         });
+        await logSignIn(w, input, token, subject, evaluated, undefined);
         return {
           certificate: out.text,
-          serial: out.issued.serial.toString(),
+          serial: details.serial,
           keyId: out.issued.keyId,
           principal: out.issued.principal,
           validAfter: out.issued.validAfter.toISOString(),
@@ -211,6 +224,7 @@ export async function createCertificateService(w: CertificateWiring): Promise<Ce
             result: "failure",
             details: { code: e.code, reason: e.message },
           });
+          await logSignIn(w, input, token, subject, evaluated, error);
         }
         throw error;
       }
@@ -230,6 +244,7 @@ export interface SshStores {
   readonly proofReplay: ReplayCache;
   readonly directory: DirectoryRepository;
   readonly conditionalAccess: ConditionalAccessRepository;
+  readonly signInLog: { append(entry: SignInLogEntry): Promise<void> };
 }
 
 export interface SshWiring {
@@ -269,6 +284,7 @@ export function wireSsh(stores: SshStores, kek: Uint8Array, audit: AuditSink): S
         verifyAccessToken: (token) => tokens.verifyLinuxSignInToken(token),
         groupIdsOf: (tenantId, id) => stores.directory.listTransitiveGroups(tenantId, id),
         policies: (tenantId) => loadTenantPolicies(stores.conditionalAccess, tenantId),
+        signInLog: stores.signInLog,
         // Every issuance and refusal is in the activity log (PRODUCT.md §2).
         record: (event) =>
           audit.append({
@@ -288,4 +304,44 @@ export function wireSsh(stores: SshStores, kek: Uint8Array, audit: AuditSink): S
 class ServiceStartingError extends HostpassError {
   readonly code = "ERR_SERVICE_STARTING";
   readonly kind = "unavailable";
+}
+
+/** The sign-in log's view of a certificate request: Linux VM Sign-In, with every policy evaluated. */
+async function logSignIn(
+  w: CertificateWiring,
+  input: RequestContext,
+  token: VerifiedSignInToken | undefined,
+  subject: CertificateSubject | undefined,
+  evaluated: readonly PolicyEvaluation[],
+  error: unknown,
+): Promise<void> {
+  if (!w.signInLog || !token) return;
+  const code = (error as { code?: string } | undefined)?.code;
+  const result =
+    error === undefined
+      ? "success"
+      : code === "ERR_INTERACTION_REQUIRED"
+        ? "interrupted"
+        : code === "ERR_ACCESS_BLOCKED"
+          ? "denied"
+          : "failure";
+  const mfa = token.amr.find((m) => m === "otp" || m === "hwk");
+  await w.signInLog.append({
+    id: randomUUID(),
+    time: (w.now ?? (() => new Date()))(),
+    tenantId: token.tenantId,
+    principalId: token.objectId,
+    ...(subject ? { principalName: subject.linuxName, principalKind: subject.kind } : {}),
+    ...(token.clientId ? { appId: token.clientId } : {}),
+    resource: LINUX_VM_SIGN_IN_APP,
+    ip: input.ip,
+    userAgent: input.userAgent,
+    result,
+    ...(error === undefined
+      ? {}
+      : { failureReason: `${code ?? "ERR_INTERNAL"}: ${(error as Error).message}` }),
+    ...(mfa ? { mfaMethod: mfa === "otp" ? "totp" : "passkey" } : {}),
+    policies: evaluated,
+    correlationId: randomUUID(),
+  });
 }

@@ -20,11 +20,12 @@ import {
   setUserEnabled,
   type User,
 } from "../../src/directory/index.ts";
+import { enrollTotp, totpCodeAt } from "../../src/mfa/index.ts";
 import { putPolicy } from "../../src/policy/index.ts";
 import { type RunningServer, startServer } from "../../src/server/index.ts";
 import { parseCertificateText } from "../../src/ssh/index.ts";
 import { makeTempDir, removeDir, type Sshd, sshKeygen, sshLogin, startSshd } from "../helpers/openssh.ts";
-import { launchChromium } from "../portal/helpers/chromium.ts";
+import { launchChromium, submit } from "../portal/helpers/chromium.ts";
 import { typePassword, withBrowserContext } from "./browser.ts";
 
 describe("hostpass login + ssh cert, end to end", () => {
@@ -56,23 +57,32 @@ describe("hostpass login + ssh cert, end to end", () => {
   }
 
   /** `hostpass login`: the CLI prints the URL (no browser here); Chromium completes the sign-in. */
-  async function login(upn: string, password: string) {
+  /**
+   * Runs a CLI command that signs in (login, or a step-up): the CLI prints the URL (no browser
+   * here) and Chromium completes the sign-in with the password and, when given, a TOTP code.
+   */
+  async function withSignIn(args: string[], upn: string, password: string, totpSecret?: string) {
     let opened = false;
     let signIn: Promise<void> = Promise.resolve();
-    const result = await cli(["login"], (err) => {
+    const result = await cli(args, (err) => {
       const url = /(https:\/\/\S+\/oauth2\/\S+)/.exec(err)?.[1];
       if (!url || opened) return;
       opened = true;
       signIn = withBrowserContext(browser, async (open) => {
         await open(async (page) => {
           await typePassword(page, upn, password);
+          if (totpSecret) {
+            await page.fill("#code", totpCodeAt(totpSecret, Date.now()));
+            await submit(page, "form[action$='/signin/totp'] button");
+          }
           await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/);
         })(url);
       });
     });
     await signIn;
-    return result;
+    return { ...result, prompted: opened };
   }
+  const login = (upn: string, password: string) => withSignIn(["login"], upn, password);
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "hostpass-e2e-cert-"));
@@ -196,6 +206,14 @@ describe("hostpass login + ssh cert, end to end", () => {
     assert.equal(out.code, 0, out.err);
     const cert = parseCertificateText(await readFile(file, "utf8"));
     assert.equal(cert.validBefore - cert.validAfter, 600n + 120n);
+    const log = await running.store.signInLog.query({ tenantId, principalId: alice.id }, { limit: 5 });
+    const entry = log.items.find((e) => e.resource !== undefined && e.policies.length > 0);
+    assert.ok(entry, "the certificate request is in the sign-in log");
+    assert.equal(entry.result, "success");
+    assert.deepEqual(
+      entry.policies.map((p) => (p as { policyId: string; result: string }).policyId),
+      ["linux-every-10-minutes"],
+    );
     await running.store.conditionalAccess.deletePolicy(tenantId, "linux-every-10-minutes");
   });
 
@@ -224,8 +242,33 @@ describe("hostpass login + ssh cert, end to end", () => {
     assert.match(sp.linuxName, /^sp-[a-z2-7]{26}$/);
   });
 
+  it("when conditional access requires MFA, ssh cert asks for it once and then gets the certificate", async () => {
+    assert.equal((await login("alice@hostpass.local", "alices password 1")).code, 0, "password only");
+    const { secret } = await enrollTotp("hostpass", alice.upn);
+    await running.store.mfa.saveTotp(alice.id, secret, null, new Date());
+    const policy = {
+      id: "mfa-for-linux",
+      name: "Require MFA for Linux VM sign-in",
+      state: "enabled",
+      assignments: { users: { include: "All" }, applications: { include: "All" } },
+      grantControls: { operator: "OR", controls: ["mfa"] },
+    };
+    await putPolicy(running.store.conditionalAccess, tenantId, policy, new Date());
+    const file = join(home, "keys", "mfa-cert.pub");
+    const args = ["ssh", "cert", "--file", file, "--public-key-file", join(home, "keys", "id_ed25519.pub")];
+    const first = await withSignIn(args, "alice@hostpass.local", "alices password 1", secret);
+    assert.equal(first.code, 0, first.err);
+    assert.ok(first.prompted, "the password-only session was asked for MFA");
+    assert.match(first.err, /Conditional access requires mfa/);
+    const again = await withSignIn(args, "alice@hostpass.local", "alices password 1", secret);
+    assert.equal(again.code, 0, again.err);
+    assert.equal(again.prompted, false, "no prompt once the session has MFA");
+    await running.store.conditionalAccess.deletePolicy(tenantId, policy.id);
+  });
+
   it("a disabled user gets no certificate", async () => {
-    await login("alice@hostpass.local", "alices password 1");
+    // alice is still the signed-in account (from the step-up above).
+
     await setUserEnabled(running.store.directory, tenantId, alice.id, false);
     const out = await cli(["ssh", "cert", "--file", join(home, "keys", "disabled-cert.pub")]);
     assert.notEqual(out.code, 0);

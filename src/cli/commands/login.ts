@@ -3,12 +3,12 @@
  * for headless machines, or `--service-principal -u <app-id> -p <secret | PEM file> --tenant`.
  * Prints the signed-in account like `az login` prints its subscriptions.
  */
-import { spawn } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
 import { Option } from "commander";
 import type { CliCommand } from "../command.ts";
 import { CliUsageError } from "../errors.ts";
 import { type Account, saveAccount } from "../session/accounts.ts";
+import { openBrowser } from "../session/browser.ts";
 import { showCloud } from "../session/clouds.ts";
 import { configDir } from "../session/config-dir.ts";
 import {
@@ -31,22 +31,6 @@ interface LoginArgs {
   readonly username?: string;
   readonly password?: string;
   readonly tenant?: string;
-}
-
-/** Starts the desktop's browser without a shell; false when there is none (the URL is printed instead). */
-async function openBrowser(url: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  if (env.HOSTPASS_NO_BROWSER || (!env.DISPLAY && !env.WAYLAND_DISPLAY && process.platform === "linux"))
-    return false;
-  const opener =
-    process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer.exe" : "xdg-open";
-  return new Promise((resolve) => {
-    const child = spawn(opener, [url], { stdio: "ignore", detached: true });
-    child.once("error", () => resolve(false));
-    child.once("spawn", () => {
-      child.unref();
-      resolve(true);
-    });
-  });
 }
 
 /** `-p` is a certificate credential when it names a readable PEM file with a private key. */

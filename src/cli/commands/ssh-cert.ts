@@ -7,6 +7,7 @@ import type { CliCommand } from "../command.ts";
 import { CliUsageError } from "../errors.ts";
 import { openSession } from "../session/context.ts";
 import { loadOrCreateKeyPair, requestCertificate } from "../session/ssh-credentials.ts";
+import { challengeOf, stepUp } from "../session/step-up.ts";
 
 export const sshCertCommand: CliCommand<{ file?: string; publicKeyFile?: string }> = {
   path: ["ssh", "cert"],
@@ -31,7 +32,20 @@ export const sshCertCommand: CliCommand<{ file?: string; publicKeyFile?: string 
       );
     }
     const file = resolve(args.file ?? `${keys.publicKeyFile.replace(/\.pub$/, "")}-cert.pub`);
-    const { certificate } = await requestCertificate(session, keys, file);
+    let issued: Awaited<ReturnType<typeof requestCertificate>>;
+    try {
+      issued = await requestCertificate(session, keys, file);
+    } catch (error) {
+      const requirements = challengeOf(error);
+      if (requirements === undefined || session.account.user.type !== "user") throw error;
+      await stepUp(session, requirements, {
+        env: ctx.env,
+        print: (l) => ctx.stderr.write(`${l}\n`),
+        signal: ctx.signal,
+      });
+      issued = await requestCertificate(session, keys, file);
+    }
+    const { certificate } = issued;
     const until = new Date(Number(certificate.validBefore) * 1000);
     ctx.stderr.write(
       `Generated SSH certificate ${file} is valid until ${until.toLocaleString()} in local time.\n`,

@@ -26,9 +26,17 @@ export class ServiceError extends HostpassError {
   readonly code: `ERR_${string}`;
   readonly kind: HostpassError["kind"];
   readonly status: number;
-  constructor(status: number, code: string | undefined, message: string, options?: { cause?: unknown }) {
+  /** Machine-readable fields the service sent with the error (e.g. a claims challenge's `requirements`). */
+  readonly details: Readonly<Record<string, unknown>>;
+  constructor(
+    status: number,
+    code: string | undefined,
+    message: string,
+    options?: { cause?: unknown; details?: Readonly<Record<string, unknown>> },
+  ) {
     super(message, options);
     this.status = status;
+    this.details = options?.details ?? {};
     this.code = code && /^ERR_[A-Z0-9_]+$/.test(code) ? (code as `ERR_${string}`) : ServiceError.code;
     this.kind =
       status === 401

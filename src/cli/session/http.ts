@@ -88,7 +88,7 @@ export function expectOk(res: HttpResponse, what: string): unknown {
     | undefined;
   const err = typeof body === "object" && body ? body.error : undefined;
   if (typeof err === "object" && err)
-    throw new ServiceError(res.status, err.code, err.message ?? `${what} failed`);
+    throw new ServiceError(res.status, err.code, err.message ?? `${what} failed`, { details: err });
   const oauthError =
     typeof err === "string"
       ? `${err}${body?.error_description ? `: ${body.error_description}` : ""}`

@@ -70,6 +70,8 @@ export interface BrowserSignIn {
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
   readonly tenant?: string;
+  /** Extra authorization parameters, e.g. `acr_values=mfa` for a step-up. */
+  readonly extraParams?: Readonly<Record<string, string>>;
 }
 
 /** Authorization code + PKCE with a one-shot loopback listener on 127.0.0.1 (RFC 8252 §7.3). */
@@ -108,7 +110,7 @@ export async function signInWithBrowser(conn: Connection, opts: BrowserSignIn): 
       code_challenge_method: "S256",
       prompt: "login",
     };
-    for (const [k, v] of Object.entries(params)) authorize.searchParams.set(k, v);
+    for (const [k, v] of Object.entries({ ...params, ...opts.extraParams })) authorize.searchParams.set(k, v);
     if (!(await opts.openBrowser(authorize.href))) {
       opts.print(`Open this URL in a browser on this machine to sign in:\n${authorize.href}`);
     }
