@@ -6,6 +6,7 @@ import {
   accountShowCommand,
   logoutCommand,
 } from "./commands/account.ts";
+import { auditVerifyCommand } from "./commands/audit-verify.ts";
 import { CLOUD_COMMANDS } from "./commands/cloud.ts";
 import { loginCommand } from "./commands/login.ts";
 import { serverCommand } from "./commands/server.ts";
@@ -30,6 +31,7 @@ export const COMMANDS = [
   accountListCommand,
   accountSetCommand,
   sshCertCommand,
+  auditVerifyCommand,
   ...CLOUD_COMMANDS,
 ] as readonly CliCommand<never>[];
 
@@ -112,6 +114,7 @@ function buildProgram(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStre
 /** Descriptions of command groups (the words before a verb). */
 const GROUPS: Record<string, string> = {
   account: "Manage the signed-in accounts.",
+  audit: "Operator checks of the activity log.",
   cloud: "Manage cloud profiles: the hostpass services this CLI can talk to.",
   ssh: "SSH into Linux machines with short-lived certificates.",
 };

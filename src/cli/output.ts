@@ -22,6 +22,7 @@ export const EXIT_BY_KIND: Readonly<Record<ErrorKind, number>> = Object.freeze({
 export const EXIT_BY_CODE: ReadonlyMap<string, number> = new Map([
   ["ERR_EXTENSION_NO_MANAGED_IDENTITY", 22],
   ["ERR_EXTENSION_LEGACY_INSTALLED", 23],
+  ["ERR_AUDIT_CHAIN_BROKEN", 9],
 ]);
 
 export const EXIT_OK = 0;
