@@ -3,21 +3,16 @@
  * `resource` (RFC 8707) and what access tokens for certificate issuance carry as `aud`.
  */
 
-/** The API that issues SSH certificates ("Azure Linux VM Sign-In" in the seed). */
-export const LINUX_VM_SIGN_IN_RESOURCE = "urn:hostpass:linux-vm-sign-in";
-/** Its application id, the target of conditional access policies. Fixed forever. */
-export const LINUX_VM_SIGN_IN_APP_ID = "e6d7716a-22d0-4bda-a95d-08e339e47f73";
-export const LINUX_VM_SIGN_IN_DISPLAY_NAME = "Linux VM Sign-In";
-/** The one scope of that resource: sign in to Linux machines. */
-export const LINUX_VM_SIGN_IN_SCOPE = "vm.login";
+export {
+  CLI_CLIENT_ID as HOSTPASS_CLI_CLIENT_ID,
+  LINUX_VM_SIGN_IN_APP_ID,
+  LINUX_VM_SIGN_IN_DISPLAY_NAME,
+  LINUX_VM_SIGN_IN_RESOURCE,
+  LINUX_VM_SIGN_IN_SCOPE,
+  MANAGEMENT_API_RESOURCE,
+  MANAGEMENT_API_SCOPE,
+} from "../shared/well-known.ts";
 
-/** The management API (the `hostpass` commands' REST API; Azure Resource Manager in the seed). */
-export const MANAGEMENT_API_RESOURCE = "urn:hostpass:api";
-/** Its one scope: act as the signed-in principal, within that principal's role assignments. */
-export const MANAGEMENT_API_SCOPE = "user_impersonation";
-
-/** The `hostpass` CLI: a public native client (RFC 8252), PKCE only, loopback redirects. */
-export const HOSTPASS_CLI_CLIENT_ID = "b95e88a6-adb6-476d-9b94-9e0584ce3198";
 /** Registered without a port; any loopback port matches, the path must match exactly. */
 export const HOSTPASS_CLI_REDIRECT_URIS: readonly string[] = [
   "http://127.0.0.1/callback",

@@ -2,14 +2,15 @@
  * The data conditional access works on. Everything here is plain, readonly data: the caller loads
  * policies, named locations, the device record and the sign-in history; this folder only decides.
  */
+import { LINUX_VM_SIGN_IN_APP_ID } from "../shared/well-known.ts";
 
 /**
  * The resource application every hostpass SSH certificate is issued for. Policies target it by id;
  * the seed's id for "Azure Linux VM Sign-In" is accepted as an alias so that policies and scopes
  * written for the seed keep their meaning (`canonicalAppId`). The value is the one src/auth
- * registers (`LINUX_VM_SIGN_IN_APP_ID`); it never changes, and the two must stay equal.
+ * registers (`LINUX_VM_SIGN_IN_APP_ID`); it never changes, and both come from src/shared/well-known.ts.
  */
-export const LINUX_VM_SIGN_IN_APP = "e6d7716a-22d0-4bda-a95d-08e339e47f73";
+export const LINUX_VM_SIGN_IN_APP = LINUX_VM_SIGN_IN_APP_ID;
 export const LINUX_VM_SIGN_IN_APP_NAME = "Linux VM Sign-In";
 export const SEED_LINUX_VM_SIGN_IN_APP = "ce6ff14a-7fdc-4685-bbe0-f6afdfcfa8e0";
 

@@ -4,8 +4,8 @@ import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { isIP } from "node:net";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { writeFileAtomic } from "../shared/atomic-write.ts";
 import { ServerStateError } from "./errors.ts";
-import { writeFileAtomic } from "./lib/atomic-write.ts";
 
 const run = promisify(execFile);
 

@@ -20,15 +20,15 @@ import {
   signInWithDeviceCode,
   type TokenResponse,
 } from "../../src/cli/session/oauth.ts";
+import { createUser, setUserEnabled, type User } from "../../src/directory/index.ts";
+import { enrollTotp, totpCodeAt } from "../../src/mfa/index.ts";
+import { type RunningServer, startServer } from "../../src/server/index.ts";
 import {
   MANAGEMENT_API_RESOURCE as API,
   MANAGEMENT_API_SCOPE as API_SCOPE,
   CLI_CLIENT_ID,
   SIGN_IN_SCOPE,
-} from "../../src/cli/session/well-known.ts";
-import { createUser, setUserEnabled, type User } from "../../src/directory/index.ts";
-import { enrollTotp, totpCodeAt } from "../../src/mfa/index.ts";
-import { type RunningServer, startServer } from "../../src/server/index.ts";
+} from "../../src/shared/well-known.ts";
 import { launchChromium, submit } from "../portal/helpers/chromium.ts";
 import { authorizeUrl, type OpenWith, typePassword, withBrowserContext } from "./browser.ts";
 

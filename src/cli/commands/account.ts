@@ -1,11 +1,12 @@
 /** `hostpass logout` and `hostpass account show|list|set`, as `az` has them. */
+
+import { CLI_CLIENT_ID } from "../../shared/well-known.ts";
 import type { CliCommand } from "../command.ts";
 import { CliUsageError } from "../errors.ts";
 import { defaultAccount, loadAccounts, removeAccounts, setDefaultAccount } from "../session/accounts.ts";
 import { showCloud } from "../session/clouds.ts";
 import { configDir } from "../session/config-dir.ts";
 import { discover, revoke } from "../session/oauth.ts";
-import { CLI_CLIENT_ID } from "../session/well-known.ts";
 import { describeAccount } from "./login.ts";
 
 export const logoutCommand: CliCommand<{ username?: string }> = {

@@ -5,6 +5,12 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { Option } from "commander";
+import {
+  CLI_CLIENT_ID,
+  LINUX_VM_SIGN_IN_RESOURCE,
+  LINUX_VM_SIGN_IN_SCOPE,
+  SIGN_IN_SCOPE,
+} from "../../shared/well-known.ts";
 import type { CliCommand } from "../command.ts";
 import { CliUsageError } from "../errors.ts";
 import { type Account, saveAccount } from "../session/accounts.ts";
@@ -18,12 +24,6 @@ import {
   signInWithBrowser,
   signInWithDeviceCode,
 } from "../session/oauth.ts";
-import {
-  CLI_CLIENT_ID,
-  LINUX_VM_SIGN_IN_RESOURCE,
-  LINUX_VM_SIGN_IN_SCOPE,
-  SIGN_IN_SCOPE,
-} from "../session/well-known.ts";
 
 interface LoginArgs {
   readonly useDeviceCode?: boolean;

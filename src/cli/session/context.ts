@@ -4,12 +4,12 @@
  * service principal's credential).
  */
 import { readFile } from "node:fs/promises";
+import { CLI_CLIENT_ID } from "../../shared/well-known.ts";
 import { type Account, defaultAccount, updateAccount, usableToken } from "./accounts.ts";
 import { type CloudProfile, showCloud } from "./clouds.ts";
 import { configDir } from "./config-dir.ts";
 import { NotSignedInError, ServiceError } from "./errors.ts";
 import { type Connection, discover, refresh, signInServicePrincipal, type TokenResponse } from "./oauth.ts";
-import { CLI_CLIENT_ID } from "./well-known.ts";
 
 export interface Session {
   readonly dir: string;

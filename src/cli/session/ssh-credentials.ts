@@ -8,6 +8,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createKeyProof } from "../../ca/index.ts";
 import { writeFileAtomic } from "../../shared/atomic-write.ts";
+import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "../../shared/well-known.ts";
 import {
   type Certificate,
   formatPrivateKey,
@@ -21,7 +22,6 @@ import {
 import { CliUsageError } from "../errors.ts";
 import { accessTokenFor, type Session } from "./context.ts";
 import { expectOk, http } from "./http.ts";
-import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "./well-known.ts";
 
 export interface KeyFiles {
   readonly privateKeyFile: string;

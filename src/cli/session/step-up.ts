@@ -3,12 +3,13 @@
  * again in the browser, asking for exactly what is missing, and keep the new refresh token. The
  * CLI re-prompts only then, never by default.
  */
+
+import { CLI_CLIENT_ID, SIGN_IN_SCOPE } from "../../shared/well-known.ts";
 import { updateAccount } from "./accounts.ts";
 import { openBrowser } from "./browser.ts";
 import type { Session } from "./context.ts";
 import { ServiceError } from "./errors.ts";
 import { signInWithBrowser } from "./oauth.ts";
-import { CLI_CLIENT_ID, SIGN_IN_SCOPE } from "./well-known.ts";
 
 /** The requirements of a claims challenge, or undefined when `error` is not one. */
 export function challengeOf(error: unknown): readonly string[] | undefined {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { dirname } from "node:path";
+import { writeFileAtomic } from "../../shared/atomic-write.ts";
 import { ServerStateError } from "../errors.ts";
-import { writeFileAtomic } from "../lib/atomic-write.ts";
 
 /**
  * Reads a secret file of the data directory, creating it with `create()` on first start. The file
