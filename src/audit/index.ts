@@ -7,6 +7,13 @@ export { AuditError, InvalidAuditInputError } from "./errors.ts";
 export { MAX_PAGE_SIZE, queryAuditEvents } from "./query-audit-events.ts";
 export type { AuditRepository } from "./repository.ts";
 export {
+  SIGN_IN_RESULTS,
+  type SignInLogEntry,
+  type SignInLogQuery,
+  type SignInLogRepository,
+  type SignInResult,
+} from "./sign-in-log.ts";
+export {
   AUDIT_RESULTS,
   type AuditEvent,
   type AuditHead,

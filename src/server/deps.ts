@@ -1,10 +1,9 @@
-import type { AuditRepository, AuditResult } from "../audit/index.ts";
+import type { AuditRepository, AuditResult, SignInLogRepository } from "../audit/index.ts";
 import type { DirectoryRepository } from "../directory/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
 import type { RbacEngine } from "../rbac/index.ts";
 import type { ResourceRepository } from "../resources/index.ts";
 import type { ApiPrincipal, TokenTrust } from "./auth/tokens.ts";
-import type { SignInLogRepository } from "./sign-in/ports.ts";
 
 /** One activity-log record, as the server hands it to the audit module. */
 export interface AuditRecord {

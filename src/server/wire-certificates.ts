@@ -4,6 +4,7 @@
  * `CertificateService` and nothing else.
  */
 import { randomUUID } from "node:crypto";
+import type { SignInLogEntry } from "../audit/index.ts";
 import type { CaKeyRecord } from "../ca/index.ts";
 import {
   activeCaKey,
@@ -32,7 +33,6 @@ import {
 } from "../policy/index.ts";
 import { HostpassError } from "../shared/errors.ts";
 import { fingerprintSha256, formatPublicKey, type KeyType, parsePublicKey } from "../ssh/index.ts";
-import type { SignInLogEntry } from "../store/index.ts";
 import type { App } from "./app.ts";
 import type { AuditSink } from "./deps.ts";
 import { registerGetSshCa } from "./routes/ssh/get-ssh-ca.ts";

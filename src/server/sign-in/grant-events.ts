@@ -6,8 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { KoaContextWithOIDC, Provider } from "oidc-provider";
+import type { SignInLogEntry, SignInLogRepository } from "../../audit/index.ts";
 import type { AccountSource } from "../../auth/index.ts";
-import type { SignInLogEntry, SignInLogRepository } from "./ports.ts";
 
 interface GrantError {
   readonly error?: string;

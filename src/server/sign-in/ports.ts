@@ -3,6 +3,8 @@
  * these shapes). Declared here, structurally, so the server's wiring does not depend on the
  * store's internals and tests can hand in their own.
  */
+
+import type { SignInLogRepository } from "../../audit/index.ts";
 import type { KeyStore, OidcStorage, SigningKeyStatus, ThrottleStore } from "../../auth/index.ts";
 import type { Passkey } from "../../mfa/index.ts";
 
@@ -31,50 +33,6 @@ export interface FactorStore {
   findPasskey(credentialId: string): Promise<StoredPasskeyRecord | undefined>;
   addPasskey(accountId: string, passkey: Passkey, now: Date): Promise<void>;
   updatePasskeyCounter(accountId: string, credentialId: string, counter: number, now: Date): Promise<boolean>;
-}
-
-export const SIGN_IN_RESULTS = ["success", "failure", "interrupted", "locked", "denied"] as const;
-export type SignInResult = (typeof SIGN_IN_RESULTS)[number];
-
-export interface SignInLogEntry {
-  readonly id: string;
-  readonly time: Date;
-  readonly tenantId: string;
-  readonly principalId?: string;
-  readonly principalName?: string;
-  readonly principalKind?: "user" | "servicePrincipal" | "managedIdentity";
-  readonly appId?: string;
-  readonly resource?: string;
-  readonly ip: string;
-  readonly userAgent: string;
-  readonly deviceId?: string;
-  readonly result: SignInResult;
-  readonly failureReason?: string;
-  readonly mfaMethod?: string;
-  readonly policies: readonly unknown[];
-  readonly correlationId: string;
-}
-
-export interface SignInLogQuery {
-  readonly tenantId: string;
-  readonly from?: Date;
-  readonly to?: Date;
-  readonly principalId?: string;
-  readonly appId?: string;
-  readonly ip?: string;
-  readonly result?: SignInResult;
-  readonly correlationId?: string;
-}
-
-export interface SignInLogPage {
-  readonly items: readonly SignInLogEntry[];
-  readonly nextCursor?: string;
-}
-
-export interface SignInLogRepository {
-  append(entry: SignInLogEntry): Promise<void>;
-  /** Newest first, with opaque cursors. */
-  query(filter: SignInLogQuery, page: { limit: number; cursor?: string }): Promise<SignInLogPage>;
 }
 
 /** Everything sign-in stores, as `startServer` hands it over. */

@@ -3,6 +3,7 @@
  * factors, the authorization server (interactions, device codes) and the sign-in log.
  */
 import { randomUUID } from "node:crypto";
+import type { SignInLogEntry, SignInLogRepository } from "../../audit/index.ts";
 import {
   authenticateUser,
   type DirectoryRepository,
@@ -12,7 +13,7 @@ import {
 import { MfaFailedError, verifyTotp } from "../../mfa/index.ts";
 import type { SignInAccount, SignInBackend, SignInEvent } from "../../portal/index.ts";
 import type { OidcInteractions } from "./oidc-interactions.ts";
-import type { FactorStore, SignInLogEntry, SignInLogRepository } from "./ports.ts";
+import type { FactorStore } from "./ports.ts";
 
 export interface SignInBackendDeps {
   readonly directory: DirectoryRepository;

@@ -1,9 +1,9 @@
 import { Type } from "@fastify/type-provider-typebox";
+import { SIGN_IN_RESULTS, type SignInLogEntry } from "../../../audit/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { PageOf, pageRequest, pageResponse } from "../../lib/pagination.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
-import { SIGN_IN_RESULTS, type SignInLogEntry } from "../../sign-in/ports.ts";
 
 const UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
