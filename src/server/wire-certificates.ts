@@ -4,7 +4,7 @@
  * `CertificateService` and nothing else.
  */
 import { randomUUID } from "node:crypto";
-import type { SignInLogEntry } from "../audit/index.ts";
+import type { SignInLogRepository } from "../audit/index.ts";
 import type { CaKeyRecord } from "../ca/index.ts";
 import {
   activeCaKey,
@@ -22,6 +22,7 @@ import type { DirectoryRepository, Principal } from "../directory/index.ts";
 import {
   AUTH_METHODS,
   type AuthMethod,
+  assessSignInRisk,
   type ConditionalAccessPolicy,
   type ConditionalAccessRepository,
   claimsChallenge,
@@ -30,6 +31,7 @@ import {
   loadTenantPolicies,
   type NamedLocation,
   type PolicyEvaluation,
+  type RiskLevel,
 } from "../policy/index.ts";
 import { HostpassError } from "../shared/errors.ts";
 import { fingerprintSha256, formatPublicKey, type KeyType, parsePublicKey } from "../ssh/index.ts";
@@ -80,7 +82,7 @@ export interface CertificateWiring {
   readonly policies: PolicySource;
   /** Every decision, for the activity and sign-in logs. */
   /** The sign-in log (Linux VM Sign-In entries with the conditional access evaluations). */
-  readonly signInLog?: { append(entry: SignInLogEntry): Promise<void> };
+  readonly signInLog?: Pick<SignInLogRepository, "append"> & Partial<Pick<SignInLogRepository, "query">>;
   readonly record?: (event: {
     tenantId: string;
     actor: string;
@@ -167,7 +169,7 @@ export async function createCertificateService(w: CertificateWiring): Promise<Ce
             ip: context.ip,
             platform: "other",
             session: { authMethods: authMethodsOf(t.amr), authTime: new Date((t.authTime ?? 0) * 1000) },
-            risk: "none",
+            risk: await riskOf(w, who, context.ip, now()),
             now: now(),
           },
           locations,
@@ -244,7 +246,7 @@ export interface SshStores {
   readonly proofReplay: ReplayCache;
   readonly directory: DirectoryRepository;
   readonly conditionalAccess: ConditionalAccessRepository;
-  readonly signInLog: { append(entry: SignInLogEntry): Promise<void> };
+  readonly signInLog: SignInLogRepository;
 }
 
 export interface SshWiring {
@@ -344,4 +346,34 @@ async function logSignIn(
     policies: evaluated,
     correlationId: randomUUID(),
   });
+}
+
+/**
+ * Sign-in risk from the sign-in log (policy/assess-sign-in-risk.ts): this principal's last 90 days
+ * and this address's last 15 minutes. Without a log there is no history, hence no risk signal.
+ */
+async function riskOf(
+  w: CertificateWiring,
+  who: CertificateSubject,
+  ip: string,
+  time: Date,
+): Promise<RiskLevel> {
+  if (!w.signInLog?.query) return "none";
+  const since = (seconds: number) => new Date(time.getTime() - seconds * 1000);
+  const [mine, fromIp] = await Promise.all([
+    w.signInLog.query(
+      { tenantId: who.tenantId, principalId: who.objectId, from: since(90 * 86_400) },
+      { limit: 200 },
+    ),
+    w.signInLog.query({ tenantId: who.tenantId, ip, from: since(15 * 60) }, { limit: 200 }),
+  ]);
+  const history = [...mine.items, ...fromIp.items]
+    .filter((e) => e.principalId !== undefined)
+    .map((e) => ({
+      principalId: e.principalId as string,
+      ip: e.ip,
+      time: e.time,
+      success: e.result === "success",
+    }));
+  return assessSignInRisk(history, { principalId: who.objectId, ip, time }).level;
 }
