@@ -169,7 +169,10 @@ export async function createCertificateService(w: CertificateWiring): Promise<Ce
             ip: context.ip,
             platform: "other",
             session: { authMethods: authMethodsOf(t.amr), authTime: new Date((t.authTime ?? 0) * 1000) },
-            risk: await riskOf(w, who, context.ip, now()),
+            // The log is read only when some policy has a sign-in risk condition.
+            risk: policies.some((p) => p.state !== "disabled" && p.conditions.signInRiskLevels?.length)
+              ? await riskOf(w, who, context.ip, now())
+              : "none",
             now: now(),
           },
           locations,
@@ -349,26 +352,30 @@ async function logSignIn(
 }
 
 /**
- * Sign-in risk from the sign-in log (policy/assess-sign-in-risk.ts): this principal's last 90 days
- * and this address's last 15 minutes. Without a log there is no history, hence no risk signal.
+ * Sign-in risk from the sign-in log (policy/assess-sign-in-risk.ts), from small targeted queries:
+ * this principal's attempts of the last 15 minutes, its last success from this address and any
+ * success at all (90 days), and this address's attempts of the last 15 minutes (password spray).
  */
-async function riskOf(
+export async function riskOf(
   w: CertificateWiring,
   who: CertificateSubject,
   ip: string,
   time: Date,
 ): Promise<RiskLevel> {
-  if (!w.signInLog?.query) return "none";
+  const log = w.signInLog;
+  if (!log?.query) return "none";
   const since = (seconds: number) => new Date(time.getTime() - seconds * 1000);
-  const [mine, fromIp] = await Promise.all([
-    w.signInLog.query(
-      { tenantId: who.tenantId, principalId: who.objectId, from: since(90 * 86_400) },
-      { limit: 200 },
-    ),
-    w.signInLog.query({ tenantId: who.tenantId, ip, from: since(15 * 60) }, { limit: 200 }),
+  const base = { tenantId: who.tenantId, principalId: who.objectId };
+  const pages = await Promise.all([
+    log.query({ ...base, from: since(15 * 60) }, { limit: 50 }),
+    log.query({ ...base, ip, result: "success", from: since(90 * 86_400) }, { limit: 1 }),
+    log.query({ ...base, result: "success", from: since(90 * 86_400) }, { limit: 1 }),
+    log.query({ tenantId: who.tenantId, ip, from: since(15 * 60) }, { limit: 50 }),
   ]);
-  const history = [...mine.items, ...fromIp.items]
-    .filter((e) => e.principalId !== undefined)
+  const seen = new Set<string>();
+  const history = pages
+    .flatMap((p) => p.items)
+    .filter((e) => e.principalId !== undefined && !seen.has(e.id) && seen.add(e.id))
     .map((e) => ({
       principalId: e.principalId as string,
       ip: e.ip,
