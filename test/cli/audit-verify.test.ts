@@ -4,26 +4,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { PassThrough } from "node:stream";
 import { test } from "node:test";
 import { appendAuditEvent } from "../../src/audit/index.ts";
-import { runCli } from "../../src/cli/main.ts";
 import { openStore, sqliteUrlForDataDir } from "../../src/store/index.ts";
+import { runCliCaptured } from "../helpers/cli.ts";
 
-async function verify(dataDir: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on("data", (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await runCli(["audit", "verify", "--data-dir", dataDir], { stdout, stderr });
-  return { code, out, err };
-}
+const verify = (dataDir: string) => runCliCaptured(["audit", "verify", "--data-dir", dataDir]);
 
 test("audit verify passes a clean chain and names an edited row (exit 9)", async () => {
   const dataDir = await mkdtemp(join(tmpdir(), "hostpass-audit-verify-"));

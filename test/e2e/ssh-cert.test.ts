@@ -8,10 +8,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import { runCli } from "../../src/cli/main.ts";
 import { http } from "../../src/cli/session/http.ts";
 import {
   addClientSecret,
@@ -24,6 +22,7 @@ import { enrollTotp, totpCodeAt } from "../../src/mfa/index.ts";
 import { putPolicy } from "../../src/policy/index.ts";
 import { type RunningServer, startServer } from "../../src/server/index.ts";
 import { parseCertificateText } from "../../src/ssh/index.ts";
+import { runCliCaptured } from "../helpers/cli.ts";
 import { makeTempDir, removeDir, type Sshd, sshKeygen, sshLogin, startSshd } from "../helpers/openssh.ts";
 import { launchChromium, submit } from "../portal/helpers/chromium.ts";
 import { typePassword, withBrowserContext } from "./browser.ts";
@@ -39,22 +38,12 @@ describe("hostpass login + ssh cert, end to end", () => {
   let sshd: Sshd;
 
   /** Runs the real CLI with its own config directory; returns exit code and output. */
-  async function cli(args: string[], onStderr?: (text: string) => void) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = "";
-    let err = "";
-    stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-    });
-    stderr.on("data", (c: Buffer) => {
-      err += c.toString();
-      onStderr?.(err);
-    });
-    const env = { ...process.env, HOSTPASS_CONFIG_DIR: join(home, ".hostpass"), HOSTPASS_NO_BROWSER: "1" };
-    const code = await runCli(args, { stdout, stderr, env });
-    return { code, out, err };
-  }
+  const cli = (args: string[], onStderr?: (text: string) => void) =>
+    runCliCaptured(
+      args,
+      { ...process.env, HOSTPASS_CONFIG_DIR: join(home, ".hostpass"), HOSTPASS_NO_BROWSER: "1" },
+      onStderr,
+    );
 
   /** `hostpass login`: the CLI prints the URL (no browser here); Chromium completes the sign-in. */
   /**
