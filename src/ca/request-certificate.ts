@@ -7,6 +7,7 @@
  */
 import { calculateJwkThumbprint, type JWK } from "jose";
 import { type Certificate, parsePublicKey, publicKeyToJwk, SshError } from "../ssh/index.ts";
+import { verifyDeviceProof } from "./device-proof.ts";
 import { CaProofInvalidError, CaSubjectRejectedError } from "./errors.ts";
 import {
   type CertificateSubject,
@@ -40,6 +41,8 @@ export interface AccessDecision {
 export interface RequestContext {
   readonly ip: string;
   readonly userAgent: string;
+  /** The thumbprint of a registered device key the caller proved it holds (device proof). */
+  readonly deviceThumbprint?: string;
 }
 
 export interface CertificateRequestDeps {
@@ -63,6 +66,8 @@ export interface CertificateRequest extends RequestContext {
   readonly url: string;
   /** The key to certify, `type base64` form; must be the key that signed the proof. */
   readonly publicKey: string;
+  /** An optional device proof (`X-Hostpass-Device` header), for device-compliance policies. */
+  readonly device?: string | undefined;
 }
 
 const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9_.~+/-]+=*)$/;
@@ -107,9 +112,23 @@ export async function requestCertificate(
       );
     }
   }
+  const deviceThumbprint =
+    req.device === undefined
+      ? undefined
+      : await verifyDeviceProof(req.device, {
+          method: req.method,
+          url: req.url,
+          accessToken,
+          nowMs: deps.issuer.now().getTime(),
+          replay: deps.replay,
+        });
   const subject = await deps.findSubject(token);
   if (!subject) throw new CaSubjectRejectedError("the principal does not exist");
-  const decision = await deps.decideAccess(subject, token, { ip: req.ip, userAgent: req.userAgent });
+  const decision = await deps.decideAccess(subject, token, {
+    ip: req.ip,
+    userAgent: req.userAgent,
+    ...(deviceThumbprint ? { deviceThumbprint } : {}),
+  });
   const issued = await issueUserCertificate(deps.issuer, {
     subject,
     publicKey: key,

@@ -8,6 +8,7 @@ import {
 } from "./commands/account.ts";
 import { auditVerifyCommand } from "./commands/audit-verify.ts";
 import { CLOUD_COMMANDS } from "./commands/cloud.ts";
+import { deviceRegisterCommand, deviceShowCommand } from "./commands/device.ts";
 import { loginCommand } from "./commands/login.ts";
 import { serverCommand } from "./commands/server.ts";
 import { sshCertCommand } from "./commands/ssh-cert.ts";
@@ -32,6 +33,8 @@ export const COMMANDS = [
   accountSetCommand,
   sshCertCommand,
   auditVerifyCommand,
+  deviceRegisterCommand,
+  deviceShowCommand,
   ...CLOUD_COMMANDS,
 ] as readonly CliCommand<never>[];
 
@@ -116,6 +119,7 @@ const GROUPS: Record<string, string> = {
   account: "Manage the signed-in accounts.",
   audit: "Operator checks of the activity log.",
   cloud: "Manage cloud profiles: the hostpass services this CLI can talk to.",
+  device: "This machine's device identity, for conditional access.",
   ssh: "SSH into Linux machines with short-lived certificates.",
 };
 

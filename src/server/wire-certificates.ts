@@ -26,6 +26,7 @@ import {
   type ConditionalAccessPolicy,
   type ConditionalAccessRepository,
   claimsChallenge,
+  type DeviceRecord,
   evaluateConditionalAccess,
   LINUX_VM_SIGN_IN_APP,
   loadTenantPolicies,
@@ -44,6 +45,7 @@ export interface CertificateService {
   request(input: {
     authorization: string | undefined;
     dpop: string | undefined;
+    device?: string | undefined;
     publicKey: string;
     ip: string;
     userAgent: string;
@@ -157,6 +159,7 @@ export async function createCertificateService(w: CertificateWiring): Promise<Ce
       ) => {
         const { policies, locations } = await w.policies(who.tenantId);
         const groupIds = await w.groupIdsOf(who.tenantId, who.objectId);
+        const device = await deviceOf(w.directory, who, context.deviceThumbprint);
         const result = evaluateConditionalAccess(
           policies,
           {
@@ -167,7 +170,8 @@ export async function createCertificateService(w: CertificateWiring): Promise<Ce
             },
             appId: LINUX_VM_SIGN_IN_APP,
             ip: context.ip,
-            platform: "other",
+            platform: device?.platform ?? "other",
+            ...(device ? { device } : {}),
             session: { authMethods: authMethodsOf(t.amr), authTime: new Date((t.authTime ?? 0) * 1000) },
             // The log is read only when some policy has a sign-in risk condition.
             risk: policies.some((p) => p.state !== "disabled" && p.conditions.signInRiskLevels?.length)
@@ -383,4 +387,26 @@ export async function riskOf(
       success: e.result === "success",
     }));
   return assessSignInRisk(history, { principalId: who.objectId, ip, time }).level;
+}
+
+/**
+ * The registered device whose key signed this request's device proof, if it belongs to the caller
+ * (or to nobody in particular). Registered means "proved possession now"; compliance is the flag
+ * an administrator (or an MDM) set on it.
+ */
+async function deviceOf(
+  directory: DirectoryRepository,
+  who: CertificateSubject,
+  thumbprint: string | undefined,
+): Promise<DeviceRecord | undefined> {
+  if (thumbprint === undefined) return undefined;
+  const device = await directory.findDeviceByThumbprint(who.tenantId, thumbprint);
+  if (!device || (device.ownerId !== undefined && device.ownerId !== who.objectId)) return undefined;
+  return {
+    id: device.id,
+    registered: true,
+    compliant: device.compliant,
+    keyThumbprint: device.keyThumbprint,
+    platform: device.platform,
+  };
 }

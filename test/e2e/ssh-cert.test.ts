@@ -15,6 +15,7 @@ import {
   addClientSecret,
   createServicePrincipal,
   createUser,
+  setDeviceCompliant,
   setUserEnabled,
   type User,
 } from "../../src/directory/index.ts";
@@ -252,6 +253,32 @@ describe("hostpass login + ssh cert, end to end", () => {
     const again = await withSignIn(args, "alice@hostpass.local", "alices password 1", secret);
     assert.equal(again.code, 0, again.err);
     assert.equal(again.prompted, false, "no prompt once the session has MFA");
+    await running.store.conditionalAccess.deletePolicy(tenantId, policy.id);
+  });
+
+  it("a compliant-device policy: refused with a hint until this machine's registered device is marked compliant", async () => {
+    const policy = {
+      id: "compliant-device",
+      name: "Require a compliant device for Linux VM sign-in",
+      state: "enabled",
+      assignments: { users: { include: "All" }, applications: { include: "All" } },
+      grantControls: { operator: "OR", controls: ["compliantDevice"] },
+    };
+    await putPolicy(running.store.conditionalAccess, tenantId, policy, new Date());
+    const file = join(home, "keys", "device-cert.pub");
+    const args = ["ssh", "cert", "--file", file, "--public-key-file", join(home, "keys", "id_ed25519.pub")];
+    const refused = await cli(args);
+    assert.equal(refused.code, 5, refused.err);
+    assert.match(refused.err, /ERR_DEVICE_NOT_COMPLIANT.*hostpass device register/);
+    const registered = await cli(["device", "register", "-n", "e2e laptop"]);
+    assert.equal(registered.code, 0, registered.err);
+    const device = JSON.parse(registered.out) as { id: string; compliant: boolean; ownerId: string };
+    assert.equal(device.compliant, false);
+    assert.equal(device.ownerId, alice.id);
+    assert.equal((await cli(args)).code, 5, "registered but not compliant");
+    await setDeviceCompliant(running.store.directory, { tenantId, deviceId: device.id, compliant: true });
+    const granted = await cli(args);
+    assert.equal(granted.code, 0, granted.err);
     await running.store.conditionalAccess.deletePolicy(tenantId, policy.id);
   });
 

@@ -7,7 +7,7 @@ import type { CliCommand } from "../command.ts";
 import { CliUsageError } from "../errors.ts";
 import { openSession } from "../session/context.ts";
 import { loadOrCreateKeyPair, requestCertificate } from "../session/ssh-credentials.ts";
-import { challengeOf, stepUp } from "../session/step-up.ts";
+import { challengeOf, DeviceComplianceRequiredError, stepUp } from "../session/step-up.ts";
 
 export const sshCertCommand: CliCommand<{ file?: string; publicKeyFile?: string }> = {
   path: ["ssh", "cert"],
@@ -38,6 +38,7 @@ export const sshCertCommand: CliCommand<{ file?: string; publicKeyFile?: string 
     } catch (error) {
       const requirements = challengeOf(error);
       if (requirements === undefined || session.account.user.type !== "user") throw error;
+      if (requirements.includes("compliantDevice")) throw new DeviceComplianceRequiredError();
       await stepUp(session, requirements, {
         env: ctx.env,
         print: (l) => ctx.stderr.write(`${l}\n`),

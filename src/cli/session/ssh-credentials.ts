@@ -6,7 +6,7 @@
 import type { KeyObject } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { createKeyProof } from "../../ca/index.ts";
+import { createDeviceProof, createKeyProof } from "../../ca/index.ts";
 import { writeFileAtomic } from "../../shared/atomic-write.ts";
 import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "../../shared/well-known.ts";
 import {
@@ -21,6 +21,7 @@ import {
 } from "../../ssh/index.ts";
 import { CliUsageError } from "../errors.ts";
 import { accessTokenFor, type Session } from "./context.ts";
+import { loadDevice } from "./device.ts";
 import { expectOk, http } from "./http.ts";
 
 export interface KeyFiles {
@@ -96,9 +97,20 @@ export async function requestCertificate(
     url,
     accessToken: tokens.access_token,
   });
+  // A registered device proves itself on every request, for device-compliance policies.
+  const device = await loadDevice(session.dir, session.cloud.name);
+  const deviceProof: Record<string, string> = device
+    ? {
+        "x-hostpass-device": await createDeviceProof(device.privateKey, device.publicJwk, {
+          method: "POST",
+          url,
+          accessToken: tokens.access_token,
+        }),
+      }
+    : {};
   const res = await http(url, {
     json: { publicKey: formatPublicKey(keys.publicKey) },
-    headers: { authorization: `${scheme} ${tokens.access_token}`, dpop: proof },
+    headers: { authorization: `${scheme} ${tokens.access_token}`, dpop: proof, ...deviceProof },
     ...(session.cloud.caFile ? { caFile: session.cloud.caFile } : {}),
   });
   const body = expectOk(res, "certificate request") as { certificate: string };

@@ -4,6 +4,7 @@
  * CLI re-prompts only then, never by default.
  */
 
+import { HostpassError } from "../../shared/errors.ts";
 import { CLI_CLIENT_ID, SIGN_IN_SCOPE } from "../../shared/well-known.ts";
 import { updateAccount } from "./accounts.ts";
 import { openBrowser } from "./browser.ts";
@@ -38,4 +39,16 @@ export async function stepUp(
     ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
     accessTokens: {},
   });
+}
+
+/** Conditional access wants a compliant device, which no sign-in can supply. */
+export class DeviceComplianceRequiredError extends HostpassError {
+  static readonly code = "ERR_DEVICE_NOT_COMPLIANT";
+  readonly code = DeviceComplianceRequiredError.code;
+  readonly kind = "forbidden";
+  constructor() {
+    super(
+      "Conditional access requires a compliant device: run `hostpass device register` on this machine, then ask an administrator to mark it compliant.",
+    );
+  }
 }

@@ -16,6 +16,7 @@ import { registerDeleteGroup } from "./directory/delete-group.ts";
 import { registerDeleteGroupMember } from "./directory/delete-group-member.ts";
 import { registerDeleteServicePrincipal } from "./directory/delete-service-principal.ts";
 import { registerDeleteUser } from "./directory/delete-user.ts";
+import { registerDeviceRoutes } from "./directory/devices.ts";
 import { registerGetGroup } from "./directory/get-group.ts";
 import { registerGetServicePrincipal } from "./directory/get-service-principal.ts";
 import { registerGetUser } from "./directory/get-user.ts";
@@ -61,6 +62,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerGetHealth(app, deps);
   registerGetMe(app, deps);
   if (deps.conditionalAccess) registerConditionalAccessRoutes(app, deps.conditionalAccess);
+  registerDeviceRoutes(app, deps);
 
   registerPostUser(app, deps);
   registerListUsers(app, deps);

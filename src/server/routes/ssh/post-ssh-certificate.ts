@@ -45,9 +45,11 @@ export function registerPostSshCertificate(app: App, certificates: CertificateSe
     },
     async (request, reply) => {
       const { dpop, authorization } = request.headers;
+      const device = request.headers["x-hostpass-device"];
       const out = await certificates.request({
         authorization,
         dpop: typeof dpop === "string" ? dpop : undefined,
+        device: typeof device === "string" ? device : undefined,
         publicKey: request.body.publicKey,
         ip: request.ip,
         userAgent: String(request.headers["user-agent"] ?? "").slice(0, 256),

@@ -1,0 +1,95 @@
+/**
+ * Client devices (`hostpass device register`): a signed-in user registers the device key its CLI
+ * holds; an administrator (or an MDM integration) marks a device compliant. Conditional access
+ * trusts a device only when the request carries a proof made with that key.
+ */
+import { Type } from "@fastify/type-provider-typebox";
+import { type Device, getDevice, registerDevice, setDeviceCompliant } from "../../../directory/index.ts";
+import type { App } from "../../app.ts";
+import type { RouteDeps } from "../../deps.ts";
+import { principalOf } from "../../plugins/authenticate.ts";
+import { DIRECTORY_SCOPE } from "./dto.ts";
+
+const DeviceDto = Type.Object(
+  {
+    id: Type.String(),
+    displayName: Type.String(),
+    platform: Type.String(),
+    keyThumbprint: Type.String(),
+    ownerId: Type.Optional(Type.String()),
+    compliant: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+const toDto = (d: Device) => ({
+  id: d.id,
+  displayName: d.displayName,
+  platform: d.platform,
+  keyThumbprint: d.keyThumbprint,
+  ...(d.ownerId ? { ownerId: d.ownerId } : {}),
+  compliant: d.compliant,
+});
+const Id = Type.Object({ id: Type.String({ format: "uuid" }) });
+
+export function registerDeviceRoutes(app: App, deps: RouteDeps): void {
+  app.post(
+    "/directory/devices",
+    {
+      config: { permission: "self" },
+      schema: {
+        operationId: "Devices_Register",
+        tags: ["Directory"],
+        summary: "Register the caller's device key (the device starts non-compliant)",
+        body: Type.Object(
+          {
+            displayName: Type.String({ minLength: 1, maxLength: 256 }),
+            platform: Type.String({ maxLength: 16 }),
+            publicKey: Type.Object(
+              {},
+              { additionalProperties: Type.String({ maxLength: 1024 }), maxProperties: 8 },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: DeviceDto },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, objectId } = principalOf(request);
+      const { displayName, platform, publicKey } = request.body;
+      const device = await registerDevice(deps.directory, {
+        tenantId,
+        ownerId: objectId,
+        displayName,
+        platform,
+        publicKeyJwk: publicKey,
+      });
+      request.auditTarget = `/directory/devices/${device.id}`;
+      return reply.code(201).send(toDto(device));
+    },
+  );
+  app.patch(
+    "/directory/devices/:id",
+    {
+      config: { permission: { action: "Directory/devices/write", scope: DIRECTORY_SCOPE } },
+      schema: {
+        operationId: "Devices_SetCompliance",
+        tags: ["Directory"],
+        summary: "Mark a device compliant or not",
+        params: Id,
+        body: Type.Object({ compliant: Type.Boolean() }, { additionalProperties: false }),
+        response: { 200: DeviceDto },
+      },
+    },
+    async (request) => {
+      const { tenantId } = principalOf(request);
+      await setDeviceCompliant(deps.directory, {
+        tenantId,
+        deviceId: request.params.id,
+        compliant: request.body.compliant,
+      });
+      request.auditTarget = `/directory/devices/${request.params.id}`;
+      return toDto(await getDevice(deps.directory, tenantId, request.params.id));
+    },
+  );
+}
