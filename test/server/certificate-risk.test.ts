@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 import type { SignInLogEntry, SignInLogQuery } from "../../src/audit/index.ts";
-import { type CertificateWiring, riskOf } from "../../src/server/wire-certificates.ts";
+import { riskOf } from "../../src/server/certificate-signals.ts";
+import type { CertificateWiring } from "../../src/server/wire-certificates.ts";
 
 /** An in-memory test double of the sign-in log with the store's filter semantics. */
 function logOf(entries: SignInLogEntry[]): CertificateWiring["signInLog"] {
