@@ -1,17 +1,15 @@
 /**
  * Proof of possession of the SSH private key (RFC 9449 DPoP, made with the SSH key itself): the CA
  * certifies a key only after the caller signed a fresh, single-use proof bound to this request and
- * to the access token (PRODUCT.md §4). Follows the checks of RFC 9449 §4.3.
+ * to the access token (PRODUCT.md §4). The checks are lib/request-proof.ts's (RFC 9449 §4.3); the
+ * header key must also be an SSH key we accept, and sign with an algorithm that fits it.
  */
-import { createHash } from "node:crypto";
-import { decodeProtectedHeader, EmbeddedJWK, type JWK, errors as joseErrors, jwtVerify } from "jose";
+import type { JWK } from "jose";
 import { type PublicKey, publicKeyFromJwk, SshError } from "../ssh/index.ts";
 import { CaProofInvalidError } from "./errors.ts";
+import { type ReplayCache, verifyRequestProof } from "./lib/request-proof.ts";
 
-/** Remembers proof ids until they expire; `use` returns false when the id was seen before. */
-export interface ReplayCache {
-  use(id: string, expiresAtMs: number): boolean | Promise<boolean>;
-}
+export type { ReplayCache };
 
 export interface ProofRequirements {
   readonly method: string;
@@ -35,71 +33,38 @@ const ALGORITHMS: Record<string, readonly string[]> = {
   "ssh-rsa": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"],
 };
 
-function fail(reason: string, cause?: unknown): never {
-  throw new CaProofInvalidError(`proof of possession rejected: ${reason}`, { cause });
-}
-
-function withoutQuery(url: string): string {
+function sshKeyOf(jwk: JWK): { key: PublicKey; algorithms: readonly string[] } {
   try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return "";
+    const key = publicKeyFromJwk(jwk as never);
+    return { key, algorithms: ALGORITHMS[key.type] ?? [] };
+  } catch (cause) {
+    if (cause instanceof SshError) {
+      throw new CaProofInvalidError(
+        "proof of possession rejected: the header jwk is not an acceptable SSH key",
+        { cause },
+      );
+    }
+    throw cause;
   }
 }
 
 /** Verifies a DPoP proof and returns the SSH public key it proves possession of. */
 export async function verifyKeyProof(proof: string, req: ProofRequirements): Promise<PublicKey> {
-  if (typeof proof !== "string" || proof.length === 0 || proof.length > 16_384)
-    fail("missing or oversized proof");
-  let header: ReturnType<typeof decodeProtectedHeader>;
-  try {
-    header = decodeProtectedHeader(proof);
-  } catch (cause) {
-    fail("not a JWS", cause);
-  }
-  const jwk = header.jwk as JWK | undefined;
-  if (!jwk || typeof jwk !== "object") fail("no jwk in the header");
-  if ("d" in jwk || "p" in jwk || "k" in jwk) fail("the header jwk contains private key material");
-  let key: PublicKey;
-  try {
-    key = publicKeyFromJwk(jwk as never);
-  } catch (cause) {
-    if (cause instanceof SshError) fail("the header jwk is not an acceptable SSH key", cause);
-    throw cause;
-  }
-  const skew = req.maxSkewSeconds ?? 60;
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
-      typ: "dpop+jwt",
-      algorithms: [...(ALGORITHMS[key.type] ?? [])],
-      currentDate: new Date(req.nowMs),
-      clockTolerance: skew,
-      maxTokenAge: skew * 2,
-      requiredClaims: ["jti", "htm", "htu", "iat", "ath"],
-    }));
-  } catch (cause) {
-    if (cause instanceof joseErrors.JOSEError) fail(`bad proof (${cause.code})`, cause);
-    throw cause;
-  }
-  const iat = payload.iat as number;
-  if (Math.abs(iat * 1000 - req.nowMs) > skew * 1000) fail("iat is outside the accepted window");
-  if (payload.htm !== req.method) fail("htm does not match the request method");
-  if (
-    typeof payload.htu !== "string" ||
-    withoutQuery(payload.htu) !== withoutQuery(req.url) ||
-    !withoutQuery(req.url)
-  ) {
-    fail("htu does not match the request URL");
-  }
-  const ath = createHash("sha256").update(req.accessToken).digest("base64url");
-  if (payload.ath !== ath) fail("ath does not match the access token");
-  if (req.nonce !== undefined && payload.nonce !== req.nonce) fail("nonce missing or stale");
-  const jti = payload.jti;
-  if (typeof jti !== "string" || jti.length < 16 || jti.length > 256)
-    fail("jti must be 16 to 256 characters");
-  if (!(await req.replay.use(jti, req.nowMs + skew * 2000))) fail("proof was already used");
+  const { key } = await verifyRequestProof(proof, {
+    what: "proof of possession",
+    typ: "dpop+jwt",
+    maxLength: 16_384,
+    keyOf: sshKeyOf,
+    exactHtu: false,
+    replayPrefix: "",
+    method: req.method,
+    url: req.url,
+    accessToken: req.accessToken,
+    nowMs: req.nowMs,
+    replay: req.replay,
+    skewSeconds: req.maxSkewSeconds ?? 60,
+    ...(req.nonce !== undefined ? { nonce: req.nonce } : {}),
+  });
   return key;
 }
 
