@@ -222,38 +222,31 @@ describe("sshd refuses", () => {
 });
 
 describe("host certificates", () => {
-  test("are accepted through @cert-authority with StrictHostKeyChecking=yes and no prompt", async () => {
+  /** A login whose known_hosts trusts only the host CA `caLabel` (StrictHostKeyChecking=yes). */
+  async function loginTrustingHostCa(caLabel: string) {
     const l = await issue("ssh-ed25519", testSigner("ssh-ed25519"));
-    const knownHosts = join(dir, "known_hosts");
+    const knownHosts = join(dir, `known_hosts_${caLabel}`);
     await writeFile(
       knownHosts,
-      renderCertAuthorityLine([HOST_ALIAS], testSigner("ssh-ed25519", "host-ca").publicKey),
+      renderCertAuthorityLine([HOST_ALIAS], testSigner("ssh-ed25519", caLabel).publicKey),
     );
-    const out = await sshLogin({
+    return sshLogin({
       ...l,
       port: sshd.port,
       user: "root",
       knownHostsFile: knownHosts,
       hostKeyAlias: HOST_ALIAS,
     });
+  }
+
+  test("are accepted through @cert-authority with StrictHostKeyChecking=yes and no prompt", async () => {
+    const out = await loginTrustingHostCa("host-ca");
     assert.equal(out.code, 0, out.stderr);
     assert.equal(out.stdout.trim(), "hostpass-login-ok");
   });
 
   test("are refused when known_hosts trusts another host CA", async () => {
-    const l = await issue("ssh-ed25519", testSigner("ssh-ed25519"));
-    const knownHosts = join(dir, "known_hosts_other");
-    await writeFile(
-      knownHosts,
-      renderCertAuthorityLine([HOST_ALIAS], testSigner("ssh-ed25519", "other-host-ca").publicKey),
-    );
-    const out = await sshLogin({
-      ...l,
-      port: sshd.port,
-      user: "root",
-      knownHostsFile: knownHosts,
-      hostKeyAlias: HOST_ALIAS,
-    });
+    const out = await loginTrustingHostCa("other-host-ca");
     assert.equal(out.code, 255);
     assert.match(out.stderr, /Host key verification failed/);
   });
