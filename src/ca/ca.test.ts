@@ -170,7 +170,8 @@ async function proof(
     .sign(signer);
 }
 
-const requirements = (replay = new MemoryReplayCache()) => ({
+const atNow = () => NOW.getTime();
+const requirements = (replay = new MemoryReplayCache(atNow)) => ({
   method: "POST",
   url: URL_,
   accessToken: TOKEN,
@@ -187,10 +188,19 @@ describe("proof of possession", () => {
   }
 
   test("a replayed proof is refused", async () => {
-    const replay = new MemoryReplayCache();
+    const replay = new MemoryReplayCache(atNow);
     const p = await proof("ssh-ed25519");
     await verifyKeyProof(p, requirements(replay));
     await assert.rejects(verifyKeyProof(p, requirements(replay)), CaProofInvalidError);
+  });
+
+  test("the in-memory replay cache keeps an id until its expiry by the injected clock, not the wall clock", () => {
+    let now = NOW.getTime();
+    const replay = new MemoryReplayCache(() => now);
+    assert.equal(replay.use("jti-1", now + 120_000), true);
+    assert.equal(replay.use("jti-1", now + 120_000), false);
+    now += 120_001;
+    assert.equal(replay.use("jti-1", now + 120_000), true);
   });
 
   const bad: [string, () => Promise<string>][] = [

@@ -5,6 +5,7 @@
  * header key must also be an SSH key we accept, and sign with an algorithm that fits it.
  */
 import type { JWK } from "jose";
+import { type Clock, systemClock } from "../shared/clock.ts";
 import { type PublicKey, publicKeyFromJwk, SshError } from "../ssh/index.ts";
 import { CaProofInvalidError } from "./errors.ts";
 import { type ReplayCache, verifyRequestProof } from "./lib/request-proof.ts";
@@ -71,9 +72,14 @@ export async function verifyKeyProof(proof: string, req: ProofRequirements): Pro
 /** An in-process replay cache with expiry, for a single server process. */
 export class MemoryReplayCache implements ReplayCache {
   readonly #seen = new Map<string, number>();
+  readonly #clock: Clock;
+
+  constructor(clock: Clock = systemClock) {
+    this.#clock = clock;
+  }
 
   use(id: string, expiresAtMs: number): boolean {
-    const now = Date.now();
+    const now = this.#clock();
     if (this.#seen.size > 10_000) for (const [k, exp] of this.#seen) if (exp < now) this.#seen.delete(k);
     const existing = this.#seen.get(id);
     if (existing !== undefined && existing >= now) return false;
