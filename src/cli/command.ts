@@ -22,14 +22,23 @@ export interface CliContext {
   readonly signal: AbortSignal;
 }
 
+/** One example in `--help`, as az shows them: what it does, then the command line. */
+export interface Example {
+  readonly summary: string;
+  readonly command: string;
+}
+
 /**
- * One command: `configure` declares its arguments and options on commander; `run` does the work
- * and returns data (printed by main.ts in the chosen format). `run` never calls process.exit.
+ * One command (`commands/<group>/<verb>.ts`): `configure` declares its options on commander;
+ * `run` does the work and returns data (printed by main.ts in the chosen format). `run` never
+ * prints its result and never calls process.exit.
  */
 export interface CliCommand<A = Record<string, unknown>> {
   /** Words after `hostpass`, e.g. ["role", "assignment", "create"] or ["server"]. */
   readonly path: readonly string[];
   readonly summary: string;
+  /** At least one; shown under "Examples" in `--help`. */
+  readonly examples: readonly Example[];
   configure(command: Command): void;
   run(ctx: CliContext, args: A): Promise<unknown>;
 }

@@ -1,42 +1,19 @@
 import { Command, CommanderError, Option } from "commander";
-import type { CliCommand, CliContext, GlobalOptions } from "./command.ts";
-import {
-  accountListCommand,
-  accountSetCommand,
-  accountShowCommand,
-  logoutCommand,
-} from "./commands/account.ts";
-import { auditVerifyCommand } from "./commands/audit-verify.ts";
-import { CLOUD_COMMANDS } from "./commands/cloud.ts";
-import { deviceRegisterCommand, deviceShowCommand } from "./commands/device.ts";
-import { loginCommand } from "./commands/login.ts";
-import { serverCommand } from "./commands/server.ts";
-import { sshCertCommand } from "./commands/ssh-cert.ts";
+import type { CliCommand, CliContext, Example, GlobalOptions } from "./command.ts";
+import { COMMANDS, type CommandEntry, GROUPS } from "./commands/index.ts";
 import { CliUsageError } from "./errors.ts";
 import {
+  checkQuery,
   EXIT_BY_KIND,
   EXIT_INTERRUPTED,
   EXIT_OK,
+  EXIT_TERMINATED,
   exitCodeFor,
   formatError,
   formatResult,
   OUTPUT_FORMATS,
 } from "./output.ts";
-
-/** Every command of the CLI; each lives in its own file under commands/. */
-export const COMMANDS = [
-  serverCommand,
-  loginCommand,
-  logoutCommand,
-  accountShowCommand,
-  accountListCommand,
-  accountSetCommand,
-  sshCertCommand,
-  auditVerifyCommand,
-  deviceRegisterCommand,
-  deviceShowCommand,
-  ...CLOUD_COMMANDS,
-] as readonly CliCommand<never>[];
+import { VERSION_TEXT } from "./version.ts";
 
 export interface RunOptions {
   readonly stdout?: NodeJS.WritableStream;
@@ -45,32 +22,55 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Global options that take a value: their values are not command words. */
+const GLOBAL_WITH_VALUE = new Set(["-o", "--output", "--query", "--subscription"]);
+
+/**
+ * The commands to load for `argv`: the one it names (the usual case, and the only file loaded),
+ * or the group it names (its help), or all of them (top-level help, a mistyped command).
+ */
+export function commandsFor(argv: readonly string[]): readonly CommandEntry[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string;
+    if (GLOBAL_WITH_VALUE.has(token)) i++;
+    else if (token.startsWith("-")) {
+      if (!/^--(output|query|subscription)=|^--(debug|verbose|only-show-errors)$/.test(token)) break;
+    } else words.push(token);
+  }
+  const named = COMMANDS.filter((c) => c.path.every((w, i) => words[i] === w));
+  if (named.length > 0) {
+    const longest = Math.max(...named.map((c) => c.path.length));
+    return named.filter((c) => c.path.length === longest);
+  }
+  const inGroup = COMMANDS.filter((c) => words.length > 0 && words.every((w, i) => c.path[i] === w));
+  return inGroup.length > 0 ? inGroup : COMMANDS;
+}
+
 /** Parses argv, runs one command, prints its result or error; returns the exit code (never exits). */
 export async function runCli(argv: readonly string[], options: RunOptions = {}): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
+  const signal = options.signal ?? new AbortController().signal;
   const program = buildProgram(stdout, stderr);
   let exitCode = EXIT_OK;
-  for (const command of COMMANDS) {
+  const commands = await Promise.all(commandsFor(argv).map((c) => c.load()));
+  for (const command of commands) {
     const sub = subcommand(program, command.path).description(command.summary);
     command.configure(sub);
+    sub.addHelpText("after", renderExamples(command.examples));
     sub.action(async (args: Record<string, unknown>, self: Command) => {
       const globals = self.optsWithGlobals() as unknown as GlobalOptions;
-      const ctx: CliContext = {
-        stdout,
-        stderr,
-        env: options.env ?? process.env,
-        globals,
-        signal: options.signal ?? new AbortController().signal,
-      };
+      const ctx: CliContext = { stdout, stderr, env: options.env ?? process.env, globals, signal };
       try {
+        if (globals.query !== undefined) await checkQuery(globals.query);
         const result = await command.run(ctx, args as never);
         stdout.write(
-          formatResult(result, { output: globals.output, query: globals.query, color: isTty(stdout) }),
+          await formatResult(result, { output: globals.output, query: globals.query, color: isTty(stdout) }),
         );
       } catch (error) {
         stderr.write(formatError(error, globals.debug === true));
-        exitCode = exitCodeFor(error);
+        exitCode = signal.aborted ? interruptedExit(signal) : exitCodeFor(error);
       }
     });
   }
@@ -78,11 +78,7 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (
-        error.code === "commander.helpDisplayed" ||
-        error.code === "commander.version" ||
-        error.code === "commander.help"
-      )
+      if (["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code))
         return EXIT_OK;
       const usage = new CliUsageError(error.message.replace(/^error: /, ""));
       if (error.code !== "commander.executeSubCommandAsync") stderr.write(formatError(usage, false));
@@ -94,15 +90,21 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
   return exitCode;
 }
 
+function interruptedExit(signal: AbortSignal): number {
+  return signal.reason === "SIGTERM" ? EXIT_TERMINATED : EXIT_INTERRUPTED;
+}
+
 function buildProgram(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Command {
   const program = new Command("hostpass")
     .description("Log in to Linux machines over OpenSSH with a directory identity.")
+    .version(VERSION_TEXT, "--version", "show the versions of hostpass and its parts")
     .addOption(new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS).default("json"))
     .option("--query <jmespath>", "JMESPath query applied to the output (https://jmespath.org)")
     .option("--subscription <id>", "subscription id or name (default: the account's default subscription)")
-    .option("--debug", "show everything, including stack traces on errors")
+    .option("--debug", "show everything, including HTTP requests and stack traces on errors")
     .option("--verbose", "show more progress information")
     .option("--only-show-errors", "show errors only, no warnings")
+    .helpCommand(false)
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({
@@ -110,36 +112,50 @@ function buildProgram(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStre
       writeErr: (s) => void stderr.write(s),
       outputError: () => undefined,
     });
+  program.addHelpText(
+    "after",
+    renderExamples([
+      { summary: "Sign in, then open a shell on a machine.", command: "hostpass login" },
+      { summary: "", command: "hostpass ssh vm -n myVM -g LinuxVMs" },
+      { summary: "Help on a group of commands.", command: "hostpass vm -h" },
+    ]),
+  );
   return program;
 }
 
 /** Finds or creates the nested commander command for a path like ["role", "assignment", "create"]. */
-/** Descriptions of command groups (the words before a verb). */
-const GROUPS: Record<string, string> = {
-  account: "Manage the signed-in accounts.",
-  audit: "Operator checks of the activity log.",
-  cloud: "Manage cloud profiles: the hostpass services this CLI can talk to.",
-  device: "This machine's device identity, for conditional access.",
-  ssh: "SSH into Linux machines with short-lived certificates.",
-};
-
 function subcommand(program: Command, path: readonly string[]): Command {
   let at = program;
+  let prefix = "";
   for (const word of path) {
+    prefix = prefix ? `${prefix} ${word}` : word;
     const existing = at.commands.find((c) => c.name() === word);
     at =
       existing ??
       at
         .command(word)
-        .description(GROUPS[word] ?? "")
+        .description(GROUPS[prefix] ?? "")
+        .helpCommand(false)
         .exitOverride()
         .configureOutput(program.configureOutput());
   }
   return at;
 }
 
+/** az's help layout: an "Examples" section, each with its summary above the indented command. */
+export function renderExamples(examples: readonly Example[]): string {
+  if (examples.length === 0) return "";
+  const blocks = examples.map((e) => `${e.summary ? `    ${e.summary}\n` : ""}        ${e.command}\n`);
+  return `\nExamples\n${blocks.join("\n")}`;
+}
+
 function isTty(stream: NodeJS.WritableStream): boolean {
   return (stream as { isTTY?: boolean }).isTTY === true;
+}
+
+/** Every command, loaded (for help-wide checks and shell completion). */
+export async function loadAllCommands(): Promise<readonly CliCommand<never>[]> {
+  return Promise.all(COMMANDS.map((c) => c.load()));
 }
 
 /** Entry point when run as a program: signals abort the running command; a second one exits at once. */
@@ -148,7 +164,7 @@ async function main(): Promise<void> {
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
-    if (signals > 1) process.exit(signal === "SIGINT" ? EXIT_INTERRUPTED : 143);
+    if (signals > 1) process.exit(signal === "SIGINT" ? EXIT_INTERRUPTED : EXIT_TERMINATED);
     controller.abort(signal);
   };
   process.on("SIGINT", onSignal);

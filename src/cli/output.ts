@@ -1,7 +1,6 @@
-import jmespath from "jmespath";
 import { type ErrorKind, isHostpassError } from "../shared/errors.ts";
 import { InvalidQueryError } from "./errors.ts";
-import { toTable, toTsv, toYaml } from "./lib/formats.ts";
+import { toTable, toTsv } from "./lib/formats.ts";
 
 export const OUTPUT_FORMATS = ["json", "jsonc", "table", "tsv", "yaml", "none"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -26,7 +25,10 @@ export const EXIT_BY_CODE: ReadonlyMap<string, number> = new Map([
 ]);
 
 export const EXIT_OK = 0;
+/** Interrupted by SIGINT (Ctrl-C), as shells report it: 128 + 2. */
 export const EXIT_INTERRUPTED = 130;
+/** Stopped by SIGTERM: 128 + 15. */
+export const EXIT_TERMINATED = 143;
 
 export interface OutputOptions {
   readonly output: OutputFormat;
@@ -35,10 +37,37 @@ export interface OutputOptions {
   readonly color?: boolean;
 }
 
+type JmesPath = typeof import("jmespath");
+let jmespath: Promise<JmesPath> | undefined;
+/** Loaded on first use: most runs have no --query, and start-up time matters (`ssh vm`). */
+const loadJmesPath = () => {
+  jmespath ??= import("jmespath").then((m) => (m as unknown as { default: JmesPath }).default ?? m);
+  return jmespath;
+};
+
+/** Fails with ERR_CLI_INVALID_QUERY before a command runs, so a bad --query changes nothing. */
+export async function checkQuery(query: string): Promise<void> {
+  const { compile } = (await loadJmesPath()) as JmesPath & { compile(expression: string): unknown };
+  try {
+    compile(query);
+  } catch (error) {
+    throw new InvalidQueryError(`--query: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export async function applyQuery(data: unknown, query: string): Promise<unknown> {
+  const { search } = await loadJmesPath();
+  try {
+    return search(data as never, query);
+  } catch (error) {
+    throw new InvalidQueryError(`--query: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /** Renders a command's result the way `az` does; `undefined` prints nothing. */
-export function formatResult(data: unknown, options: OutputOptions): string {
+export async function formatResult(data: unknown, options: OutputOptions): Promise<string> {
   if (data === undefined) return "";
-  const shown = options.query ? applyQuery(data, options.query) : data;
+  const shown = options.query ? await applyQuery(data, options.query) : data;
   switch (options.output) {
     case "none":
       return "";
@@ -50,16 +79,11 @@ export function formatResult(data: unknown, options: OutputOptions): string {
       return toTable(shown);
     case "tsv":
       return toTsv(shown);
-    case "yaml":
-      return toYaml(shown);
-  }
-}
-
-export function applyQuery(data: unknown, query: string): unknown {
-  try {
-    return jmespath.search(data, query);
-  } catch (error) {
-    throw new InvalidQueryError(`--query: ${(error as Error).message}`, { cause: error });
+    case "yaml": {
+      // YAML 1.1 quoting (`"yes"`, `"on"`), so 1.1 readers such as PyYAML read strings back as strings.
+      const { stringify } = await import("yaml");
+      return stringify(shown ?? null, { version: "1.1" });
+    }
   }
 }
 

@@ -13,7 +13,8 @@ import {
 } from "../../shared/well-known.ts";
 import type { CliCommand } from "../command.ts";
 import { CliUsageError } from "../errors.ts";
-import { type Account, saveAccount } from "../session/accounts.ts";
+import { describeAccount } from "../lib/describe-account.ts";
+import { saveAccount } from "../session/accounts.ts";
 import { openBrowser } from "../session/browser.ts";
 import { showCloud } from "../session/clouds.ts";
 import { configDir } from "../session/config-dir.ts";
@@ -48,21 +49,17 @@ async function credentialOf(
   return { certificateFile: password, privateKeyPem: pem };
 }
 
-export function describeAccount(account: Account): Record<string, unknown> {
-  return {
-    cloudName: account.cloud,
-    id: account.subscription?.id ?? account.tenantId,
-    name: account.subscription?.name ?? "N/A(tenant level account)",
-    tenantId: account.tenantId,
-    user: account.user,
-    isDefault: account.isDefault,
-    state: "Enabled",
-  };
-}
-
 export const loginCommand: CliCommand<LoginArgs> = {
   path: ["login"],
   summary: "Sign in to the active cloud.",
+  examples: [
+    { summary: "Sign in in the browser (a loopback redirect on this machine).", command: "hostpass login" },
+    { summary: "Sign in on a machine without a browser.", command: "hostpass login --use-device-code" },
+    {
+      summary: "Sign in as a service principal with a secret or a certificate's PEM file.",
+      command: "hostpass login --service-principal -u <app-id> -p <secret-or-cert.pem> --tenant <tenant-id>",
+    },
+  ],
   configure(command) {
     command
       .option("--use-device-code", "sign in on another device's browser with a code (headless machines)")

@@ -13,6 +13,16 @@ interface ServerArgs {
 export const serverCommand: CliCommand<ServerArgs> = {
   path: ["server"],
   summary: "Run the hostpass service (directory, RBAC, audit and its HTTPS API).",
+  examples: [
+    {
+      summary: "Run on the embedded SQLite store in the default data directory.",
+      command: "hostpass server",
+    },
+    {
+      summary: "Run on PostgreSQL, listening on all addresses.",
+      command: "hostpass server --database postgres://hostpass@db/hostpass --listen 0.0.0.0:8443",
+    },
+  ],
   configure(command) {
     command
       .option("--data-dir <dir>", "state directory (keys, TLS certificate, SQLite database)")

@@ -1,4 +1,4 @@
-/** az's table, tsv and yaml renderings, without dependencies. */
+/** az's table and tsv renderings (YAML comes from the `yaml` library, in output.ts). */
 
 type Row = Record<string, unknown>;
 
@@ -63,44 +63,4 @@ export function toTsv(data: unknown): string {
 /** Tabs and newlines would break the line-and-column shape scripts rely on. */
 function oneLine(text: string): string {
   return text.replace(/[\t\r\n]/g, " ");
-}
-
-/** Block-style YAML. Strings that could be read as something else are double-quoted (JSON quoting is valid YAML). */
-export function toYaml(data: unknown): string {
-  return `${yamlValue(data, 0).replace(/^\n/, "")}\n`;
-}
-
-function yamlValue(value: unknown, indent: number): string {
-  const pad = "  ".repeat(indent);
-  if (Array.isArray(value)) {
-    if (value.length === 0) return " []";
-    return value
-      .map((item) => {
-        const rendered = yamlValue(item, indent + 1);
-        return isScalar(item) ? `\n${pad}-${rendered}` : `\n${pad}- ${rendered.trimStart()}`;
-      })
-      .join("");
-  }
-  if (isPlainObject(value)) {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) return " {}";
-    return entries.map(([k, v]) => `\n${pad}${yamlKey(k)}:${yamlValue(v, indent + 1)}`).join("");
-  }
-  return ` ${yamlScalar(value)}`;
-}
-
-const PLAIN = /^[A-Za-z_/][A-Za-z0-9_./@ -]*$/;
-const RESERVED = /^(?:true|false|yes|no|on|off|null|~|y|n)$/i;
-
-function yamlKey(key: string): string {
-  return PLAIN.test(key) && !RESERVED.test(key) && !key.endsWith(" ") ? key : JSON.stringify(key);
-}
-
-function yamlScalar(value: unknown): string {
-  if (value === null || value === undefined) return "null";
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  const text = String(value);
-  return PLAIN.test(text) && !RESERVED.test(text) && !text.endsWith(" ") && !text.includes(": ")
-    ? text
-    : JSON.stringify(text);
 }

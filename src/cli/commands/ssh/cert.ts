@@ -3,15 +3,25 @@
  * for a key, for use with any OpenSSH client (`ssh -i key -o CertificateFile=F`).
  */
 import { dirname, resolve } from "node:path";
-import type { CliCommand } from "../command.ts";
-import { CliUsageError } from "../errors.ts";
-import { openSession } from "../session/context.ts";
-import { loadOrCreateKeyPair, requestCertificate } from "../session/ssh-credentials.ts";
-import { challengeOf, DeviceComplianceRequiredError, stepUp } from "../session/step-up.ts";
+import type { CliCommand } from "../../command.ts";
+import { CliUsageError } from "../../errors.ts";
+import { openSession } from "../../session/context.ts";
+import { loadOrCreateKeyPair, requestCertificate } from "../../session/ssh-credentials.ts";
+import { challengeOf, DeviceComplianceRequiredError, stepUp } from "../../session/step-up.ts";
 
 export const sshCertCommand: CliCommand<{ file?: string; publicKeyFile?: string }> = {
   path: ["ssh", "cert"],
   summary: "Write an SSH certificate for a key (made in the folder of --file when not given).",
+  examples: [
+    {
+      summary: "A certificate for a new key pair made next to it.",
+      command: "hostpass ssh cert --file ~/.ssh/hostpass/id-cert.pub",
+    },
+    {
+      summary: "A certificate for an existing key (its private key must be beside it).",
+      command: "hostpass ssh cert --file ./id-cert.pub --public-key-file ./id.pub",
+    },
+  ],
   configure(command) {
     command
       .option("-f, --file <path>", "where to write the certificate (default: <public key>-cert.pub)")

@@ -3,9 +3,9 @@
  * log's chain and names any edited, missing or reordered row. It opens the store directly (like
  * `hostpass server`), so it works even when the service is down; exit code 9 means tampering.
  */
-import { HostpassError } from "../../shared/errors.ts";
-import type { CliCommand } from "../command.ts";
-import { defaultServerDataDir } from "../session/config-dir.ts";
+import { HostpassError } from "../../../shared/errors.ts";
+import type { CliCommand } from "../../command.ts";
+import { defaultServerDataDir } from "../../session/config-dir.ts";
 
 /** The chain does not verify: a row was edited, removed or moved. Exit code 9 (docs/errors.md). */
 export class AuditChainBrokenError extends HostpassError {
@@ -17,6 +17,13 @@ export class AuditChainBrokenError extends HostpassError {
 export const auditVerifyCommand: CliCommand<{ dataDir?: string; database?: string }> = {
   path: ["audit", "verify"],
   summary: "Verify the activity log's hash chain (run on the server machine).",
+  examples: [
+    { summary: "Check the default data directory's store.", command: "hostpass audit verify" },
+    {
+      summary: "Check a PostgreSQL store.",
+      command: "hostpass audit verify --database postgres://hostpass@db/hostpass",
+    },
+  ],
   configure(command) {
     command
       .option("--data-dir <dir>", "the server's state directory")
@@ -24,8 +31,8 @@ export const auditVerifyCommand: CliCommand<{ dataDir?: string; database?: strin
   },
   async run(ctx, args) {
     // Loaded here so that other commands never load the store.
-    const { verifyAuditChain } = await import("../../audit/index.ts");
-    const { openStore, sqliteUrlForDataDir } = await import("../../store/index.ts");
+    const { verifyAuditChain } = await import("../../../audit/index.ts");
+    const { openStore, sqliteUrlForDataDir } = await import("../../../store/index.ts");
     const store = await openStore({
       url: args.database ?? sqliteUrlForDataDir(args.dataDir ?? defaultServerDataDir()),
     });
