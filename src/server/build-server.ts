@@ -28,6 +28,8 @@ export interface BuildServerOptions {
    * portal): outside the API's scope, so its bearer-token check and RBAC guard do not apply there.
    */
   readonly mount?: (app: App) => void;
+  /** Proxies (IPs / CIDRs) whose X-Forwarded-For gives `request.ip`; none by default. */
+  readonly trustProxy?: readonly string[];
 }
 
 export type { App };
@@ -45,6 +47,8 @@ export async function buildServer(options: BuildServerOptions): Promise<App> {
     requestTimeout: 30_000, // a slow client cannot hold a socket and a request open indefinitely
     requestIdHeader: false, // never trust a caller-chosen id: it goes into the audit log
     genReqId: () => randomUUID(),
+    // The client address (sign-in log, conditional access) is the peer's unless it is a trusted proxy.
+    ...(options.trustProxy ? { trustProxy: [...options.trustProxy] } : {}),
     routerOptions: { maxParamLength: 512 },
     // Errors raised before routing (an undecodable URL) skip the error handler; same shape here.
     frameworkErrors: (error, _request, reply: FastifyReply) => {

@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import { isIP } from "node:net";
 import type { AuthorizationServer } from "../auth/index.ts";
 import { openStore, type Store, sqliteUrlForDataDir, startExpirySweep } from "../store/index.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
@@ -8,6 +9,7 @@ import { type App, buildServer } from "./build-server.ts";
 import { ServerConfigError } from "./errors.ts";
 import { loadOrCreateKek } from "./keys/kek.ts";
 import { isLoopback, parseListenAddress } from "./listen-address.ts";
+import { type PublicUrl, parsePublicUrl } from "./public-url.ts";
 import { grantCheck } from "./sign-in/grant-check.ts";
 import { wireSignIn } from "./sign-in/wire-sign-in.ts";
 import { loadOrCreateTls } from "./tls.ts";
@@ -25,17 +27,26 @@ export interface StartServerOptions {
   /** Where request logs go (never stdout: that is for what the operator must read). */
   readonly logStream?: NodeJS.WritableStream;
   /**
-   * The URL clients reach this server at (`https://hostpass.example`), the issuer's base. Default:
-   * the listening address (what the generated TLS certificate names).
+   * The URL clients reach this server at (`https://hostpass.example[:port]`): the issuer, DPoP
+   * `htu`, WebAuthn relying party, device-code URI and the TLS certificate's names come from it
+   * (public-url.ts). Default: the listening address; required when listening on a wildcard.
    */
   readonly publicUrl?: string;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (IPs or CIDRs): the client address in the sign-in
+   * log and conditional access is then the one the proxy saw. Default: none.
+   */
+  readonly trustedProxies?: readonly string[];
   /** For `HOSTPASS_KEK` (the key-encryption key); default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningServer {
   readonly app: App;
+  /** Where it listens (`https://127.0.0.1:8443`). */
   readonly url: string;
+  /** What clients use and the service names itself by (`--public-url`, default `url`). */
+  readonly publicUrl: string;
   /** SHA-256 of the TLS certificate; undefined over plain HTTP. */
   readonly fingerprint: string | undefined;
   readonly tlsCreated: boolean;
@@ -58,6 +69,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       "--insecure-http is only allowed on a loopback address (127.0.0.1, ::1, localhost)",
     );
   }
+  const configured = options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl);
+  if (configured === undefined && (host === "0.0.0.0" || host === "::")) {
+    throw new ServerConfigError(
+      "listening on every address needs --public-url (the URL clients use, e.g. https://hostpass.example:8443)",
+    );
+  }
+  if (options.insecureHttp && configured?.protocol === "https:") {
+    throw new ServerConfigError(
+      "--insecure-http serves http://, so --public-url must be an http:// loopback URL",
+    );
+  }
+  const trustProxy = checkTrustedProxies(options.trustedProxies ?? []);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const kek = await loadOrCreateKek(options.dataDir, options.env);
   const store = await openStore({
@@ -78,13 +101,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
   try {
     const boot = await bootstrap(store, services.rbac, { adminPassword: options.adminPassword });
-    const tls = options.insecureHttp ? undefined : await loadOrCreateTls(options.dataDir, [host]);
+    const names = configured === undefined ? [host] : [configured.hostname, host];
+    const tls = options.insecureHttp ? undefined : await loadOrCreateTls(options.dataDir, names);
     const signIn = await wireSignIn({
       dataDir: options.dataDir,
       directory: store.directory,
       tenants: () => [boot.tenant.id],
       stores: store,
-      https: tls !== undefined,
+      https: (configured?.protocol ?? (tls ? "https:" : "http:")) === "https:",
     });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
     const https = tls && { key: tls.key, cert: tls.cert };
@@ -93,13 +117,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       signIn.mount(app);
       ssh.mount(app);
     };
-    const app = await buildServer({ services, trust: signIn.trust, mount, logger, https });
+    const app = await buildServer({ services, trust: signIn.trust, mount, logger, https, trustProxy });
     await app.listen({ host, port });
     const address = app.server.address() as AddressInfo;
     const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `${tls ? "https" : "http"}://${shownHost}:${address.port}`;
-    const authorizationServer = await signIn.start(options.publicUrl ?? url);
-    await ssh.start(options.publicUrl ?? url, authorizationServer);
+    const publicUrl: PublicUrl = configured ?? parsePublicUrl(url);
+    const authorizationServer = await signIn.start(publicUrl);
+    await ssh.start(publicUrl.origin, authorizationServer);
     const stopSweep = startExpirySweep(store, {
       onError: (error) => app.log.warn({ err: error }, "expiry sweep failed"),
     });
@@ -112,6 +137,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     return {
       app,
       url,
+      publicUrl: publicUrl.origin,
       fingerprint: tls?.fingerprint,
       tlsCreated: tls?.created ?? false,
       bootstrap: boot,
@@ -124,4 +150,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await store.close();
     throw error;
   }
+}
+
+/** IPs or CIDRs (`10.0.0.0/8`, `::1`); anything else is refused before Fastify sees it. */
+function checkTrustedProxies(proxies: readonly string[]): string[] | undefined {
+  for (const p of proxies) {
+    const [address = "", prefix, extra] = p.split("/");
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || extra !== undefined || !prefixOk) {
+      throw new ServerConfigError(`--trusted-proxy must be an IP address or CIDR, not '${p.slice(0, 100)}'`);
+    }
+  }
+  return proxies.length === 0 ? undefined : [...proxies];
 }

@@ -193,6 +193,9 @@ export function buildProviderConfig(input: ProviderConfigInput): Record<string, 
       },
     },
     renderError: sources.renderError,
+    // No browser-based (SPA) client exists: the CLI is a native app and the portal is same-origin,
+    // so no cross-origin caller may use the token, userinfo or revocation endpoints.
+    clientBasedCORS: () => false,
   };
 }
 

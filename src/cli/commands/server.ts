@@ -7,6 +7,8 @@ interface ServerArgs {
   readonly database?: string;
   readonly listen: string;
   readonly insecureHttp?: boolean;
+  readonly publicUrl?: string;
+  readonly trustedProxy?: string[];
 }
 
 /** `hostpass server`: runs the directory and authorization service until SIGTERM or SIGINT. */
@@ -19,8 +21,14 @@ export const serverCommand: CliCommand<ServerArgs> = {
       command: "hostpass server",
     },
     {
-      summary: "Run on PostgreSQL, listening on all addresses.",
-      command: "hostpass server --database postgres://hostpass@db/hostpass --listen 0.0.0.0:8443",
+      summary: "Run on PostgreSQL, listening on all addresses under a public name.",
+      command:
+        "hostpass server --database postgres://hostpass@db/hostpass --listen 0.0.0.0:8443 --public-url https://hostpass.example:8443",
+    },
+    {
+      summary: "Run behind a TLS-terminating proxy on 10.0.0.2 that forwards https://hostpass.example.",
+      command:
+        "hostpass server --listen 10.0.0.5:8443 --public-url https://hostpass.example --trusted-proxy 10.0.0.2",
     },
   ],
   configure(command) {
@@ -28,6 +36,15 @@ export const serverCommand: CliCommand<ServerArgs> = {
       .option("--data-dir <dir>", "state directory (keys, TLS certificate, SQLite database)")
       .option("--database <url>", "store URL: sqlite:<file> (default: in the data directory) or postgres://…")
       .option("--listen <host:port>", "address to listen on", "127.0.0.1:8443")
+      .option(
+        "--public-url <url>",
+        "the URL clients and host agents use (https://name[:port]); the issuer, TLS names and every URL the service prints come from it (default: the listen address)",
+      )
+      .option(
+        "--trusted-proxy <ip-or-cidr>",
+        "a reverse proxy whose X-Forwarded-For is believed (repeatable)",
+        (value: string, previous: string[] = []) => [...previous, value],
+      )
       .addOption(new Option("--insecure-http", "serve plain HTTP (loopback addresses only)"));
   },
   async run(ctx, args) {
@@ -38,11 +55,13 @@ export const serverCommand: CliCommand<ServerArgs> = {
       database: args.database,
       listen: args.listen,
       insecureHttp: args.insecureHttp === true,
+      publicUrl: args.publicUrl,
+      trustedProxies: args.trustedProxy ?? [],
       adminPassword: ctx.env.HOSTPASS_ADMIN_PASSWORD || undefined,
       logLevel: logLevel(ctx),
       logStream: ctx.stderr,
     });
-    const lines = [`hostpass server listening on ${running.url}`];
+    const lines = [`hostpass server listening on ${running.url}`, `public URL: ${running.publicUrl}`];
     if (running.fingerprint) lines.push(`TLS certificate SHA-256 fingerprint: ${running.fingerprint}`);
     const boot = running.bootstrap;
     lines.push(

@@ -17,6 +17,7 @@ import { registerPortal } from "../../portal/index.ts";
 import type { App } from "../app.ts";
 import type { TokenTrust } from "../auth/tokens.ts";
 import { loadOrCreateCookieKeys } from "../keys/cookie-keys.ts";
+import type { PublicUrl } from "../public-url.ts";
 import { directoryAccountSource } from "./account-source.ts";
 import { recordGrantEvents } from "./grant-events.ts";
 import { mountOAuth } from "./mount-oauth.ts";
@@ -42,8 +43,8 @@ export interface SignIn {
   mount(app: App): void;
   /** What API tokens must match: this issuer and its current keys. */
   trust(): TokenTrust;
-  /** Creates the authorization server for the public URL (`https://host:port`, no path). */
-  start(publicUrl: string): Promise<AuthorizationServer>;
+  /** Creates the authorization server for the public URL: its issuer is `<public URL>/oauth2`. */
+  start(publicUrl: PublicUrl): Promise<AuthorizationServer>;
 }
 
 export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
@@ -53,6 +54,7 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
   const accounts = directoryAccountSource(options.directory, options.tenants);
   let server: AuthorizationServer | undefined;
   let origin = "";
+  let base: PublicUrl | undefined;
   const started = () => {
     if (server === undefined) throw new TypeError("sign-in used before start()");
     return server;
@@ -77,7 +79,12 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
   const trust = memoTrust(() => server);
   return {
     mount(app) {
-      mountOAuth(app, OAUTH_PATH, () => server?.handler, options.https);
+      mountOAuth(
+        app,
+        OAUTH_PATH,
+        () => server?.handler,
+        () => base,
+      );
       registerPortal(app, {
         backend,
         relyingParty,
@@ -88,13 +95,15 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
     },
     trust,
     async start(publicUrl) {
-      origin = new URL(publicUrl).origin;
+      origin = publicUrl.origin;
       server = await createAuthorizationServer(
         {
           issuer: `${origin}${OAUTH_PATH}`,
           cookieKeys: cookieKeys.oidc,
           interactionUrl: (uid) => `${PORTAL_PREFIX}/interaction/${uid}`,
           deviceVerificationUrl: `${origin}${PORTAL_PREFIX}/device`,
+          // mountOAuth sets X-Forwarded-* from the public URL on every request it hands over.
+          trustProxy: true,
         },
         {
           accounts,
@@ -104,6 +113,7 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
         },
       );
       recordGrantEvents(server.provider, stores.signInLog, accounts, options.tenants);
+      base = publicUrl;
       return server;
     },
   };
