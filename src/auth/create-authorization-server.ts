@@ -15,6 +15,7 @@ import {
 import { useAtomicReplayDetection } from "./lib/client-assertion.ts";
 import { type CliClientOptions, cliClientMetadata, useDirectorySecretCheck } from "./lib/clients.ts";
 import { applyDeviceFlowLimits, type DeviceFlowLimits } from "./lib/device-flow.ts";
+import { refuseDuplicateKeysInDpop } from "./lib/dpop-duplicate-keys.ts";
 import { buildProviderConfig, type TokenLifetimes } from "./lib/provider-config.ts";
 import { type LoadedSigningKeys, loadSigningKeys } from "./lib/signing-keys.ts";
 import { livenessCache } from "./lib/token-liveness.ts";
@@ -138,6 +139,7 @@ export async function createAuthorizationServer(
     provider.proxy = config.trustProxy === true;
     useDirectorySecretCheck(provider, deps.accounts);
     useAtomicReplayDetection(provider, deps.storage);
+    refuseDuplicateKeysInDpop(provider);
     applyDeviceFlowLimits(provider, deps.throttle, device, config.deviceVerificationUrl);
     // One object per key set, so the verifier's imported keys are cached with it.
     const verificationKeys = { keys: keys.publicJwks };

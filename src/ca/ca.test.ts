@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import { SignJWT } from "jose";
+import { signRawJws } from "../../test/helpers/raw-jws.ts";
 import { testKeyPair, testSigner } from "../../test/helpers/ssh-fixtures.ts";
 import { fingerprintSha256, type KeyType, publicKeyToJwk } from "../ssh/index.ts";
 import {
@@ -221,6 +222,17 @@ describe("proof of possession", () => {
     ],
     ["garbage", async () => "not.a.jwt"],
     ["no ath", () => proof("ssh-ed25519", { ath: undefined })],
+    [
+      "a member named twice (a wrong htu first, the right one last, as JSON.parse would keep)",
+      async () => {
+        const { privateKey, publicKey } = testKeyPair("ssh-ed25519", "user");
+        const header = JSON.stringify({ alg: "EdDSA", typ: "dpop+jwt", jwk: publicKeyToJwk(publicKey) });
+        const ath = createHash("sha256").update(TOKEN).digest("base64url");
+        const iat = Math.floor(NOW.getTime() / 1000);
+        const claims = `{"jti":"${randomUUID()}","htm":"POST","htu":"https://evil.example/x","htu":"${URL_}","iat":${iat},"ath":"${ath}"}`;
+        return signRawJws(header, claims, privateKey);
+      },
+    ],
   ];
   for (const [label, make] of bad) {
     test(`refuses a proof with ${label}`, async () => {

@@ -56,8 +56,10 @@ export async function buildServer(options: BuildServerOptions): Promise<App> {
       void reply.code(status).send(body);
     },
     ajv: {
-      // Fastify's default silently drops unknown properties; we want them refused.
-      customOptions: { removeAdditional: false, useDefaults: true, coerceTypes: "array", allErrors: false },
+      // Fastify's default silently drops unknown properties; we want them refused. And it coerces
+      // types ("false" → false, "5" → 5, "x" → ["x"]): a value that reaches a handler is exactly
+      // the type its schema says, or the request is refused (query strings are declared as text).
+      customOptions: { removeAdditional: false, useDefaults: true, coerceTypes: false, allErrors: false },
     },
   };
   // The https branch is typed as the plain one: routes and inject do not care which server it is.

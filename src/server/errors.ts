@@ -38,6 +38,13 @@ export class ForbiddenJsonKeyError extends HostpassError {
   readonly kind = "invalid";
 }
 
+/** A JSON body names one member twice in an object: parsers disagree on which value counts. */
+export class DuplicateJsonKeyError extends HostpassError {
+  static readonly code = "ERR_JSON_DUPLICATE_KEY";
+  readonly code = DuplicateJsonKeyError.code;
+  readonly kind = "invalid";
+}
+
 /** No route has this method and path. */
 export class RouteNotFoundError extends HostpassError {
   static readonly code = "ERR_NOT_FOUND";

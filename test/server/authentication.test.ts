@@ -35,6 +35,11 @@ describe("API authentication", () => {
     assert.equal(response.json().objectId, alice.objectId);
   });
 
+  it("accepts the API's scope among others", async () => {
+    const token = await server.token(alice, { scope: "openid user_impersonation profile" });
+    assert.equal((await whoami(bearer(token))).statusCode, 200);
+  });
+
   const refused: Array<[string, () => Promise<Record<string, string>>]> = [
     ["no Authorization header", async () => ({})],
     ["a Basic credential", async () => ({ authorization: "Basic YWxpY2U6cHc=" })],
@@ -83,6 +88,16 @@ describe("API authentication", () => {
         const other = generateKeyPairSync("ed25519").privateKey;
         return bearer(await mintAccessToken({ privateKey: other, kid: server.keys.kid }, alice));
       },
+    ],
+    ["a token without a scope", async () => bearer(await server.token(alice, { scope: null }))],
+    ["a token with another scope", async () => bearer(await server.token(alice, { scope: "vm.login" }))],
+    [
+      "a token whose scope only contains the API's as a substring",
+      async () => bearer(await server.token(alice, { scope: "openid user_impersonation2" })),
+    ],
+    [
+      "a token whose scope is a list instead of a string",
+      async () => bearer(await server.token(alice, { scope: ["user_impersonation"] })),
     ],
   ];
   refused.push([

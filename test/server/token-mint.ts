@@ -32,6 +32,8 @@ export interface MintOptions {
   readonly audience?: string;
   readonly issuer?: string;
   readonly now?: number;
+  /** The `scope` claim; default `user_impersonation`. `null` leaves the claim out. */
+  readonly scope?: unknown;
 }
 
 export async function mintAccessToken(
@@ -41,7 +43,14 @@ export async function mintAccessToken(
 ): Promise<string> {
   const now = Math.floor((options.now ?? Date.now()) / 1000);
   const idtyp = principal.type === "user" ? "user" : "app";
-  return new SignJWT({ tid: principal.tenantId, oid: principal.objectId, idtyp, scope: "user_impersonation" })
+  const scope = options.scope === undefined ? "user_impersonation" : options.scope;
+  const claims = {
+    tid: principal.tenantId,
+    oid: principal.objectId,
+    idtyp,
+    ...(scope === null ? {} : { scope }),
+  };
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid: keys.kid })
     .setSubject(principal.objectId)
     .setIssuer(options.issuer ?? TEST_ISSUER)

@@ -6,10 +6,12 @@
  *   useful only briefly, and the replay cache need not remember a `jti` for long;
  * - `aud` a single string, not an array (the 2025 audience-injection findings against RFC 7523:
  *   an assertion made for another server with a list of audiences must not work here);
+ * - no member named twice in its header or claims (shared/strict-json.ts);
  * - the replay check is atomic in the store (oidc-provider reads, then writes).
  */
 import { createHash } from "node:crypto";
 import { errors, type OidcClient, type Provider } from "oidc-provider";
+import { jwsHasDuplicateKeys } from "../../shared/strict-json.ts";
 import type { OidcStorage } from "../types.ts";
 
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
@@ -18,11 +20,15 @@ const now = () => Math.floor(Date.now() / 1000);
 
 export function createClientAssertionCheck(clockToleranceSeconds: number) {
   return async function assertJwtClientAuthClaimsAndHeader(
-    _ctx: unknown,
+    ctx: { oidc?: { params?: Readonly<Record<string, unknown>> } },
     claims: Readonly<Record<string, unknown>>,
     _header: Readonly<Record<string, unknown>>,
     client: OidcClient,
   ): Promise<void> {
+    const assertion = ctx.oidc?.params?.client_assertion;
+    if (typeof assertion !== "string" || jwsHasDuplicateKeys(assertion)) {
+      throw new errors.InvalidClientAuth("client assertion names a member twice");
+    }
     if (typeof claims.aud !== "string") {
       throw new errors.InvalidClientAuth("client assertion aud must be a single string");
     }

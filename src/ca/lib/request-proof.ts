@@ -6,6 +6,7 @@
  */
 import { createHash, type KeyObject, randomUUID } from "node:crypto";
 import { decodeProtectedHeader, EmbeddedJWK, type JWK, errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { jwsHasDuplicateKeys } from "../../shared/strict-json.ts";
 import { CaProofInvalidError } from "../errors.ts";
 
 /** Remembers proof ids until they expire; `use` returns false when the id was seen before. */
@@ -80,6 +81,7 @@ export async function verifyRequestProof<K>(
   };
   if (typeof proof !== "string" || proof.length === 0 || proof.length > check.maxLength)
     fail("missing or oversized proof");
+  if (jwsHasDuplicateKeys(proof)) fail("a member is named twice");
   let header: ReturnType<typeof decodeProtectedHeader> = {};
   try {
     header = decodeProtectedHeader(proof);

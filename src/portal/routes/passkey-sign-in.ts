@@ -5,6 +5,7 @@
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { authenticationOptions, type Passkey, verifyAuthentication } from "../../mfa/index.ts";
+import { findDuplicateJsonKey } from "../../shared/strict-json.ts";
 import type { SignInAccount } from "../backend.ts";
 import {
   completeSignIn,
@@ -19,12 +20,14 @@ import { field } from "../lib/forms.ts";
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
+/** The browser's WebAuthn response (JSON in a form field); undefined for anything else, a name twice included. */
 export function parseCredential<T>(text: string): T | undefined {
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== "object" || value === null || typeof (value as { id?: unknown }).id !== "string") {
       return undefined;
     }
+    if (findDuplicateJsonKey(text) !== undefined) return undefined;
     return value as T;
   } catch {
     return undefined;

@@ -5,6 +5,7 @@
  * API tokens.
  */
 import { createLocalJWKSet, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { MANAGEMENT_API_SCOPE } from "../../shared/well-known.ts";
 import { UnauthenticatedError } from "../errors.ts";
 import { TtlCache } from "../lib/ttl-cache.ts";
 
@@ -33,6 +34,11 @@ export interface TokenTrust {
 
 /** RFC 9068 access-token type: an ID token or any other JWT of the issuer is not accepted as one. */
 const TOKEN_TYPE = "at+jwt";
+/** `scope` is one space-separated string (RFC 9068 §2.2.3); any other shape is refused. */
+function grantsApiScope(scope: unknown): boolean {
+  return typeof scope === "string" && scope.split(" ").includes(MANAGEMENT_API_SCOPE);
+}
+
 /** Clock skew we forgive on `exp`/`nbf`/`iat`. */
 const CLOCK_TOLERANCE_S = 60;
 /** No token is good for more than a day, whatever its `exp` says. */
@@ -61,7 +67,7 @@ const verified = new TtlCache<ApiPrincipal>(10_000);
 
 /**
  * Verifies a bearer token: signature by one of the issuer's published keys with the algorithm
- * pinned, `typ`, issuer, audience, expiry with bounded leeway, `tid`/`oid`/`idtyp`. Any failure
+ * pinned, `typ`, issuer, audience, the API's scope, expiry with bounded leeway, `tid`/`oid`/`idtyp`. Any failure
  * is the same fixed 401, so a caller learns nothing.
  */
 export async function verifyAccessToken(trust: TokenTrust, token: string): Promise<ApiPrincipal> {
@@ -77,8 +83,12 @@ export async function verifyAccessToken(trust: TokenTrust, token: string): Promi
       audience: trust.audience,
       clockTolerance: CLOCK_TOLERANCE_S,
       maxTokenAge: MAX_TOKEN_AGE_S,
-      requiredClaims: ["sub", "exp", "iat", "tid", "oid", "idtyp"],
+      requiredClaims: ["sub", "exp", "iat", "tid", "oid", "idtyp", "scope"],
     });
+    // The audience says which API the token is for, the scope what it may do there: a token for
+    // this API that was not granted `user_impersonation` (a narrower scope added later, or a
+    // token minted for another purpose) acts for nobody.
+    if (!grantsApiScope(payload.scope)) throw new Error("scope missing");
     const { oid, tid, idtyp, gid } = payload;
     if (typeof oid !== "string" || typeof tid !== "string" || (idtyp !== "user" && idtyp !== "app")) {
       throw new Error("bad claims");

@@ -5,10 +5,19 @@ import { InvalidSkipTokenError } from "../errors.ts";
 export const MAX_TOP = 1000;
 export const DEFAULT_TOP = 100;
 
+/**
+ * `?top=`: a query string is text, and the server coerces no types (docs/decisions.md), so the page
+ * size is a string of digits that the pattern bounds to 1..1000 and `pageRequest` converts.
+ */
+export const Top = Type.String({
+  pattern: "^(?:[1-9][0-9]{0,2}|1000)$",
+  description: `page size, 1-${MAX_TOP}`,
+});
+
 /** `?top=&skipToken=` as on Azure list calls. */
 export const PageQuery = Type.Object(
   {
-    top: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_TOP, description: "page size" })),
+    top: Type.Optional(Top),
     skipToken: Type.Optional(
       Type.String({
         minLength: 1,
@@ -35,8 +44,8 @@ export interface PageRequest {
 }
 
 /** Turns the query into the domain's page request; the skip token wraps the domain's opaque cursor. */
-export function pageRequest(query: { top?: number; skipToken?: string }): PageRequest {
-  const limit = query.top ?? DEFAULT_TOP;
+export function pageRequest(query: { top?: string; skipToken?: string }): PageRequest {
+  const limit = query.top === undefined ? DEFAULT_TOP : Number(query.top);
   if (query.skipToken === undefined) return { limit };
   const cursor = Buffer.from(query.skipToken, "base64url").toString("utf8");
   if (cursor.length === 0 || Buffer.from(cursor, "utf8").toString("base64url") !== query.skipToken) {

@@ -1,5 +1,11 @@
 import type { FastifyInstance } from "fastify";
-import { ForbiddenJsonKeyError, InvalidJsonError, JsonTooDeepError } from "../errors.ts";
+import { findDuplicateJsonKey } from "../../shared/strict-json.ts";
+import {
+  DuplicateJsonKeyError,
+  ForbiddenJsonKeyError,
+  InvalidJsonError,
+  JsonTooDeepError,
+} from "../errors.ts";
 
 /** Deeper than any hostpass request needs (the deepest, a role definition, is 3). */
 export const MAX_JSON_DEPTH = 16;
@@ -9,7 +15,8 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 /**
  * Replaces every body parser with one strict JSON parser: other media types get 415, and a JSON
- * body that nests too deep or carries a prototype key is refused before any schema or handler sees it.
+ * body that nests too deep, carries a prototype key or names a member twice in one object is
+ * refused before any schema or handler sees it.
  * Fastify's own parser folds the prototype refusal into a generic "invalid JSON"; ours says which.
  */
 export function registerJsonBody(app: FastifyInstance): void {
@@ -34,7 +41,17 @@ export function parseStrictJson(text: string): unknown {
     throw new InvalidJsonError("the request body is not valid JSON");
   }
   checkShape(value);
+  const duplicate = findDuplicateJsonKey(text);
+  if (duplicate !== undefined) {
+    throw new DuplicateJsonKeyError(`the request body names "${printable(duplicate)}" twice in one object`);
+  }
   return value;
+}
+
+/** A name as it may be shown in a message: short, without control characters. */
+function printable(name: string): string {
+  const shown = name.replace(/[\p{Cc}\p{Cf}]/gu, "?");
+  return shown.length > 64 ? `${shown.slice(0, 64)}…` : shown;
 }
 
 /** Iterative walk: a recursive one could be made to overflow the stack by the input it checks. */

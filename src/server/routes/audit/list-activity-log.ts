@@ -2,12 +2,12 @@ import { Type } from "@fastify/type-provider-typebox";
 import { queryAuditEvents } from "../../../audit/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
-import { PageOf, pageRequest, pageResponse } from "../../lib/pagination.ts";
+import { PageOf, pageRequest, pageResponse, Top } from "../../lib/pagination.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 
 const Query = Type.Object(
   {
-    top: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    top: Type.Optional(Top),
     skipToken: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, pattern: "^[A-Za-z0-9_-]+$" })),
     from: Type.Optional(Type.String({ format: "date-time", description: "inclusive" })),
     to: Type.Optional(Type.String({ format: "date-time", description: "exclusive" })),

@@ -2,14 +2,14 @@ import { Type } from "@fastify/type-provider-typebox";
 import { SIGN_IN_RESULTS, type SignInLogEntry } from "../../../audit/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
-import { PageOf, pageRequest, pageResponse } from "../../lib/pagination.ts";
+import { PageOf, pageRequest, pageResponse, Top } from "../../lib/pagination.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 
 const UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
 const Query = Type.Object(
   {
-    top: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    top: Type.Optional(Top),
     skipToken: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, pattern: "^[A-Za-z0-9_-]+$" })),
     from: Type.Optional(Type.String({ format: "date-time", description: "inclusive" })),
     to: Type.Optional(Type.String({ format: "date-time", description: "exclusive" })),

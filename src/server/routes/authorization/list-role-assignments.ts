@@ -1,14 +1,14 @@
 import { Type } from "@fastify/type-provider-typebox";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
-import { PageOf, pageRequest, pageResponse } from "../../lib/pagination.ts";
+import { PageOf, pageRequest, pageResponse, Top } from "../../lib/pagination.ts";
 import { SCOPE_TEMPLATES, type ScopeTemplate, scopeOf, scopeParams } from "../../lib/scopes.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { RoleAssignmentDto, toRoleAssignmentDto } from "./dto.ts";
 
 const Query = Type.Object(
   {
-    top: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    top: Type.Optional(Top),
     skipToken: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, pattern: "^[A-Za-z0-9_-]+$" })),
     /** Only this principal's assignments (an object id). */
     principalId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9-]+$" })),

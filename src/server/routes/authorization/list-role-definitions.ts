@@ -1,7 +1,7 @@
 import { Type } from "@fastify/type-provider-typebox";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
-import { PageOf, pageOfArray, pageRequest, pageResponse } from "../../lib/pagination.ts";
+import { PageOf, pageOfArray, pageRequest, pageResponse, Top } from "../../lib/pagination.ts";
 import { type ScopeTemplate, scopeOf, scopeParams } from "../../lib/scopes.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { RoleDefinitionDto, toRoleDefinitionDto } from "./dto.ts";
@@ -9,7 +9,7 @@ import { ROLE_DEFINITION_SCOPES } from "./lib/role-definition-scopes.ts";
 
 const Query = Type.Object(
   {
-    top: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    top: Type.Optional(Top),
     skipToken: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, pattern: "^[A-Za-z0-9_-]+$" })),
     /** Exact role name, case-insensitive (`hostpass role definition list --name`). */
     roleName: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
