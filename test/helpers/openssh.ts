@@ -146,6 +146,8 @@ async function waitForListening(child: ChildProcess, log: () => string, port: nu
 }
 
 export interface LoginOptions {
+  /** Address of the sshd (default 127.0.0.1; a local machine's own address for src/localvm). */
+  readonly host?: string;
   readonly port: number;
   readonly user: string;
   readonly identityFile: string;
@@ -187,7 +189,8 @@ export async function sshLogin(options: LoginOptions): Promise<CommandResult> {
     args.push("-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null");
   }
   if (options.hostKeyAlias) args.push("-o", `HostKeyAlias=${options.hostKeyAlias}`);
-  if (options.subsystem) args.push("-s", `${options.user}@127.0.0.1`, options.subsystem);
-  else args.push(`${options.user}@127.0.0.1`, options.command ?? "echo hostpass-login-ok");
+  const destination = `${options.user}@${options.host ?? "127.0.0.1"}`;
+  if (options.subsystem) args.push("-s", destination, options.subsystem);
+  else args.push(destination, options.command ?? "echo hostpass-login-ok");
   return exec("ssh", args);
 }

@@ -1,0 +1,43 @@
+import { HostpassError } from "../shared/errors.ts";
+
+/** Local machines need Linux namespaces, so root on Linux with `ip`, `unshare` and `nsenter`. */
+export class LocalVmUnsupportedError extends HostpassError {
+  static readonly code = "ERR_LOCALVM_UNSUPPORTED";
+  readonly code = LocalVmUnsupportedError.code;
+  readonly kind = "unavailable";
+}
+
+/** A machine spec this host cannot honour: bad host name, bind target, service name or address. */
+export class LocalVmSpecError extends HostpassError {
+  static readonly code = "ERR_LOCALVM_SPEC";
+  readonly code = LocalVmSpecError.code;
+  readonly kind = "invalid";
+}
+
+/** Every private subnet of the local range is taken (by other machines' networks or by the host). */
+export class LocalVmNoSubnetError extends HostpassError {
+  static readonly code = "ERR_LOCALVM_NO_SUBNET";
+  readonly code = LocalVmNoSubnetError.code;
+  readonly kind = "unavailable";
+}
+
+/** A local network has no free address left for another machine. */
+export class LocalVmNoAddressError extends HostpassError {
+  static readonly code = "ERR_LOCALVM_NO_ADDRESS";
+  readonly code = LocalVmNoAddressError.code;
+  readonly kind = "unavailable";
+}
+
+/** A machine did not come up (namespaces, mounts, network or sshd); the message carries its console log. */
+export class LocalVmStartError extends HostpassError {
+  static readonly code = "ERR_LOCALVM_START";
+  readonly code = LocalVmStartError.code;
+  readonly kind = "internal";
+}
+
+/** A machine directory with no running machine behind it (stopped, or never started). */
+export class LocalVmNotRunningError extends HostpassError {
+  static readonly code = "ERR_LOCALVM_NOT_RUNNING";
+  readonly code = LocalVmNotRunningError.code;
+  readonly kind = "conflict";
+}

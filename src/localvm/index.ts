@@ -1,0 +1,31 @@
+export {
+  LocalVmNoAddressError,
+  LocalVmNoSubnetError,
+  LocalVmNotRunningError,
+  LocalVmSpecError,
+  LocalVmStartError,
+  LocalVmUnsupportedError,
+} from "./errors.ts";
+export {
+  assertLocalVmSupported,
+  ensureLocalVmSupported,
+  type HostFacts,
+  REQUIRED_PATHS,
+} from "./host-support.ts";
+export type { CommandResult } from "./lib/run-command.ts";
+export {
+  LocalMachine,
+  type MachineExecOptions,
+  type MachineRecord,
+  openMachine,
+  readMachineRecord,
+} from "./machine.ts";
+export {
+  buildMachineImage,
+  type MachineImageSpec,
+  type MachineService,
+  writeMachineService,
+} from "./machine-image.ts";
+export { findMachineTraces, type MachineTraces } from "./machine-traces.ts";
+export { createNetwork, destroyNetwork, LocalNetwork, type LocalNetworkRecord } from "./network.ts";
+export { type MachineBind, type StartMachineOptions, startMachine } from "./start-machine.ts";
