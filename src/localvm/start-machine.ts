@@ -35,6 +35,8 @@ export interface StartMachineOptions extends MachineImageSpec {
   /** Keep this address (a restarted machine); otherwise the network's next free one. */
   readonly address?: string;
   readonly binds?: readonly MachineBind[];
+  /** Extra arguments for the machine's sshd (e.g. `["-o", "LogLevel=VERBOSE"]`), after `-D -e -o ListenAddress=<address>:22`. */
+  readonly sshdArgs?: readonly string[];
   /** How long the machine may take to come up (namespaces, mounts, link, sshd answering). */
   readonly timeoutMs?: number;
 }
@@ -48,6 +50,10 @@ export interface StartMachineOptions extends MachineImageSpec {
 export async function startMachine(options: StartMachineOptions): Promise<LocalMachine> {
   await ensureLocalVmSupported();
   const binds = await validateBinds(options.binds ?? []);
+  const sshdArgs = options.sshdArgs ?? [];
+  if (sshdArgs.some((arg) => arg.includes("\0") || arg.includes("\n"))) {
+    throw new LocalVmSpecError("sshd arguments may not contain NUL or newlines");
+  }
   const existing = await readMachineRecord(options.dir);
   if (existing && (await isAlive(existing.init))) {
     throw new LocalVmSpecError(`a machine is already running in ${options.dir}`);
@@ -80,6 +86,7 @@ export async function startMachine(options: StartMachineOptions): Promise<LocalM
       "--",
     ]
       .concat(["/bin/bash", INIT_SCRIPT, options.dir, baseEtc, options.hostname])
+      .concat([String(sshdArgs.length), ...sshdArgs])
       .concat(binds.flatMap((bind) => [bind.source, bind.target, bind.readOnly === false ? "rw" : "ro"])),
     {
       detached: true,

@@ -49,6 +49,7 @@ describe("a local machine", () => {
     const machine = await lab.start({
       hostname: "myVM",
       adminUser: { name: "localadmin", authorizedKeys: [admin.publicLine] },
+      sshdArgs: ["-o", "LogLevel=VERBOSE"],
     });
     assert.match(machine.address, /^10\.213\.\d+\.\d+$/);
     const hostKeys = await machine.hostPublicKeys();
@@ -65,6 +66,14 @@ describe("a local machine", () => {
     assert.equal(user, "localadmin");
     assert.equal(sudo, "sudo-ok");
     assert.equal(entry, "localadmin:x:1000:1000::/home/localadmin:/bin/bash");
+    const sshdLog = await readFile(`${machine.dir}/var/log/localvm-sshd.log`, "utf8");
+    assert.match(
+      sshdLog,
+      /Accepted publickey for localadmin from 10\.213\.\d+\.1 /,
+      "its sshd logs where the host can read",
+    );
+    const sshd = await machine.exec(["pgrep", "-a", "-x", "sshd"]);
+    assert.match(sshd.stdout, /-o LogLevel=VERBOSE/, "extra sshd arguments are passed");
 
     // Its accounts are its own: the host's people are not there, its admin is not on the host.
     const passwd = await machine.exec(["cat", "/etc/passwd"]);

@@ -7,7 +7,7 @@
 #      it was given under /opt (the hostpass installation, read-only); a sysfs of its own network.
 #      Mount propagation is private (unshare's default): the host never sees any of these mounts;
 #   2. prints "ready" and waits for the host to move its veth in ("go <link> <address>/<prefix>");
-#   3. runs sshd on <address>:22 and every service in /etc/localvm/services under supervision
+#   3. runs sshd on <address>:22 (plus the extra sshd arguments it was given) and every service in /etc/localvm/services under supervision
 #      (restarted a second after it exits), and reaps orphans (bash reaps every child, adopted ones
 #      too) until it is killed; killing it ends every process of the machine (PID namespace).
 # Also `init supervise <name> <program> [args]`: the supervision loop, run inside the machine.
@@ -28,8 +28,10 @@ if [ "${1:-}" = supervise ]; then
   done
 fi
 
-machine_dir=$1 base_etc=$2 hostname=$3
-shift 3
+machine_dir=$1 base_etc=$2 hostname=$3 sshd_arg_count=$4
+shift 4
+sshd_args=("${@:1:sshd_arg_count}")
+shift "$sshd_arg_count"
 log() { echo "$(date -u +%FT%TZ) localvm-init: $*" >&2; }
 
 mount -t tmpfs -o mode=0755,nosuid,nodev,size=64m machine-run /run
@@ -89,7 +91,7 @@ log "up as $hostname on ${address%/*}"
 # A graceful stop (SIGTERM; PID 1 ignores signals it has no handler for) ends every process here.
 trap 'kill -TERM -1 2>/dev/null || true; exit 0' TERM
 
-/run/localvm/init supervise sshd /usr/sbin/sshd -D -e -o "ListenAddress=${address%/*}:22" &
+/run/localvm/init supervise sshd /usr/sbin/sshd -D -e -o "ListenAddress=${address%/*}:22" "${sshd_args[@]}" &
 for service in /etc/localvm/services/*; do
   [ -f "$service" ] && [ -x "$service" ] || continue
   /run/localvm/init supervise "${service##*/}" "$service" &
