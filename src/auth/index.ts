@@ -20,7 +20,7 @@ export {
 } from "./create-authorization-server.ts";
 export { AuthError, InteractionError, InvalidAccessTokenError, SigningKeyError } from "./errors.ts";
 export type { FinishInteractionInput, InteractionView } from "./interactions.ts";
-export type { CliClientOptions } from "./lib/clients.ts";
+export { type CliClientOptions, portalClientMetadata } from "./lib/clients.ts";
 export type { DeviceFlowLimits } from "./lib/device-flow.ts";
 export type { TokenLifetimes } from "./lib/provider-config.ts";
 export { createMemoryThrottleStore } from "./memory-throttle-store.ts";

@@ -1,4 +1,6 @@
 /** The sign-in portal: server-rendered pages for sign-in, second factors and device-code approval. */
+
+export type { AdminDeps, LocalHttp, LocalRequest, LocalResponse } from "./admin/ports.ts";
 export type {
   AccountFactors,
   DeviceCodeView,

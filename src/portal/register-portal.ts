@@ -7,6 +7,9 @@ import { readFileSync } from "node:fs";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AttemptLimiter, type RelyingParty } from "../mfa/index.ts";
 import { type ErrorKind, isHostpassError } from "../shared/errors.ts";
+import { dropTokens } from "./admin/lib/api-client.ts";
+import type { AdminDeps } from "./admin/ports.ts";
+import { registerAdmin } from "./admin/register-admin.ts";
 import type { SignInBackend } from "./backend.ts";
 import type { PortalContext } from "./lib/context.ts";
 import { Csrf } from "./lib/csrf.ts";
@@ -37,6 +40,11 @@ export interface PortalDeps {
   /** How recent a sign-in must be to add a second factor (default 10 minutes). */
   readonly recentAuthMs?: number;
   readonly now?: () => number;
+  /**
+   * The administration pages (home, resources, access control, directory, logs, conditional
+   * access) over the management API; absent: the portal only signs people in.
+   */
+  readonly admin?: AdminDeps;
 }
 
 export const CONTENT_SECURITY_POLICY =
@@ -56,19 +64,18 @@ const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   internal: 500,
 };
 
-const STATIC_FILES: ReadonlyMap<string, { type: string; body: Buffer }> = new Map([
-  [
-    "portal.css",
-    { type: "text/css; charset=utf-8", body: readFileSync(new URL("./static/portal.css", import.meta.url)) },
-  ],
-  [
-    "webauthn.js",
-    {
-      type: "text/javascript; charset=utf-8",
-      body: readFileSync(new URL("./static/webauthn.js", import.meta.url)),
-    },
-  ],
-]);
+const CSS = "text/css; charset=utf-8";
+const JS = "text/javascript; charset=utf-8";
+const STATIC_FILES: ReadonlyMap<string, { type: string; body: Buffer }> = new Map(
+  (
+    [
+      ["portal.css", CSS],
+      ["admin.css", CSS],
+      ["webauthn.js", JS],
+      ["admin.js", JS],
+    ] as const
+  ).map(([name, type]) => [name, { type, body: readFileSync(new URL(`./static/${name}`, import.meta.url)) }]),
+);
 
 export function registerPortal(app: FastifyInstance, deps: PortalDeps): void {
   const prefix = deps.prefix ?? "";
@@ -95,10 +102,20 @@ export function registerPortal(app: FastifyInstance, deps: PortalDeps): void {
     now: deps.now ?? Date.now,
     path: (p) => `${prefix}${p}`,
   };
-  app.register(async (portal) => portalPlugin(portal, ctx, prefix), { prefix });
+  app.register(async (portal) => portalPlugin(portal, ctx, prefix, deps.admin), { prefix });
 }
 
-async function portalPlugin(portal: FastifyInstance, ctx: PortalContext, prefix: string): Promise<void> {
+async function portalPlugin(
+  portal: FastifyInstance,
+  base: PortalContext,
+  prefix: string,
+  admin: AdminDeps | undefined,
+): Promise<void> {
+  // Signing out of the portal also ends the administration session's grant.
+  const ctx: PortalContext =
+    admin === undefined
+      ? base
+      : { ...base, beforeSignOut: (request) => dropTokens({ portal: base, deps: admin }, request) };
   registerFormParser(portal);
 
   portal.addHook("onRequest", async (_request, reply) => {
@@ -147,6 +164,7 @@ async function portalPlugin(portal: FastifyInstance, ctx: PortalContext, prefix:
   registerPasskeySignInRoutes(portal, ctx);
   registerSecurityRoutes(portal, ctx, refuse);
   registerDeviceRoutes(portal, ctx, refuse);
+  if (admin !== undefined) registerAdmin(portal, ctx, admin, refuse);
 }
 
 function titleFor(status: number): string {

@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { isIP } from "node:net";
 import type { AuthorizationServer } from "../auth/index.ts";
+import type { Clock } from "../shared/clock.ts";
 import { openStore, type Store, sqliteUrlForDataDir, startExpirySweep } from "../store/index.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
 import { type BootstrapResult, bootstrap } from "./bootstrap.ts";
@@ -39,6 +40,8 @@ export interface StartServerOptions {
   readonly trustedProxies?: readonly string[];
   /** For `HOSTPASS_KEK` (the key-encryption key); default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** The portal's clock (sessions, sign-in steps); tests pin it. Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 export interface RunningServer {
@@ -109,6 +112,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       tenants: () => [boot.tenant.id],
       stores: store,
       https: (configured?.protocol ?? (tls ? "https:" : "http:")) === "https:",
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
     const https = tls && { key: tls.key, cert: tls.cert };

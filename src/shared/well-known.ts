@@ -20,3 +20,9 @@ export const MANAGEMENT_API_SCOPE = "user_impersonation";
 export const CLI_CLIENT_ID = "b95e88a6-adb6-476d-9b94-9e0584ce3198";
 /** What the CLI asks for at sign-in; resources come by refresh token. */
 export const SIGN_IN_SCOPE = "openid profile offline_access";
+
+/**
+ * The administration portal (`/portal`): a first-party web client that signs its users in with
+ * authorization code + PKCE and calls the management API with their tokens, like the CLI does.
+ */
+export const PORTAL_CLIENT_ID = "5f0c7f2e-8b1d-4c3a-9a6e-2d4b8c1e7a90";

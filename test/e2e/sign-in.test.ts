@@ -103,7 +103,14 @@ describe("sign-in end to end: hostpass server, portal in Chromium, CLI OAuth cli
     const management = await refresh(conn, CLI_CLIENT_ID, tokens.refresh_token as string, API, API_SCOPE);
     const me = await api("/me", management.access_token);
     assert.equal(me.status, 200, JSON.stringify(me.body));
-    assert.deepEqual(me.body, { objectId: alice.id, tenantId, type: "user" });
+    assert.deepEqual(me.body, {
+      objectId: alice.id,
+      tenantId,
+      type: "user",
+      displayName: "alice",
+      userPrincipalName: alice.upn,
+      tenantDisplayName: "Default Directory",
+    });
     // A Linux VM Sign-In token is not a management token.
     assert.equal((await api("/me", tokens.access_token)).status, 401);
     // `hostpass logout` revokes the refresh token, which ends the grant: its API tokens stop too.

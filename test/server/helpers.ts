@@ -54,7 +54,8 @@ export function testWorld(): TestWorld & { services: DomainServices } {
     },
     audit: { append: async (record) => void audit.push(record) },
     // These tests exercise RBAC routes only; the directory and resource routes run on the real store.
-    directory: unused("directory"),
+    // GET /me adds names from the directory when it has them: this world has none.
+    directory: unused("directory", { getTenant: async () => undefined, getPrincipal: async () => undefined }),
     resources: unused("resources"),
     auditLog: unused("auditLog"),
   };
@@ -71,15 +72,13 @@ export function testWorld(): TestWorld & { services: DomainServices } {
   };
 }
 
-function unused<T>(name: string): T {
-  return new Proxy(
-    {},
-    {
-      get: (_target, key) => {
-        throw new TypeError(`test world: ${name}.${String(key)} is not available here`);
-      },
+function unused<T>(name: string, answers: Record<string, unknown> = {}): T {
+  return new Proxy(answers, {
+    get: (target, key) => {
+      if (typeof key === "string" && Object.hasOwn(target, key)) return target[key];
+      throw new TypeError(`test world: ${name}.${String(key)} is not available here`);
     },
-  ) as T;
+  }) as T;
 }
 
 export interface TestServer {

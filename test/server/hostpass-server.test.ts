@@ -114,7 +114,13 @@ describe("hostpass server (real process, real HTTPS)", () => {
       const token = JSON.parse(tokens.body).access_token as string;
       const me = await get(`${url}/me`, ca, { authorization: `Bearer ${token}` });
       assert.equal(me.status, 200, me.body);
-      assert.deepEqual(JSON.parse(me.body), { objectId: sp.id, tenantId, type: "servicePrincipal" });
+      assert.deepEqual(JSON.parse(me.body), {
+        objectId: sp.id,
+        tenantId,
+        type: "servicePrincipal",
+        displayName: "automation",
+        tenantDisplayName: "Default Directory",
+      });
     } finally {
       assert.equal(await stop(server, "SIGTERM"), 0, server.stderr());
     }

@@ -30,6 +30,23 @@ export function cliClientMetadata(options: CliClientOptions = {}): Record<string
 }
 
 /**
+ * The administration portal: a web client on the server's own origin. Its code exchange happens
+ * on the server (the browser never holds its tokens), so it has no secret of its own to protect;
+ * PKCE and the one exact redirect URI bind each code to the portal's own pending sign-in.
+ */
+export function portalClientMetadata(clientId: string, redirectUri: string): Record<string, unknown> {
+  return {
+    client_id: clientId,
+    client_name: "hostpass portal",
+    application_type: "web",
+    token_endpoint_auth_method: "none",
+    grant_types: ["authorization_code", "refresh_token"],
+    response_types: ["code"],
+    redirect_uris: [redirectUri],
+  };
+}
+
+/**
  * oidc-provider compares client secrets in plain text against the registered `client_secret`;
  * hostpass stores only hashes. Service-principal clients are therefore registered with a random
  * per-process placeholder that nothing can know, and `compareClientSecret` is replaced (below) by

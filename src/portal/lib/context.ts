@@ -31,6 +31,8 @@ export interface PortalContext {
   now(): number;
   /** A portal path under the plugin's prefix. */
   path(p: string): string;
+  /** Runs before a sign-out ends the session (the administration pages revoke their tokens). */
+  readonly beforeSignOut?: (request: FastifyRequest) => Promise<void>;
 }
 
 export function requestInfo(request: FastifyRequest, reply: FastifyReply): RequestInfo {

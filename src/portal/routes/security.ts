@@ -142,8 +142,10 @@ export function registerSecurityRoutes(
   });
 
   portal.post("/signout", async (request, reply) => {
+    await ctx.beforeSignOut?.(request);
     await endSession(ctx, request, reply);
-    return reply.redirect(ctx.path("/signin"), 303);
+    // With the administration pages, their home is where signing in starts again.
+    return reply.redirect(ctx.path(ctx.beforeSignOut === undefined ? "/signin" : "/"), 303);
   });
 
   async function accountOf(session: Session) {

@@ -11,15 +11,19 @@ import {
   createAuthorizationServer,
   createMemoryThrottleStore,
   MANAGEMENT_API_RESOURCE,
+  portalClientMetadata,
 } from "../../auth/index.ts";
 import type { DirectoryRepository } from "../../directory/index.ts";
 import { registerPortal } from "../../portal/index.ts";
+import type { Clock } from "../../shared/clock.ts";
+import { PORTAL_CLIENT_ID } from "../../shared/well-known.ts";
 import type { App } from "../app.ts";
 import type { TokenTrust } from "../auth/tokens.ts";
 import { loadOrCreateCookieKeys } from "../keys/cookie-keys.ts";
 import type { PublicUrl } from "../public-url.ts";
 import { directoryAccountSource } from "./account-source.ts";
 import { recordGrantEvents } from "./grant-events.ts";
+import { localHttp } from "./local-http.ts";
 import { mountOAuth } from "./mount-oauth.ts";
 import { oidcInteractions } from "./oidc-interactions.ts";
 import type { SignInStores } from "./ports.ts";
@@ -36,6 +40,8 @@ export interface SignInOptions {
   readonly stores: SignInStores;
   /** Served over HTTPS (secure cookies, HSTS). */
   readonly https: boolean;
+  /** The portal's clock (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 export interface SignIn {
@@ -91,7 +97,18 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
         cookieKey: cookieKeys.portal,
         secureCookies: options.https,
         prefix: PORTAL_PREFIX,
+        ...(options.clock === undefined ? {} : { now: options.clock }),
+        admin: {
+          http: localHttp(app),
+          clientId: PORTAL_CLIENT_ID,
+          oauthPath: OAUTH_PATH,
+          issuer: () => `${origin}${OAUTH_PATH}`,
+        },
       });
+      // The server's own address opens the portal's home.
+      app.get("/", { config: { public: true } }, async (_request, reply) =>
+        reply.redirect(`${PORTAL_PREFIX}/`, 303),
+      );
     },
     trust,
     async start(publicUrl) {
@@ -104,6 +121,7 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
           deviceVerificationUrl: `${origin}${PORTAL_PREFIX}/device`,
           // mountOAuth sets X-Forwarded-* from the public URL on every request it hands over.
           trustProxy: true,
+          clients: [portalClientMetadata(PORTAL_CLIENT_ID, `${origin}${PORTAL_PREFIX}/callback`)],
         },
         {
           accounts,

@@ -12,12 +12,16 @@ const Me = Type.Object(
       Type.Literal("servicePrincipal"),
       Type.Literal("managedIdentity"),
     ]),
+    /** The caller's own directory entry (what `hostpass ad signed-in-user show` and the portal show). */
+    displayName: Type.Optional(Type.String()),
+    userPrincipalName: Type.Optional(Type.String()),
+    tenantDisplayName: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
 
-/** Who the token says the caller is (what `hostpass account show` builds on). */
-export function registerGetMe(app: App, _deps: RouteDeps): void {
+/** Who the token says the caller is (what `hostpass account show` builds on), with its names. */
+export function registerGetMe(app: App, deps: RouteDeps): void {
   app.get(
     "/me",
     {
@@ -29,6 +33,18 @@ export function registerGetMe(app: App, _deps: RouteDeps): void {
         response: { 200: Me },
       },
     },
-    async (request) => principalOf(request),
+    async (request) => {
+      const principal = principalOf(request);
+      const [tenant, entry] = await Promise.all([
+        deps.directory.getTenant(principal.tenantId),
+        deps.directory.getPrincipal(principal.tenantId, principal.objectId),
+      ]);
+      return {
+        ...principal,
+        ...(entry === undefined ? {} : { displayName: entry.displayName }),
+        ...(entry?.kind === "user" ? { userPrincipalName: entry.upn } : {}),
+        ...(tenant === undefined ? {} : { tenantDisplayName: tenant.displayName }),
+      };
+    },
   );
 }
