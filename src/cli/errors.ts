@@ -13,3 +13,45 @@ export class InvalidQueryError extends HostpassError {
   readonly code = InvalidQueryError.code;
   readonly kind = "invalid";
 }
+
+/** The user interrupted the command (Ctrl-C); the exit status is 130 (143 for SIGTERM). */
+export class CancelledError extends HostpassError {
+  static readonly code = "ERR_CANCELLED";
+  readonly code = CancelledError.code;
+  readonly kind = "invalid";
+}
+
+/** No subscription is visible to the signed-in account. */
+export class NoSubscriptionError extends HostpassError {
+  static readonly code = "ERR_NO_SUBSCRIPTION";
+  readonly code = NoSubscriptionError.code;
+  readonly kind = "not_found";
+}
+
+/** The machine's agent reported that an extension failed to provision. */
+export class ExtensionFailedError extends HostpassError {
+  static readonly code = "ERR_EXTENSION_FAILED";
+  readonly code = ExtensionFailedError.code;
+  readonly kind = "conflict";
+}
+
+/** An extension is still provisioning when the CLI stops waiting (it goes on on the machine). */
+export class ExtensionTimeoutError extends HostpassError {
+  static readonly code = "ERR_EXTENSION_TIMEOUT";
+  readonly code = ExtensionTimeoutError.code;
+  readonly kind = "unavailable";
+}
+
+/** `extension show` names an extension the machine does not have. */
+export class ExtensionNotFoundError extends HostpassError {
+  static readonly code = "ERR_EXTENSION_NOT_FOUND";
+  readonly code = ExtensionNotFoundError.code;
+  readonly kind = "not_found";
+}
+
+/** A command that selects objects by filters (e.g. `role assignment delete --assignee`) matched none. */
+export class NoMatchError extends HostpassError {
+  static readonly code = "ERR_CLI_NO_MATCH";
+  readonly code = NoMatchError.code;
+  readonly kind = "not_found";
+}

@@ -11,6 +11,7 @@ export {
   type CreateMachineInput,
   createScaleSet,
   createVirtualMachine,
+  deleteMachine,
   findMachinesByIp,
   getMachine,
   putExtension,

@@ -4,6 +4,7 @@
  */
 import { InvalidResourceInputError, ResourceConflictError, ResourceNotFoundError } from "./errors.ts";
 import {
+  checkAdminSshPublicKey,
   checkAdminUsername,
   checkImage,
   checkIp,
@@ -43,6 +44,8 @@ export interface CreateMachineInput {
   readonly tags?: unknown;
   readonly networkInterfaces?: unknown;
   readonly identityPrincipalId?: string;
+  /** An OpenSSH public key line for the admin account (checked and normalised). */
+  readonly adminSshPublicKey?: string;
   readonly now?: () => Date;
 }
 
@@ -57,6 +60,8 @@ async function create(
   const size = checkSize(input.size);
   const tags = checkTags(input.tags);
   const nics = checkNetworkInterfaces(input.networkInterfaces);
+  const adminSshPublicKey =
+    input.adminSshPublicKey === undefined ? undefined : checkAdminSshPublicKey(input.adminSshPublicKey);
   const now = input.now ? input.now() : new Date();
   return repo.transaction(async (tx) => {
     const parent = await requireResource(tx, id.parent as ResourceId);
@@ -83,6 +88,7 @@ async function create(
       agentStatus: "unknown",
       lastHeartbeatAt: undefined,
       modelVersion,
+      ...(adminSshPublicKey === undefined ? {} : { adminSshPublicKey }),
     });
     await tx.replaceNetworkInterfaces(id.key, nics);
     return getMachine(tx, id);
@@ -120,6 +126,7 @@ export async function addScaleSetInstance(
     image: set.image,
     adminUsername: set.adminUsername,
     size: set.size,
+    ...(set.adminSshPublicKey === undefined ? {} : { adminSshPublicKey: set.adminSshPublicKey }),
     networkInterfaces: input.networkInterfaces,
     ...(input.now ? { now: input.now } : {}),
   };
@@ -237,4 +244,25 @@ export async function upgradeScaleSetInstance(repo: ResourceRepository, id: stri
     modelVersion: set.modelVersion,
   });
   return getMachine(repo, parsed);
+}
+
+/**
+ * `vm delete` / `vmss delete`: a VM, or a scale set together with its instances (as az deletes
+ * them), in one transaction. The caller removes the managed identity first.
+ */
+export async function deleteMachine(repo: ResourceRepository, id: string): Promise<void> {
+  const parsed = parseResourceId(id);
+  await repo.transaction(async (tx) => {
+    const machine = await requireResource(tx, parsed);
+    if (machine.kind === "virtualMachineScaleSet") {
+      for (;;) {
+        const page = await tx.listChildren(parsed.key, "virtualMachineScaleSetVm", { limit: 1000 });
+        if (page.items.length === 0) break;
+        for (const instance of page.items) await tx.deleteResource(parseResourceId(instance.id).key);
+      }
+    }
+    if ((await tx.countChildren(parsed.key)) > 0)
+      throw new ResourceConflictError(`${parsed.id} still contains resources`);
+    await tx.deleteResource(parsed.key);
+  });
 }

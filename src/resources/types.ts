@@ -57,6 +57,8 @@ export interface MachineProfile {
   readonly lastHeartbeatAt: Date | undefined;
   /** Scale set: its current model version. VM or instance: the model it runs. */
   readonly modelVersion: number;
+  /** The local (break-glass) administrator's OpenSSH public key, when one was given. */
+  readonly adminSshPublicKey?: string;
 }
 
 export interface Machine extends Resource, MachineProfile {

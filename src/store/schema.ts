@@ -129,6 +129,8 @@ export interface VirtualMachinesTable {
   last_heartbeat_at: Millis | null;
   /** On a scale set: the current model. On a VM: the model applied (scale-set instances). */
   model_version: number;
+  /** The break-glass administrator's OpenSSH public key line (migration 0040). */
+  admin_ssh_public_key: string | null;
 }
 
 export interface NetworkInterfacesTable {

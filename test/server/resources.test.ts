@@ -39,6 +39,24 @@ describe("resource tree and machine routes on the real store", () => {
     assert.equal((await call("PUT", rg, { location: "local" })).statusCode, 409);
   });
 
+  it("keeps the admin account's SSH key (normalised, comment dropped) and refuses anything else", async () => {
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+    const vm = `${rg}/providers/Compute/virtualMachines/keyed`;
+    const created = await call("PUT", vm, { ...vmBody, adminSshPublicKey: `${key} alice@laptop` });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal((await call("GET", vm)).json().adminSshPublicKey, key);
+    for (const bad of ["ssh-ed25519 AAAA", `${key}\nssh-ed25519 AAAA`, "not a key", `${key}\u0000`]) {
+      const refused = await call("PUT", `${rg}/providers/Compute/virtualMachines/bad`, {
+        ...vmBody,
+        adminSshPublicKey: bad,
+      });
+      assert.equal(refused.statusCode, 400, bad);
+      assert.equal(refused.json().error.code, "ERR_RESOURCE_INVALID_INPUT", bad);
+    }
+    assert.equal((await call("GET", `${rg}/providers/Compute/virtualMachines/bad`)).statusCode, 404);
+    assert.equal((await call("DELETE", vm)).statusCode, 204);
+  });
+
   it("follows the seed: extension set needs a managed identity (409, exit 22), then succeeds", async () => {
     const vm = `${rg}/providers/Compute/virtualMachines/myVM`;
     const created = await call("PUT", vm, vmBody);

@@ -14,7 +14,8 @@ import {
 import type { CliCommand } from "../command.ts";
 import { CliUsageError } from "../errors.ts";
 import { describeAccount } from "../lib/describe-account.ts";
-import { saveAccount } from "../session/accounts.ts";
+import { type Account, saveAccount } from "../session/accounts.ts";
+import { adoptDefaultSubscription, apiFor } from "../session/api.ts";
 import { openBrowser } from "../session/browser.ts";
 import { showCloud } from "../session/clouds.ts";
 import { configDir } from "../session/config-dir.ts";
@@ -78,8 +79,13 @@ export const loginCommand: CliCommand<LoginArgs> = {
     const cloud = await showCloud(dir);
     const conn = await discover(cloud.endpoint, cloud.caFile);
     const print = (line: string) => ctx.stderr.write(`${line}\n`);
+    const withSubscription = async (account: Account) => {
+      const session = { dir, cloud, account, connection: async () => conn };
+      await adoptDefaultSubscription(apiFor(session, ctx));
+      return [describeAccount(session.account)];
+    };
     if (args.servicePrincipal)
-      return [describeAccount(await loginServicePrincipal(args, dir, cloud.name, conn))];
+      return withSubscription(await loginServicePrincipal(args, dir, cloud.name, conn));
     if (args.username || args.password)
       throw new CliUsageError("-u/-p are for --service-principal; users sign in in the browser");
     const tokens = args.useDeviceCode
@@ -108,7 +114,7 @@ export const loginCommand: CliCommand<LoginArgs> = {
       ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
       accessTokens: {},
     });
-    return [describeAccount(account)];
+    return withSubscription(account);
   },
 };
 

@@ -43,7 +43,7 @@ export async function loadAccounts(dir: string): Promise<readonly Account[]> {
   return (await readState<AccountState>(dir, FILE, { accounts: [] })).accounts;
 }
 
-function sameIdentity(a: Account, b: Pick<Account, "cloud" | "tenantId" | "objectId">): boolean {
+export function sameIdentity(a: Account, b: Pick<Account, "cloud" | "tenantId" | "objectId">): boolean {
   return a.cloud === b.cloud && a.tenantId === b.tenantId && a.objectId === b.objectId;
 }
 

@@ -5,10 +5,9 @@
  */
 import { MANAGEMENT_API_RESOURCE, MANAGEMENT_API_SCOPE } from "../../shared/well-known.ts";
 import type { CliContext } from "../command.ts";
-import { CliUsageError } from "../errors.ts";
+import { CliUsageError, NoSubscriptionError } from "../errors.ts";
 import { updateAccount } from "./accounts.ts";
 import { accessTokenFor, openSession, type Session } from "./context.ts";
-import { ServiceError } from "./errors.ts";
 import { expectOk, type HttpOptions, http } from "./http.ts";
 
 type Query = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -94,6 +93,19 @@ export function apiFor(session: Session, ctx: CliContext): ApiClient {
   return api;
 }
 
+/**
+ * After a sign-in: the first subscription the account can see becomes its default, as `az login`
+ * does (`account show` then names it). An account that sees none stays a tenant-level account.
+ */
+export async function adoptDefaultSubscription(api: ApiClient): Promise<void> {
+  const [first] = await api.list<Subscription>("/subscriptions");
+  if (!first) return;
+  const { session } = api;
+  session.account = await updateAccount(session.dir, session.account, {
+    subscription: { id: first.name, name: first.displayName },
+  });
+}
+
 async function resolveSubscription(api: ApiClient, selector: string | undefined): Promise<string> {
   const { session } = api;
   if (selector === undefined && session.account.subscription) return session.account.subscription.id;
@@ -102,8 +114,7 @@ async function resolveSubscription(api: ApiClient, selector: string | undefined)
   if (selector === undefined) {
     // An account cached before it had a default subscription: take the first, as `az login` does.
     const first = subscriptions[0];
-    if (!first)
-      throw new ServiceError(404, "ERR_NO_SUBSCRIPTION", "no subscription is visible to this account");
+    if (!first) throw new NoSubscriptionError("no subscription is visible to this account");
     session.account = await updateAccount(session.dir, session.account, {
       subscription: { id: first.name, name: first.displayName },
     });

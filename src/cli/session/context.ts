@@ -1,43 +1,98 @@
 /**
  * What a signed-in command needs: the active cloud, its OAuth connection, the default account, and
  * fresh access tokens for a resource (from the cache, by refresh-token rotation, or again with the
- * service principal's credential).
+ * service principal's credential). Refreshing happens under a lock shared by every hostpass
+ * process of this OS user, re-reading the cache first: parallel commands (scp and rsync through
+ * `ssh config`) reuse one another's tokens instead of redeeming the same refresh token twice.
  */
+import type { KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { CLI_CLIENT_ID } from "../../shared/well-known.ts";
-import { type Account, defaultAccount, updateAccount, usableToken } from "./accounts.ts";
+import {
+  type Account,
+  defaultAccount,
+  loadAccounts,
+  sameIdentity,
+  updateAccount,
+  usableToken,
+} from "./accounts.ts";
 import { type CloudProfile, showCloud } from "./clouds.ts";
 import { configDir } from "./config-dir.ts";
 import { NotSignedInError, ServiceError } from "./errors.ts";
 import { type Connection, discover, refresh, signInServicePrincipal, type TokenResponse } from "./oauth.ts";
+import { withTokenLock } from "./token-lock.ts";
 
 export interface Session {
   readonly dir: string;
   readonly cloud: CloudProfile;
-  readonly connection: Connection;
   account: Account;
+  /** The OAuth connection, discovered on first use (commands with a cached token never need it). */
+  connection(): Promise<Connection>;
 }
 
 export async function openSession(env: NodeJS.ProcessEnv): Promise<Session> {
   const dir = configDir(env);
   const cloud = await showCloud(dir);
   const account = await defaultAccount(dir, cloud.name);
-  const connection = await discover(cloud.endpoint, cloud.caFile);
-  return { dir, cloud, connection, account };
+  let connection: Promise<Connection> | undefined;
+  return {
+    dir,
+    cloud,
+    account,
+    connection() {
+      connection ??= discover(cloud.endpoint, cloud.caFile);
+      return connection;
+    },
+  };
 }
 
-/** An access token for `resource`; `dpop` (a proof for the token endpoint) binds it to a key. */
+export interface TokenOptions {
+  /** Bind the token to this key (DPoP); such tokens are never cached. */
+  readonly dpopKey?: KeyObject;
+  /** Do not use a cached token (the service refused it). */
+  readonly fresh?: boolean;
+}
+
+/** An access token for `resource`: cached, or refreshed under the cross-process token lock. */
 export async function accessTokenFor(
   session: Session,
   resource: string,
   scope: string,
-  options: { dpop?: () => Promise<string>; fresh?: boolean } = {},
+  options: TokenOptions = {},
 ): Promise<TokenResponse> {
-  const cached =
-    options.fresh || options.dpop ? undefined : usableToken(session.account, resource, Date.now());
+  const cacheable = !options.fresh && !options.dpopKey;
+  const cached = cacheable ? usableToken(session.account, resource, Date.now()) : undefined;
   if (cached) return { access_token: cached, token_type: "Bearer", expires_in: 0 };
-  const { account, connection } = session;
-  let tokens: TokenResponse;
+  return withTokenLock(session.dir, async () => {
+    // Another process may have refreshed while this one waited: take its tokens.
+    const current = (await loadAccounts(session.dir)).find((a) => sameIdentity(a, session.account));
+    if (!current) throw new NotSignedInError("The account was signed out");
+    session.account = current;
+    const theirs = cacheable ? usableToken(current, resource, Date.now()) : undefined;
+    if (theirs) return { access_token: theirs, token_type: "Bearer", expires_in: 0 };
+    const tokens = await redeem(session, current, resource, scope, options.dpopKey);
+    const accessTokens = options.dpopKey
+      ? current.accessTokens
+      : {
+          ...current.accessTokens,
+          [resource]: { token: tokens.access_token, expiresAt: Date.now() + tokens.expires_in * 1000 },
+        };
+    session.account = await updateAccount(session.dir, current, {
+      ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+      accessTokens,
+    });
+    return tokens;
+  });
+}
+
+async function redeem(
+  session: Session,
+  account: Account,
+  resource: string,
+  scope: string,
+  dpopKey: KeyObject | undefined,
+): Promise<TokenResponse> {
+  const connection = await session.connection();
   try {
     if (account.servicePrincipal) {
       const sp = account.servicePrincipal;
@@ -45,37 +100,17 @@ export async function accessTokenFor(
         sp.secret !== undefined
           ? { secret: sp.secret }
           : { privateKeyPem: await readFile(sp.certificateFile ?? "", "utf8") };
-      tokens = await signInServicePrincipal(connection, sp.appId, credential, resource, scope);
-    } else {
-      if (!account.refreshToken) throw new NotSignedInError("The cached account has no refresh token");
-      tokens = await refresh(
-        connection,
-        CLI_CLIENT_ID,
-        account.refreshToken,
-        resource,
-        scope,
-        options.dpop ? await options.dpop() : undefined,
-      );
+      return await signInServicePrincipal(connection, sp.appId, credential, resource, scope);
     }
+    if (!account.refreshToken) throw new NotSignedInError("The cached account has no refresh token");
+    return await refresh(connection, CLI_CLIENT_ID, account.refreshToken, resource, scope, dpopKey);
   } catch (error) {
     if (
       error instanceof ServiceError &&
       (error.status === 400 || error.status === 401) &&
       /invalid_grant/.test(error.message)
-    ) {
+    )
       throw new NotSignedInError("The sign-in has expired or was revoked", { cause: error });
-    }
     throw error;
   }
-  const accessTokens = options.dpop
-    ? account.accessTokens
-    : {
-        ...account.accessTokens,
-        [resource]: { token: tokens.access_token, expiresAt: Date.now() + tokens.expires_in * 1000 },
-      };
-  session.account = await updateAccount(session.dir, account, {
-    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
-    accessTokens,
-  });
-  return tokens;
 }

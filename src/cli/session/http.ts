@@ -12,6 +12,10 @@ export interface HttpOptions {
   readonly headers?: Record<string, string>;
   readonly json?: unknown;
   readonly form?: Record<string, string | undefined>;
+  /** A body sent as it is (the caller sets its content-type). */
+  readonly rawBody?: string;
+  /** Return the body as text, unparsed. */
+  readonly raw?: boolean;
   readonly caFile?: string;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
@@ -31,6 +35,8 @@ export async function http(url: string, options: HttpOptions = {}): Promise<Http
   if (options.json !== undefined) {
     payload = JSON.stringify(options.json);
     headers["content-type"] = "application/json";
+  } else if (options.rawBody !== undefined) {
+    payload = options.rawBody;
   } else if (options.form) {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(options.form)) if (v !== undefined) params.set(k, v);
@@ -60,7 +66,7 @@ export async function http(url: string, options: HttpOptions = {}): Promise<Http
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           let body: unknown = text;
-          if (String(res.headers["content-type"] ?? "").includes("json") && text) {
+          if (!options.raw && String(res.headers["content-type"] ?? "").includes("json") && text) {
             try {
               body = JSON.parse(text);
             } catch {

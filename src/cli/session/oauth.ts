@@ -1,24 +1,23 @@
 /**
- * The CLI's side of OAuth 2.0 against the hostpass authorization server: discovery, browser sign-in
- * (authorization code + PKCE S256 with a loopback redirect, RFC 8252), device code (RFC 8628, with
- * `slow_down`), service principals (client secret or `private_key_jwt`), and refresh-token grants
- * for the Linux VM Sign-In resource (RFC 8707), optionally sender-constrained with DPoP.
+ * The CLI's OAuth 2.0 client, on `openid-client`: discovery (the metadata's `issuer` must be the
+ * one asked for), browser sign-in (authorization code + PKCE S256, loopback redirect per RFC 8252,
+ * `state`, RFC 9207 `iss` and the ID token's `nonce` checked), device code (RFC 8628, `slow_down`
+ * honoured), service principals (client secret or `private_key_jwt`), refresh-token grants for a
+ * resource (RFC 8707), optionally DPoP-bound (RFC 9449) to the SSH key being certified.
  */
-import { createHash, createPrivateKey, type KeyObject, randomBytes, randomUUID } from "node:crypto";
+import { createPrivateKey, createPublicKey, type KeyObject, type webcrypto } from "node:crypto";
 import { createServer } from "node:http";
-import { SignJWT } from "jose";
+import * as oidc from "openid-client";
+import { CLI_CLIENT_ID } from "../../shared/well-known.ts";
 import { ServiceError } from "./errors.ts";
-import { expectOk, http } from "./http.ts";
+import { http } from "./http.ts";
 
-export interface OidcMetadata {
+export type OidcMetadata = oidc.ServerMetadata & {
   readonly issuer: string;
-  readonly authorization_endpoint: string;
   readonly token_endpoint: string;
-  readonly device_authorization_endpoint?: string;
-  readonly revocation_endpoint?: string;
-  readonly end_session_endpoint?: string;
+  readonly authorization_endpoint: string;
   readonly jwks_uri: string;
-}
+};
 
 export interface TokenResponse {
   readonly access_token: string;
@@ -32,33 +31,94 @@ export interface TokenResponse {
 export interface Connection {
   readonly metadata: OidcMetadata;
   readonly caFile?: string;
+  /** openid-client's view of the server for the CLI's own public client. */
+  readonly config: oidc.Configuration;
 }
 
-/** The issuer lives at `<endpoint>/oauth2`; its metadata at the issuer's well-known path. */
+/** openid-client's requests go through the CLI's HTTP client, which trusts the cloud's own CA file. */
+function fetchWith(caFile: string | undefined): oidc.CustomFetch {
+  return async (url, options) => {
+    const headers: Record<string, string> = {};
+    new Headers(options.headers as ConstructorParameters<typeof Headers>[0]).forEach((v, k) => {
+      headers[k] = v;
+    });
+    const res = await http(url, {
+      method: options.method as "GET" | "POST",
+      headers,
+      ...(options.body === undefined || options.body === null ? {} : { rawBody: String(options.body) }),
+      ...(caFile ? { caFile } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      raw: true,
+    });
+    const out = new Headers();
+    for (const [k, v] of Object.entries(res.headers))
+      if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(", ") : v);
+    return new Response(res.status === 204 ? null : (res.body as string), {
+      status: res.status,
+      headers: out,
+    });
+  };
+}
+
+function configure(
+  config: oidc.Configuration,
+  endpoint: string,
+  caFile: string | undefined,
+): oidc.Configuration {
+  config[oidc.customFetch] = fetchWith(caFile);
+  // Plain http only ever reaches a loopback endpoint (clouds.ts refuses anything else).
+  if (endpoint.startsWith("http:")) oidc.allowInsecureRequests(config);
+  return config;
+}
+
+/** The issuer lives at `<endpoint>/oauth2`; openid-client refuses metadata naming another issuer. */
 export async function discover(endpoint: string, caFile?: string): Promise<Connection> {
-  const url = `${endpoint}/oauth2/.well-known/openid-configuration`;
-  const metadata = expectOk(await http(url, caFile ? { caFile } : {}), "discovery") as OidcMetadata;
-  if (!metadata?.token_endpoint || !metadata.authorization_endpoint)
-    throw new ServiceError(502, undefined, `${url} is not an OpenID Connect discovery document`);
-  return { metadata, ...(caFile ? { caFile } : {}) };
+  const issuer = new URL(`${endpoint}/oauth2`);
+  const config = await oauthCall("discovery", () =>
+    oidc.discovery(issuer, "unused", undefined, oidc.None(), {
+      [oidc.customFetch]: fetchWith(caFile),
+      ...(endpoint.startsWith("http:") ? { execute: [oidc.allowInsecureRequests] } : {}),
+    }),
+  );
+  return connectionFor(config.serverMetadata() as OidcMetadata, endpoint, caFile);
 }
 
-async function tokenRequest(
-  conn: Connection,
-  form: Record<string, string | undefined>,
-  headers: Record<string, string> = {},
-): Promise<TokenResponse> {
-  const res = await http(conn.metadata.token_endpoint, {
-    form,
-    headers,
-    ...(conn.caFile ? { caFile: conn.caFile } : {}),
-  });
-  return expectOk(res, "token request") as TokenResponse;
+function connectionFor(metadata: OidcMetadata, endpoint: string, caFile: string | undefined): Connection {
+  const config = configure(
+    new oidc.Configuration(metadata, CLI_CLIENT_ID, undefined, oidc.None()),
+    endpoint,
+    caFile,
+  );
+  return { metadata, config, ...(caFile ? { caFile } : {}) };
 }
 
-export function pkcePair(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(48).toString("base64url");
-  return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
+/** A configuration for another client id on the same server (service principals, or the CLI's). */
+function forClient(conn: Connection, clientId: string, auth: oidc.ClientAuth): oidc.Configuration {
+  const endpoint = new URL(conn.metadata.issuer).origin;
+  return configure(new oidc.Configuration(conn.metadata, clientId, undefined, auth), endpoint, conn.caFile);
+}
+
+/** openid-client's errors as the CLI's: the service's OAuth error code and text, with the status. */
+async function oauthCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ServiceError) throw error;
+    if (error instanceof oidc.ResponseBodyError) {
+      const detail = `${error.error}${error.error_description ? `: ${error.error_description}` : ""}`;
+      throw new ServiceError(error.status, undefined, `${what} failed (HTTP ${error.status}): ${detail}`, {
+        cause: error,
+        details: { error: error.error },
+      });
+    }
+    if (error instanceof oidc.AuthorizationResponseError)
+      throw new ServiceError(401, "ERR_SIGN_IN_FAILED", `sign-in failed: ${error.error}`, { cause: error });
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof ServiceError) throw cause;
+    throw new ServiceError(502, "ERR_SIGN_IN_FAILED", `${what} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }
 
 export interface BrowserSignIn {
@@ -69,19 +129,20 @@ export interface BrowserSignIn {
   readonly print: (line: string) => void;
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
-  readonly tenant?: string;
   /** Extra authorization parameters, e.g. `acr_values=mfa` for a step-up. */
   readonly extraParams?: Readonly<Record<string, string>>;
 }
 
 /** Authorization code + PKCE with a one-shot loopback listener on 127.0.0.1 (RFC 8252 §7.3). */
 export async function signInWithBrowser(conn: Connection, opts: BrowserSignIn): Promise<TokenResponse> {
-  const { verifier, challenge } = pkcePair();
-  const state = randomBytes(24).toString("base64url");
+  const config = forClient(conn, opts.clientId, oidc.None());
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
   const server = createServer();
-  const received = new Promise<URLSearchParams>((resolve) => {
+  const received = new Promise<URL>((resolve) => {
     server.on("request", (req, res) => {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const url = new URL(req.url ?? "/", `http://127.0.0.1:${(server.address() as { port: number }).port}`);
       if (url.pathname !== "/callback") {
         res.writeHead(404).end();
         return;
@@ -91,51 +152,55 @@ export async function signInWithBrowser(conn: Connection, opts: BrowserSignIn): 
       res.end(
         `<!doctype html><title>hostpass</title><p>${done ? "Signed in. You can close this window and return to the terminal." : "Unexpected response; return to the terminal."}</p>`,
       );
-      if (done) resolve(url.searchParams);
+      if (done) resolve(url);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   try {
-    const port = (server.address() as { port: number }).port;
-    const redirectUri = `http://127.0.0.1:${port}/callback`;
-    const authorize = new URL(conn.metadata.authorization_endpoint);
-    const params: Record<string, string> = {
-      client_id: opts.clientId,
-      response_type: "code",
+    const redirectUri = `http://127.0.0.1:${(server.address() as { port: number }).port}/callback`;
+    const authorize = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: opts.scope,
       state,
-      nonce: randomUUID(),
-      code_challenge: challenge,
+      nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: "S256",
       prompt: "login",
-    };
-    for (const [k, v] of Object.entries({ ...params, ...opts.extraParams })) authorize.searchParams.set(k, v);
-    if (!(await opts.openBrowser(authorize.href))) {
-      opts.print(`Open this URL in a browser on this machine to sign in:\n${authorize.href}`);
-    }
+      ...opts.extraParams,
+    });
+    const opened = await opts.openBrowser(authorize.href);
+    opts.print(
+      opened
+        ? `A web browser has been opened at ${authorize.origin}. Please continue the sign-in in the web browser. If no web browser is available, or it fails to open, use device code sign-in with \`hostpass login --use-device-code\`.`
+        : `No web browser could be opened on this machine. Open this URL in a browser on this machine to sign in:\n${authorize.href}\nOn a machine without a browser, press Ctrl-C and run \`hostpass login --use-device-code\` instead.`,
+    );
     const callback = await withTimeout(
       received,
       opts.timeoutMs ?? 300_000,
       opts.signal,
       "the browser sign-in",
     );
-    const error = callback.get("error");
-    if (error)
+    const error = callback.searchParams.get("error");
+    if (error) {
+      const description = callback.searchParams.get("error_description");
       throw new ServiceError(
         401,
         "ERR_SIGN_IN_FAILED",
-        `sign-in failed: ${error}${callback.get("error_description") ? ` (${callback.get("error_description")})` : ""}`,
+        `sign-in failed: ${error}${description ? ` (${description})` : ""}`,
       );
-    return await tokenRequest(conn, {
-      grant_type: "authorization_code",
-      code: callback.get("code") ?? "",
-      redirect_uri: redirectUri,
-      client_id: opts.clientId,
-      code_verifier: verifier,
-    });
+    }
+    const tokens = await oauthCall("token request", () =>
+      oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+        idTokenExpected: true,
+      }),
+    );
+    return tokens as TokenResponse;
   } finally {
     server.close();
+    server.closeAllConnections();
   }
 }
 
@@ -144,58 +209,34 @@ export interface DeviceSignIn {
   readonly scope: string;
   readonly print: (line: string) => void;
   readonly signal?: AbortSignal;
-  readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** RFC 8628: show the code, poll at the server's interval, add 5 s on every `slow_down`. */
+/** RFC 8628: show the code, poll at the server's interval (openid-client adds 5 s on `slow_down`). */
 export async function signInWithDeviceCode(conn: Connection, opts: DeviceSignIn): Promise<TokenResponse> {
-  const endpoint = conn.metadata.device_authorization_endpoint;
-  if (!endpoint) throw new ServiceError(501, undefined, "the service does not offer device code sign-in");
-  const start = expectOk(
-    await http(endpoint, {
-      form: { client_id: opts.clientId, scope: opts.scope },
-      ...(conn.caFile ? { caFile: conn.caFile } : {}),
-    }),
-    "device authorization",
-  ) as {
-    device_code: string;
-    user_code: string;
-    verification_uri: string;
-    verification_uri_complete?: string;
-    expires_in: number;
-    interval?: number;
-  };
+  if (!conn.metadata.device_authorization_endpoint)
+    throw new ServiceError(501, undefined, "the service does not offer device code sign-in");
+  const config = forClient(conn, opts.clientId, oidc.None());
+  const start = await oauthCall("device authorization", () =>
+    oidc.initiateDeviceAuthorization(config, { scope: opts.scope }),
+  );
   opts.print(
     `To sign in, use a web browser to open the page ${start.verification_uri} and enter the code ${start.user_code} to authenticate.`,
   );
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  let interval = (start.interval ?? 5) * 1000;
-  const deadline = Date.now() + start.expires_in * 1000;
-  while (Date.now() < deadline) {
-    if (opts.signal?.aborted) throw new ServiceError(499, "ERR_CANCELLED", "sign-in cancelled");
-    await sleep(interval);
-    const res = await http(conn.metadata.token_endpoint, {
-      form: {
-        grant_type: "urn:ietf:params:oauth:grant-type:device_code",
-        device_code: start.device_code,
-        client_id: opts.clientId,
-      },
-      ...(conn.caFile ? { caFile: conn.caFile } : {}),
+  try {
+    const tokens = await oidc.pollDeviceAuthorizationGrant(config, start, undefined, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    if (res.status === 200) return res.body as TokenResponse;
-    const error = (res.body as { error?: string })?.error;
-    if (error === "authorization_pending") continue;
-    if (error === "slow_down") {
-      interval += 5000;
-      continue;
-    }
-    expectOk(res, "device code sign-in");
+    return tokens as TokenResponse;
+  } catch (error) {
+    if (opts.signal?.aborted) throw new ServiceError(499, "ERR_CANCELLED", "sign-in cancelled");
+    if (error instanceof oidc.ResponseBodyError && error.error === "expired_token")
+      throw new ServiceError(
+        401,
+        "ERR_SIGN_IN_EXPIRED",
+        "the device code expired before sign-in completed; run `hostpass login --use-device-code` again",
+      );
+    return oauthCall("device code sign-in", () => Promise.reject(error));
   }
-  throw new ServiceError(
-    401,
-    "ERR_SIGN_IN_EXPIRED",
-    "the device code expired before sign-in completed; run `hostpass login --use-device-code` again",
-  );
 }
 
 export type ClientCredential = { readonly secret: string } | { readonly privateKeyPem: string };
@@ -208,66 +249,66 @@ export async function signInServicePrincipal(
   resource: string,
   scope: string,
 ): Promise<TokenResponse> {
-  const form: Record<string, string> = {
-    grant_type: "client_credentials",
-    client_id: appId,
-    resource,
-    scope,
-  };
-  if ("secret" in credential) form.client_secret = credential.secret;
-  else {
-    form.client_assertion_type = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-    form.client_assertion = await clientAssertion(
-      createPrivateKey(credential.privateKeyPem),
-      appId,
-      conn.metadata.token_endpoint,
-    );
+  const auth =
+    "secret" in credential
+      ? oidc.ClientSecretPost(credential.secret)
+      : oidc.PrivateKeyJwt(await assertionKey(credential.privateKeyPem));
+  const config = forClient(conn, appId, auth);
+  return (await oauthCall("token request", () =>
+    oidc.clientCredentialsGrant(config, { resource, scope }),
+  )) as TokenResponse;
+}
+
+/** The certificate credential's private key as WebCrypto wants it: EdDSA, ES256/384/512 or PS256. */
+async function assertionKey(pem: string): Promise<webcrypto.CryptoKey> {
+  const key = createPrivateKey(pem);
+  return toSigningCryptoKey(key);
+}
+
+function toSigningCryptoKey(key: KeyObject): webcrypto.CryptoKey {
+  const type = key.asymmetricKeyType;
+  if (type === "ed25519") return key.toCryptoKey("Ed25519", false, ["sign"]) as webcrypto.CryptoKey;
+  if (type === "ec") {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    const namedCurve = curve === "secp384r1" ? "P-384" : curve === "secp521r1" ? "P-521" : "P-256";
+    return key.toCryptoKey({ name: "ECDSA", namedCurve }, false, ["sign"]) as webcrypto.CryptoKey;
   }
-  return tokenRequest(conn, form);
+  return key.toCryptoKey({ name: "RSA-PSS", hash: "SHA-256" }, false, ["sign"]) as webcrypto.CryptoKey;
 }
 
-/** A short-lived (2 minute), single-use client assertion (RFC 7523). */
-async function clientAssertion(key: KeyObject, appId: string, audience: string): Promise<string> {
-  const alg =
-    key.asymmetricKeyType === "ed25519" ? "EdDSA" : key.asymmetricKeyType === "ec" ? ecAlg(key) : "PS256";
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ jti: randomUUID() })
-    .setProtectedHeader({ alg, typ: "JWT" })
-    .setIssuer(appId)
-    .setSubject(appId)
-    .setAudience(audience)
-    .setIssuedAt(now)
-    .setExpirationTime(now + 120)
-    .sign(key);
-}
-
-function ecAlg(key: KeyObject): string {
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  return curve === "secp384r1" ? "ES384" : curve === "secp521r1" ? "ES512" : "ES256";
-}
-
-/** Exchanges a refresh token (which rotates) for an access token to `resource`; `dpop` binds it to a key. */
+/** Exchanges a refresh token (which rotates) for an access token to `resource`; `dpopKey` binds it. */
 export async function refresh(
   conn: Connection,
   clientId: string,
   refreshToken: string,
   resource: string,
   scope: string,
-  dpop?: string,
+  dpopKey?: KeyObject,
 ): Promise<TokenResponse> {
-  return tokenRequest(
-    conn,
-    { grant_type: "refresh_token", client_id: clientId, refresh_token: refreshToken, resource, scope },
-    dpop ? { dpop } : {},
-  );
+  const config = clientId === CLI_CLIENT_ID ? conn.config : forClient(conn, clientId, oidc.None());
+  const DPoP = dpopKey
+    ? oidc.getDPoPHandle(config, {
+        privateKey: toSigningCryptoKey(dpopKey),
+        publicKey: createPublicKey(dpopKey).toCryptoKey(dpopAlgorithm(dpopKey), true, [
+          "verify",
+        ]) as webcrypto.CryptoKey,
+      })
+    : undefined;
+  return (await oauthCall("token request", () =>
+    oidc.refreshTokenGrant(config, refreshToken, { resource, scope }, DPoP ? { DPoP } : {}),
+  )) as TokenResponse;
+}
+
+function dpopAlgorithm(key: KeyObject): Parameters<KeyObject["toCryptoKey"]>[0] {
+  if (key.asymmetricKeyType === "ed25519") return "Ed25519";
+  return { name: "ECDSA", namedCurve: "P-256" };
 }
 
 export async function revoke(conn: Connection, clientId: string, token: string): Promise<void> {
   if (!conn.metadata.revocation_endpoint) return;
-  await http(conn.metadata.revocation_endpoint, {
-    form: { client_id: clientId, token, token_type_hint: "refresh_token" },
-    ...(conn.caFile ? { caFile: conn.caFile } : {}),
-  });
+  await oauthCall("revocation", () =>
+    oidc.tokenRevocation(forClient(conn, clientId, oidc.None()), token, { token_type_hint: "refresh_token" }),
+  );
 }
 
 /** The claims of a JWT, without verifying it (the CLI only reads its own tokens for display). */
@@ -290,13 +331,22 @@ async function withTimeout<T>(
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new ServiceError(408, "ERR_SIGN_IN_TIMEOUT", `${what} did not finish in time`)),
+      () =>
+        reject(
+          new ServiceError(
+            408,
+            "ERR_SIGN_IN_TIMEOUT",
+            `${what} did not finish in time; on a machine without a browser use \`hostpass login --use-device-code\``,
+          ),
+        ),
       ms,
     );
     signal?.addEventListener(
       "abort",
       () => reject(new ServiceError(499, "ERR_CANCELLED", `${what} was cancelled`)),
-      { once: true },
+      {
+        once: true,
+      },
     );
   });
   try {

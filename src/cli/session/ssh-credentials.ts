@@ -80,17 +80,12 @@ export async function requestCertificate(
 ): Promise<IssuedCertificateFile> {
   const url = `${session.cloud.endpoint}/ssh/certificates`;
   const bind = DPOP_TOKEN_KEY_TYPES.has(keys.publicKey.type) && session.account.user.type === "user";
-  const tokens = await accessTokenFor(session, LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE, {
-    ...(bind
-      ? {
-          dpop: () =>
-            createKeyProof(keys.privateKey, keys.publicKey, {
-              method: "POST",
-              url: session.connection.metadata.token_endpoint,
-            }),
-        }
-      : {}),
-  });
+  const tokens = await accessTokenFor(
+    session,
+    LINUX_VM_SIGN_IN_RESOURCE,
+    LINUX_VM_SIGN_IN_SCOPE,
+    bind ? { dpopKey: keys.privateKey } : {},
+  );
   const scheme = tokens.token_type.toLowerCase() === "dpop" ? "DPoP" : "Bearer";
   const proof = await createKeyProof(keys.privateKey, keys.publicKey, {
     method: "POST",

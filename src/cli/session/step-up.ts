@@ -27,7 +27,7 @@ export async function stepUp(
   io.print(
     `Conditional access requires ${requirements.join(", ") || "a new sign-in"}; sign in again to continue.`,
   );
-  const tokens = await signInWithBrowser(session.connection, {
+  const tokens = await signInWithBrowser(await session.connection(), {
     clientId: CLI_CLIENT_ID,
     scope: SIGN_IN_SCOPE,
     print: io.print,

@@ -1,5 +1,6 @@
 /** Checks for the non-id fields of resources. */
 import { isIP } from "node:net";
+import { formatPublicKey, parsePublicKey } from "../../ssh/index.ts";
 import { InvalidResourceInputError } from "../errors.ts";
 import type { NetworkInterface } from "../types.ts";
 
@@ -122,3 +123,18 @@ export function checkNetworkInterfaces(value: unknown): readonly NetworkInterfac
 }
 
 export { checkIp };
+
+/**
+ * The admin account's public key: one OpenSSH public key line of a type hostpass accepts,
+ * returned as `type base64` (the comment dropped: it is free text that would end up in a file).
+ */
+export function checkAdminSshPublicKey(value: unknown): string {
+  if (typeof value !== "string" || value.length > 16_384 || /[\r\n]/.test(value.trim())) {
+    throw new InvalidResourceInputError("adminSshPublicKey must be one OpenSSH public key line");
+  }
+  try {
+    return formatPublicKey(parsePublicKey(value.trim()));
+  } catch (cause) {
+    throw new InvalidResourceInputError("adminSshPublicKey is not a usable OpenSSH public key", { cause });
+  }
+}

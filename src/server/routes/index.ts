@@ -19,6 +19,7 @@ import { registerDeleteUser } from "./directory/delete-user.ts";
 import { registerDeviceRoutes } from "./directory/devices.ts";
 import { registerGetGroup } from "./directory/get-group.ts";
 import { registerGetServicePrincipal } from "./directory/get-service-principal.ts";
+import { registerGetSignedInUser } from "./directory/get-signed-in-user.ts";
 import { registerGetUser } from "./directory/get-user.ts";
 import { registerListGroupMembers } from "./directory/list-group-members.ts";
 import { registerListGroups } from "./directory/list-groups.ts";
@@ -67,6 +68,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerPostUser(app, deps);
   registerListUsers(app, deps);
   registerGetUser(app, deps);
+  registerGetSignedInUser(app, deps);
   registerPatchUser(app, deps);
   registerDeleteUser(app, deps);
   registerPostGroup(app, deps);

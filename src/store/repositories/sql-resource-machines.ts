@@ -34,6 +34,7 @@ function profileColumns(
   if (p.agentStatus !== undefined) out.agent_status = p.agentStatus;
   if ("lastHeartbeatAt" in p) out.last_heartbeat_at = p.lastHeartbeatAt ? millis(p.lastHeartbeatAt) : null;
   if (p.modelVersion !== undefined) out.model_version = p.modelVersion;
+  if ("adminSshPublicKey" in p) out.admin_ssh_public_key = p.adminSshPublicKey ?? null;
   return out;
 }
 
@@ -52,6 +53,7 @@ export function sqlMachineMethods(ctx: StoreContext): MachineMethods {
           agent_status: p.agentStatus,
           last_heartbeat_at: p.lastHeartbeatAt ? millis(p.lastHeartbeatAt) : null,
           model_version: p.modelVersion,
+          admin_ssh_public_key: p.adminSshPublicKey ?? null,
         })
         .execute();
     },
@@ -70,6 +72,7 @@ export function sqlMachineMethods(ctx: StoreContext): MachineMethods {
           agentStatus: r.agent_status as AgentStatus,
           lastHeartbeatAt: r.last_heartbeat_at === null ? undefined : toDate(r.last_heartbeat_at),
           modelVersion: Number(r.model_version),
+          ...(r.admin_ssh_public_key === null ? {} : { adminSshPublicKey: r.admin_ssh_public_key }),
         }
       );
     },

@@ -1,5 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { createRoleAssignment, ROLE_ASSIGNMENT_WRITE } from "../../../rbac/index.ts";
+import { createRoleAssignment, InvalidRoleInputError, ROLE_ASSIGNMENT_WRITE } from "../../../rbac/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { SCOPE_TEMPLATES, type ScopeTemplate, scopeOf, scopeParams } from "../../lib/scopes.ts";
@@ -14,6 +14,10 @@ const Body = Type.Object(
     /** A UPN, an object id or an application id. */
     assignee: Type.String({ minLength: 1, maxLength: 256 }),
     description: Type.Optional(Type.String({ maxLength: 2048 })),
+    /** `--assignee-principal-type`: when given, the assignee must be of this type. */
+    principalType: Type.Optional(
+      Type.Union(["User", "Group", "ServicePrincipal", "ManagedIdentity"].map((t) => Type.Literal(t))),
+    ),
   },
   { additionalProperties: false },
 );
@@ -49,6 +53,11 @@ function register(app: App, deps: RouteDeps, template: ScopeTemplate): void {
         deps.rbac(tenantId),
         deps.resolveAssignee(tenantId, request.body.assignee),
       ]);
+      if (request.body.principalType !== undefined && request.body.principalType !== principal.type) {
+        throw new InvalidRoleInputError(
+          `the assignee is a ${principal.type}, not a ${request.body.principalType} (--assignee-principal-type)`,
+        );
+      }
       const input = {
         role: request.body.role,
         principalId: principal.id,

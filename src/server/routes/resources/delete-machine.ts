@@ -1,5 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { deleteResource, getMachine } from "../../../resources/index.ts";
+import { deleteMachine, getMachine } from "../../../resources/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
@@ -7,7 +7,7 @@ import { inTenant } from "./lib/in-tenant.ts";
 import { removeMachineIdentity } from "./lib/machine-identity.ts";
 import { MACHINE_KINDS, type MachineKind, MachineParams } from "./lib/machine-kinds.ts";
 
-/** `hostpass vm delete`: its managed identity goes first, so nothing can log in as it afterwards. */
+/** `hostpass vm delete` / `vmss delete` (with its instances): the managed identity goes first, so nothing can log in as it afterwards. */
 export function registerDeleteMachine(app: App, deps: RouteDeps): void {
   for (const kind of MACHINE_KINDS) register(app, deps, kind);
 }
@@ -30,7 +30,7 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
       const id = inTenant(await getMachine(deps.resources, kind.id(request)), tenantId).id;
       request.auditTarget = id;
       await removeMachineIdentity(deps, tenantId, id);
-      await deleteResource(deps.resources, id);
+      await deleteMachine(deps.resources, id);
       return reply.code(204).send(null);
     },
   );

@@ -48,6 +48,7 @@ export const MachineDto = Type.Object(
     resourceGroup: Type.String(),
     image: Type.String(),
     adminUsername: Type.String(),
+    adminSshPublicKey: Type.Optional(Type.String()),
     size: Type.String(),
     identity: Type.Optional(IdentityDto),
     networkInterfaces: Type.Array(
@@ -107,6 +108,7 @@ export function toMachineDto(m: Machine) {
     resourceGroup: rg,
     image: m.image,
     adminUsername: m.adminUsername,
+    ...(m.adminSshPublicKey === undefined ? {} : { adminSshPublicKey: m.adminSshPublicKey }),
     size: m.size,
     ...(m.identityPrincipalId === undefined
       ? {}

@@ -26,6 +26,8 @@ const Body = Type.Object(
         { maxItems: 8 },
       ),
     ),
+    /** `--generate-ssh-keys` / `--ssh-key-values`: the local administrator's public key. */
+    adminSshPublicKey: Type.Optional(Type.String({ minLength: 1, maxLength: 16384 })),
     /** `--assign-identity`: a system-assigned managed identity, needed by the login extension. */
     assignIdentity: Type.Optional(Type.Boolean()),
   },

@@ -1,0 +1,3 @@
+import { caListCommand } from "../../../lib/conditional-access.ts";
+
+export const conditionalAccessNamedLocationListCommand = caListCommand("named-location");

@@ -1,0 +1,3 @@
+import { caDeleteCommand } from "../../../lib/conditional-access.ts";
+
+export const conditionalAccessPolicyDeleteCommand = caDeleteCommand("policy");

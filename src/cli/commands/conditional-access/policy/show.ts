@@ -1,0 +1,3 @@
+import { caShowCommand } from "../../../lib/conditional-access.ts";
+
+export const conditionalAccessPolicyShowCommand = caShowCommand("policy");

@@ -1,0 +1,3 @@
+import { extensionDeleteCommand } from "../../../lib/machine-commands.ts";
+
+export const vmExtensionDeleteCommand = extensionDeleteCommand("vm");

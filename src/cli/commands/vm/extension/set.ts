@@ -1,0 +1,3 @@
+import { extensionSetCommand } from "../../../lib/machine-commands.ts";
+
+export const vmExtensionSetCommand = extensionSetCommand("vm");

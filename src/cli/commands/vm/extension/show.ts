@@ -1,0 +1,3 @@
+import { extensionShowCommand } from "../../../lib/machine-commands.ts";
+
+export const vmExtensionShowCommand = extensionShowCommand("vm");

@@ -1,0 +1,3 @@
+import { identityAssignCommand } from "../../../lib/machine-commands.ts";
+
+export const vmIdentityAssignCommand = identityAssignCommand("vm");

@@ -1,0 +1,3 @@
+import { identityShowCommand } from "../../../lib/machine-commands.ts";
+
+export const vmIdentityShowCommand = identityShowCommand("vm");

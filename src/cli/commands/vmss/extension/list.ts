@@ -1,0 +1,3 @@
+import { extensionListCommand } from "../../../lib/machine-commands.ts";
+
+export const vmssExtensionListCommand = extensionListCommand("vmss");

@@ -1,0 +1,3 @@
+import { extensionSetCommand } from "../../../lib/machine-commands.ts";
+
+export const vmssExtensionSetCommand = extensionSetCommand("vmss");

@@ -1,0 +1,3 @@
+import { identityRemoveCommand } from "../../../lib/machine-commands.ts";
+
+export const vmssIdentityRemoveCommand = identityRemoveCommand("vmss");

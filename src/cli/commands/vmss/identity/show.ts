@@ -1,0 +1,3 @@
+import { identityShowCommand } from "../../../lib/machine-commands.ts";
+
+export const vmssIdentityShowCommand = identityShowCommand("vmss");
