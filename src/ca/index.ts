@@ -13,6 +13,7 @@ export {
   sealPrivateKey,
   trustedCaKeys,
 } from "./ca-keys.ts";
+export { CA_CHANGE_KINDS, type CaChange, isCaChange } from "./changes.ts";
 export { createDeviceProof, verifyDeviceProof } from "./device-proof.ts";
 export {
   CaKeyRejectedError,

@@ -1,4 +1,11 @@
 /** The directory: tenants, users, groups, service principals, managed identities, devices. */
+export {
+  DIRECTORY_CHANGE_KINDS,
+  type DirectoryChange,
+  isDirectoryChange,
+  type PrincipalState,
+  principalState,
+} from "./changes.ts";
 export { checkPublicJwk, generateClientSecret, hashClientSecret, type NewSecret } from "./credentials.ts";
 export { getDevice, type RegisterDeviceInput, registerDevice, setDeviceCompliant } from "./devices.ts";
 export {

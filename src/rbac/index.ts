@@ -38,6 +38,7 @@ export { loginDataAction } from "./login-action.ts";
 export { MemoryRbacRepository } from "./memory-repository.ts";
 export { type PutCustomRoleOptions, putCustomRole } from "./put-custom-role.ts";
 export {
+  type ChangeFollower,
   type CheckResult,
   type Grant,
   type GroupClosure,
@@ -46,17 +47,19 @@ export {
   type RbacEngineOptions,
   type ScopeAncestry,
 } from "./rbac-engine.ts";
-export type {
-  Page,
-  PageRequest,
-  Permissions,
-  PrincipalType,
-  RbacChange,
-  RbacRepository,
-  RbacSnapshot,
-  RoleAssignment,
-  RoleAssignmentFilter,
-  RoleDefinition,
+export {
+  isRbacChange,
+  type Page,
+  type PageRequest,
+  type Permissions,
+  type PrincipalType,
+  RBAC_CHANGE_KINDS,
+  type RbacChange,
+  type RbacRepository,
+  type RbacSnapshot,
+  type RoleAssignment,
+  type RoleAssignmentFilter,
+  type RoleDefinition,
 } from "./repository.ts";
 export {
   isWithinScope,

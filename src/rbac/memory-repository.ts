@@ -2,6 +2,7 @@
  * An in-memory `RbacRepository` for tests and the benchmark (and a reference for store/). It keeps
  * the change feed the way the real stores must: one version bump and one change per write.
  */
+import type { ChangeBody, LoggedChange } from "../shared/change-log.ts";
 import { RoleAssignmentExistsError } from "./errors.ts";
 import type {
   Page,
@@ -14,13 +15,11 @@ import type {
   RoleDefinition,
 } from "./repository.ts";
 
-type ChangeBody = RbacChange extends infer C ? (C extends RbacChange ? Omit<C, "version"> : never) : never;
-
 interface TenantData {
   version: number;
   readonly definitions: Map<string, RoleDefinition>;
   readonly assignments: Map<string, RoleAssignment>;
-  readonly changes: RbacChange[];
+  readonly changes: LoggedChange[];
 }
 
 function page<T>(items: T[], req: PageRequest): Page<T> {
@@ -60,7 +59,7 @@ export class MemoryRbacRepository implements RbacRepository {
     };
   }
 
-  async changesSince(tenantId: string, after: number, limit: number): Promise<readonly RbacChange[]> {
+  async changesSince(tenantId: string, after: number, limit: number): Promise<readonly LoggedChange[]> {
     const { changes } = this.#t(tenantId);
     // Versions are consecutive, so the change with version v sits at index v - (first version).
     const start = Math.max(0, after + 1 - (changes[0]?.version ?? 1));
@@ -70,12 +69,20 @@ export class MemoryRbacRepository implements RbacRepository {
   /** Forgets changes up to `version`, as a store that prunes its change table would. */
   pruneChanges(tenantId: string, version: number): void {
     const { changes } = this.#t(tenantId);
-    while (changes.length > 0 && (changes[0] as RbacChange).version <= version) changes.shift();
+    while (changes.length > 0 && (changes[0] as LoggedChange).version <= version) changes.shift();
   }
 
-  #record(t: TenantData, change: ChangeBody): number {
+  #record(t: TenantData, change: ChangeBody<RbacChange>): number {
     t.version += 1;
     t.changes.push({ ...change, version: t.version } as RbacChange);
+    return t.version;
+  }
+
+  /** Another kind of change in the same log (a directory or resource change), as the store records them. */
+  recordOther(tenantId: string, change: ChangeBody<LoggedChange> & Record<string, unknown>): number {
+    const t = this.#t(tenantId);
+    t.version += 1;
+    t.changes.push({ ...change, version: t.version });
     return t.version;
   }
 

@@ -4,20 +4,26 @@
  * ancestor scopes (resource -> parent resource -> resource group -> subscription -> management
  * groups -> "/") and, at each, looks up the principal and each of its groups.
  *
- * Writes go through the engine (`lib/writes.ts`) and sync before returning, so a deleted
- * assignment stops granting on this process at once. Other replicas call `sync()` when the
- * store announces a change (or on a short timer).
+ * Writes go through the engine's use cases and sync before returning, so a deleted assignment
+ * stops granting on this process at once. Other replicas call `sync()` when the store announces a
+ * change (or on a short timer).
+ *
+ * The engine reads the tenant's whole change log (every kind, shared/change-log.ts) and applies
+ * its own kinds; `follow()` lets other in-memory views of the same tenant (the host-login index)
+ * see every entry in the same order, from the same pull, so they are never at another version.
  */
+import type { LoggedChange } from "../shared/change-log.ts";
 import { BUILT_IN_ROLES, DATA_ACTIONS } from "./built-in-roles.ts";
 import { AuthorizationFailedError, RbacStoreError } from "./errors.ts";
 import { AssignmentIndex } from "./lib/assignment-index.ts";
 import { normalizeOperation, PermissionMatcher } from "./lib/permission-matcher.ts";
-import type {
-  PrincipalType,
-  RbacChange,
-  RbacRepository,
-  RoleAssignment,
-  RoleDefinition,
+import {
+  isRbacChange,
+  type PrincipalType,
+  type RbacChange,
+  type RbacRepository,
+  type RoleAssignment,
+  type RoleDefinition,
 } from "./repository.ts";
 import { type ParsedScope, parseScope, ROOT_SCOPE, scopeKey } from "./scope.ts";
 
@@ -73,6 +79,16 @@ export interface CheckResult {
   readonly reason: string;
 }
 
+/** An in-memory view that follows the tenant's change log together with the engine. */
+export interface ChangeFollower {
+  /** Rebuild from the store: the engine (re)loaded its snapshot at `version`; later entries follow. */
+  reset(version: number): Promise<void>;
+  /** One entry, in version order (the engine has applied it to roles and assignments already). */
+  apply(change: LoggedChange): void;
+  /** A sync finished: everything up to `version` is applied. */
+  settled(version: number): void;
+}
+
 interface CompiledRole {
   readonly definition: RoleDefinition;
   readonly matcher: PermissionMatcher;
@@ -90,6 +106,7 @@ export class RbacEngine {
   #version = 0;
   #syncedAt = Number.NEGATIVE_INFINITY;
   #syncing: Promise<void> = Promise.resolve();
+  readonly #followers: ChangeFollower[] = [];
 
   private constructor(options: RbacEngineOptions) {
     this.#options = options;
@@ -114,6 +131,19 @@ export class RbacEngine {
     return this.#index.size;
   }
 
+  /**
+   * Adds a follower: it resets at the engine's current version, then sees every later entry.
+   * Serialised with syncs, so no entry falls between its snapshot and its first `apply`.
+   */
+  follow(follower: ChangeFollower): Promise<void> {
+    const add = async () => {
+      await follower.reset(this.#version);
+      this.#followers.push(follower);
+    };
+    this.#syncing = this.#syncing.then(add, add);
+    return this.#syncing;
+  }
+
   /** Applies every change the store recorded since the last sync. Calls are serialised. */
   sync(): Promise<void> {
     // A failed pull (store down) must not poison the chain: the next call tries again.
@@ -134,9 +164,15 @@ export class RbacEngine {
         reloaded = true;
         continue;
       }
-      for (const c of changes) this.#apply(c);
+      for (const c of changes) {
+        if (c.version <= this.#version) continue;
+        if (isRbacChange(c)) this.#apply(c);
+        this.#version = c.version;
+        for (const f of this.#followers) f.apply(c);
+      }
       if (changes.length < CHANGE_PAGE) {
         this.#syncedAt = performance.now();
+        for (const f of this.#followers) f.settled(this.#version);
         return;
       }
     }
@@ -150,15 +186,14 @@ export class RbacEngine {
     for (const d of snap.definitions) if (!d.builtIn) this.#putRole(d);
     this.#index = index;
     this.#version = snap.version;
+    for (const f of this.#followers) await f.reset(snap.version);
   }
 
   #apply(c: RbacChange): void {
-    if (c.version <= this.#version) return;
     if (c.kind === "assignment.created") this.#index.add(c.assignment);
     else if (c.kind === "assignment.deleted") this.#index.remove(c.id);
     else if (c.kind === "definition.put") this.#putRole(c.definition);
     else if (!this.#roles.get(c.id)?.definition.builtIn) this.#roles.delete(c.id);
-    this.#version = c.version;
   }
 
   #putRole(d: RoleDefinition): void {

@@ -1,15 +1,16 @@
 /**
  * The storage RBAC needs. `store/` implements `RbacRepository` (SQLite and PostgreSQL); rbac/
- * ships an in-memory one for its own tests and benchmark (`lib/memory-repository.ts`).
+ * ships an in-memory one for its own tests and benchmark (`memory-repository.ts`).
  *
  * Plain data only. The engine keeps an in-memory index of everything and stays current through
- * the change feed: every write bumps a per-tenant version counter and records one `RbacChange`
- * in the same transaction, so `changesSince(v)` replays exactly what happened after `v`.
+ * the tenant's change log (shared/change-log.ts): every write records one `RbacChange` in the
+ * same transaction, so `changesSince(v)` replays exactly what happened after `v`. The log holds
+ * every other kind of change too (directory, resources, CA): versions are consecutive across all
+ * of them, and the engine skips the kinds that are not its own (`isRbacChange`).
  *
- * Versions are consecutive integers per tenant (1, 2, 3, ...) and become visible in order: take
- * the next version with a row lock on the tenant's counter inside the write transaction (e.g.
- * `UPDATE rbac_versions SET version = version + 1 ... RETURNING version`), so a reader never sees
- * version n+1 before n. Old changes may be pruned; the engine notices the gap and reloads.
+ * Versions become visible in order (the store takes them under the tenant's head-row lock), so a
+ * reader never sees version n+1 before n. Old entries may be pruned; the engine notices the gap
+ * and reloads.
  *
  * Built-in roles are NOT stored: they live in code (`built-in-roles.ts`) with fixed ids, so the
  * repository only ever holds custom role definitions.
@@ -17,6 +18,7 @@
  * Validation (names, scopes, patterns, duplicates, "role in use") is the engine's job; the store
  * only has to enforce primary keys and report them as a conflict.
  */
+import { isChangeOf, type LoggedChange } from "../shared/change-log.ts";
 
 export type PrincipalType = "User" | "Group" | "ServicePrincipal" | "ManagedIdentity";
 
@@ -90,6 +92,16 @@ export type RbacChange =
   | { readonly version: number; readonly kind: "definition.put"; readonly definition: RoleDefinition }
   | { readonly version: number; readonly kind: "definition.deleted"; readonly id: string };
 
+export const RBAC_CHANGE_KINDS: ReadonlySet<string> = new Set([
+  "assignment.created",
+  "assignment.deleted",
+  "definition.put",
+  "definition.deleted",
+]);
+
+export const isRbacChange = (c: LoggedChange): c is RbacChange =>
+  isChangeOf<RbacChange>(RBAC_CHANGE_KINDS, c);
+
 /** A consistent starting point for the in-memory index. */
 export interface RbacSnapshot {
   /** The version the rows below reflect (read in the same transaction, or before the rows). */
@@ -103,10 +115,11 @@ export interface RbacRepository {
   /** Everything for one tenant; the engine then follows `changesSince(snapshot.version)`. */
   snapshot(tenantId: string): Promise<RbacSnapshot>;
   /**
-   * Changes with `version > after`, oldest first, at most `limit`. Applying a change twice is
-   * harmless, so a snapshot whose version was read before its rows is fine.
+   * Change-log entries (of every kind) with `version > after`, oldest first, at most `limit`.
+   * Applying a change twice is harmless, so a snapshot whose version was read before its rows is
+   * fine.
    */
-  changesSince(tenantId: string, after: number, limit: number): Promise<readonly RbacChange[]>;
+  changesSince(tenantId: string, after: number, limit: number): Promise<readonly LoggedChange[]>;
 
   /** Custom roles only. Returns the new tenant version. */
   putRoleDefinition(definition: RoleDefinition): Promise<number>;

@@ -1,4 +1,12 @@
 /** The resource tree: management groups > subscriptions > resource groups > VMs and scale sets. */
+
+export {
+  isResourceChange,
+  type MachineState,
+  RESOURCE_CHANGE_KINDS,
+  type ResourceChange,
+  type ResourceState,
+} from "./changes.ts";
 export {
   InvalidResourceIdError,
   InvalidResourceInputError,

@@ -204,17 +204,20 @@ export interface RoleAssignmentsTable {
   created_by: string;
 }
 
-/** Per-tenant RBAC version: bumped by every RBAC write, in the same transaction as the change row. */
-export interface RbacVersionsTable {
+/** Migration 0010: the tenant's latest change-log version (taken under this row's lock). */
+export interface ChangeHeadsTable {
   tenant_id: string;
   version: number;
 }
 
-export interface RbacChangesTable {
+/** Migration 0010: the change log (shared/change-log.ts); replaced rbac_versions / rbac_changes. */
+export interface ChangeLogTable {
   tenant_id: string;
   version: number;
-  /** JSON text of the `RbacChange` without its version. */
-  change: string;
+  kind: string;
+  /** JSON text of the entry without its version and kind. */
+  body: string;
+  at: Millis;
 }
 
 /** The tables of migration 0002 (sign-in, certificates, MFA) are declared in schema-sign-in.ts. */
@@ -237,6 +240,6 @@ export interface Database extends SignInTables {
   audit_head: AuditHeadTable;
   role_definitions: RoleDefinitionsTable;
   role_assignments: RoleAssignmentsTable;
-  rbac_versions: RbacVersionsTable;
-  rbac_changes: RbacChangesTable;
+  change_heads: ChangeHeadsTable;
+  change_log: ChangeLogTable;
 }

@@ -4,7 +4,6 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createTenant, type Tenant } from "../../src/directory/index.ts";
 import {
-  type RbacChange,
   type RoleAssignment,
   RoleAssignmentExistsError,
   type RoleDefinition,
@@ -70,7 +69,7 @@ for (const dialect of selectedDialects()) {
       assert.equal(await store.rbac.deleteRoleAssignment(tenant.id, a.id), undefined);
       const changes = await store.rbac.changesSince(tenant.id, 0, 100);
       assert.deepEqual(
-        changes.map((c: RbacChange) => [c.version, c.kind]),
+        changes.map((c) => [c.version, c.kind]),
         [
           [1, "definition.put"],
           [2, "assignment.created"],

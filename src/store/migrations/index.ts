@@ -6,11 +6,13 @@ import type { Migration } from "kysely";
 import * as initial from "./0001-initial.ts";
 import * as signIn from "./0002-sign-in.ts";
 import * as conditionalAccess from "./0003-conditional-access.ts";
+import * as changeLog from "./0010-change-log.ts";
 import * as adminSshKey from "./0040-admin-ssh-key.ts";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial": initial,
   "0002-sign-in": signIn,
   "0003-conditional-access": conditionalAccess,
+  "0010-change-log": changeLog,
   "0040-admin-ssh-key": adminSshKey,
 });

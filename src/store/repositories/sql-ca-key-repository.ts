@@ -11,6 +11,7 @@ import {
   type CaPurpose,
 } from "../../ca/index.ts";
 import { classifyDbError } from "../dialect-profile.ts";
+import { recordForEveryTenant } from "../lib/change-log.ts";
 import { millis, type StoreContext, toDate, withTransaction } from "../lib/context.ts";
 import type { Database } from "../schema.ts";
 import { KeyStateConflictError } from "../sign-in-errors.ts";
@@ -54,19 +55,22 @@ export function sqlCaKeyRepository(ctx: StoreContext): CaKeyRepository {
       if (!(CA_PURPOSES as readonly string[]).includes(record.purpose))
         throw new TypeError(`unknown CA purpose ${record.purpose}`);
       checkState(record.state);
-      await db
-        .insertInto("ca_keys")
-        .values({
-          id: record.id,
-          purpose: record.purpose,
-          state: record.state,
-          public_key: record.publicKey,
-          sealed_private_key: record.sealedPrivateKey,
-          created_at: millis(record.createdAt),
-          state_changed_at: millis(record.stateChangedAt),
-        })
-        .execute()
-        .catch(conflict);
+      await withTransaction(ctx, async (tx) => {
+        await tx.db
+          .insertInto("ca_keys")
+          .values({
+            id: record.id,
+            purpose: record.purpose,
+            state: record.state,
+            public_key: record.publicKey,
+            sealed_private_key: record.sealedPrivateKey,
+            created_at: millis(record.createdAt),
+            state_changed_at: millis(record.stateChangedAt),
+          })
+          .execute()
+          .catch(conflict);
+        await recordForEveryTenant(tx, { kind: "caKeys.changed", purpose: record.purpose });
+      });
     },
 
     saveStates(records) {
@@ -76,6 +80,7 @@ export function sqlCaKeyRepository(ctx: StoreContext): CaKeyRepository {
         (a, b) => Number(a.state === "active") - Number(b.state === "active"),
       );
       return withTransaction(ctx, async (tx) => {
+        if (records.length === 0) return;
         for (const r of ordered) {
           const result = await tx.db
             .updateTable("ca_keys")
@@ -85,6 +90,18 @@ export function sqlCaKeyRepository(ctx: StoreContext): CaKeyRepository {
             .catch(conflict);
           if (result.numUpdatedRows === 0n) throw new KeyStateConflictError(`CA key ${r.id} does not exist`);
         }
+        const purposes = await tx.db
+          .selectFrom("ca_keys")
+          .select("purpose")
+          .distinct()
+          .where(
+            "id",
+            "in",
+            records.map((r) => r.id),
+          )
+          .execute();
+        for (const { purpose } of purposes)
+          await recordForEveryTenant(tx, { kind: "caKeys.changed", purpose });
       });
     },
   };

@@ -7,7 +7,8 @@
  */
 import { type Expression, type SqlBool, sql } from "kysely";
 import { InvalidPageError } from "../errors.ts";
-import { insertOrConflict, millis, type StoreContext, toDate } from "../lib/context.ts";
+import { recordChanges } from "../lib/change-log.ts";
+import { insertOrConflict, millis, type StoreContext, toDate, withTransaction } from "../lib/context.ts";
 import { checkLimit, decodeCursor, pageOf } from "../lib/paging.ts";
 import { CertificateSerialInUseError } from "../sign-in-errors.ts";
 import type { CertificateRecord, CertificateRepository } from "../sign-in-types.ts";
@@ -150,24 +151,33 @@ export function sqlCertificateRepository(ctx: StoreContext): CertificateReposito
       return pageOf(rows, limit, (r) => `${r.issued_at}:${r.serial_text}`, toRecord);
     },
 
-    async revokeSerial(serial, at, reason) {
+    revokeSerial(serial, at, reason) {
       checkSerial(serial);
-      const r = await db
-        .updateTable("ssh_certificates")
-        .set({ revoked_at: millis(at), revocation_reason: reason })
-        .where(serialIs(serial))
-        .where("revoked_at", "is", null)
-        .executeTakeFirst();
-      return r.numUpdatedRows > 0n;
+      return withTransaction(ctx, async (tx) => {
+        const r = await tx.db
+          .updateTable("ssh_certificates")
+          .set({ revoked_at: millis(at), revocation_reason: reason })
+          .where(serialIs(serial))
+          .where("revoked_at", "is", null)
+          .returning("tenant_id")
+          .executeTakeFirst();
+        if (r === undefined) return false;
+        await recordChanges(tx, r.tenant_id, [{ kind: "revocation.added", serial: serial.toString() }]);
+        return true;
+      });
     },
 
-    async revokeKeyId(tenantId, keyId, at, reason) {
-      const r = await db
-        .insertInto("ssh_revoked_key_ids")
-        .values({ key_id: keyId, tenant_id: tenantId, revoked_at: millis(at), reason })
-        .onConflict((oc) => oc.column("key_id").doNothing())
-        .executeTakeFirst();
-      return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    revokeKeyId(tenantId, keyId, at, reason) {
+      return withTransaction(ctx, async (tx) => {
+        const r = await tx.db
+          .insertInto("ssh_revoked_key_ids")
+          .values({ key_id: keyId, tenant_id: tenantId, revoked_at: millis(at), reason })
+          .onConflict((oc) => oc.column("key_id").doNothing())
+          .executeTakeFirst();
+        if ((r.numInsertedOrUpdatedRows ?? 0n) === 0n) return false;
+        await recordChanges(tx, tenantId, [{ kind: "revocation.added", keyId }]);
+        return true;
+      });
     },
 
     async revocations(now, caKeyId) {

@@ -12,7 +12,7 @@ import {
   toClientSecret,
   toPrincipal,
 } from "../lib/directory-rows.ts";
-import { insertPrincipal } from "./sql-directory-principal.ts";
+import { insertPrincipal, recordPrincipal } from "./sql-directory-principal.ts";
 
 type AppMethods = Pick<
   DirectoryRepository,
@@ -44,6 +44,7 @@ export function sqlDirectoryAppMethods(ctx: StoreContext): AppMethods {
               .execute(),
           conflict("a service principal with this app id"),
         );
+        await recordPrincipal(tx, sp);
       });
     },
     async findServicePrincipalByAppId(appId) {
@@ -143,6 +144,7 @@ export function sqlDirectoryAppMethods(ctx: StoreContext): AppMethods {
               .execute(),
           conflict("an identity for this resource"),
         );
+        await recordPrincipal(tx, mi);
       });
     },
     async findManagedIdentityByResource(resourceKey) {

@@ -1,5 +1,6 @@
 /** Inserting the shared principals row (every user, group, service principal and identity has one). */
-import { LinuxNameTakenError, type Principal } from "../../directory/index.ts";
+import { LinuxNameTakenError, type Principal, principalState } from "../../directory/index.ts";
+import { recordChanges } from "../lib/change-log.ts";
 import { insertOrConflict, millis, type StoreContext } from "../lib/context.ts";
 
 export function insertPrincipal(c: StoreContext, p: Principal, posix?: { linuxName: string; uid: number }) {
@@ -21,4 +22,9 @@ export function insertPrincipal(c: StoreContext, p: Principal, posix?: { linuxNa
         .execute(),
     () => new LinuxNameTakenError("the Linux name or uid is already taken"),
   );
+}
+
+/** The change-log entry of a principal's new state; in the transaction that wrote it. */
+export function recordPrincipal(tx: StoreContext, p: Principal): Promise<number> {
+  return recordChanges(tx, p.tenantId, [{ kind: "principal.put", principal: principalState(p) }]);
 }

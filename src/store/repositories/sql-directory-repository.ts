@@ -9,6 +9,7 @@ import {
   UpnTakenError,
   type User,
 } from "../../directory/index.ts";
+import { recordChanges } from "../lib/change-log.ts";
 import {
   changed,
   insertOrConflict,
@@ -21,7 +22,7 @@ import { principalQuery, toPrincipal } from "../lib/directory-rows.ts";
 import { checkLimit, decodeCursor, pageOf } from "../lib/paging.ts";
 import { sqlDirectoryAppMethods } from "./sql-directory-apps.ts";
 import { sqlDirectoryDeviceMethods } from "./sql-directory-devices.ts";
-import { insertPrincipal } from "./sql-directory-principal.ts";
+import { insertPrincipal, recordPrincipal } from "./sql-directory-principal.ts";
 
 /** Ids per `IN (...)` list: SQLite caps bound parameters, and huge lists plan badly anywhere. */
 const IN_CHUNK = 500;
@@ -113,31 +114,20 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
         .execute();
       return pageOf(rows, limit, (r) => r.id, toPrincipal);
     },
-    async setPrincipalEnabled(tenantId, id, enabled) {
-      const r = await db
-        .updateTable("principals")
-        .set({ enabled })
-        .where("tenant_id", "=", tenantId)
-        .where("id", "=", id)
-        .executeTakeFirst();
-      return changed(r);
-    },
-    async setDisplayName(tenantId, id, displayName) {
-      const r = await db
-        .updateTable("principals")
-        .set({ display_name: displayName })
-        .where("tenant_id", "=", tenantId)
-        .where("id", "=", id)
-        .executeTakeFirst();
-      return changed(r);
-    },
-    async deletePrincipal(tenantId, id) {
-      const r = await db
-        .deleteFrom("principals")
-        .where("tenant_id", "=", tenantId)
-        .where("id", "=", id)
-        .executeTakeFirst();
-      return changed(r);
+    setPrincipalEnabled: (tenantId, id, enabled) => updatePrincipal(ctx, tenantId, id, { enabled }),
+    setDisplayName: (tenantId, id, displayName) =>
+      updatePrincipal(ctx, tenantId, id, { display_name: displayName }),
+    deletePrincipal(tenantId, id) {
+      return withTransaction(ctx, async (tx) => {
+        const r = await tx.db
+          .deleteFrom("principals")
+          .where("tenant_id", "=", tenantId)
+          .where("id", "=", id)
+          .executeTakeFirst();
+        if (!changed(r)) return false;
+        await recordChanges(tx, tenantId, [{ kind: "principal.deleted", id }]);
+        return true;
+      });
     },
 
     async insertUser(user: User, upnKey, passwordHash) {
@@ -158,6 +148,7 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
               .execute(),
           () => new UpnTakenError("a user with this UPN already exists"),
         );
+        await recordPrincipal(tx, user);
       });
     },
     async findUserByUpn(tenantId, upnKey) {
@@ -194,23 +185,33 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
           .insertInto("groups")
           .values({ principal_id: group.id, tenant_id: group.tenantId, description: group.description })
           .execute();
+        await recordPrincipal(tx, group);
       });
     },
-    async addGroupMember(tenantId, groupId, memberId, now) {
-      await db
-        .insertInto("group_members")
-        .values({ tenant_id: tenantId, group_id: groupId, member_id: memberId, created_at: millis(now) })
-        .onConflict((oc) => oc.columns(["group_id", "member_id"]).doNothing())
-        .execute();
+    addGroupMember(tenantId, groupId, memberId, now) {
+      return withTransaction(ctx, async (tx) => {
+        const r = await tx.db
+          .insertInto("group_members")
+          .values({ tenant_id: tenantId, group_id: groupId, member_id: memberId, created_at: millis(now) })
+          .onConflict((oc) => oc.columns(["group_id", "member_id"]).doNothing())
+          .executeTakeFirst();
+        // Adding an existing membership changes nothing, so it records nothing.
+        if ((r.numInsertedOrUpdatedRows ?? 0n) > 0n)
+          await recordChanges(tx, tenantId, [{ kind: "membership.added", groupId, memberId }]);
+      });
     },
-    async removeGroupMember(tenantId, groupId, memberId) {
-      const r = await db
-        .deleteFrom("group_members")
-        .where("tenant_id", "=", tenantId)
-        .where("group_id", "=", groupId)
-        .where("member_id", "=", memberId)
-        .executeTakeFirst();
-      return changed(r);
+    removeGroupMember(tenantId, groupId, memberId) {
+      return withTransaction(ctx, async (tx) => {
+        const r = await tx.db
+          .deleteFrom("group_members")
+          .where("tenant_id", "=", tenantId)
+          .where("group_id", "=", groupId)
+          .where("member_id", "=", memberId)
+          .executeTakeFirst();
+        if (!changed(r)) return false;
+        await recordChanges(tx, tenantId, [{ kind: "membership.removed", groupId, memberId }]);
+        return true;
+      });
     },
     async listGroupMembers(tenantId, groupId, page) {
       const limit = checkLimit(page.limit);
@@ -243,4 +244,28 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
     ...sqlDirectoryDeviceMethods(ctx),
   };
   return repo;
+}
+
+/** Updates the principals row and records the principal's new state, in one transaction. */
+function updatePrincipal(
+  ctx: StoreContext,
+  tenantId: string,
+  id: string,
+  set: { enabled?: boolean; display_name?: string },
+): Promise<boolean> {
+  return withTransaction(ctx, async (tx) => {
+    const r = await tx.db
+      .updateTable("principals")
+      .set(set)
+      .where("tenant_id", "=", tenantId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!changed(r)) return false;
+    const row = await principalQuery(tx.db)
+      .where("p.tenant_id", "=", tenantId)
+      .where("p.id", "=", id)
+      .executeTakeFirstOrThrow();
+    await recordPrincipal(tx, toPrincipal(row));
+    return true;
+  });
 }

@@ -1,6 +1,6 @@
 /**
- * RbacRepository on Kysely. Every write bumps the tenant's version and records one change row in
- * the same transaction, which is what lets RBAC engines on several replicas follow `changesSince`.
+ * RbacRepository on Kysely. Every write records one entry in the tenant's change log in the same
+ * transaction, which is what lets RBAC engines on several replicas follow `changesSince`.
  */
 import type { Selectable } from "kysely";
 import {
@@ -12,14 +12,14 @@ import {
   type RoleDefinition,
   RoleDefinitionConflictError,
 } from "../../rbac/index.ts";
+import type { ChangeBody } from "../../shared/change-log.ts";
+import { recordChanges, sqlChangeLog } from "../lib/change-log.ts";
 import { insertOrConflict, type StoreContext, withTransaction } from "../lib/context.ts";
 import { checkLimit, decodeCursor, pageOf } from "../lib/paging.ts";
 import type { Database } from "../schema.ts";
 
 /** Assignments are streamed to the engine in batches of this many rows. */
 const SNAPSHOT_BATCH = 5000;
-
-type ChangeBody = RbacChange extends infer C ? (C extends RbacChange ? Omit<C, "version"> : never) : never;
 
 function toDefinition(r: Selectable<Database["role_definitions"]>): RoleDefinition {
   return {
@@ -50,41 +50,18 @@ function toAssignment(r: Selectable<Database["role_assignments"]>): RoleAssignme
   };
 }
 
-/** Bumps the tenant's version and writes the change; returns the new version. Call inside a transaction. */
-async function record(tx: StoreContext, tenantId: string, change: ChangeBody): Promise<number> {
-  const r = await tx.db
-    .insertInto("rbac_versions")
-    .values({ tenant_id: tenantId, version: 1 })
-    .onConflict((oc) =>
-      oc.column("tenant_id").doUpdateSet((eb) => ({ version: eb("rbac_versions.version", "+", 1) })),
-    )
-    .returning("version")
-    .executeTakeFirstOrThrow();
-  const version = Number(r.version);
-  await tx.db
-    .insertInto("rbac_changes")
-    .values({ tenant_id: tenantId, version, change: JSON.stringify(change) })
-    .execute();
-  return version;
+/** Records one RBAC change in the tenant's change log; returns its version. Call inside a transaction. */
+function record(tx: StoreContext, tenantId: string, change: ChangeBody<RbacChange>): Promise<number> {
+  return recordChanges(tx, tenantId, [change]);
 }
 
 export function sqlRbacRepository(ctx: StoreContext): RbacRepository {
   const { db } = ctx;
-  const version = async (tenantId: string) =>
-    Number(
-      (
-        await db
-          .selectFrom("rbac_versions")
-          .select("version")
-          .where("tenant_id", "=", tenantId)
-          .executeTakeFirst()
-      )?.version ?? 0,
-    );
-
+  const log = sqlChangeLog(ctx);
   return {
     async snapshot(tenantId) {
       // The version is read before the rows; replaying a change twice is harmless (see the interface).
-      const v = await version(tenantId);
+      const v = await log.head(tenantId);
       const definitions = await db
         .selectFrom("role_definitions")
         .selectAll()
@@ -110,19 +87,7 @@ export function sqlRbacRepository(ctx: StoreContext): RbacRepository {
       }
       return { version: v, definitions: definitions.map(toDefinition), assignments: assignments() };
     },
-    async changesSince(tenantId, after, limit) {
-      const rows = await db
-        .selectFrom("rbac_changes")
-        .select(["version", "change"])
-        .where("tenant_id", "=", tenantId)
-        .where("version", ">", after)
-        .orderBy("version")
-        .limit(Math.max(1, Math.min(limit, 10_000)))
-        .execute();
-      return rows.map(
-        (r) => ({ ...(JSON.parse(r.change) as ChangeBody), version: Number(r.version) }) as RbacChange,
-      );
-    },
+    changesSince: (tenantId, after, limit) => log.since(tenantId, after, limit),
 
     putRoleDefinition(d) {
       return withTransaction(ctx, async (tx) => {

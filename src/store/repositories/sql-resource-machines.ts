@@ -3,9 +3,11 @@ import type {
   AgentStatus,
   Extension,
   MachineProfile,
+  MachineState,
   ProvisioningState,
   ResourceRepository,
 } from "../../resources/index.ts";
+import { recordChanges } from "../lib/change-log.ts";
 import { changed, millis, type StoreContext, toDate, withTransaction } from "../lib/context.ts";
 import type { Database } from "../schema.ts";
 
@@ -41,21 +43,24 @@ function profileColumns(
 export function sqlMachineMethods(ctx: StoreContext): MachineMethods {
   const { db } = ctx;
   const methods: MachineMethods = {
-    async insertMachine(key, p) {
-      await db
-        .insertInto("virtual_machines")
-        .values({
-          resource_key: key,
-          image: p.image,
-          admin_username: p.adminUsername,
-          size: p.size,
-          identity_principal_id: p.identityPrincipalId ?? null,
-          agent_status: p.agentStatus,
-          last_heartbeat_at: p.lastHeartbeatAt ? millis(p.lastHeartbeatAt) : null,
-          model_version: p.modelVersion,
-          admin_ssh_public_key: p.adminSshPublicKey ?? null,
-        })
-        .execute();
+    insertMachine(key, p) {
+      return withTransaction(ctx, async (tx) => {
+        await tx.db
+          .insertInto("virtual_machines")
+          .values({
+            resource_key: key,
+            image: p.image,
+            admin_username: p.adminUsername,
+            size: p.size,
+            identity_principal_id: p.identityPrincipalId ?? null,
+            agent_status: p.agentStatus,
+            last_heartbeat_at: p.lastHeartbeatAt ? millis(p.lastHeartbeatAt) : null,
+            model_version: p.modelVersion,
+            admin_ssh_public_key: p.adminSshPublicKey ?? null,
+          })
+          .execute();
+        await recordMachine(tx, key);
+      });
     },
     async getMachineProfile(key) {
       const r = await db
@@ -79,29 +84,31 @@ export function sqlMachineMethods(ctx: StoreContext): MachineMethods {
     async updateMachineProfile(key, patch) {
       const columns = profileColumns(patch);
       if (Object.keys(columns).length === 0) return (await methods.getMachineProfile(key)) !== undefined;
-      const r = await db
-        .updateTable("virtual_machines")
-        .set(columns)
-        .where("resource_key", "=", key)
-        .executeTakeFirst();
-      return changed(r);
+      // Heartbeats and model versions are not what a login depends on: only the identity is logged.
+      if (!("identityPrincipalId" in patch)) return changed(await update(db, key, columns));
+      return withTransaction(ctx, async (tx) => {
+        if (!changed(await update(tx.db, key, columns))) return false;
+        await recordMachine(tx, key);
+        return true;
+      });
     },
     async replaceNetworkInterfaces(key, nics) {
       await withTransaction(ctx, async (tx) => {
         await tx.db.deleteFrom("network_interfaces").where("resource_key", "=", key).execute();
-        if (nics.length === 0) return;
-        await tx.db
-          .insertInto("network_interfaces")
-          .values(
-            nics.map((n, position) => ({
-              resource_key: key,
-              name: n.name,
-              private_ip: n.privateIp ?? null,
-              public_ip: n.publicIp ?? null,
-              position,
-            })),
-          )
-          .execute();
+        if (nics.length > 0)
+          await tx.db
+            .insertInto("network_interfaces")
+            .values(
+              nics.map((n, position) => ({
+                resource_key: key,
+                name: n.name,
+                private_ip: n.privateIp ?? null,
+                public_ip: n.publicIp ?? null,
+                position,
+              })),
+            )
+            .execute();
+        await recordMachine(tx, key);
       });
     },
     async listNetworkInterfaces(key) {
@@ -127,7 +134,7 @@ export function sqlMachineMethods(ctx: StoreContext): MachineMethods {
         .execute();
       return rows.map((r) => r.resource_key);
     },
-    async putExtension(key, e: Extension) {
+    putExtension(key, e: Extension) {
       const values = {
         publisher: e.publisher,
         type: e.type,
@@ -136,11 +143,14 @@ export function sqlMachineMethods(ctx: StoreContext): MachineMethods {
         settings: JSON.stringify(e.settings),
         updated_at: millis(e.updatedAt),
       };
-      await db
-        .insertInto("vm_extensions")
-        .values({ resource_key: key, name: e.name, ...values })
-        .onConflict((oc) => oc.columns(["resource_key", "name"]).doUpdateSet(values))
-        .execute();
+      return withTransaction(ctx, async (tx) => {
+        await tx.db
+          .insertInto("vm_extensions")
+          .values({ resource_key: key, name: e.name, ...values })
+          .onConflict((oc) => oc.columns(["resource_key", "name"]).doUpdateSet(values))
+          .execute();
+        await recordMachine(tx, key);
+      });
     },
     async listExtensions(key) {
       const rows = await db
@@ -159,14 +169,60 @@ export function sqlMachineMethods(ctx: StoreContext): MachineMethods {
         updatedAt: toDate(e.updated_at),
       }));
     },
-    async deleteExtension(key, name) {
-      const r = await db
-        .deleteFrom("vm_extensions")
-        .where("resource_key", "=", key)
-        .where("name", "=", name)
-        .executeTakeFirst();
-      return changed(r);
+    deleteExtension(key, name) {
+      return withTransaction(ctx, async (tx) => {
+        const r = await tx.db
+          .deleteFrom("vm_extensions")
+          .where("resource_key", "=", key)
+          .where("name", "=", name)
+          .executeTakeFirst();
+        if (!changed(r)) return false;
+        await recordMachine(tx, key);
+        return true;
+      });
     },
   };
   return methods;
+}
+
+function update(db: StoreContext["db"], key: string, columns: ReturnType<typeof profileColumns>) {
+  return db.updateTable("virtual_machines").set(columns).where("resource_key", "=", key).executeTakeFirst();
+}
+
+/** Records the machine's state (identity, addresses, extensions) as it is now in the transaction. */
+export async function recordMachine(tx: StoreContext, key: string): Promise<void> {
+  const row = await tx.db
+    .selectFrom("virtual_machines as vm")
+    .innerJoin("resources as r", "r.key", "vm.resource_key")
+    .select(["r.tenant_id", "vm.identity_principal_id"])
+    .where("vm.resource_key", "=", key)
+    .executeTakeFirst();
+  if (row === undefined) return;
+  const nics = await tx.db
+    .selectFrom("network_interfaces")
+    .select(["private_ip", "public_ip"])
+    .where("resource_key", "=", key)
+    .orderBy("position")
+    .execute();
+  const extensions = await tx.db
+    .selectFrom("vm_extensions")
+    .select(["name", "type", "provisioning_state"])
+    .where("resource_key", "=", key)
+    .orderBy("name")
+    .execute();
+  const addresses = [
+    ...nics.flatMap((n) => (n.private_ip ? [n.private_ip] : [])),
+    ...nics.flatMap((n) => (n.public_ip ? [n.public_ip] : [])),
+  ];
+  const machine: MachineState = {
+    key,
+    ...(row.identity_principal_id ? { identityPrincipalId: row.identity_principal_id } : {}),
+    addresses,
+    extensions: extensions.map((e) => ({
+      name: e.name,
+      type: e.type,
+      provisioningState: e.provisioning_state as ProvisioningState,
+    })),
+  };
+  await recordChanges(tx, row.tenant_id, [{ kind: "machine.put", machine }]);
 }

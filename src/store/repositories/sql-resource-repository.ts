@@ -8,14 +8,8 @@ import {
   type ResourceRepository,
 } from "../../resources/index.ts";
 import { classifyDbError } from "../dialect-profile.ts";
-import {
-  changed,
-  insertOrConflict,
-  millis,
-  type StoreContext,
-  toDate,
-  withTransaction,
-} from "../lib/context.ts";
+import { recordChanges } from "../lib/change-log.ts";
+import { insertOrConflict, millis, type StoreContext, toDate, withTransaction } from "../lib/context.ts";
 import { checkLimit, decodeCursor, pageOf } from "../lib/paging.ts";
 import type { Database } from "../schema.ts";
 import { sqlMachineMethods } from "./sql-resource-machines.ts";
@@ -53,28 +47,34 @@ export function sqlResourceRepository(ctx: StoreContext): ResourceRepository {
   return {
     transaction: (work) => withTransaction(ctx, (tx) => work(sqlResourceRepository(tx))),
 
-    async insertResource(r) {
-      await insertOrConflict(
-        ctx,
-        () =>
-          db
-            .insertInto("resources")
-            .values({
-              key: r.id.toLowerCase(),
-              id: r.id,
-              tenant_id: r.tenantId,
-              kind: r.kind,
-              name: r.name,
-              parent_key: r.parentId?.toLowerCase() ?? null,
-              display_name: r.displayName,
-              location: r.location,
-              tags: JSON.stringify(r.tags),
-              created_at: millis(r.createdAt),
-              updated_at: millis(r.updatedAt),
-            })
-            .execute(),
-        () => new ResourceConflictError(`${r.id} already exists`),
-      );
+    insertResource(r) {
+      return withTransaction(ctx, async (tx) => {
+        const key = r.id.toLowerCase();
+        const parentKey = r.parentId?.toLowerCase();
+        await insertOrConflict(
+          tx,
+          () =>
+            tx.db
+              .insertInto("resources")
+              .values({
+                key,
+                id: r.id,
+                tenant_id: r.tenantId,
+                kind: r.kind,
+                name: r.name,
+                parent_key: parentKey ?? null,
+                display_name: r.displayName,
+                location: r.location,
+                tags: JSON.stringify(r.tags),
+                created_at: millis(r.createdAt),
+                updated_at: millis(r.updatedAt),
+              })
+              .execute(),
+          () => new ResourceConflictError(`${r.id} already exists`),
+        );
+        const resource = { key, id: r.id, kind: r.kind, ...(parentKey ? { parentKey } : {}) };
+        await recordChanges(tx, r.tenantId, [{ kind: "resource.put", resource }]);
+      });
     },
     async getResource(key) {
       const r = await withParent().where("r.key", "=", key).executeTakeFirst();
@@ -137,23 +137,38 @@ export function sqlResourceRepository(ctx: StoreContext): ResourceRepository {
         (r) => toResource(r, r.parent_id),
       );
     },
-    async setParent(key, parentKey, now) {
-      const r = await db
-        .updateTable("resources")
-        .set({ parent_key: parentKey, updated_at: millis(now) })
-        .where("key", "=", key)
-        .executeTakeFirst();
-      return changed(r);
+    setParent(key, parentKey, now) {
+      return withTransaction(ctx, async (tx) => {
+        const r = await tx.db
+          .updateTable("resources")
+          .set({ parent_key: parentKey, updated_at: millis(now) })
+          .where("key", "=", key)
+          .returning(["tenant_id", "id", "kind"])
+          .executeTakeFirst();
+        if (r === undefined) return false;
+        const resource = { key, id: r.id, kind: r.kind as ResourceKind, parentKey };
+        await recordChanges(tx, r.tenant_id, [{ kind: "resource.put", resource }]);
+        return true;
+      });
     },
-    async deleteResource(key) {
-      try {
-        const r = await db.deleteFrom("resources").where("key", "=", key).executeTakeFirst();
-        return changed(r);
-      } catch (error) {
-        if (classifyDbError(ctx.profile, error) === "foreign_key")
-          throw new ResourceConflictError("the resource still has children");
-        throw error;
-      }
+    deleteResource(key) {
+      return withTransaction(ctx, async (tx) => {
+        const row = await tx.db
+          .selectFrom("resources")
+          .select("tenant_id")
+          .where("key", "=", key)
+          .executeTakeFirst();
+        if (row === undefined) return false;
+        try {
+          await tx.db.deleteFrom("resources").where("key", "=", key).execute();
+        } catch (error) {
+          if (classifyDbError(ctx.profile, error) === "foreign_key")
+            throw new ResourceConflictError("the resource still has children");
+          throw error;
+        }
+        await recordChanges(tx, row.tenant_id, [{ kind: "resource.deleted", key }]);
+        return true;
+      });
     },
 
     ...sqlMachineMethods(ctx),
