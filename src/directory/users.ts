@@ -21,6 +21,11 @@ export interface CreateUserInput {
   readonly displayName: string;
   /** Omitted: the user cannot sign in with a password (federated, or set later). */
   readonly password?: string;
+  /**
+   * Instead of `password`: its `hashPassword` result, made by a caller that writes the user in a
+   * transaction of its own (scrypt takes ~100 ms, too long to hold the write lock).
+   */
+  readonly passwordHash?: string;
   readonly enabled?: boolean;
   /**
    * An explicit Linux name for a UPN that does not fit the rule (too long, non-ASCII). It must
@@ -35,8 +40,10 @@ export async function createUser(repo: DirectoryRepository, input: CreateUserInp
   const linuxName =
     input.linuxName === undefined ? linuxNameFromUpn(upn) : validateLinuxName(input.linuxName);
   const displayName = checkDisplayName(input.displayName);
+  if (input.password !== undefined && input.passwordHash !== undefined)
+    throw new TypeError("createUser takes a password or its hash, not both");
   // Hash before the transaction: scrypt takes ~100 ms and must not hold the write lock.
-  const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
+  const passwordHash = input.password === undefined ? input.passwordHash : await hashPassword(input.password);
   return repo.transaction(async (tx) => {
     if (!(await tx.getTenant(input.tenantId))) throw new TenantNotFoundError("tenant not found");
     // Checks and inserts of one tenant's names do not interleave: a lost race gets the precise error.

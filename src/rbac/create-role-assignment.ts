@@ -42,6 +42,24 @@ export async function createRoleAssignment(
   input: CreateRoleAssignmentInput,
   options: CreateRoleAssignmentOptions = {},
 ): Promise<RoleAssignment> {
+  const assignment = await planRoleAssignment(engine, actor, input, options);
+  await engine.repository.createRoleAssignment(assignment);
+  await engine.sync();
+  return assignment;
+}
+
+/**
+ * Every check of `createRoleAssignment`, without the write: the assignment to store. A caller
+ * that writes it in a transaction of its own (with its activity-log event) plans first, outside
+ * that transaction, then writes with the transaction's repository and syncs the engine after the
+ * commit. The store's unique index still refuses a duplicate that raced in between.
+ */
+export async function planRoleAssignment(
+  engine: RbacEngine,
+  actor: Actor,
+  input: CreateRoleAssignmentInput,
+  options: CreateRoleAssignmentOptions = {},
+): Promise<RoleAssignment> {
   if (typeof input.principalId !== "string" || !OBJECT_ID.test(input.principalId)) {
     throw new InvalidRoleInputError("principalId must be an object id");
   }
@@ -79,7 +97,5 @@ export async function createRoleAssignment(
     createdBy,
     description,
   });
-  await engine.repository.createRoleAssignment(assignment);
-  await engine.sync();
   return assignment;
 }

@@ -10,6 +10,18 @@ export async function deleteCustomRole(
   actor: Actor,
   id: string,
 ): Promise<RoleDefinition> {
+  const existing = await planCustomRoleDeletion(engine, actor, id);
+  await engine.repository.deleteRoleDefinition(engine.tenantId, existing.id);
+  await engine.sync();
+  return existing;
+}
+
+/** The checks of `deleteCustomRole` without the write (see `planRoleAssignment`). */
+export async function planCustomRoleDeletion(
+  engine: RbacEngine,
+  actor: Actor,
+  id: string,
+): Promise<RoleDefinition> {
   await engine.sync();
   const existing = typeof id === "string" ? engine.role(id.toLowerCase()) : undefined;
   if (existing === undefined)
@@ -21,7 +33,5 @@ export async function deleteCustomRole(
       `role '${existing.name}' is still assigned; remove its assignments first`,
     );
   }
-  await engine.repository.deleteRoleDefinition(engine.tenantId, existing.id);
-  await engine.sync();
   return existing;
 }

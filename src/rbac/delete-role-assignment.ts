@@ -13,13 +13,23 @@ export async function deleteRoleAssignment(
   actor: Actor,
   id: string,
 ): Promise<RoleAssignment> {
+  const existing = await planRoleAssignmentDeletion(engine, actor, id);
+  const version = await engine.repository.deleteRoleAssignment(engine.tenantId, existing.id);
+  if (version === undefined) throw new RoleAssignmentNotFoundError(`role assignment '${id}' does not exist`);
+  await engine.sync();
+  return existing;
+}
+
+/** The checks of `deleteRoleAssignment` without the write (see `planRoleAssignment`). */
+export async function planRoleAssignmentDeletion(
+  engine: RbacEngine,
+  actor: Actor,
+  id: string,
+): Promise<RoleAssignment> {
   await engine.sync(); // another replica may have created it
   const existing = typeof id === "string" ? engine.assignment(id) : undefined;
   if (existing === undefined)
     throw new RoleAssignmentNotFoundError(`role assignment '${String(id)}' does not exist`);
   await authorizeActor(engine, actor, ROLE_ASSIGNMENT_DELETE, [existing.scope]);
-  const version = await engine.repository.deleteRoleAssignment(engine.tenantId, id);
-  if (version === undefined) throw new RoleAssignmentNotFoundError(`role assignment '${id}' does not exist`);
-  await engine.sync();
   return existing;
 }

@@ -18,10 +18,11 @@ export {
   type CreateRoleAssignmentInput,
   type CreateRoleAssignmentOptions,
   createRoleAssignment,
+  planRoleAssignment,
 } from "./create-role-assignment.ts";
 export { type CustomRoleInput, type ValidCustomRole, validateCustomRole } from "./custom-role.ts";
-export { deleteCustomRole } from "./delete-custom-role.ts";
-export { deleteRoleAssignment } from "./delete-role-assignment.ts";
+export { deleteCustomRole, planCustomRoleDeletion } from "./delete-custom-role.ts";
+export { deleteRoleAssignment, planRoleAssignmentDeletion } from "./delete-role-assignment.ts";
 export {
   AuthorizationFailedError,
   InvalidRoleInputError,
@@ -36,7 +37,7 @@ export {
 } from "./errors.ts";
 export { loginDataAction } from "./login-action.ts";
 export { MemoryRbacRepository } from "./memory-repository.ts";
-export { type PutCustomRoleOptions, putCustomRole } from "./put-custom-role.ts";
+export { type PutCustomRoleOptions, planCustomRole, putCustomRole } from "./put-custom-role.ts";
 export {
   type ChangeFollower,
   type CheckResult,

@@ -26,6 +26,19 @@ export async function putCustomRole(
   input: CustomRoleInput,
   options: PutCustomRoleOptions = {},
 ): Promise<RoleDefinition> {
+  const definition = await planCustomRole(engine, actor, input, options);
+  await engine.repository.putRoleDefinition(definition);
+  await engine.sync();
+  return definition;
+}
+
+/** The checks of `putCustomRole` without the write (see `planRoleAssignment`). */
+export async function planCustomRole(
+  engine: RbacEngine,
+  actor: Actor,
+  input: CustomRoleInput,
+  options: PutCustomRoleOptions = {},
+): Promise<RoleDefinition> {
   const valid = validateCustomRole(input);
   await engine.sync();
   const existing = options.id === undefined ? undefined : engine.role(options.id.toLowerCase());
@@ -60,7 +73,5 @@ export async function putCustomRole(
     updatedAt: now,
     createdBy: existing?.createdBy ?? createdBy,
   });
-  await engine.repository.putRoleDefinition(definition);
-  await engine.sync();
   return definition;
 }

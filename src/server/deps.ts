@@ -1,7 +1,7 @@
 import type { AuditRepository, AuditResult, SignInLogRepository } from "../audit/index.ts";
 import type { DirectoryRepository } from "../directory/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
-import type { RbacEngine } from "../rbac/index.ts";
+import type { RbacEngine, RbacRepository } from "../rbac/index.ts";
 import type { ResourceRepository } from "../resources/index.ts";
 import type { ApiPrincipal, TokenTrust } from "./auth/tokens.ts";
 
@@ -21,6 +21,16 @@ export interface AuditSink {
   append(record: AuditRecord): Promise<void>;
 }
 
+/** The store's repositories bound to one change's transaction (see `inChange`). */
+export interface ChangeRepositories {
+  readonly directory: DirectoryRepository;
+  readonly resources: ResourceRepository;
+  readonly rbac: RbacRepository;
+  /** The activity log: the change's event is appended here, before the commit. */
+  readonly audit: AuditRepository;
+  readonly conditionalAccess?: ConditionalAccessRepository;
+}
+
 /** A principal as role assignments name it. */
 export interface ResolvedPrincipal {
   readonly id: string;
@@ -36,7 +46,14 @@ export interface DomainServices {
   readonly rbac: (tenantId: string) => Promise<RbacEngine>;
   /** `assignee` as `az role assignment create` takes it: a UPN, an object id or an app id. */
   readonly resolveAssignee: (tenantId: string, assignee: string) => Promise<ResolvedPrincipal>;
+  /** Records that change nothing (refusals, failures): after the response, grouped. */
   readonly audit: AuditSink;
+  /**
+   * Runs `work` in one transaction of `tenantId`: what it writes, the change-log entries the
+   * store records for it, and its activity-log event commit together. Routes use it through
+   * `inChange` (plugins/audit.ts).
+   */
+  readonly transaction: <T>(tenantId: string, work: (tx: ChangeRepositories) => Promise<T>) => Promise<T>;
   /** The directory's repository, for the directory routes' domain calls. */
   readonly directory: DirectoryRepository;
   /** The resource tree's repository, for the resource routes' domain calls. */

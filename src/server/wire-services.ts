@@ -7,6 +7,7 @@ import {
   type Principal,
   PrincipalNotFoundError,
 } from "../directory/index.ts";
+import type { ConditionalAccessRepository } from "../policy/index.ts";
 import { RbacEngine, type RbacRepository } from "../rbac/index.ts";
 import { type ResourceRepository, resolveScopeChain } from "../resources/index.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
@@ -15,11 +16,18 @@ import { UnauthenticatedError } from "./errors.ts";
 import { TtlCache } from "./lib/ttl-cache.ts";
 
 /** The repositories the store hands out; the domain modules declare them, `store/` implements them. */
-export interface Repositories {
+export interface TransactionRepositories {
   readonly directory: DirectoryRepository;
   readonly resources: ResourceRepository;
   readonly rbac: RbacRepository;
   readonly audit: AuditRepository;
+  readonly changeLog: { lock(tenantId: string): Promise<void> };
+  readonly conditionalAccess?: ConditionalAccessRepository;
+}
+
+export interface Repositories extends TransactionRepositories {
+  /** One store transaction; every repository `work` receives writes in it. */
+  transaction<T>(work: (tx: TransactionRepositories) => Promise<T>): Promise<T>;
 }
 
 export interface WiredServices extends DomainServices {
@@ -73,6 +81,14 @@ export function wireServices(repos: Repositories): WiredServices {
     resources: repos.resources,
     auditLog: repos.audit,
     resolveAssignee: (tenantId, assignee) => resolveAssignee(repos.directory, tenantId, assignee),
+    // Locks in one order for every change (tenant row, then its change-log head, then the audit
+    // head at the end), so two changes can wait on each other only in that order: no deadlock.
+    transaction: (tenantId, work) =>
+      repos.transaction(async (tx) => {
+        await tx.directory.lockTenant(tenantId);
+        await tx.changeLog.lock(tenantId);
+        return work(tx);
+      }),
     checkPrincipal: cachedCheck(repos.directory),
     // Concurrent changes share one audit transaction (one head lock and commit per group).
     audit: {

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AuditHead, AuditRepository } from "../../src/audit/index.ts";
 import { PrincipalNotFoundError } from "../../src/directory/errors.ts";
 import {
   createRoleAssignment,
@@ -53,6 +54,15 @@ export function testWorld(): TestWorld & { services: DomainServices } {
       return found;
     },
     audit: { append: async (record) => void audit.push(record) },
+    // No store here: a "transaction" hands out the in-memory RBAC repository and an activity
+    // log that lands in the same `audit` array (no atomicity to test in this world).
+    transaction: (_tenantId, work) =>
+      work({
+        directory: unused("directory"),
+        resources: unused("resources"),
+        rbac: rbacRepository,
+        audit: memoryAuditLog(audit),
+      }),
     // These tests exercise RBAC routes only; the directory and resource routes run on the real store.
     // GET /me adds names from the directory when it has them: this world has none.
     directory: unused("directory", { getTenant: async () => undefined, getPrincipal: async () => undefined }),
@@ -70,6 +80,23 @@ export function testWorld(): TestWorld & { services: DomainServices } {
       await createRoleAssignment(e, SYSTEM_ACTOR, { role, principalId, principalType: "User", scope });
     },
   };
+}
+
+function memoryAuditLog(records: AuditRecord[]): AuditRepository {
+  let head: AuditHead = { seq: 0, hash: "0".repeat(64) };
+  const repo: AuditRepository = {
+    transaction: (work) => work(repo),
+    lockHead: async () => head,
+    getHead: async () => head,
+    append: async (events) => {
+      for (const e of events) records.push(e);
+      const last = events.at(-1);
+      if (last) head = { seq: last.seq, hash: last.hash };
+    },
+    scan: unused("auditLog.scan"),
+    query: unused("auditLog.query"),
+  };
+  return repo;
 }
 
 function unused<T>(name: string, answers: Record<string, unknown> = {}): T {

@@ -1,5 +1,19 @@
+/**
+ * The activity log of the management API (issue 11 item 1).
+ *
+ * A change is recorded **in its own transaction**: a route runs its use case through
+ * `inChange(request, deps, work)`, which opens one store transaction, hands `work` the
+ * repositories bound to it, and appends the activity-log event (with the details the route notes:
+ * role, assignee and scope; the fields changed; ...) before the commit. The change and its record
+ * commit together or not at all: a failure to record fails the change.
+ *
+ * Refused and failed attempts change nothing, so they are recorded after the response (a denied
+ * role assignment is exactly what an auditor looks for), with the stable error code only: never
+ * an error message (internal text stays in the server log).
+ */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { AuditSink } from "../deps.ts";
+import { appendAuditEvent } from "../../audit/index.ts";
+import type { AuditSink, ChangeRepositories, DomainServices } from "../deps.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -9,22 +23,71 @@ declare module "fastify" {
   interface FastifyRequest {
     /** The id of what the call changed, when the handler knows it better than the URL does. */
     auditTarget: string | undefined;
+    /** Set once the change's event is committed with it (`inChange`). */
+    auditRecorded: boolean;
+    /** The stable code of the error the request failed with, for the failure record. */
+    auditErrorCode: string | undefined;
   }
 }
 
 const CHANGES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+/** What a route says about its change: the target (an id) and the details an auditor needs. */
+export type NoteChange = (target: string, details?: Readonly<Record<string, unknown>>) => void;
+
 /**
- * Every change an authenticated caller attempts is written to the activity log, refused ones
- * included (a denied role assignment is exactly what an auditor looks for). Written before the
- * response leaves, so a client that saw success can find the record. Reads are not logged here.
+ * Runs `work` in one transaction of the caller's tenant and commits the activity-log event with
+ * it. After the commit the tenant's RBAC engine syncs, so this process's in-memory views (RBAC,
+ * who may log in where) are never stale after a change returns.
  */
+export async function inChange<T>(
+  request: FastifyRequest,
+  deps: Pick<DomainServices, "transaction" | "rbac">,
+  work: (tx: ChangeRepositories, note: NoteChange) => Promise<T>,
+): Promise<T> {
+  const principal = request.principal;
+  if (principal === null) throw new TypeError("inChange needs an authenticated request");
+  const value = await deps.transaction(principal.tenantId, async (tx) => {
+    let target = request.auditTarget ?? pathOf(request);
+    let details: Readonly<Record<string, unknown>> = {};
+    const result = await work(tx, (t, d) => {
+      target = t;
+      request.auditTarget = t;
+      if (d !== undefined) details = d;
+    });
+    await appendAuditEvent(tx.audit, {
+      tenantId: principal.tenantId,
+      actor: principal.objectId,
+      action: actionOf(request),
+      target,
+      result: "success",
+      correlationId: request.id,
+      details: { method: request.method, ...details },
+    });
+    return result;
+  });
+  request.auditRecorded = true;
+  await (await deps.rbac(principal.tenantId)).sync();
+  return value;
+}
+
+/** Records refused and failed changes (after the response; they changed nothing). */
 export function registerAudit(app: FastifyInstance, audit: AuditSink): void {
   app.decorateRequest("auditTarget", undefined);
+  app.decorateRequest("auditRecorded", false);
+  app.decorateRequest("auditErrorCode", undefined);
+  app.addHook("onError", async (request, _reply, error) => {
+    const code = (error as { code?: unknown }).code;
+    request.auditErrorCode = typeof code === "string" && code.startsWith("ERR_") ? code : "ERR_INTERNAL";
+  });
   app.addHook("onSend", async (request, reply, payload) => {
-    if (!CHANGES.has(request.method) || request.principal === null) return payload;
+    if (!CHANGES.has(request.method) || request.principal === null || request.auditRecorded) return payload;
     if (request.routeOptions.config.readOnly === true) return payload;
     const status = reply.statusCode;
+    if (status < 400) {
+      // A route that changed something without `inChange`: a bug; its record is at least kept.
+      request.log.error({ route: request.routeOptions.url }, "change not recorded in its transaction");
+    }
     try {
       await audit.append({
         tenantId: request.principal.tenantId,
@@ -33,10 +96,15 @@ export function registerAudit(app: FastifyInstance, audit: AuditSink): void {
         target: request.auditTarget ?? pathOf(request),
         result: status < 400 ? "success" : status === 401 || status === 403 ? "denied" : "failure",
         correlationId: request.id,
-        details: { method: request.method, status },
+        details: {
+          method: request.method,
+          status,
+          ...(request.auditErrorCode === undefined ? {} : { code: request.auditErrorCode }),
+          ...(status < 400 ? { recordedAfterResponse: true } : {}),
+        },
       });
     } catch (error) {
-      // The change is already made; losing its record must be loud, but cannot undo it.
+      // Nothing was changed; the lost record of a refusal is logged loudly.
       request.log.error({ err: error }, "audit write failed");
     }
     return payload;

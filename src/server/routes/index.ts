@@ -62,7 +62,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerGetJwks(app, deps);
   registerGetHealth(app, deps);
   registerGetMe(app, deps);
-  if (deps.conditionalAccess) registerConditionalAccessRoutes(app, deps.conditionalAccess);
+  if (deps.conditionalAccess) registerConditionalAccessRoutes(app, deps.conditionalAccess, deps);
   registerDeviceRoutes(app, deps);
 
   registerPostUser(app, deps);

@@ -1,10 +1,15 @@
-import { deleteRoleAssignment, ROLE_ASSIGNMENT_DELETE } from "../../../rbac/index.ts";
+import {
+  planRoleAssignmentDeletion,
+  ROLE_ASSIGNMENT_DELETE,
+  RoleAssignmentNotFoundError,
+} from "../../../rbac/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { SCOPE_TEMPLATES, type ScopeTemplate, scopeOf, scopeParams } from "../../lib/scopes.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { actorOf } from "../../plugins/authorize.ts";
-import { GUID, RoleAssignmentDto, roleAssignmentId, toRoleAssignmentDto } from "./dto.ts";
+import { assignmentDetails, GUID, RoleAssignmentDto, roleAssignmentId, toRoleAssignmentDto } from "./dto.ts";
 import { assignmentAtScope } from "./lib/assignment-at-scope.ts";
 
 /** `hostpass role assignment delete`: takes effect at once (the engine syncs before returning). */
@@ -31,7 +36,13 @@ function register(app: App, deps: RouteDeps, template: ScopeTemplate): void {
       const scope = scopeOf(template, request);
       request.auditTarget = roleAssignmentId(scope, request.params.roleAssignmentId);
       const existing = await assignmentAtScope(engine, scope, request.params.roleAssignmentId);
-      return toRoleAssignmentDto(engine, await deleteRoleAssignment(engine, actorOf(request), existing.id));
+      const planned = await planRoleAssignmentDeletion(engine, actorOf(request), existing.id);
+      await inChange(request, deps, async (tx, note) => {
+        if ((await tx.rbac.deleteRoleAssignment(planned.tenantId, planned.id)) === undefined)
+          throw new RoleAssignmentNotFoundError(`role assignment '${planned.id}' does not exist`);
+        note(roleAssignmentId(scope, planned.id), assignmentDetails(engine, planned));
+      });
+      return toRoleAssignmentDto(engine, planned);
     },
   );
 }

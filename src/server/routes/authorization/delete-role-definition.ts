@@ -1,7 +1,8 @@
-import { deleteCustomRole } from "../../../rbac/index.ts";
+import { planCustomRoleDeletion, RoleDefinitionNotFoundError } from "../../../rbac/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { type ScopeTemplate, scopeParams } from "../../lib/scopes.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { actorOf } from "../../plugins/authorize.ts";
 import { GUID, RoleDefinitionDto, toRoleDefinitionDto } from "./dto.ts";
@@ -27,9 +28,13 @@ function register(app: App, deps: RouteDeps, template: ScopeTemplate): void {
     },
     async (request) => {
       const engine = await deps.rbac(principalOf(request).tenantId);
-      return toRoleDefinitionDto(
-        await deleteCustomRole(engine, actorOf(request), request.params.roleDefinitionId),
-      );
+      const role = await planCustomRoleDeletion(engine, actorOf(request), request.params.roleDefinitionId);
+      await inChange(request, deps, async (tx, note) => {
+        if ((await tx.rbac.deleteRoleDefinition(role.tenantId, role.id)) === undefined)
+          throw new RoleDefinitionNotFoundError(`role definition '${role.id}' does not exist`);
+        note(role.id, { roleName: role.name });
+      });
+      return toRoleDefinitionDto(role);
     },
   );
 }

@@ -63,6 +63,15 @@ export function toRoleAssignmentDto(engine: RbacEngine, a: RoleAssignment) {
   };
 }
 
+/** What the activity log says about an assignment: the role, the assignee and the scope. */
+export function assignmentDetails(engine: RbacEngine, a: RoleAssignment) {
+  return {
+    role: { id: a.roleDefinitionId, name: engine.role(a.roleDefinitionId)?.name ?? "" },
+    assignee: { id: a.principalId, type: a.principalType },
+    scope: a.scope,
+  };
+}
+
 export function toRoleDefinitionDto(d: RoleDefinition) {
   const p = d.permissions;
   return {

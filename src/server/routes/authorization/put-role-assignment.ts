@@ -1,11 +1,12 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { createRoleAssignment, InvalidRoleInputError, ROLE_ASSIGNMENT_WRITE } from "../../../rbac/index.ts";
+import { InvalidRoleInputError, planRoleAssignment, ROLE_ASSIGNMENT_WRITE } from "../../../rbac/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { SCOPE_TEMPLATES, type ScopeTemplate, scopeOf, scopeParams } from "../../lib/scopes.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { actorOf } from "../../plugins/authorize.ts";
-import { GUID, RoleAssignmentDto, roleAssignmentId, toRoleAssignmentDto } from "./dto.ts";
+import { assignmentDetails, GUID, RoleAssignmentDto, roleAssignmentId, toRoleAssignmentDto } from "./dto.ts";
 
 const Body = Type.Object(
   {
@@ -65,8 +66,12 @@ function register(app: App, deps: RouteDeps, template: ScopeTemplate): void {
         scope,
         description: request.body.description,
       };
-      const created = await createRoleAssignment(engine, actorOf(request), input, { newId: () => id });
-      return reply.code(201).send(toRoleAssignmentDto(engine, created));
+      const planned = await planRoleAssignment(engine, actorOf(request), input, { newId: () => id });
+      await inChange(request, deps, async (tx, note) => {
+        await tx.rbac.createRoleAssignment(planned);
+        note(roleAssignmentId(scope, id), assignmentDetails(engine, planned));
+      });
+      return reply.code(201).send(toRoleAssignmentDto(engine, planned));
     },
   );
 }

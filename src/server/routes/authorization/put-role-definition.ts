@@ -1,8 +1,9 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { putCustomRole } from "../../../rbac/index.ts";
+import { planCustomRole } from "../../../rbac/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { type ScopeTemplate, scopeParams } from "../../lib/scopes.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { actorOf } from "../../plugins/authorize.ts";
 import { GUID, RoleDefinitionDto, toRoleDefinitionDto } from "./dto.ts";
@@ -53,12 +54,21 @@ function register(app: App, deps: RouteDeps, template: ScopeTemplate): void {
       const { roleName, description, permissions, assignableScopes } = request.body;
       const input = { name: roleName, description, permissions: permissions[0] ?? {}, assignableScopes };
       const exists = engine.role(id) !== undefined;
-      const role = await putCustomRole(
+      const role = await planCustomRole(
         engine,
         actorOf(request),
         input,
         exists ? { id } : { newId: () => id },
       );
+      await inChange(request, deps, async (tx, note) => {
+        await tx.rbac.putRoleDefinition(role);
+        note(role.id, {
+          created: !exists,
+          roleName: role.name,
+          permissions: role.permissions,
+          assignableScopes: role.assignableScopes,
+        });
+      });
       return toRoleDefinitionDto(role);
     },
   );

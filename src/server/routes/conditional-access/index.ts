@@ -12,7 +12,9 @@ import {
   putPolicy,
 } from "../../../policy/index.ts";
 import type { App } from "../../app.ts";
+import type { RouteDeps } from "../../deps.ts";
 import { RouteNotFoundError } from "../../errors.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE } from "../directory/dto.ts";
 
@@ -24,7 +26,11 @@ const write = { action: "Directory/conditionalAccess/write", scope: DIRECTORY_SC
 const jsonOf = (v: unknown) =>
   JSON.parse(JSON.stringify(v, (k, x) => (k === "ranges" ? undefined : x))) as unknown;
 
-export function registerConditionalAccessRoutes(app: App, repo: ConditionalAccessRepository): void {
+export function registerConditionalAccessRoutes(
+  app: App,
+  repo: ConditionalAccessRepository,
+  deps: Pick<RouteDeps, "transaction" | "rbac">,
+): void {
   for (const [path, kind] of [
     ["policies", "policy"],
     ["namedLocations", "location"],
@@ -61,10 +67,15 @@ export function registerConditionalAccessRoutes(app: App, repo: ConditionalAcces
         const doc = { ...(request.body as Record<string, unknown>), id: request.params.id };
         const tenantId = principalOf(request).tenantId;
         request.auditTarget = `${base}/${request.params.id}`;
-        const saved =
-          kind === "policy"
-            ? await putPolicy(repo, tenantId, doc, new Date())
-            : await putNamedLocation(repo, tenantId, doc, new Date());
+        const saved = await inChange(request, deps, async (tx, note) => {
+          const store = tx.conditionalAccess ?? repo;
+          const put =
+            kind === "policy"
+              ? await putPolicy(store, tenantId, doc, new Date())
+              : await putNamedLocation(store, tenantId, doc, new Date());
+          note(`${base}/${request.params.id}`, { document: jsonOf(put) });
+          return put;
+        });
         return jsonOf(saved);
       },
     );
@@ -82,11 +93,14 @@ export function registerConditionalAccessRoutes(app: App, repo: ConditionalAcces
       async (request, reply) => {
         const tenantId = principalOf(request).tenantId;
         request.auditTarget = `${base}/${request.params.id}`;
-        const gone =
-          kind === "policy"
-            ? await repo.deletePolicy(tenantId, request.params.id)
-            : await deleteNamedLocation(repo, tenantId, request.params.id);
-        if (!gone) throw new RouteNotFoundError(`${base}/${request.params.id} does not exist`);
+        await inChange(request, deps, async (tx) => {
+          const store = tx.conditionalAccess ?? repo;
+          const gone =
+            kind === "policy"
+              ? await store.deletePolicy(tenantId, request.params.id)
+              : await deleteNamedLocation(store, tenantId, request.params.id);
+          if (!gone) throw new RouteNotFoundError(`${base}/${request.params.id} does not exist`);
+        });
         return reply.code(204).send();
       },
     );

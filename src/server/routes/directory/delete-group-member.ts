@@ -2,6 +2,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { PrincipalNotFoundError, removeGroupMember } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, ObjectId } from "./dto.ts";
 
@@ -23,12 +24,12 @@ export function registerDeleteGroupMember(app: App, deps: RouteDeps): void {
       const groupId = request.params.groupId.toLowerCase();
       const memberId = request.params.memberId.toLowerCase();
       request.auditTarget = groupId;
-      const removed = await removeGroupMember(deps.directory, {
-        tenantId: principalOf(request).tenantId,
-        groupId,
-        memberId,
+      await inChange(request, deps, async (tx, note) => {
+        const input = { tenantId: principalOf(request).tenantId, groupId, memberId };
+        if (!(await removeGroupMember(tx.directory, input)))
+          throw new PrincipalNotFoundError("membership not found");
+        note(groupId, { memberId });
       });
-      if (!removed) throw new PrincipalNotFoundError("membership not found");
       return reply.code(204).send(null);
     },
   );

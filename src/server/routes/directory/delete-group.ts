@@ -1,6 +1,7 @@
 import { Type } from "@fastify/type-provider-typebox";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, ObjectId } from "./dto.ts";
 import { deletePrincipalOfKind } from "./lib/principal-of-kind.ts";
@@ -21,12 +22,15 @@ export function registerDeleteGroup(app: App, deps: RouteDeps): void {
     },
     async (request, reply) => {
       request.auditTarget = request.params.groupId;
-      await deletePrincipalOfKind(
-        deps.directory,
-        principalOf(request).tenantId,
-        request.params.groupId,
-        "group",
-      );
+      await inChange(request, deps, async (tx, note) => {
+        const gone = await deletePrincipalOfKind(
+          tx.directory,
+          principalOf(request).tenantId,
+          request.params.groupId,
+          "group",
+        );
+        note(gone.id, { displayName: gone.displayName });
+      });
       return reply.code(204).send(null);
     },
   );

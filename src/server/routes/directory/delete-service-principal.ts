@@ -1,6 +1,7 @@
 import { Type } from "@fastify/type-provider-typebox";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, ObjectId } from "./dto.ts";
 import { deletePrincipalOfKind } from "./lib/principal-of-kind.ts";
@@ -22,7 +23,15 @@ export function registerDeleteServicePrincipal(app: App, deps: RouteDeps): void 
     async (request, reply) => {
       const id = request.params.servicePrincipalId;
       request.auditTarget = id;
-      await deletePrincipalOfKind(deps.directory, principalOf(request).tenantId, id, "servicePrincipal");
+      await inChange(request, deps, async (tx, note) => {
+        const gone = await deletePrincipalOfKind(
+          tx.directory,
+          principalOf(request).tenantId,
+          id,
+          "servicePrincipal",
+        );
+        note(gone.id, { displayName: gone.displayName });
+      });
       return reply.code(204).send(null);
     },
   );

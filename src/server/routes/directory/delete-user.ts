@@ -1,7 +1,8 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { deleteUser } from "../../../directory/index.ts";
+import { deleteUser, getUser } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, ObjectId } from "./dto.ts";
 
@@ -20,8 +21,14 @@ export function registerDeleteUser(app: App, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      request.auditTarget = request.params.userId;
-      await deleteUser(deps.directory, principalOf(request).tenantId, request.params.userId.toLowerCase());
+      const tenantId = principalOf(request).tenantId;
+      const id = request.params.userId.toLowerCase();
+      request.auditTarget = id;
+      await inChange(request, deps, async (tx, note) => {
+        const user = await getUser(tx.directory, tenantId, id);
+        await deleteUser(tx.directory, tenantId, id);
+        note(id, { userPrincipalName: user.upn, linuxName: user.linuxName, uid: user.uid });
+      });
       return reply.code(204).send(null);
     },
   );

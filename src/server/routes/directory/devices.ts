@@ -7,6 +7,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { type Device, getDevice, registerDevice, setDeviceCompliant } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE } from "./dto.ts";
 
@@ -57,14 +58,17 @@ export function registerDeviceRoutes(app: App, deps: RouteDeps): void {
     async (request, reply) => {
       const { tenantId, objectId } = principalOf(request);
       const { displayName, platform, publicKey } = request.body;
-      const device = await registerDevice(deps.directory, {
-        tenantId,
-        ownerId: objectId,
-        displayName,
-        platform,
-        publicKeyJwk: publicKey,
+      const device = await inChange(request, deps, async (tx, note) => {
+        const input = { tenantId, ownerId: objectId, displayName, platform, publicKeyJwk: publicKey };
+        const registered = await registerDevice(tx.directory, input);
+        const { keyThumbprint } = registered;
+        note(`/directory/devices/${registered.id}`, {
+          displayName,
+          platform: registered.platform,
+          keyThumbprint,
+        });
+        return registered;
       });
-      request.auditTarget = `/directory/devices/${device.id}`;
       return reply.code(201).send(toDto(device));
     },
   );
@@ -83,13 +87,20 @@ export function registerDeviceRoutes(app: App, deps: RouteDeps): void {
     },
     async (request) => {
       const { tenantId } = principalOf(request);
-      await setDeviceCompliant(deps.directory, {
-        tenantId,
-        deviceId: request.params.id,
-        compliant: request.body.compliant,
-      });
-      request.auditTarget = `/directory/devices/${request.params.id}`;
-      return toDto(await getDevice(deps.directory, tenantId, request.params.id));
+      return toDto(
+        await inChange(request, deps, async (tx, note) => {
+          const before = await getDevice(tx.directory, tenantId, request.params.id);
+          await setDeviceCompliant(tx.directory, {
+            tenantId,
+            deviceId: before.id,
+            compliant: request.body.compliant,
+          });
+          note(`/directory/devices/${before.id}`, {
+            changed: { compliant: { from: before.compliant, to: request.body.compliant } },
+          });
+          return getDevice(tx.directory, tenantId, before.id);
+        }),
+      );
     },
   );
 }

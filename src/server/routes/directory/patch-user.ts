@@ -1,7 +1,8 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { getUser, setUserEnabled, setUserPassword } from "../../../directory/index.ts";
+import { getUser, hashPassword, PrincipalNotFoundError, setUserEnabled } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, ObjectId, toUserDto, UserDto } from "./dto.ts";
 
@@ -32,14 +33,31 @@ export function registerPatchUser(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      const userId = request.params.userId.toLowerCase();
-      const { tenantId } = principalOf(request);
+      const id = request.params.userId.toLowerCase();
+      const tenantId = principalOf(request).tenantId;
       const { accountEnabled, password } = request.body;
-      request.auditTarget = userId;
-      if (password !== undefined) await setUserPassword(deps.directory, tenantId, userId, password);
-      if (accountEnabled !== undefined)
-        await setUserEnabled(deps.directory, tenantId, userId, accountEnabled);
-      return toUserDto(await getUser(deps.directory, tenantId, userId));
+      request.auditTarget = id;
+      // Hashed before the transaction: scrypt takes ~100 ms, too long to hold the write lock.
+      const passwordHash = password === undefined ? undefined : await hashPassword(password);
+      const user = await inChange(request, deps, async (tx, note) => {
+        const before = await getUser(tx.directory, tenantId, id);
+        if (passwordHash !== undefined && !(await tx.directory.setPasswordHash(tenantId, id, passwordHash)))
+          throw new PrincipalNotFoundError("user not found");
+        const after =
+          accountEnabled === undefined
+            ? before
+            : await setUserEnabled(tx.directory, tenantId, id, accountEnabled);
+        const changed = {
+          ...(accountEnabled === undefined
+            ? {}
+            : { accountEnabled: { from: before.enabled, to: after.enabled } }),
+          // The fact only: never the password or its hash.
+          ...(password === undefined ? {} : { password: "set" }),
+        };
+        note(id, { changed });
+        return after;
+      });
+      return toUserDto(user);
     },
   );
 }

@@ -2,6 +2,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { addGroupMember } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, ObjectId } from "./dto.ts";
 
@@ -24,7 +25,10 @@ export function registerPostGroupMember(app: App, deps: RouteDeps): void {
       const groupId = request.params.groupId.toLowerCase();
       const memberId = request.body.memberId.toLowerCase();
       request.auditTarget = groupId;
-      await addGroupMember(deps.directory, { tenantId: principalOf(request).tenantId, groupId, memberId });
+      await inChange(request, deps, async (tx, note) => {
+        await addGroupMember(tx.directory, { tenantId: principalOf(request).tenantId, groupId, memberId });
+        note(groupId, { memberId });
+      });
       return reply.code(204).send(null);
     },
   );

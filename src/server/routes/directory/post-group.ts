@@ -2,6 +2,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { createGroup } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, GroupDto, toGroupDto } from "./dto.ts";
 
@@ -28,11 +29,14 @@ export function registerPostGroup(app: App, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const group = await createGroup(deps.directory, {
-        tenantId: principalOf(request).tenantId,
-        ...request.body,
+      const group = await inChange(request, deps, async (tx, note) => {
+        const created = await createGroup(tx.directory, {
+          tenantId: principalOf(request).tenantId,
+          ...request.body,
+        });
+        note(created.id, { displayName: created.displayName, description: created.description });
+        return created;
       });
-      request.auditTarget = group.id;
       return reply.code(201).send(toGroupDto(group));
     },
   );

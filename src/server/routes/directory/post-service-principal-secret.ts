@@ -2,6 +2,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { addClientSecret } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, ObjectId } from "./dto.ts";
 
@@ -40,10 +41,16 @@ export function registerPostServicePrincipalSecret(app: App, deps: RouteDeps): v
       const principalId = request.params.servicePrincipalId.toLowerCase();
       const expiresAt = new Date(Date.now() + (request.body.years ?? 1) * YEAR_MS);
       request.auditTarget = principalId;
-      const { credential, secret } = await addClientSecret(deps.directory, {
-        tenantId: principalOf(request).tenantId,
-        principalId,
-        expiresAt,
+      const { credential, secret } = await inChange(request, deps, async (tx, note) => {
+        const added = await addClientSecret(tx.directory, {
+          tenantId: principalOf(request).tenantId,
+          principalId,
+          expiresAt,
+        });
+        // Never the secret itself: its id, hint and expiry.
+        const { id, hint } = added.credential;
+        note(principalId, { keyId: id, hint, endDateTime: added.credential.expiresAt.toISOString() });
+        return added;
       });
       return reply.code(201).send({
         keyId: credential.id,

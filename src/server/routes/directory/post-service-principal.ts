@@ -2,6 +2,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { createServicePrincipal } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, ObjectId, ServicePrincipalDto, toServicePrincipalDto } from "./dto.ts";
 
@@ -25,11 +26,15 @@ export function registerPostServicePrincipal(app: App, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const sp = await createServicePrincipal(deps.directory, {
-        tenantId: principalOf(request).tenantId,
-        ...request.body,
+      const sp = await inChange(request, deps, async (tx, note) => {
+        const created = await createServicePrincipal(tx.directory, {
+          tenantId: principalOf(request).tenantId,
+          ...request.body,
+        });
+        const { displayName, appId, linuxName, uid } = created;
+        note(created.id, { displayName, appId, linuxName, uid });
+        return created;
       });
-      request.auditTarget = sp.id;
       return reply.code(201).send(toServicePrincipalDto(sp));
     },
   );

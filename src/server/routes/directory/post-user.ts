@@ -1,7 +1,8 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { createUser } from "../../../directory/index.ts";
+import { createUser, hashPassword } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, toUserDto, UserDto } from "./dto.ts";
 
@@ -33,16 +34,28 @@ export function registerPostUser(app: App, deps: RouteDeps): void {
     async (request, reply) => {
       const { userPrincipalName, displayName, password, accountEnabled, linuxName } = request.body;
       const tenantId = principalOf(request).tenantId;
+      // Hashed before the transaction: scrypt takes ~100 ms, too long to hold the write lock.
+      const passwordHash = password === undefined ? undefined : await hashPassword(password);
       const input = {
         tenantId,
         upn: userPrincipalName,
         displayName,
-        password,
+        passwordHash,
         enabled: accountEnabled,
         linuxName,
       };
-      const user = await createUser(deps.directory, input);
-      request.auditTarget = user.id;
+      const user = await inChange(request, deps, async (tx, note) => {
+        const created = await createUser(tx.directory, input);
+        note(created.id, {
+          userPrincipalName: created.upn,
+          displayName: created.displayName,
+          accountEnabled: created.enabled,
+          linuxName: created.linuxName,
+          uid: created.uid,
+          passwordSet: password !== undefined,
+        });
+        return created;
+      });
       return reply.code(201).send(toUserDto(user));
     },
   );

@@ -2,6 +2,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { getMachine, ResourceNotFoundError, removeExtension } from "../../../resources/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { inTenant } from "./lib/in-tenant.ts";
 import { MACHINE_KINDS, MachineExtensionParams, type MachineKind } from "./lib/machine-kinds.ts";
@@ -29,10 +30,13 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
         await getMachine(deps.resources, kind.id(request)),
         principalOf(request).tenantId,
       );
-      request.auditTarget = `${machine.id}/extensions/${request.params.extensionName}`;
-      if (!(await removeExtension(deps.resources, machine.id, request.params.extensionName))) {
-        throw new ResourceNotFoundError(`extension '${request.params.extensionName}' was not found`);
-      }
+      const name = request.params.extensionName;
+      request.auditTarget = `${machine.id}/extensions/${name}`;
+      await inChange(request, deps, async (tx, note) => {
+        if (!(await removeExtension(tx.resources, machine.id, name)))
+          throw new ResourceNotFoundError(`extension '${name}' was not found`);
+        note(`${machine.id}/extensions/${name}`, { extension: name });
+      });
       return reply.code(204).send(null);
     },
   );

@@ -1,5 +1,7 @@
+import { getMachine } from "../../../resources/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { MachineDto, toMachineDto } from "./dto.ts";
 import { removeMachineIdentity } from "./lib/machine-identity.ts";
@@ -25,7 +27,13 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
     },
     async (request) => {
       request.auditTarget = kind.id(request);
-      return toMachineDto(await removeMachineIdentity(deps, principalOf(request).tenantId, kind.id(request)));
+      const machine = await inChange(request, deps, async (tx, note) => {
+        const before = await getMachine(tx.resources, kind.id(request));
+        const after = await removeMachineIdentity(tx, principalOf(request).tenantId, before.id);
+        note(after.id, { identity: { removed: before.identityPrincipalId ?? null } });
+        return after;
+      });
+      return toMachineDto(machine);
     },
   );
 }

@@ -2,6 +2,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { deleteMachine, getMachine } from "../../../resources/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { inTenant } from "./lib/in-tenant.ts";
 import { removeMachineIdentity } from "./lib/machine-identity.ts";
@@ -29,8 +30,14 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
       const { tenantId } = principalOf(request);
       const id = inTenant(await getMachine(deps.resources, kind.id(request)), tenantId).id;
       request.auditTarget = id;
-      await removeMachineIdentity(deps, tenantId, id);
-      await deleteMachine(deps.resources, id);
+      // One transaction across the directory and the resource tree: the identity and the machine
+      // go together or not at all.
+      await inChange(request, deps, async (tx, note) => {
+        const before = await getMachine(tx.resources, id);
+        await removeMachineIdentity(tx, tenantId, id);
+        await deleteMachine(tx.resources, id);
+        note(id, { identity: before.identityPrincipalId ?? null });
+      });
       return reply.code(204).send(null);
     },
   );

@@ -2,6 +2,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { deleteResource, requireResource } from "../../../resources/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { inTenant } from "./lib/in-tenant.ts";
 import { TREE_KINDS, type TreeKind } from "./lib/tree-kinds.ts";
@@ -31,7 +32,10 @@ function register(app: App, deps: RouteDeps, kind: TreeKind): void {
         principalOf(request).tenantId,
       );
       request.auditTarget = resource.id;
-      await deleteResource(deps.resources, resource.id);
+      await inChange(request, deps, async (tx, note) => {
+        await deleteResource(tx.resources, resource.id);
+        note(resource.id, { kind: resource.kind });
+      });
       return reply.code(204).send(null);
     },
   );

@@ -2,6 +2,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { getMachine, updateScaleSetModel } from "../../../resources/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { MachineDto, toMachineDto } from "./dto.ts";
 import { inTenant } from "./lib/in-tenant.ts";
@@ -38,7 +39,12 @@ export function registerPatchScaleSet(app: App, deps: RouteDeps): void {
         principalOf(request).tenantId,
       ).id;
       request.auditTarget = id;
-      return toMachineDto(await updateScaleSetModel(deps.resources, id, request.body));
+      const set = await inChange(request, deps, async (tx, note) => {
+        const updated = await updateScaleSetModel(tx.resources, id, request.body);
+        note(id, { changed: { ...request.body }, modelVersion: updated.modelVersion });
+        return updated;
+      });
+      return toMachineDto(set);
     },
   );
 }

@@ -1,5 +1,6 @@
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { IdentityDto, toMachineDto } from "./dto.ts";
 import { assignMachineIdentity } from "./lib/machine-identity.ts";
@@ -25,7 +26,11 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
     },
     async (request) => {
       request.auditTarget = kind.id(request);
-      const machine = await assignMachineIdentity(deps, principalOf(request).tenantId, kind.id(request));
+      const machine = await inChange(request, deps, async (tx, note) => {
+        const assigned = await assignMachineIdentity(tx, principalOf(request).tenantId, kind.id(request));
+        note(assigned.id, { identity: { principalId: assigned.identityPrincipalId ?? null } });
+        return assigned;
+      });
       return toMachineDto(machine).identity;
     },
   );

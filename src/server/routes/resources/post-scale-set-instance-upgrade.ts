@@ -1,6 +1,7 @@
 import { getMachine, upgradeScaleSetInstance } from "../../../resources/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { MachineDto, toMachineDto } from "./dto.ts";
 import { inTenant } from "./lib/in-tenant.ts";
@@ -28,7 +29,12 @@ export function registerPostScaleSetInstanceUpgrade(app: App, deps: RouteDeps): 
         principalOf(request).tenantId,
       ).id;
       request.auditTarget = id;
-      return toMachineDto(await upgradeScaleSetInstance(deps.resources, id));
+      const instance = await inChange(request, deps, async (tx, note) => {
+        const upgraded = await upgradeScaleSetInstance(tx.resources, id);
+        note(id, { modelVersion: upgraded.modelVersion });
+        return upgraded;
+      });
+      return toMachineDto(instance);
     },
   );
 }

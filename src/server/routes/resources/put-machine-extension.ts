@@ -2,6 +2,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { getMachine, putExtension } from "../../../resources/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { ExtensionDto, toExtensionDto } from "./dto.ts";
 import { checkExtensionAllowed } from "./lib/extension-rules.ts";
@@ -60,7 +61,17 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
         settings,
         provisioningState: "Succeeded" as const,
       };
-      return toExtensionDto(await putExtension(deps.resources, machine.id, input));
+      const extension = await inChange(request, deps, async (tx, note) => {
+        const put = await putExtension(tx.resources, machine.id, input);
+        note(`${machine.id}/extensions/${put.name}`, {
+          publisher,
+          type,
+          version: put.version,
+          provisioningState: put.provisioningState,
+        });
+        return put;
+      });
+      return toExtensionDto(extension);
     },
   );
 }

@@ -1,6 +1,7 @@
 import { Type } from "@fastify/type-provider-typebox";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { MachineDto, Tags, toMachineDto } from "./dto.ts";
 import { assignMachineIdentity } from "./lib/machine-identity.ts";
@@ -58,14 +59,14 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
       const { subscriptionId, resourceGroupName, name } = request.params;
       const { assignIdentity, ...profile } = request.body;
       request.auditTarget = kind.id(request);
-      const created = await kind.create(deps.resources, {
-        tenantId,
-        subscriptionId,
-        resourceGroup: resourceGroupName,
-        name,
-        ...profile,
+      const machine = await inChange(request, deps, async (tx, note) => {
+        const input = { tenantId, subscriptionId, resourceGroup: resourceGroupName, name, ...profile };
+        const created = await kind.create(tx.resources, input);
+        const done = assignIdentity ? await assignMachineIdentity(tx, tenantId, created.id) : created;
+        const { image, adminUsername, size, location } = done;
+        note(done.id, { image, adminUsername, size, location, identity: done.identityPrincipalId ?? null });
+        return done;
       });
-      const machine = assignIdentity ? await assignMachineIdentity(deps, tenantId, created.id) : created;
       return reply.code(201).send(toMachineDto(machine));
     },
   );

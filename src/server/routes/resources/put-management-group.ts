@@ -3,6 +3,7 @@ import { createManagementGroup } from "../../../resources/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { NameParam } from "../../lib/scopes.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { ResourceDto, toResourceDto } from "./dto.ts";
 import { MANAGEMENT_GROUP } from "./lib/tree-kinds.ts";
@@ -41,7 +42,12 @@ export function registerPutManagementGroup(app: App, deps: RouteDeps): void {
         name: request.params.managementGroupId,
         ...request.body,
       };
-      return reply.code(201).send(toResourceDto(await createManagementGroup(deps.resources, input)));
+      const created = await inChange(request, deps, async (tx, note) => {
+        const group = await createManagementGroup(tx.resources, input);
+        note(group.id, { displayName: group.displayName, parentId: group.parentId ?? null });
+        return group;
+      });
+      return reply.code(201).send(toResourceDto(created));
     },
   );
 }

@@ -3,6 +3,7 @@ import { createResourceGroup } from "../../../resources/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { NameParam } from "../../lib/scopes.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { ResourceDto, Tags, toResourceDto } from "./dto.ts";
 import { RESOURCE_GROUP } from "./lib/tree-kinds.ts";
@@ -41,7 +42,12 @@ export function registerPutResourceGroup(app: App, deps: RouteDeps): void {
         name: resourceGroupName,
         ...request.body,
       };
-      return reply.code(201).send(toResourceDto(await createResourceGroup(deps.resources, input)));
+      const created = await inChange(request, deps, async (tx, note) => {
+        const group = await createResourceGroup(tx.resources, input);
+        note(group.id, { location: group.location, tags: group.tags });
+        return group;
+      });
+      return reply.code(201).send(toResourceDto(created));
     },
   );
 }

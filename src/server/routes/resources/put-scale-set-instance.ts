@@ -2,6 +2,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { addScaleSetInstance, getMachine, scaleSetId } from "../../../resources/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { MachineDto, toMachineDto } from "./dto.ts";
 import { inTenant } from "./lib/in-tenant.ts";
@@ -48,10 +49,14 @@ export function registerPutScaleSetInstance(app: App, deps: RouteDeps): void {
       const setId = scaleSetId(subscriptionId, resourceGroupName, name).id;
       inTenant(await getMachine(deps.resources, setId), principalOf(request).tenantId);
       request.auditTarget = instanceIdOf(request);
-      const instance = await addScaleSetInstance(deps.resources, {
-        scaleSetId: setId,
-        instanceId,
-        ...request.body,
+      const instance = await inChange(request, deps, async (tx, note) => {
+        const added = await addScaleSetInstance(tx.resources, {
+          scaleSetId: setId,
+          instanceId,
+          ...request.body,
+        });
+        note(added.id, { scaleSetId: setId, modelVersion: added.modelVersion });
+        return added;
       });
       return reply.code(201).send(toMachineDto(instance));
     },

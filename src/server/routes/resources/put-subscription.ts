@@ -3,6 +3,7 @@ import { createSubscription } from "../../../resources/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { NameParam } from "../../lib/scopes.ts";
+import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { ResourceDto, toResourceDto } from "./dto.ts";
 import { SUBSCRIPTION } from "./lib/tree-kinds.ts";
@@ -41,7 +42,15 @@ export function registerPutSubscription(app: App, deps: RouteDeps): void {
         subscriptionId: request.params.subscriptionId,
         ...request.body,
       };
-      return reply.code(201).send(toResourceDto(await createSubscription(deps.resources, input)));
+      const created = await inChange(request, deps, async (tx, note) => {
+        const subscription = await createSubscription(tx.resources, input);
+        note(subscription.id, {
+          displayName: subscription.displayName,
+          parentId: subscription.parentId ?? null,
+        });
+        return subscription;
+      });
+      return reply.code(201).send(toResourceDto(created));
     },
   );
 }

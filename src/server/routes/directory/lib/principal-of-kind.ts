@@ -23,9 +23,10 @@ export async function deletePrincipalOfKind(
   tenantId: string,
   id: string,
   kind: "group" | "servicePrincipal",
-): Promise<void> {
-  await directory.transaction(async (tx) => {
-    await principalOfKind(tx, tenantId, id, kind);
-    await tx.deletePrincipal(tenantId, id.toLowerCase());
+): Promise<Principal> {
+  return directory.transaction(async (tx) => {
+    const found = await principalOfKind(tx, tenantId, id, kind);
+    await tx.deletePrincipal(tenantId, found.id);
+    return found;
   });
 }

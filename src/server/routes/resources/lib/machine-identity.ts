@@ -19,9 +19,8 @@ interface Repos {
 
 /**
  * `vm identity assign`: a system-assigned managed identity owned by the machine. Idempotent.
- * The directory and the resource tree are separate repositories here, so a failure after the
- * identity is created removes it again rather than leaving an orphan.
- * (Belongs in a domain use case once one spans directory/ and resources/.)
+ * Call it with the repositories of one transaction (`inChange`): the identity and the machine's
+ * reference to it commit together, so a failure leaves neither (no orphan to clean up).
  */
 export async function assignMachineIdentity(repos: Repos, tenantId: string, id: string): Promise<Machine> {
   const machine = inTenant(await getMachine(repos.resources, id), tenantId);
@@ -33,12 +32,7 @@ export async function assignMachineIdentity(repos: Repos, tenantId: string, id: 
       resourceId: machine.id,
       displayName: machine.name,
     }));
-  try {
-    await setMachineIdentity(repos.resources, machine.id, identity.id);
-  } catch (error) {
-    await deleteManagedIdentity(repos.directory, tenantId, identity.id).catch(() => undefined);
-    throw error;
-  }
+  await setMachineIdentity(repos.resources, machine.id, identity.id);
   return getMachine(repos.resources, machine.id);
 }
 
