@@ -67,7 +67,7 @@ export async function runDaemon(o: DaemonOptions, signal: AbortSignal): Promise<
   ];
 
   await controller.apply(); // the last state on disk again (a reboot, a restart), under the grace rule
-  const minMs = o.backoff?.minMs ?? 1000;
+  const minMs = o.backoff?.minMs ?? 500;
   const maxMs = o.backoff?.maxMs ?? 60_000;
   let delay = minMs;
   while (!signal.aborted) {
@@ -93,9 +93,12 @@ export async function runDaemon(o: DaemonOptions, signal: AbortSignal): Promise<
             break;
           }
         } else if (event.type === "terminateSessions") {
-          const local = await readLocalAccounts(o.paths);
-          const r = await terminateSessions(event.linuxNames, controller.knownUids(), local);
-          log("info", "sessions terminated", { ended: r.ended, refused: r.refused });
+          // in the background: ending sessions waits for processes, and must not hold up the next revocation
+          const names = event.linuxNames;
+          readLocalAccounts(o.paths)
+            .then((local) => terminateSessions(names, controller.knownUids(), local))
+            .then((r) => log("info", "sessions terminated", { ended: r.ended, refused: r.refused }))
+            .catch((error) => log("error", "sessions not terminated", { error: (error as Error).message }));
         }
         controller.apply().catch(() => undefined);
       }

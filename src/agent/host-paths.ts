@@ -35,7 +35,7 @@ export interface HostPaths {
   readonly stateDir: string;
 }
 
-export function hostPaths(root = "/"): HostPaths {
+export function hostPaths(root = "/", options: { stateDir?: string } = {}): HostPaths {
   const at = (...parts: string[]) => join(root, ...parts);
   const hostpassSshDir = at("etc/ssh/hostpass");
   return Object.freeze({
@@ -62,6 +62,6 @@ export function hostPaths(root = "/"): HostPaths {
     localGroup: at("etc/group"),
     homeBase: at("home"),
     skel: at("etc/skel"),
-    stateDir: at("var/lib/hostpass-agent"),
+    stateDir: options.stateDir ? at(options.stateDir) : at("var/lib/hostpass-agent"),
   });
 }

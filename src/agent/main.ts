@@ -41,6 +41,11 @@ const common = (c: Command) =>
       "/",
     )
     .option(
+      "--state-dir <dir>",
+      "the agent's own state (key, configuration, what it changed), under --root",
+      "/var/lib/hostpass-agent",
+    )
+    .option(
       "--sshd-reload <how>",
       "systemd | pidfile:PATH | none (default: systemd when it runs, else /run/sshd.pid)",
     );
@@ -98,10 +103,19 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
         },
       ]),
     )
-    .action(async (o: { root: string; server: string; code: string; caFile?: string; force?: boolean }) => {
-      const config = await joinService(hostPaths(o.root), o, systemClock);
-      done({ joined: true, machineId: config.machineId, tenantId: config.tenantId, server: config.server });
-    });
+    .action(
+      async (o: {
+        root: string;
+        stateDir: string;
+        server: string;
+        code: string;
+        caFile?: string;
+        force?: boolean;
+      }) => {
+        const config = await joinService(hostPaths(o.root, { stateDir: o.stateDir }), o, systemClock);
+        done({ joined: true, machineId: config.machineId, tenantId: config.tenantId, server: config.server });
+      },
+    );
 
   common(program.command("run"))
     .description("run the agent in the foreground (systemd's unit runs this): stream, apply, report")
@@ -116,8 +130,8 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
         },
       ]),
     )
-    .action(async (o: { root: string; sshdReload?: string; sshdLog?: string }) => {
-      const paths = hostPaths(o.root);
+    .action(async (o: { root: string; stateDir: string; sshdReload?: string; sshdLog?: string }) => {
+      const paths = hostPaths(o.root, { stateDir: o.stateDir });
       const store = await openAgentStore(paths);
       const config = await loadAgentConfig(store);
       const privateKeyPem = (await readManaged(paths.root, join(store.dir, KEY_FILE)))?.toString("utf8");
@@ -173,27 +187,29 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
         },
       ]),
     )
-    .action(async (o: { root: string; sshdReload?: string; state: string; krl?: string }) => {
-      const paths = hostPaths(o.root);
-      const state = validateHostState(JSON.parse(await readFile(o.state, "utf8")));
-      const store = await openAgentStore(paths);
-      const controller = new HostController({
-        paths,
-        tools: systemTools(o.sshdReload ? { reload: o.sshdReload } : {}),
-        store,
-        clock: systemClock,
-        log: jsonLog(io.stderr),
-        report: () => undefined,
-        hostKeys: () => hostKeysOf(paths),
-        ...(o.krl ? { fetchKrl: async () => new Uint8Array(await readFile(o.krl as string)) } : {}),
-      });
-      await controller.load();
-      controller.contact();
-      controller.snapshot(state);
-      await controller.apply();
-      if (controller.lastError) throw controller.lastError;
-      done(controller.status());
-    });
+    .action(
+      async (o: { root: string; stateDir: string; sshdReload?: string; state: string; krl?: string }) => {
+        const paths = hostPaths(o.root, { stateDir: o.stateDir });
+        const state = validateHostState(JSON.parse(await readFile(o.state, "utf8")));
+        const store = await openAgentStore(paths);
+        const controller = new HostController({
+          paths,
+          tools: systemTools(o.sshdReload ? { reload: o.sshdReload } : {}),
+          store,
+          clock: systemClock,
+          log: jsonLog(io.stderr),
+          report: () => undefined,
+          hostKeys: () => hostKeysOf(paths),
+          ...(o.krl ? { fetchKrl: async () => new Uint8Array(await readFile(o.krl as string)) } : {}),
+        });
+        await controller.load();
+        controller.contact();
+        controller.snapshot(state);
+        await controller.apply();
+        if (controller.lastError) throw controller.lastError;
+        done(controller.status());
+      },
+    );
 
   common(program.command("restore"))
     .description("put back every host file the agent changed, as it was (what extension disable does)")
@@ -201,8 +217,8 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
       "after",
       renderExamples([{ summary: "Before uninstalling the agent.", command: "hostpass-agent restore" }]),
     )
-    .action(async (o: { root: string; sshdReload?: string }) => {
-      const paths = hostPaths(o.root);
+    .action(async (o: { root: string; stateDir: string; sshdReload?: string }) => {
+      const paths = hostPaths(o.root, { stateDir: o.stateDir });
       const tools = systemTools(o.sshdReload ? { reload: o.sshdReload } : {});
       done(await restoreHost(paths, tools, hostRecords(await openAgentStore(paths))));
     });
@@ -210,8 +226,8 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
   common(program.command("status"))
     .description("what the agent last applied, its grace stage and the login extension's state")
     .addHelpText("after", renderExamples([{ summary: "", command: "hostpass-agent status" }]))
-    .action(async (o: { root: string }) => {
-      const store = await openAgentStore(hostPaths(o.root));
+    .action(async (o: { root: string; stateDir: string }) => {
+      const store = await openAgentStore(hostPaths(o.root, { stateDir: o.stateDir }));
       done({
         joined: (await store.read(CONFIG_FILE)) !== undefined,
         ...((await store.read<object>("status.json")) ?? {}),

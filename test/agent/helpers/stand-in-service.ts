@@ -143,6 +143,11 @@ export async function startStandIn(dataDir: string, host = "127.0.0.1"): Promise
       json(res, 500, { error: { code: "ERR_INTERNAL", message: String(error) } }),
     );
   });
+  const sockets = new Set<import("node:stream").Duplex>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   url = `https://${host}:${(server.address() as AddressInfo).port}`;
   const heartbeat = setInterval(() => {
@@ -192,8 +197,9 @@ export async function startStandIn(dataDir: string, host = "127.0.0.1"): Promise
     async close() {
       clearInterval(heartbeat);
       for (const s of streams) s.destroy();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      const closed = new Promise((r) => server.close(r));
+      for (const socket of sockets) socket.destroy(); // peers that vanished (a destroyed machine) never close theirs
+      await closed;
     },
   };
 }
