@@ -9,7 +9,7 @@ import { request } from "node:https";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { ServiceError, ServiceUnreachableError } from "../cli/session/errors.ts";
 import { expectOk, http } from "../cli/session/http.ts";
-import { type OidcMetadata, signInServicePrincipal } from "../cli/session/oauth.ts";
+import { type Connection, discover, signInServicePrincipal } from "../cli/session/oauth.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { AgentReport } from "../shared/host-protocol.ts";
 import { MANAGEMENT_API_RESOURCE, MANAGEMENT_API_SCOPE } from "../shared/well-known.ts";
@@ -51,13 +51,12 @@ export function serviceClient(options: ServiceClientOptions): ServiceClient {
   const { config, clock } = options;
   createPrivateKey(options.privateKeyPem); // a key that does not load fails at start, not at the first token
   let token: { value: string; expiresAt: number } | undefined;
+  let connection: Connection | undefined;
 
   const getToken = async (): Promise<string> => {
     if (token && token.expiresAt - 60_000 > clock()) return token.value;
-    const conn = {
-      metadata: { token_endpoint: config.tokenEndpoint } as OidcMetadata,
-      ...(options.caFile ? { caFile: options.caFile } : {}),
-    };
+    connection ??= await discover(config.server, options.caFile);
+    const conn = connection;
     try {
       const credential = { privateKeyPem: options.privateKeyPem };
       const t = await signInServicePrincipal(
@@ -70,7 +69,9 @@ export function serviceClient(options: ServiceClientOptions): ServiceClient {
       token = { value: t.access_token, expiresAt: clock() + t.expires_in * 1000 };
       return t.access_token;
     } catch (error) {
-      if (error instanceof ServiceError && (error.status === 400 || error.status === 401)) throw refused();
+      // invalid_client: the identity (the client) is disabled or deleted, or its key was replaced
+      const oauthError = error instanceof ServiceError ? error.details.error : undefined;
+      if (oauthError === "invalid_client" || oauthError === "unauthorized_client") throw refused();
       throw error;
     }
   };

@@ -92,6 +92,15 @@ export async function startStandIn(dataDir: string, host = "127.0.0.1"): Promise
         tokenEndpoint: `${url}/oauth2/token`,
       });
     }
+    if (req.method === "GET" && path.pathname === "/oauth2/.well-known/openid-configuration") {
+      return json(res, 200, {
+        issuer: `${url}/oauth2`,
+        token_endpoint: `${url}/oauth2/token`,
+        authorization_endpoint: `${url}/oauth2/auth`,
+        jwks_uri: `${url}/oauth2/jwks`,
+        token_endpoint_auth_methods_supported: ["private_key_jwt"],
+      });
+    }
     if (req.method === "POST" && path.pathname === "/oauth2/token") {
       const form = new URLSearchParams(await body(req));
       if (!enabled || !agentKey || form.get("client_id") !== clientId)
@@ -100,7 +109,7 @@ export async function startStandIn(dataDir: string, host = "127.0.0.1"): Promise
         await jwtVerify(form.get("client_assertion") ?? "", await importJWK(agentKey, "EdDSA"), {
           issuer: clientId,
           subject: clientId,
-          audience: `${url}/oauth2/token`,
+          audience: [`${url}/oauth2`, `${url}/oauth2/token`],
         });
       } catch {
         return json(res, 400, { error: "invalid_client" });
