@@ -2,9 +2,12 @@
  * What `hostpass-agent join` leaves in the agent's state directory: the agent's own private key
  * (the only secret, 0600), the service's URL and TLS trust, and the ids the join returned.
  */
+import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import type { AgentStore } from "./agent-store.ts";
 import { AgentNotJoinedError, AgentStateError } from "./errors.ts";
+import type { HostPaths } from "./host-paths.ts";
+import { readManaged } from "./lib/safe-fs.ts";
 
 export const CONFIG_FILE = "config.json";
 export const KEY_FILE = "agent-key.pem";
@@ -33,4 +36,16 @@ export async function loadAgentConfig(store: AgentStore): Promise<AgentConfig> {
     }
   }
   return config;
+}
+
+/** The agent's private key; refused when anyone but root could read it. */
+export async function readAgentKey(paths: HostPaths, store: AgentStore): Promise<string> {
+  const path = join(store.dir, KEY_FILE);
+  const pem = (await readManaged(paths.root, path))?.toString("utf8");
+  if (!pem) throw new AgentNotJoinedError();
+  const st = await lstat(path);
+  if (st.uid !== 0 || (st.mode & 0o077) !== 0) {
+    throw new AgentStateError(`${path} must be owned by root and readable by root only (0600)`);
+  }
+  return pem;
 }

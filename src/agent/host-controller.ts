@@ -163,9 +163,11 @@ export class HostController {
   }
 
   #setExtension(status: ExtensionStatus): void {
-    const before = JSON.stringify(this.#state.extension);
+    const previous = this.#state.extension;
     this.#state = { ...this.#state, extension: status };
-    if (before === JSON.stringify(status)) return;
+    if (JSON.stringify(previous) === JSON.stringify(status)) return;
+    // a host where the extension was never enabled has nothing to report when it is (still) off
+    if (!previous && status.provisioningState === "Succeeded" && !status.enabled) return;
     this.#o.report({
       type: "extension",
       at: this.#o.clock(),

@@ -10,17 +10,26 @@ const clock = () => 1_700_000_000_000;
 
 describe("sshd log sources", () => {
   it("reads syslog lines of sshd (pid, time), skips other programs, takes sshd -E lines as they are", () => {
-    assert.deepEqual(parseLogFileLine("2026-11-30T05:12:00.123456+00:00 vm1 sshd[4242]: Invalid user x from 1.2.3.4 port 5", clock), {
-      message: "Invalid user x from 1.2.3.4 port 5",
-      pid: 4242,
-      at: Date.parse("2026-11-30T05:12:00.123456+00:00"),
-    });
+    assert.deepEqual(
+      parseLogFileLine(
+        "2026-11-30T05:12:00.123456+00:00 vm1 sshd[4242]: Invalid user x from 1.2.3.4 port 5",
+        clock,
+      ),
+      {
+        message: "Invalid user x from 1.2.3.4 port 5",
+        pid: 4242,
+        at: Date.parse("2026-11-30T05:12:00.123456+00:00"),
+      },
+    );
     assert.deepEqual(parseLogFileLine("Nov 30 05:12:00 vm1 sshd-session[7]: Accepted x", clock), {
       message: "Accepted x",
       pid: 7,
       at: clock(),
     });
-    assert.equal(parseLogFileLine("2026-11-30T05:12:00+00:00 vm1 sudo[1]: pam_unix(sudo:session)", clock), undefined);
+    assert.equal(
+      parseLogFileLine("2026-11-30T05:12:00+00:00 vm1 sudo[1]: pam_unix(sudo:session)", clock),
+      undefined,
+    );
     assert.deepEqual(parseLogFileLine("Connection from 1.2.3.4 port 5 on 6.7.8.9 port 22", clock), {
       message: "Connection from 1.2.3.4 port 5 on 6.7.8.9 port 22",
       at: clock(),
@@ -28,9 +37,15 @@ describe("sshd log sources", () => {
   });
 
   it("reads journald records, also a MESSAGE journald stored as bytes", () => {
-    const r = parseJournalRecord(JSON.stringify({ MESSAGE: "Accepted x", _PID: "12", __REALTIME_TIMESTAMP: "1700000000123456" }), clock);
+    const r = parseJournalRecord(
+      JSON.stringify({ MESSAGE: "Accepted x", _PID: "12", __REALTIME_TIMESTAMP: "1700000000123456" }),
+      clock,
+    );
     assert.deepEqual(r, { message: "Accepted x", pid: 12, at: 1_700_000_000_123 });
-    const bytes = parseJournalRecord(JSON.stringify({ MESSAGE: [...Buffer.from("Invalid user \u00e9")], _PID: "3" }), clock);
+    const bytes = parseJournalRecord(
+      JSON.stringify({ MESSAGE: [...Buffer.from("Invalid user \u00e9")], _PID: "3" }),
+      clock,
+    );
     assert.equal(bytes?.message, "Invalid user \u00e9");
     assert.equal(parseJournalRecord("{not json", clock), undefined);
   });

@@ -12,15 +12,13 @@ import { renderExamples } from "../cli/main.ts";
 import { EXIT_BY_KIND, EXIT_OK, exitCodeFor, formatError } from "../cli/output.ts";
 import { systemClock } from "../shared/clock.ts";
 import { parsePublicKey } from "../ssh/index.ts";
-import { CONFIG_FILE, KEY_FILE, loadAgentConfig, SERVER_CA_FILE } from "./agent-config.ts";
+import { CONFIG_FILE, loadAgentConfig, readAgentKey, SERVER_CA_FILE } from "./agent-config.ts";
 import { hostRecords, openAgentStore } from "./agent-store.ts";
 import { runDaemon } from "./daemon.ts";
-import { AgentNotJoinedError } from "./errors.ts";
 import { type AgentLog, HostController } from "./host-controller.ts";
 import { type HostPaths, hostPaths } from "./host-paths.ts";
 import { validateHostState } from "./host-state.ts";
 import { joinService, readHostKeys } from "./join.ts";
-import { readManaged } from "./lib/safe-fs.ts";
 import { systemTools } from "./lib/system-tools.ts";
 import { fileLogSource, journalLogSource, type LogSource } from "./log-sources.ts";
 import { ReportQueue } from "./report-queue.ts";
@@ -134,8 +132,7 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
       const paths = hostPaths(o.root, { stateDir: o.stateDir });
       const store = await openAgentStore(paths);
       const config = await loadAgentConfig(store);
-      const privateKeyPem = (await readManaged(paths.root, join(store.dir, KEY_FILE)))?.toString("utf8");
-      if (!privateKeyPem) throw new AgentNotJoinedError();
+      const privateKeyPem = await readAgentKey(paths, store);
       const caFile = config.pinnedCa ? join(store.dir, SERVER_CA_FILE) : undefined;
       const caPem = caFile ? await readFile(caFile, "utf8") : undefined;
       const client = serviceClient({
