@@ -11,7 +11,13 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { LocalMachine } from "../../src/localvm/index.ts";
 import type { HostLogin, HostState } from "../../src/shared/host-protocol.ts";
-import { formatPublicKey } from "../../src/ssh/index.ts";
+import {
+  formatCertificate,
+  formatPublicKey,
+  parsePublicKey,
+  renderCertAuthorityLine,
+  signCertificate,
+} from "../../src/ssh/index.ts";
 import { type MachineLab, makeUserKey, openMachineLab } from "../helpers/local-machines.ts";
 import { makeTempDir, removeDir, sshLogin } from "../helpers/openssh.ts";
 import { testKeyPair, testSigner } from "../helpers/ssh-fixtures.ts";
@@ -304,6 +310,56 @@ describe("logins through the agent's files on a local machine", () => {
       "old key, retired",
     );
     assert.equal((await ssh(alice.name, alice.key, await alice.certificate(ca2), "true")).code, 0);
+  });
+
+  it("host certificates: a client that trusts only the host CA connects with no host key prompt", async () => {
+    const alice = users["alice@contoso.com"] as TestUser;
+    const hostCa = testSigner("ssh-ed25519", "login-host-ca");
+    const hostKeyLine = (await machine.hostPublicKeys()).find((l) => l.startsWith("ssh-ed25519 ")) as string;
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const hostCert = signCertificate(
+      {
+        kind: "host",
+        key: parsePublicKey(hostKeyLine),
+        serial: 5n,
+        keyId: "vm1",
+        principals: ["vm1", machine.address],
+        validAfter: now - 60n,
+        validBefore: now + 86_400n,
+        criticalOptions: {},
+        extensions: {},
+      },
+      hostCa,
+    );
+    const logins = [entry(alice, "user", 100_001)];
+    const knownHosts = join(dir, "known_hosts_ca");
+    await writeFile(
+      knownHosts,
+      renderCertAuthorityLine([machine.address], testKeyPair("ssh-ed25519", "login-host-ca").publicKey),
+    );
+    const strict = async () =>
+      sshLogin({
+        host: machine.address,
+        port: 22,
+        user: alice.name,
+        identityFile: alice.key,
+        certificateFile: await alice.certificate(ca2),
+        knownHostsFile: knownHosts,
+        command: "true",
+      });
+    await apply({ userCaKeys: [caKey("ca-2", "active")], logins });
+    assert.notEqual(
+      (await strict()).code,
+      0,
+      "no host certificate yet: the host key is unknown to the client",
+    );
+    await apply({
+      userCaKeys: [caKey("ca-2", "active")],
+      logins,
+      hostCertificates: [formatCertificate(hostCert)],
+    });
+    const r = await strict();
+    assert.equal(r.code, 0, r.stderr);
   });
 
   it("extension disable leaves sshd_config, nsswitch.conf, PAM and sudoers exactly as before", async () => {
