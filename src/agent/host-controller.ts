@@ -63,6 +63,8 @@ export class HostController {
   #refusedLogins: readonly RefusedLogin[] = [];
   #krlPending = false;
   #lastError: unknown;
+  /** The service (re)sent the extension's state: report the result even when it did not change. */
+  #extensionAsked = false;
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -103,12 +105,15 @@ export class HostController {
   }
 
   snapshot(state: HostState): void {
+    this.#extensionAsked = true;
     this.#setDesired(state);
   }
 
   /** Applies a patch to the desired state; false when there is none to patch (a snapshot is needed). */
   patch(patch: HostStatePatch): boolean {
     if (!this.#state.desired) return false;
+    if (patch.loginEnabled !== undefined && patch.version > this.#state.desired.version)
+      this.#extensionAsked = true;
     const next = applyPatch(this.#state.desired, patch);
     if (next !== this.#state.desired) this.#setDesired(next);
     return true;
@@ -164,8 +169,10 @@ export class HostController {
 
   #setExtension(status: ExtensionStatus): void {
     const previous = this.#state.extension;
+    const asked = this.#extensionAsked;
+    this.#extensionAsked = false;
     this.#state = { ...this.#state, extension: status };
-    if (JSON.stringify(previous) === JSON.stringify(status)) return;
+    if (JSON.stringify(previous) === JSON.stringify(status) && !asked) return;
     // a host where the extension was never enabled has nothing to report when it is (still) off
     if (!previous && status.provisioningState === "Succeeded" && !status.enabled) return;
     this.#o.report({

@@ -119,16 +119,34 @@ describe("host controller: grace rule, refused identity, disable, restart", () =
     assert.equal(c.knownUids().has("bob@contoso.com"), false);
   });
 
+  it("a snapshot (a reconnect, the extension set again) gets the extension's state reported again", async () => {
+    reports = [];
+    const c = await make();
+    c.contact();
+    c.snapshot(hostState({ version: 12, logins: [alice] }, krl));
+    await c.apply();
+    assert.deepEqual(
+      reports
+        .filter((r) => r.type === "extension")
+        .map((r) => (r as { provisioningState: string }).provisioningState),
+      ["Succeeded"],
+    );
+    c.patch({ version: 13, upsertLogins: [] });
+    reports = [];
+    await c.apply();
+    assert.equal(reports.filter((r) => r.type === "extension").length, 0, "no change, not asked: no report");
+  });
+
   it("extension disable restores the host and reports it", async () => {
     reports = [];
     const c = await make();
-    c.patch({ version: 13, loginEnabled: false });
+    c.patch({ version: 14, loginEnabled: false });
     await c.apply();
     assert.equal(c.lastError, undefined);
     await assert.rejects(readdir(host.paths.principalsDir), { code: "ENOENT" });
     const ext = reports.find((r) => r.type === "extension") as { provisioningState: string; message: string };
     assert.deepEqual([ext.provisioningState, ext.message], ["Succeeded", "disabled; host files restored"]);
-    assert.equal(c.patch({ version: 13, loginEnabled: true }), true, "an old version is ignored");
+    assert.equal(c.patch({ version: 14, loginEnabled: true }), true, "an old version is ignored");
     assert.equal(c.desired?.loginEnabled, false);
   });
 });
