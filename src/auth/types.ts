@@ -14,6 +14,8 @@ export interface AccountRecord {
    * `email`. Never `sub`, `tid` or `oid`; the server sets those itself.
    */
   readonly claims: Readonly<Record<string, string | boolean>>;
+  /** Epoch ms before which every token of this account is void (sign-in sessions revoked); absent: never. */
+  readonly sessionsValidFrom?: number;
 }
 
 /** A service principal as a confidential OAuth client (client id = app id). */
@@ -28,6 +30,8 @@ export interface ServicePrincipalRecord {
   readonly hasClientSecret: boolean;
   /** Public JWKs of its unexpired certificate credentials (for `private_key_jwt`). */
   readonly certificateJwks: readonly Readonly<Record<string, string>>[];
+  /** Epoch ms before which every token of this principal is void; absent: never revoked. */
+  readonly sessionsValidFrom?: number;
 }
 
 export interface AccountSource {

@@ -49,4 +49,9 @@ export {
   requestCertificate,
   type VerifiedSignInToken,
 } from "./request-certificate.ts";
+export {
+  type CertificateRevocationStore,
+  type RevokeCertificatesInput,
+  revokeCertificatesOf,
+} from "./revoke-certificates-of.ts";
 export { checkUserKey, MIN_RSA_BITS, type ReservedKeys } from "./user-key-policy.ts";

@@ -54,6 +54,13 @@ export {
   removeCredential,
   verifyClientSecret,
 } from "./service-principals.ts";
+export {
+  type RevokeSessionsInput,
+  revokeSignInSessions,
+  type SetEnabledInput,
+  type SignInKind,
+  setPrincipalEnabled,
+} from "./sessions.ts";
 export { type CreateTenantInput, createTenant, FIRST_UID, getTenant } from "./tenants.ts";
 export {
   type CertificateCredential,

@@ -12,6 +12,7 @@ import {
 } from "./errors.ts";
 import { checkDisplayName, timeOf } from "./lib/checks.ts";
 import type { DirectoryRepository } from "./repository.ts";
+import { setPrincipalEnabled } from "./sessions.ts";
 import type { ManagedIdentity } from "./types.ts";
 
 export interface CreateManagedIdentityInput {
@@ -65,15 +66,21 @@ export async function getManagedIdentityOf(
   return repo.findManagedIdentityByResource(ownerOf(resourceId).key);
 }
 
+/** Disabling voids the identity's sessions (sessions.ts): its agent signs in again once re-enabled. */
 export async function setManagedIdentityEnabled(
   repo: DirectoryRepository,
   tenantId: string,
   id: string,
   enabled: boolean,
+  now?: () => Date,
 ): Promise<void> {
-  const p = await repo.getPrincipal(tenantId, id);
-  if (p?.kind !== "managedIdentity") throw new PrincipalNotFoundError("managed identity not found");
-  await repo.setPrincipalEnabled(tenantId, id, enabled);
+  await setPrincipalEnabled(repo, {
+    tenantId,
+    id,
+    kind: "managedIdentity",
+    enabled,
+    ...(now ? { now } : {}),
+  });
 }
 
 /** Removes the identity (the resource was deleted or its identity switched off for good). */

@@ -44,6 +44,11 @@ export interface DirectoryRepository {
   findPrincipalByLinuxName(tenantId: string, linuxName: string): Promise<Principal | undefined>;
   listPrincipals(tenantId: string, kind: PrincipalKind, page: PageRequest): Promise<Page<Principal>>;
   setPrincipalEnabled(tenantId: string, id: string, enabled: boolean): Promise<boolean>;
+  /**
+   * Voids every token issued to the principal before `before` (moves its sessions-valid-from time
+   * forward to it; never back). False when there is no such principal.
+   */
+  voidSessions(tenantId: string, id: string, before: Date): Promise<boolean>;
   setDisplayName(tenantId: string, id: string, displayName: string): Promise<boolean>;
   /** Deletes the principal and everything that hangs off it (memberships, credentials). */
   deletePrincipal(tenantId: string, id: string): Promise<boolean>;

@@ -18,6 +18,11 @@ interface PrincipalBase {
   readonly displayName: string;
   readonly enabled: boolean;
   readonly createdAt: Date;
+  /**
+   * Every token issued to the principal before this time is void (sessions.ts): set when it is
+   * disabled or its sessions are revoked, never moved back. Absent: never revoked.
+   */
+  readonly sessionsValidFrom?: Date;
 }
 
 /** Principals that can own a POSIX account on hosts. */

@@ -12,6 +12,7 @@ import { checkDisplayName, timeOf } from "./lib/checks.ts";
 import { linuxNameFromUpn, validateLinuxName } from "./linux-name.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
 import type { DirectoryRepository } from "./repository.ts";
+import { setPrincipalEnabled } from "./sessions.ts";
 import type { Principal, User } from "./types.ts";
 import { normalizeUpn } from "./upn.ts";
 
@@ -94,15 +95,17 @@ export async function findUserByUpn(
   return repo.findUserByUpn(tenantId, key);
 }
 
+/** Disabling voids the user's sessions (sessions.ts): re-enabling brings no old token back. */
 export async function setUserEnabled(
   repo: DirectoryRepository,
   tenantId: string,
   id: string,
   enabled: boolean,
+  now?: () => Date,
 ): Promise<User> {
-  await getUser(repo, tenantId, id);
-  await repo.setPrincipalEnabled(tenantId, id, enabled);
-  return getUser(repo, tenantId, id);
+  return asUser(
+    await setPrincipalEnabled(repo, { tenantId, id, kind: "user", enabled, ...(now ? { now } : {}) }),
+  );
 }
 
 export async function setUserPassword(

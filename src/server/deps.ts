@@ -1,4 +1,5 @@
 import type { AuditRepository, AuditResult, SignInLogRepository } from "../audit/index.ts";
+import type { CertificateRevocationStore } from "../ca/index.ts";
 import type { DirectoryRepository } from "../directory/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
 import type { RbacEngine, RbacRepository } from "../rbac/index.ts";
@@ -28,6 +29,8 @@ export interface ChangeRepositories {
   readonly rbac: RbacRepository;
   /** The activity log: the change's event is appended here, before the commit. */
   readonly audit: AuditRepository;
+  /** The certificate ledger: ending a principal's sessions revokes its certificates (lib/sessions.ts). */
+  readonly certificates: CertificateRevocationStore;
   readonly conditionalAccess?: ConditionalAccessRepository;
 }
 

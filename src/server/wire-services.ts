@@ -1,5 +1,7 @@
 import type { AuditRepository } from "../audit/index.ts";
 import { createAuditWriter } from "../audit/index.ts";
+import { predatesSessions } from "../auth/index.ts";
+import type { CertificateRevocationStore } from "../ca/index.ts";
 import {
   type DirectoryRepository,
   findUserByUpn,
@@ -22,6 +24,8 @@ export interface TransactionRepositories {
   readonly rbac: RbacRepository;
   readonly audit: AuditRepository;
   readonly changeLog: { lock(tenantId: string): Promise<void> };
+  /** The certificate ledger: ending a principal's sessions revokes its certificates (lib/sessions.ts). */
+  readonly certificates: CertificateRevocationStore;
   readonly conditionalAccess?: ConditionalAccessRepository;
 }
 
@@ -41,8 +45,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Other replicas' RBAC writes reach this process within this delay (this process's own at once). */
 const RBAC_SYNC_MS = 1000;
 /**
- * How long "this principal exists and is enabled" is reused. Disabling or deleting a principal
- * stops its API calls within this delay (the product's revocation target is 5 s).
+ * How long the directory's answer about a principal is reused. Disabling or deleting a principal,
+ * or revoking its sessions, stops its API calls within this delay (the product's target is 5 s).
  */
 const PRINCIPAL_CHECK_MS = 1000;
 
@@ -138,27 +142,29 @@ export async function resolveAssignee(
 }
 
 function cachedCheck(directory: DirectoryRepository): (principal: ApiPrincipal) => Promise<ApiPrincipal> {
-  const ok = new TtlCache<ApiPrincipal>(10_000);
+  // The directory's answer is reused, not the verdict: each token is judged against it (its own
+  // issue time against the principal's sessions-valid-from time).
+  const known = new TtlCache<{ found: Principal | undefined }>(10_000);
   return async (principal) => {
-    const key = `${principal.tenantId} ${principal.objectId} ${principal.type}`;
-    const cached = ok.get(key);
-    if (cached !== undefined) return cached;
-    const checked = await checkPrincipal(directory, principal);
-    ok.set(key, checked, Date.now() + PRINCIPAL_CHECK_MS);
-    return checked;
+    const key = `${principal.tenantId} ${principal.objectId}`;
+    let entry = known.get(key);
+    if (entry === undefined) {
+      entry = { found: await directory.getPrincipal(principal.tenantId, principal.objectId) };
+      known.set(key, entry, Date.now() + PRINCIPAL_CHECK_MS);
+    }
+    return checkPrincipal(entry.found, principal);
   };
 }
 
 /**
- * A token outlives changes: a principal deleted or disabled since it was issued is refused. The
- * token says only "user" or "app"; the directory says which kind of app (RBAC names it).
+ * A token outlives changes: a principal deleted or disabled since it was issued, or whose sessions
+ * were revoked after it was issued, is refused. The token says only "user" or "app"; the
+ * directory says which kind of app (RBAC names it).
  */
-async function checkPrincipal(
-  directory: DirectoryRepository,
-  principal: ApiPrincipal,
-): Promise<ApiPrincipal> {
-  const found = await directory.getPrincipal(principal.tenantId, principal.objectId);
+function checkPrincipal(found: Principal | undefined, principal: ApiPrincipal): ApiPrincipal {
   if (found === undefined || !found.enabled || found.kind === "group") throw new UnauthenticatedError();
   if ((found.kind === "user") !== (principal.type === "user")) throw new UnauthenticatedError();
+  if (predatesSessions(principal.issuedAt, found.sessionsValidFrom?.getTime()))
+    throw new UnauthenticatedError();
   return found.kind === principal.type ? principal : Object.freeze({ ...principal, type: found.kind });
 }

@@ -33,6 +33,8 @@ export interface PrincipalsTable {
   linux_name: string | null;
   uid: number | null;
   created_at: Millis;
+  /** Tokens issued before this time are void (0: never revoked); only moves forward. Migration 0060. */
+  sessions_valid_from: Generated<Millis>;
 }
 
 export interface UsersTable {

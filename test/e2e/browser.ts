@@ -45,3 +45,28 @@ export function authorizeUrl(endpoint: string, clientId: string, extra: Record<s
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   return url.href;
 }
+
+/**
+ * Runs a real CLI command that signs in (`hostpass login`): the CLI prints the sign-in URL on
+ * stderr (HOSTPASS_NO_BROWSER), and Chromium completes the sign-in there with a password.
+ */
+export async function cliBrowserSignIn<R extends { code: number; out: string; err: string }>(
+  browser: Browser,
+  run: (onStderr: (text: string) => void) => Promise<R>,
+  upn: string,
+  password: string,
+): Promise<R> {
+  let signIn: Promise<void> | undefined;
+  const result = await run((err) => {
+    const url = /(https:\/\/\S+\/oauth2\/\S+)/.exec(err)?.[1];
+    if (!url || signIn) return;
+    signIn = withBrowserContext(browser, (open) =>
+      open(async (page) => {
+        await typePassword(page, upn, password);
+        await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/);
+      })(url).then(() => undefined),
+    );
+  });
+  await signIn;
+  return result;
+}

@@ -62,6 +62,7 @@ export function testWorld(): TestWorld & { services: DomainServices } {
         resources: unused("resources"),
         rbac: rbacRepository,
         audit: memoryAuditLog(audit),
+        certificates: unused("certificates"),
       }),
     // These tests exercise RBAC routes only; the directory and resource routes run on the real store.
     // GET /me adds names from the directory when it has them: this world has none.

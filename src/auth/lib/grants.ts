@@ -1,9 +1,10 @@
 /**
  * Accounts, grants and token claims as oidc-provider asks for them.
  *
- * - `findAccount` answers `undefined` for a disabled or deleted user. oidc-provider calls it on
- *   every authorization request with a session and on every token grant (code, device code,
- *   refresh), so a disabled user gets nothing new, not even by refresh.
+ * - `findAccount` answers `undefined` for a disabled or deleted user, and for a token or browser
+ *   session older than the user's sessions-valid-from time (revoked sessions). oidc-provider
+ *   calls it on every authorization request with a session, on every token grant (code, device
+ *   code, refresh) and at userinfo, so such a user gets nothing new, not even by refresh.
  * - hostpass's own clients (configuration) are first party: the consent step is skipped by
  *   granting what was asked, limited to known scopes and each resource's scopes (oidc-provider's
  *   documented `loadExistingGrant` pattern). The sign-in page may add a consent screen later.
@@ -19,11 +20,13 @@ import {
   MANAGEMENT_API_SCOPE,
 } from "../constants.ts";
 import type { AccountSource } from "../types.ts";
+import { predatesSessions } from "./sessions-valid-from.ts";
 
 export function createFindAccount(accounts: AccountSource) {
-  return async function findAccount(_ctx: unknown, sub: string) {
+  return async function findAccount(ctx: KoaContextWithOIDC | undefined, sub: string, token?: OidcTokenLike) {
     const account = await accounts.findAccount(sub);
     if (account === undefined || !account.enabled) return undefined;
+    if (predatesSessions(issuedAt(ctx, token), account.sessionsValidFrom)) return undefined;
     const claims = { ...account.claims, sub: account.id, tid: account.tenantId, oid: account.id };
     return {
       accountId: account.id,
@@ -31,6 +34,20 @@ export function createFindAccount(accounts: AccountSource) {
       claims: async () => claims,
     };
   };
+}
+
+/**
+ * When what is being used began: a refresh token's chain started at the sign-in (`iiat`), a code
+ * or access token at its `iat`; without a token, the browser session's login. Undefined only while
+ * the user is signing in right now (nothing older to void).
+ */
+function issuedAt(ctx: KoaContextWithOIDC | undefined, token: OidcTokenLike | undefined): number | undefined {
+  if (token !== undefined) {
+    const started = token.iiat ?? token.iat;
+    return typeof started === "number" ? started : Number.NaN;
+  }
+  const loginTs = (ctx?.oidc?.session as { loginTs?: unknown } | undefined)?.loginTs;
+  return typeof loginTs === "number" ? loginTs : undefined;
 }
 
 interface OidcContextExtras {

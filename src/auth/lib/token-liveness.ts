@@ -1,11 +1,13 @@
 /**
  * JWT access tokens are not stored, so a signature alone cannot tell that the grant behind a token
- * was revoked (code reuse, refresh-token reuse, logout, revocation) or that its owner was
- * disabled since. This check looks both up; the CA runs it before every certificate.
+ * was revoked (code reuse, refresh-token reuse, logout, revocation), that its owner was
+ * disabled since, or that the owner's sessions were revoked after it was issued. This check looks
+ * all of them up; the CA runs it before every certificate.
  */
 import { InvalidAccessTokenError } from "../errors.ts";
 import type { AccountSource, OidcStorage } from "../types.ts";
 import type { LinuxSignInToken } from "../verify-linux-sign-in-token.ts";
+import { predatesSessions } from "./sessions-valid-from.ts";
 
 export async function checkTokenIsLive(
   token: LinuxSignInToken,
@@ -23,12 +25,19 @@ export async function checkTokenIsLive(
       grant.accountId === token.objectId &&
       grant.clientId === token.clientId &&
       account?.enabled === true &&
-      account.tenantId === token.tenantId;
+      account.tenantId === token.tenantId &&
+      !predatesSessions(token.issuedAt, account.sessionsValidFrom);
     if (!live) throw new InvalidAccessTokenError();
     return;
   }
   const sp = await accounts.findServicePrincipal(token.clientId);
-  if (sp === undefined || !sp.enabled || sp.objectId !== token.objectId || sp.tenantId !== token.tenantId) {
+  if (
+    sp === undefined ||
+    !sp.enabled ||
+    sp.objectId !== token.objectId ||
+    sp.tenantId !== token.tenantId ||
+    predatesSessions(token.issuedAt, sp.sessionsValidFrom)
+  ) {
     throw new InvalidAccessTokenError();
   }
 }

@@ -440,6 +440,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     (m) => m.sshCertCommand,
   ),
   entry(
+    "ad user revoke-sign-in-sessions",
+    () => import("./ad/user/revoke-sign-in-sessions.ts"),
+    (m) => m.adUserRevokeSignInSessionsCommand,
+  ),
+  entry(
+    "ad sp revoke-sign-in-sessions",
+    () => import("./ad/sp/revoke-sign-in-sessions.ts"),
+    (m) => m.adSpRevokeSignInSessionsCommand,
+  ),
+  entry(
     "audit verify",
     () => import("./audit/verify.ts"),
     (m) => m.auditVerifyCommand,

@@ -19,6 +19,8 @@ export interface ApiPrincipal {
   readonly type: PrincipalType;
   /** A user's sign-in (the token's `gid`): revoked by logout or refresh-token reuse. */
   readonly grantId?: string;
+  /** The token's `iat` (epoch seconds), against the principal's sessions-valid-from time. */
+  readonly issuedAt?: number;
 }
 
 /** The management API as a resource of the authorization server (RFC 8707 resource indicator). */
@@ -97,7 +99,8 @@ export async function verifyAccessToken(trust: TokenTrust, token: string): Promi
     // managed identity apart.
     const type: PrincipalType = idtyp === "user" ? "user" : "servicePrincipal";
     const grant = typeof gid === "string" ? { grantId: gid } : {};
-    const principal: ApiPrincipal = Object.freeze({ objectId: oid, tenantId: tid, type, ...grant });
+    const issuedAt = payload.iat as number;
+    const principal: ApiPrincipal = Object.freeze({ objectId: oid, tenantId: tid, type, issuedAt, ...grant });
     // Good until the first of: expiry (plus the leeway jose allowed) and the maximum token age.
     const until = Math.min(
       ((payload.exp as number) + CLOCK_TOLERANCE_S) * 1000,

@@ -25,9 +25,11 @@ import { registerListGroupMembers } from "./directory/list-group-members.ts";
 import { registerListGroups } from "./directory/list-groups.ts";
 import { registerListServicePrincipals } from "./directory/list-service-principals.ts";
 import { registerListUsers } from "./directory/list-users.ts";
+import { registerPatchServicePrincipal } from "./directory/patch-service-principal.ts";
 import { registerPatchUser } from "./directory/patch-user.ts";
 import { registerPostGroup } from "./directory/post-group.ts";
 import { registerPostGroupMember } from "./directory/post-group-member.ts";
+import { registerPostRevokeSignInSessions } from "./directory/post-revoke-sign-in-sessions.ts";
 import { registerPostServicePrincipal } from "./directory/post-service-principal.ts";
 import { registerPostServicePrincipalSecret } from "./directory/post-service-principal-secret.ts";
 import { registerPostUser } from "./directory/post-user.ts";
@@ -83,6 +85,8 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerGetServicePrincipal(app, deps);
   registerDeleteServicePrincipal(app, deps);
   registerPostServicePrincipalSecret(app, deps);
+  registerPatchServicePrincipal(app, deps);
+  registerPostRevokeSignInSessions(app, deps);
 
   registerPutManagementGroup(app, deps);
   registerListManagementGroups(app, deps);

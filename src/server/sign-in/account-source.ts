@@ -12,6 +12,8 @@ import {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const validFrom = (at: Date | undefined) => (at === undefined ? {} : { sessionsValidFrom: at.getTime() });
+
 /** `tenants()`: the tenants this server signs in for (today the bootstrap tenant). */
 export function directoryAccountSource(
   directory: DirectoryRepository,
@@ -25,7 +27,13 @@ export function directoryAccountSource(
         const found = await directory.getPrincipal(tenantId, accountId.toLowerCase());
         if (found?.kind !== "user") continue;
         const claims = { name: found.displayName, preferred_username: found.upn };
-        const record: AccountRecord = { id: found.id, tenantId, enabled: found.enabled, claims };
+        const record: AccountRecord = {
+          id: found.id,
+          tenantId,
+          enabled: found.enabled,
+          claims,
+          ...validFrom(found.sessionsValidFrom),
+        };
         return record;
       }
       return undefined;
@@ -49,6 +57,7 @@ export function directoryAccountSource(
         certificateJwks: certificates
           .filter((c) => c.expiresAt === undefined || c.expiresAt.getTime() > at)
           .map((c) => ({ ...c.publicKeyJwk, kid: c.thumbprint })),
+        ...validFrom(sp.sessionsValidFrom),
       };
       return record;
     },

@@ -28,6 +28,7 @@ export function principalQuery(db: Kysely<Database>) {
       "p.linux_name",
       "p.uid",
       "p.created_at",
+      "p.sessions_valid_from",
       "u.upn",
       "g.description",
       "s.app_id",
@@ -44,6 +45,7 @@ export interface PrincipalRow {
   linux_name: string | null;
   uid: number | null;
   created_at: number;
+  sessions_valid_from: number;
   upn: string | null;
   description: string | null;
   app_id: string | null;
@@ -57,6 +59,7 @@ export function toPrincipal(r: PrincipalRow): Principal {
     displayName: r.display_name,
     enabled: readBoolean(r.enabled),
     createdAt: toDate(r.created_at),
+    ...(Number(r.sessions_valid_from) > 0 ? { sessionsValidFrom: toDate(r.sessions_valid_from) } : {}),
   };
   const posix = { linuxName: r.linux_name ?? "", uid: Number(r.uid) };
   switch (r.kind) {

@@ -8,6 +8,7 @@ import * as signIn from "./0002-sign-in.ts";
 import * as conditionalAccess from "./0003-conditional-access.ts";
 import * as changeLog from "./0010-change-log.ts";
 import * as adminSshKey from "./0040-admin-ssh-key.ts";
+import * as sessionsValidFrom from "./0060-sessions-valid-from.ts";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial": initial,
@@ -15,4 +16,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0003-conditional-access": conditionalAccess,
   "0010-change-log": changeLog,
   "0040-admin-ssh-key": adminSshKey,
+  "0060-sessions-valid-from": sessionsValidFrom,
 });

@@ -23,6 +23,7 @@ import { checkLimit, decodeCursor, pageOf } from "../lib/paging.ts";
 import { sqlDirectoryAppMethods } from "./sql-directory-apps.ts";
 import { sqlDirectoryDeviceMethods } from "./sql-directory-devices.ts";
 import { insertPrincipal, recordPrincipal } from "./sql-directory-principal.ts";
+import { sqlDirectorySessionMethods } from "./sql-directory-sessions.ts";
 
 /** Ids per `IN (...)` list: SQLite caps bound parameters, and huge lists plan badly anywhere. */
 const IN_CHUNK = 500;
@@ -242,6 +243,7 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
 
     ...sqlDirectoryAppMethods(ctx),
     ...sqlDirectoryDeviceMethods(ctx),
+    ...sqlDirectorySessionMethods(ctx),
   };
   return repo;
 }

@@ -21,6 +21,17 @@ export class MemoryAccountSource implements AccountSource {
     if (user) this.users.set(id, { ...user, enabled });
   }
 
+  /** As the directory does on disable or revoke: tokens issued before `atMs` are void. */
+  revokeUserSessions(id: string, atMs: number): void {
+    const user = this.users.get(id);
+    if (user) this.users.set(id, { ...user, sessionsValidFrom: atMs });
+  }
+
+  revokePrincipalSessions(appId: string, atMs: number): void {
+    const sp = this.principals.get(appId);
+    if (sp) this.principals.set(appId, { ...sp, sessionsValidFrom: atMs });
+  }
+
   addServicePrincipal(
     tenantId: string,
     options: { secret?: string; jwks?: Record<string, string>[] } = {},

@@ -16,6 +16,8 @@ export const UserDto = Type.Object(
     linuxName: Type.String(),
     uid: Type.Integer(),
     createdDateTime: Type.String(),
+    /** Tokens issued before this time are void (sessions revoked or the account disabled). */
+    signInSessionsValidFromDateTime: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
@@ -39,6 +41,7 @@ export const ServicePrincipalDto = Type.Object(
     linuxName: Type.String(),
     uid: Type.Integer(),
     createdDateTime: Type.String(),
+    signInSessionsValidFromDateTime: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
@@ -58,7 +61,12 @@ export function toUserDto(u: User) {
     linuxName: u.linuxName,
     uid: u.uid,
     createdDateTime: u.createdAt.toISOString(),
+    ...sessionsDto(u),
   };
+}
+
+function sessionsDto(p: Principal) {
+  return p.sessionsValidFrom ? { signInSessionsValidFromDateTime: p.sessionsValidFrom.toISOString() } : {};
 }
 
 export function toGroupDto(g: Group) {
@@ -79,6 +87,7 @@ export function toServicePrincipalDto(sp: ServicePrincipal) {
     linuxName: sp.linuxName,
     uid: sp.uid,
     createdDateTime: sp.createdAt.toISOString(),
+    ...sessionsDto(sp),
   };
 }
 

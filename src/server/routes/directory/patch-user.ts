@@ -1,7 +1,8 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { getUser, hashPassword, PrincipalNotFoundError, setUserEnabled } from "../../../directory/index.ts";
+import { getUser, hashPassword, PrincipalNotFoundError, type User } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { revokedForAudit, setEnabledEndingSessions } from "../../lib/sessions.ts";
 import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, ObjectId, toUserDto, UserDto } from "./dto.ts";
@@ -16,7 +17,8 @@ const Body = Type.Object(
 
 /**
  * `hostpass ad user update --account-enabled false | --password P`: a disabled user's tokens stop
- * working at once; a new password is checked by the directory's password rules.
+ * working at once, its certificates are revoked, and enabling it again brings neither back
+ * (lib/sessions.ts); a new password is checked by the directory's password rules.
  */
 export function registerPatchUser(app: App, deps: RouteDeps): void {
   app.patch(
@@ -43,10 +45,11 @@ export function registerPatchUser(app: App, deps: RouteDeps): void {
         const before = await getUser(tx.directory, tenantId, id);
         if (passwordHash !== undefined && !(await tx.directory.setPasswordHash(tenantId, id, passwordHash)))
           throw new PrincipalNotFoundError("user not found");
-        const after =
+        const ended =
           accountEnabled === undefined
-            ? before
-            : await setUserEnabled(tx.directory, tenantId, id, accountEnabled);
+            ? undefined
+            : await setEnabledEndingSessions(tx, { tenantId, id, kind: "user", enabled: accountEnabled });
+        const after = (ended?.principal as User | undefined) ?? before;
         const changed = {
           ...(accountEnabled === undefined
             ? {}
@@ -54,7 +57,7 @@ export function registerPatchUser(app: App, deps: RouteDeps): void {
           // The fact only: never the password or its hash.
           ...(password === undefined ? {} : { password: "set" }),
         };
-        note(id, { changed });
+        note(id, { changed, ...revokedForAudit(ended?.certificatesRevoked ?? []) });
         return after;
       });
       return toUserDto(user);

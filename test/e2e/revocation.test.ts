@@ -1,0 +1,136 @@
+/**
+ * Revoking a user's sign-in sessions end to end (issue 11 item 4): the real CLI against a real
+ * `hostpass server`, sign-ins in Debian's Chromium. An administrator runs
+ * `hostpass ad user revoke-sign-in-sessions`; the user's cached sign-in stops working at once
+ * (`ssh cert` says to sign in again), the certificate it had is revoked in the ledger, and a new
+ * sign-in works again.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser } from "playwright-core";
+import { createUser, type User } from "../../src/directory/index.ts";
+import { type RunningServer, startServer } from "../../src/server/index.ts";
+import { parseCertificateText } from "../../src/ssh/index.ts";
+import { runCliCaptured } from "../helpers/cli.ts";
+import { launchChromium } from "../portal/helpers/chromium.ts";
+import { cliBrowserSignIn } from "./browser.ts";
+
+const ADMIN_PASSWORD = "admin password revocation e2e";
+
+describe("revoke-sign-in-sessions end to end", () => {
+  let dataDir: string;
+  let homes: string;
+  let running: RunningServer;
+  let browser: Browser;
+  let alice: User;
+
+  /** The real CLI as `who`, with that person's own config directory. */
+  const cli = (who: string, args: string[], onStderr?: (text: string) => void) =>
+    runCliCaptured(
+      args,
+      { ...process.env, HOSTPASS_CONFIG_DIR: join(homes, who), HOSTPASS_NO_BROWSER: "1" },
+      onStderr,
+    );
+  const login = (who: string, upn: string, password: string) =>
+    cliBrowserSignIn(browser, (onStderr) => cli(who, ["login"], onStderr), upn, password);
+  const certificate = async (who: string, name: string) => {
+    const file = join(homes, `${who}-${name}-cert.pub`);
+    const run = await cli(who, ["ssh", "cert", "--file", file]);
+    return { run, file };
+  };
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "hostpass-e2e-revoke-"));
+    homes = await mkdtemp(join(tmpdir(), "hostpass-e2e-homes-"));
+    running = await startServer({
+      dataDir,
+      listen: "127.0.0.1:0",
+      adminPassword: ADMIN_PASSWORD,
+      logLevel: "silent",
+    });
+    const tenantId = running.bootstrap.tenant.id;
+    alice = await createUser(running.store.directory, {
+      tenantId,
+      upn: "alice@hostpass.local",
+      displayName: "Alice",
+      password: "alices password 1",
+    });
+    browser = await launchChromium();
+    const caFile = join(dataDir, "tls", "server-cert.pem");
+    for (const who of ["alice", "admin"]) {
+      const registered = await cli(who, [
+        "cloud",
+        "register",
+        "-n",
+        "e2e",
+        "--endpoint",
+        running.url,
+        "--ca-file",
+        caFile,
+      ]);
+      assert.equal(registered.code, 0, registered.err);
+      assert.equal((await cli(who, ["cloud", "set", "-n", "e2e"])).code, 0);
+    }
+    assert.equal((await login("alice", alice.upn, "alices password 1")).code, 0);
+    assert.equal((await login("admin", "admin@hostpass.local", ADMIN_PASSWORD)).code, 0);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await running?.close();
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(homes, { recursive: true, force: true });
+  });
+
+  it("ends the user's sign-in and certificate; a new sign-in works", async () => {
+    const first = await certificate("alice", "first");
+    assert.equal(first.run.code, 0, first.run.err);
+    const serial = parseCertificateText(await readFile(first.file, "utf8")).serial;
+    assert.equal((await running.store.certificates.get(serial))?.revokedAt, undefined);
+
+    const revoked = await cli("admin", ["ad", "user", "revoke-sign-in-sessions", "--id", alice.upn]);
+    assert.equal(revoked.code, 0, revoked.err);
+    const answer = JSON.parse(revoked.out) as Record<string, unknown>;
+    assert.equal(answer.value, true);
+    assert.equal(answer.certificatesRevoked, 1);
+    const record = await running.store.certificates.get(serial);
+    assert.notEqual(record?.revokedAt, undefined, "the certificate alice held is revoked");
+    const krl = await running.store.certificates.revocations(new Date());
+    assert.ok(krl.serials.includes(serial), "and goes into the KRL hosts get");
+
+    const refused = await certificate("alice", "refused");
+    assert.equal(refused.run.code, 4, refused.run.out + refused.run.err);
+    assert.match(refused.run.err, /hostpass login/);
+
+    // Token times are whole seconds: a sign-in in the second of the revocation would be void too.
+    const validFrom = Date.parse(String(answer.signInSessionsValidFromDateTime));
+    await new Promise((r) =>
+      setTimeout(r, Math.max(0, Math.floor(validFrom / 1000) * 1000 + 1005 - Date.now())),
+    );
+    assert.equal((await login("alice", alice.upn, "alices password 1")).code, 0);
+    const again = await certificate("alice", "again");
+    assert.equal(again.run.code, 0, again.run.err);
+  });
+
+  it("is refused to a user without the permission (exit 5), and changes nothing", async () => {
+    const before = (
+      await running.store.directory.getPrincipal(running.bootstrap.tenant.id, running.bootstrap.adminId)
+    )?.sessionsValidFrom;
+    const denied = await cli("alice", [
+      "ad",
+      "user",
+      "revoke-sign-in-sessions",
+      "--id",
+      "admin@hostpass.local",
+    ]);
+    assert.equal(denied.code, 5, denied.out + denied.err);
+    assert.match(denied.err, /ERR_AUTHORIZATION_FAILED/);
+    const afterwards = (
+      await running.store.directory.getPrincipal(running.bootstrap.tenant.id, running.bootstrap.adminId)
+    )?.sessionsValidFrom;
+    assert.equal(afterwards, before);
+  });
+});
