@@ -65,3 +65,21 @@ describe("PermissionMatcher", () => {
     assert.equal(x.grants("axb/c", false), false);
   });
 });
+
+describe("scope keys fold ASCII case only", () => {
+  it("matches ASCII case variants", () => {
+    assert.equal(
+      parseScope("/subscriptions/S/resourceGroups/RG").key,
+      parseScope("/subscriptions/s/resourcegroups/rg").key,
+    );
+  });
+  it("never takes the Kelvin sign for k, nor other non-ASCII letters for ASCII", () => {
+    const kelvin = parseScope("/subscriptions/s/resourceGroups/rg\u212a");
+    assert.notEqual(kelvin.key, parseScope("/subscriptions/s/resourceGroups/rgk").key);
+    assert.notEqual(kelvin.key, parseScope("/subscriptions/s/resourceGroups/rgK").key);
+    assert.equal(
+      isWithinScope("/subscriptions/s/resourceGroups/rg\u212a", "/subscriptions/s/resourceGroups/rgk"),
+      false,
+    );
+  });
+});

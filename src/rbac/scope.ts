@@ -1,5 +1,6 @@
 /**
- * Scopes and resource ids, compared segment by segment and case-insensitively like Azure.
+ * Scopes and resource ids, compared segment by segment and case-insensitively like Azure (ASCII
+ * case only: no other folding).
  *
  * Accepted shapes (provider namespaces may carry Azure's `Microsoft.` prefix, which is dropped
  * when comparing, so `Microsoft.Compute` and `Compute` are the same):
@@ -38,6 +39,14 @@ function fail(scope: string, why: string): never {
   throw new InvalidScopeError(`invalid scope '${shown}': ${why}`);
 }
 
+/**
+ * Lower case for ASCII letters only. `toLowerCase` also folds other scripts, and some fold into
+ * ASCII (the Kelvin sign U+212A becomes `k`), which would let a look-alike scope match a real one.
+ */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+}
+
 function namespaceKey(ns: string): string {
   return ns.startsWith("microsoft.") ? ns.slice("microsoft.".length) : ns;
 }
@@ -54,7 +63,7 @@ export function parseScope(scope: string): ParsedScope {
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i] as string;
     if (!SEGMENT.test(s) || DOTS.test(s)) fail(scope, `bad segment ${i + 1}`);
-    low[i] = s.toLowerCase();
+    low[i] = asciiLower(s);
   }
   const keyOf = (n: number): string => `/${low.slice(0, n).join("/")}`;
 

@@ -49,6 +49,13 @@ export interface DomainServices {
   readonly rbac: (tenantId: string) => Promise<RbacEngine>;
   /** `assignee` as `az role assignment create` takes it: a UPN, an object id or an app id. */
   readonly resolveAssignee: (tenantId: string, assignee: string) => Promise<ResolvedPrincipal>;
+  /**
+   * A scope as a role assignment may name it: "/" or an existing resource of the tenant, answered
+   * in its stored (canonical) spelling; a scope that names nothing fails (404, or 400 when it is
+   * not a resource id at all: no case or Unicode folding makes a near-miss match). `within`: the
+   * resource repository of a change's transaction, to check again where the change commits.
+   */
+  readonly resolveScope: (tenantId: string, scope: string, within?: ResourceRepository) => Promise<string>;
   /** Records that change nothing (refusals, failures): after the response, grouped. */
   readonly audit: AuditSink;
   /**

@@ -11,7 +11,12 @@ import {
 } from "../directory/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
 import { RbacEngine, type RbacRepository } from "../rbac/index.ts";
-import { type ResourceRepository, resolveScopeChain } from "../resources/index.ts";
+import {
+  ResourceNotFoundError,
+  type ResourceRepository,
+  requireResource,
+  resolveScopeChain,
+} from "../resources/index.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
 import type { DomainServices, ResolvedPrincipal } from "./deps.ts";
 import { UnauthenticatedError } from "./errors.ts";
@@ -85,6 +90,7 @@ export function wireServices(repos: Repositories): WiredServices {
     resources: repos.resources,
     auditLog: repos.audit,
     resolveAssignee: (tenantId, assignee) => resolveAssignee(repos.directory, tenantId, assignee),
+    resolveScope: (tenantId, scope, within) => resolveScope(within ?? repos.resources, tenantId, scope),
     // Locks in one order for every change (tenant row, then its change-log head, then the audit
     // head at the end), so two changes can wait on each other only in that order: no deadlock.
     transaction: (tenantId, work) =>
@@ -118,6 +124,23 @@ async function managementGroupsAbove(
     .filter((id) => id.kind === "managementGroup" && id.key !== self)
     .map((id) => id.id)
     .reverse();
+}
+
+/**
+ * A role assignment's scope: "/" or a resource that exists in the tenant, in the spelling the tree
+ * stores. The id is parsed by the resources module's strict rule (ASCII names, keywords in any
+ * ASCII case), so `/subscriptions/S/resourcegroups/RG` finds `.../resourceGroups/rg` and is stored
+ * as that, while a Kelvin sign (U+212A) is never taken for `k`: it is not an id character at all.
+ */
+export async function resolveScope(
+  resources: ResourceRepository,
+  tenantId: string,
+  scope: string,
+): Promise<string> {
+  if (scope === "/") return scope;
+  const resource = await requireResource(resources, scope);
+  if (resource.tenantId !== tenantId) throw new ResourceNotFoundError(`${scope} was not found`);
+  return resource.id;
 }
 
 /** `--assignee` as az takes it: a UPN, an object id, or a service principal's app id. */

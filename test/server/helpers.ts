@@ -53,6 +53,8 @@ export function testWorld(): TestWorld & { services: DomainServices } {
       if (!found) throw new PrincipalNotFoundError(`no principal '${assignee}'`);
       return found;
     },
+    // No resource tree here: every scope counts as existing, as written (the store server checks).
+    resolveScope: async (_tenantId, scope) => scope,
     audit: { append: async (record) => void audit.push(record) },
     // No store here: a "transaction" hands out the in-memory RBAC repository and an activity
     // log that lands in the same `audit` array (no atomicity to test in this world).

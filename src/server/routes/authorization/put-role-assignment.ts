@@ -47,13 +47,15 @@ function register(app: App, deps: RouteDeps, template: ScopeTemplate): void {
     },
     async (request, reply) => {
       const { tenantId } = principalOf(request);
-      const scope = scopeOf(template, request);
       const id = request.params.roleAssignmentId.toLowerCase();
-      request.auditTarget = roleAssignmentId(scope, id);
-      const [engine, principal] = await Promise.all([
+      request.auditTarget = roleAssignmentId(scopeOf(template, request), id);
+      // The scope must name something that exists; the assignment keeps its canonical spelling.
+      const [engine, principal, scope] = await Promise.all([
         deps.rbac(tenantId),
         deps.resolveAssignee(tenantId, request.body.assignee),
+        deps.resolveScope(tenantId, scopeOf(template, request)),
       ]);
+      request.auditTarget = roleAssignmentId(scope, id);
       if (request.body.principalType !== undefined && request.body.principalType !== principal.type) {
         throw new InvalidRoleInputError(
           `the assignee is a ${principal.type}, not a ${request.body.principalType} (--assignee-principal-type)`,
@@ -68,6 +70,9 @@ function register(app: App, deps: RouteDeps, template: ScopeTemplate): void {
       };
       const planned = await planRoleAssignment(engine, actorOf(request), input, { newId: () => id });
       await inChange(request, deps, async (tx, note) => {
+        // Changes of a tenant are serialised (its row lock): checked here, the scope cannot be
+        // deleted between this check and the commit.
+        await deps.resolveScope(tenantId, scope, tx.resources);
         await tx.rbac.createRoleAssignment(planned);
         note(roleAssignmentId(scope, id), assignmentDetails(engine, planned));
       });
