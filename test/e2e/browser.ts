@@ -48,7 +48,8 @@ export function authorizeUrl(endpoint: string, clientId: string, extra: Record<s
 
 /**
  * Runs a real CLI command that signs in (`hostpass login`): the CLI prints the sign-in URL on
- * stderr (HOSTPASS_NO_BROWSER), and Chromium completes the sign-in there with a password.
+ * stderr (HOSTPASS_NO_BROWSER), and Chromium completes the sign-in there with a password. A
+ * browser failure fails the run at once instead of leaving the CLI waiting for its callback.
  */
 export async function cliBrowserSignIn<R extends { code: number; out: string; err: string }>(
   browser: Browser,
@@ -56,17 +57,38 @@ export async function cliBrowserSignIn<R extends { code: number; out: string; er
   upn: string,
   password: string,
 ): Promise<R> {
-  let signIn: Promise<void> | undefined;
-  const result = await run((err) => {
-    const url = /(https:\/\/\S+\/oauth2\/\S+)/.exec(err)?.[1];
-    if (!url || signIn) return;
-    signIn = withBrowserContext(browser, (open) =>
+  let started = false;
+  let failed: (error: unknown) => void = () => undefined;
+  const browserFailed = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  const signIn = (url: string) =>
+    withBrowserContext(browser, (open) =>
       open(async (page) => {
         await typePassword(page, upn, password);
         await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/);
-      })(url).then(() => undefined),
+      })(url),
     );
+  const result = run((err) => {
+    const url = /(https:\/\/\S+\/oauth2\/\S+)/.exec(err)?.[1];
+    if (!url || started) return;
+    started = true;
+    retryOnNetworkChange(() => signIn(url)).catch(failed);
   });
-  await signIn;
-  return result;
+  return Promise.race([result, browserFailed]);
+}
+
+/**
+ * Chromium aborts a navigation with net::ERR_NETWORK_CHANGED when the host's interfaces change,
+ * which other tests do (local machines add bridges and veths). The sign-in page is simply loaded
+ * again then; any other failure is final.
+ */
+async function retryOnNetworkChange<T>(attempt: () => Promise<T>, tries = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (i >= tries || !/ERR_NETWORK_CHANGED/.test(String(error))) throw error;
+    }
+  }
 }
