@@ -1,7 +1,7 @@
 /**
  * Sign-in sessions that end (issue 11 item 4), on both dialects: disabling or revoking moves the
  * principal's sessions-valid-from time forward and never back, re-enabling keeps it, and the
- * API's composition (wire-sessions.ts) revokes exactly the principal's still-valid certificates
+ * API's composition (server/lib/sessions.ts) revokes exactly the principal's still-valid certificates
  * in the same transaction.
  */
 import assert from "node:assert/strict";
