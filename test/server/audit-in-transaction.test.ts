@@ -15,7 +15,7 @@ import {
   selectedDialects,
   type TestDatabase,
 } from "../store/dialects.ts";
-import { tempDir } from "./helpers.ts";
+import { bearer, tempDir } from "./helpers.ts";
 import { type StoreServer, startStoreServer } from "./store-server.ts";
 
 /** Makes every insert into the activity log fail, as a full disk or a broken table would. */
@@ -180,7 +180,11 @@ for (const dialect of selectedDialects()) {
         "PUT",
         `${vm()}/providers/Authorization/roleAssignments/${randomUUID()}`,
         { role: "Owner", assignee: "ops@contoso.example" },
-        await s.as(userId),
+        // A token from a sign-in after the user was re-enabled: disabling voided every token issued
+        // up to that second (issue 11 item 4), and this test may run within it.
+        bearer(
+          await s.token({ objectId: userId, tenantId: s.tenantId, type: "user" }, { now: Date.now() + 1500 }),
+        ),
       );
       assert.equal(denied.statusCode, 403);
       const [event] = await eventsFor(denied.headers["x-request-id"] as string);
