@@ -10,7 +10,9 @@ import { registerAuthorize } from "./plugins/authorize.ts";
 import { registerErrorHandler, toErrorResponse } from "./plugins/error-handler.ts";
 import { registerJsonBody } from "./plugins/json-body.ts";
 import { registerOpenApi } from "./plugins/openapi.ts";
+import { registerSecurityHeaders } from "./plugins/security-headers.ts";
 import { registerRoutes } from "./routes/index.ts";
+import { TLS_SERVER_OPTIONS } from "./tls-policy.ts";
 
 /** 64 KiB: the largest legitimate body (a custom role definition) is a few KiB. */
 export const BODY_LIMIT = 64 * 1024;
@@ -63,18 +65,19 @@ export async function buildServer(options: BuildServerOptions): Promise<App> {
     },
   };
   // The https branch is typed as the plain one: routes and inject do not care which server it is.
-  const withTls = options.https ? { ...serverOptions, https: { ...options.https } } : serverOptions;
+  const withTls = options.https
+    ? { ...serverOptions, https: { ...TLS_SERVER_OPTIONS, ...options.https } }
+    : serverOptions;
   const app = Fastify(withTls as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as App;
 
   registerErrorHandler(app);
   registerJsonBody(app);
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
-    reply.header("x-content-type-options", "nosniff");
     // Responses carry tokens, ids and account data; the portal sets its own (static files cache).
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
-    if (options.https) reply.header("strict-transport-security", "max-age=31536000");
   });
+  registerSecurityHeaders(app, options.https !== undefined);
   const documented: { method: string; url: string }[] = [];
   app.decorate("documentedRoutes", documented);
   // The API in a scope of its own: every route there needs a token and declares a permission.

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { App } from "../app.ts";
+import { applySecurityHeaders } from "../plugins/security-headers.ts";
 import type { PublicUrl } from "../public-url.ts";
 
 /** Discovery and the key set: public, credential-free documents any origin may read. */
@@ -38,7 +39,7 @@ export function mountOAuth(
     raw.headers["x-forwarded-for"] = request.ip;
     const open = (request.method === "GET" || request.method === "HEAD") && OPEN_DOCUMENT.test(url);
     filterCors(reply.raw, open);
-    if (base.protocol === "https:") reply.raw.setHeader("strict-transport-security", "max-age=31536000");
+    applySecurityHeaders(reply.raw, base.protocol === "https:");
     reply.raw.setHeader("x-request-id", request.id);
     handle(raw, reply.raw);
   });
