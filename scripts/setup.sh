@@ -30,6 +30,12 @@ mkdir -p /run/sshd && chmod 0755 /run/sshd
 npm install --no-save --no-audit --no-fund --loglevel=error
 echo "setup: node $(node_modules/.bin/node --version), $(ssh -V 2>&1)"
 
+# Local machines (src/localvm) reach this host at one gateway address (10.213.255.1 on the link
+# hostpass-gw). It is made once, here, so that no test run adds or removes a host address while a
+# browser test runs: Chromium aborts every request in flight (ERR_NETWORK_CHANGED) when one changes.
+node_modules/.bin/node --input-type=module -e 'await (await import("./src/localvm/index.ts")).ensureGateway()'
+echo "setup: local machines' gateway ready (hostpass-gw)"
+
 # PostgreSQL: trust auth on 127.0.0.1:5432 with a database named `test` (the store tests use it).
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   cluster_version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)

@@ -5,14 +5,11 @@ import { LocalVmUnsupportedError } from "./errors.ts";
 export interface HostFacts {
   readonly platform: NodeJS.Platform;
   readonly uid: number;
-  /** The required paths found (programs that exist and are executable, directories that exist). */
+  /** The required programs found (they exist and are executable). */
   readonly found: ReadonlySet<string>;
 }
 
-/**
- * What a local machine needs, all from Debian's base system or `scripts/setup.sh`: programs, and
- * /var/lib/extrausers (libnss-extrausers), the mount point of each machine's own.
- */
+/** The programs a local machine needs, all from Debian's base system or `scripts/setup.sh`. */
 export const REQUIRED_PATHS = Object.freeze([
   "/usr/sbin/ip",
   "/usr/bin/unshare",
@@ -26,7 +23,6 @@ export const REQUIRED_PATHS = Object.freeze([
   "/usr/sbin/visudo",
   "/usr/bin/setsid",
   "/usr/bin/hostname",
-  "/var/lib/extrausers",
 ]);
 
 export async function currentHostFacts(): Promise<HostFacts> {

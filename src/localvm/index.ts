@@ -6,6 +6,7 @@ export {
   LocalVmStartError,
   LocalVmUnsupportedError,
 } from "./errors.ts";
+export { type GatewayRelay, startGatewayRelay } from "./gateway-relay.ts";
 export {
   assertLocalVmSupported,
   ensureLocalVmSupported,
@@ -13,6 +14,11 @@ export {
   REQUIRED_PATHS,
 } from "./host-support.ts";
 export type { CommandResult } from "./lib/run-command.ts";
+export {
+  LocalMachineProvider,
+  type ProvidedMachineSpec,
+  type ProvidedMachineState,
+} from "./local-provider.ts";
 export {
   LocalMachine,
   type MachineExecOptions,
@@ -27,5 +33,14 @@ export {
   writeMachineService,
 } from "./machine-image.ts";
 export { findMachineTraces, type MachineTraces } from "./machine-traces.ts";
-export { createNetwork, destroyNetwork, LocalNetwork, type LocalNetworkRecord } from "./network.ts";
+export {
+  createNetwork,
+  destroyNetwork,
+  ensureGateway,
+  GATEWAY_LINK,
+  LocalNetwork,
+  type LocalNetworkRecord,
+  removeGatewayIfUnused,
+} from "./network.ts";
 export { type MachineBind, type StartMachineOptions, startMachine } from "./start-machine.ts";
+export { GATEWAY_ADDRESS } from "./subnet.ts";

@@ -67,8 +67,7 @@ export async function imageExists(dir: string): Promise<boolean> {
 }
 
 /**
- * Writes a fresh machine's file system parts under `dir` (etc, home, root, var/log,
- * var/lib/extrausers): the /etc files of its own (accounts, sudo rules, sshd with fresh host keys,
+ * Writes a fresh machine's file system parts under `dir` (etc, home, root, var/log, var/lib): the /etc files of its own (accounts, sudo rules, sshd with fresh host keys,
  * names and ids) over the shared base (base-image.ts). Idempotent: an existing complete image (marker written last) is kept,
  * so a restarted machine keeps its host keys, users and homes; a half-built one is built again.
  */

@@ -2,7 +2,7 @@ import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process"
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { LocalVmNotRunningError, LocalVmSpecError } from "./errors.ts";
-import { isAlive, type ProcessIdentity, waitUntil } from "./lib/proc.ts";
+import { isAlive, type ProcessIdentity, processesInNamespace, waitUntil } from "./lib/proc.ts";
 import { type CommandResult, type RunOptions, runCommand } from "./lib/run-command.ts";
 import { deleteLink, type LocalNetworkRecord, linkExists } from "./network.ts";
 
@@ -115,14 +115,20 @@ export class LocalMachine {
   async stop(): Promise<void> {
     const { init, link } = this.record;
     if (await isAlive(init)) {
-      try {
-        process.kill(init.pid, "SIGKILL");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
-      }
+      killQuietly(init.pid);
       if (!(await waitUntil(async () => !(await isAlive(init)), 10_000))) {
         throw new Error(`machine ${this.hostname} (pid ${init.pid}) did not stop`);
       }
+    }
+    // `unshare` (outside the PID namespace, inside the others) exits once it has reaped init, and an
+    // `nsenter` of ours may still be on its way out: the namespaces go with the last of them.
+    const inside = async () => [
+      ...(await processesInNamespace("net", this.record.netns)),
+      ...(await processesInNamespace("mnt", this.record.mntns)),
+    ];
+    if (!(await waitUntil(async () => (await inside()).length === 0, 5_000, 20))) {
+      for (const pid of await inside()) killQuietly(pid);
+      await waitUntil(async () => (await inside()).length === 0, 5_000, 20);
     }
     // The kernel removes the veth pair with the namespace, asynchronously; delete it ourselves if late.
     if (!(await waitUntil(async () => !(await linkExists(link)), 3_000, 25))) await deleteLink(link);
@@ -143,6 +149,14 @@ export class LocalMachine {
     if (!(await isAlive(this.record.init))) {
       throw new LocalVmNotRunningError(`machine ${this.hostname} is not running`);
     }
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
   }
 }
 

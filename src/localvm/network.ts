@@ -6,7 +6,7 @@ import { withFileLock } from "./lib/file-lock.ts";
 import { runChecked, runCommand } from "./lib/run-command.ts";
 import {
   formatPrefix,
-  gatewayAddress,
+  GATEWAY_ADDRESS,
   type Ipv4Prefix,
   machineAddresses,
   parseIpv4Prefix,
@@ -20,6 +20,8 @@ import {
  * it, so two concurrent runs never pick the same subnet.
  */
 export const SUBNET_LOCK_PATH = "/run/hostpass-localvm.lock";
+/** The link holding the gateway address (made once, kept: see `ensureGateway`). */
+export const GATEWAY_LINK = "hostpass-gw";
 const BRIDGE_NAME = /^hpb-[0-9a-f]{8}$/;
 
 /** What identifies a network on disk and across restarts. */
@@ -28,19 +30,19 @@ export interface LocalNetworkRecord {
   readonly name: string;
   /** `10.213.N.0/24` */
   readonly subnet: string;
-  /** The host's own address on the bridge (`.1`): where machines reach services of this host. */
-  readonly gateway: string;
 }
 
 /**
- * A private network of this host: a Linux bridge holding the gateway address, machines' veth links
- * on it. Machines on it reach each other and the gateway, nothing else: the bridge does not forward
- * IP to other interfaces (`forwarding=0`), IPv6 is off, and machines get no default route.
+ * A private network of this host: a Linux bridge without an address, machines' veth links on it,
+ * and a host route to its subnet from the gateway address. Machines on it reach each other and the
+ * gateway, nothing else: the bridge does not forward IP to other interfaces (`forwarding=0`), IPv6
+ * is off, and machines get no default route.
  */
 export class LocalNetwork implements LocalNetworkRecord {
   readonly name: string;
   readonly subnet: string;
-  readonly gateway: string;
+  /** The host's address as machines see it (every network's: `GATEWAY_ADDRESS`). */
+  readonly gateway = GATEWAY_ADDRESS;
   readonly prefixLength = SUBNET_PREFIX_LENGTH;
   readonly #free: string[];
   readonly #taken = new Set<string>();
@@ -52,7 +54,6 @@ export class LocalNetwork implements LocalNetworkRecord {
     }
     this.name = record.name;
     this.subnet = formatPrefix(prefix);
-    this.gateway = gatewayAddress(prefix);
     this.#free = machineAddresses(prefix);
   }
 
@@ -77,7 +78,7 @@ export class LocalNetwork implements LocalNetworkRecord {
   }
 
   toJSON(): LocalNetworkRecord {
-    return { name: this.name, subnet: this.subnet, gateway: this.gateway };
+    return { name: this.name, subnet: this.subnet };
   }
 }
 
@@ -93,22 +94,66 @@ export async function createNetwork(options: CreateNetworkOptions = {}): Promise
   if (!BRIDGE_NAME.test(name)) throw new LocalVmSpecError(`not a local network name: ${name}`);
   const preferred = options.record ? parseIpv4Prefix(options.record.subnet) : undefined;
   return withFileLock(SUBNET_LOCK_PATH, async () => {
-    if (preferred && (await bridgeHasAddress(name, gatewayAddress(preferred)))) {
-      return new LocalNetwork({ name, subnet: formatPrefix(preferred), gateway: gatewayAddress(preferred) });
+    await ensureGatewayLocked();
+    if (preferred && (await routesTo(name)).includes(formatPrefix(preferred))) {
+      return new LocalNetwork({ name, subnet: formatPrefix(preferred) });
     }
     await deleteLink(name); // ours (random name) but not in the state we want: start it afresh
     const subnet = pickFreeSubnet(await prefixesInUse(), preferred);
     if (!subnet) throw new LocalVmNoSubnetError("every local subnet (10.213.0.0/16) is in use on this host");
     await makeBridge(name, subnet);
-    return new LocalNetwork({ name, subnet: formatPrefix(subnet), gateway: gatewayAddress(subnet) });
+    return new LocalNetwork({ name, subnet: formatPrefix(subnet) });
   });
 }
 
-/** Removes the bridge; machines on it must be destroyed first (their links would only be detached). */
+/** Removes the bridge (and its route); machines on it must be destroyed first (their links would only be detached). */
 export async function destroyNetwork(network: LocalNetworkRecord): Promise<void> {
   if (!BRIDGE_NAME.test(network.name))
     throw new LocalVmSpecError(`not a local network name: ${network.name}`);
   await deleteLink(network.name);
+}
+
+/**
+ * The gateway: a link `hostpass-gw` (a bridge without ports) with 10.213.255.1/32, the host's one address for every
+ * local network (each reaches it through a host route with that source). It is made once and kept
+ * (like docker0), because adding or removing an address on the host makes every running Chromium
+ * abort its requests with ERR_NETWORK_CHANGED; networks themselves add only links and routes,
+ * which Chromium does not count as a change. `scripts/setup.sh` makes it before the tests run.
+ */
+export async function ensureGateway(): Promise<void> {
+  await ensureLocalVmSupported();
+  await withFileLock(SUBNET_LOCK_PATH, ensureGatewayLocked);
+}
+
+/** Removes the gateway when no local network is left (what removing everything the quickstart made does). */
+export async function removeGatewayIfUnused(): Promise<boolean> {
+  return withFileLock(SUBNET_LOCK_PATH, async () => {
+    const links = JSON.parse(await runChecked("/usr/sbin/ip", ["-j", "link", "show"])) as {
+      ifname?: string;
+    }[];
+    if (links.some((link) => BRIDGE_NAME.test(link.ifname ?? ""))) return false;
+    await deleteLink(GATEWAY_LINK);
+    return true;
+  });
+}
+
+async function ensureGatewayLocked(): Promise<void> {
+  const shown = await runCommand("/usr/sbin/ip", ["-j", "-4", "addr", "show", "dev", GATEWAY_LINK]);
+  const links = shown.code === 0 ? (JSON.parse(shown.stdout) as { addr_info?: { local?: string }[] }[]) : [];
+  if (links.some((link) => link.addr_info?.some((info) => info.local === GATEWAY_ADDRESS))) return;
+  await deleteLink(GATEWAY_LINK);
+  // A bridge with no ports: every kernel with local networks has bridges (not every one has dummy links).
+  await runChecked("/usr/sbin/ip", ["link", "add", GATEWAY_LINK, "type", "bridge"]);
+  try {
+    await writeFile(`/proc/sys/net/ipv6/conf/${GATEWAY_LINK}/disable_ipv6`, "1");
+    await writeFile(`/proc/sys/net/ipv4/conf/${GATEWAY_LINK}/forwarding`, "0");
+    await runChecked("/usr/sbin/ip", ["-batch", "-"], {
+      input: `addr add ${GATEWAY_ADDRESS}/32 dev ${GATEWAY_LINK}\nlink set dev ${GATEWAY_LINK} up\n`,
+    });
+  } catch (error) {
+    await deleteLink(GATEWAY_LINK);
+    throw error;
+  }
 }
 
 export async function linkExists(name: string): Promise<boolean> {
@@ -131,7 +176,7 @@ async function makeBridge(name: string, subnet: Ipv4Prefix): Promise<void> {
     await writeFile(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, "1");
     await writeFile(`/proc/sys/net/ipv4/conf/${name}/forwarding`, "0");
     await runChecked("/usr/sbin/ip", ["-batch", "-"], {
-      input: `addr add ${gatewayAddress(subnet)}/${subnet.prefixLength} dev ${name}\nlink set dev ${name} up\n`,
+      input: `link set dev ${name} up\nroute add ${formatPrefix(subnet)} dev ${name} src ${GATEWAY_ADDRESS}\n`,
     });
   } catch (error) {
     await deleteLink(name);
@@ -139,11 +184,11 @@ async function makeBridge(name: string, subnet: Ipv4Prefix): Promise<void> {
   }
 }
 
-async function bridgeHasAddress(name: string, address: string): Promise<boolean> {
-  const result = await runCommand("/usr/sbin/ip", ["-j", "-4", "addr", "show", "dev", name]);
-  if (result.code !== 0) return false;
-  const links = JSON.parse(result.stdout) as { addr_info?: { local?: string }[] }[];
-  return links.some((link) => link.addr_info?.some((info) => info.local === address));
+/** The destinations the host routes through a link (a network's bridge: its subnet). */
+async function routesTo(name: string): Promise<string[]> {
+  const result = await runCommand("/usr/sbin/ip", ["-j", "-4", "route", "show", "dev", name]);
+  if (result.code !== 0) return [];
+  return (JSON.parse(result.stdout) as { dst?: string }[]).map((route) => route.dst ?? "");
 }
 
 /** Every IPv4 prefix the host has as an address or a route, in any routing table. */

@@ -116,7 +116,7 @@ export async function startMachine(options: StartMachineOptions): Promise<LocalM
     await runChecked("/usr/sbin/ip", ["-batch", "-"], {
       input: `link set dev ${link} master ${options.network.name}\nlink set dev ${link} up\n`,
     });
-    child.stdin?.end(`go ${peer} ${address}/${options.network.prefixLength}\n`);
+    child.stdin?.end(`go ${peer} ${address}/${options.network.prefixLength} ${options.network.gateway}\n`);
     await waitForSsh(sshdLog, address, timeoutMs, () => isAlive(init ?? { pid: -1, startTicks: "" }));
     const [netns, mntns] = await Promise.all([namespaceOf(init.pid, "net"), namespaceOf(init.pid, "mnt")]);
     if (!netns || !mntns) throw new Error("the machine's init is gone");

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import {
   candidateSubnets,
   formatPrefix,
-  gatewayAddress,
+  GATEWAY_ADDRESS,
   machineAddresses,
   parseIpv4,
   parseIpv4Prefix,
@@ -35,7 +35,8 @@ describe("local subnets", () => {
   });
 
   it("picks the first /24 of 10.213.0.0/16 that nothing on the host uses, ignoring the default route", () => {
-    assert.equal(candidateSubnets().length, 256);
+    assert.equal(candidateSubnets().length, 255, "10.213.255.0/24 is the gateway's");
+    assert.equal(formatPrefix(candidateSubnets().at(-1) ?? prefix("0.0.0.0/0")), "10.213.254.0/24");
     const used = [prefix("0.0.0.0/0"), prefix("10.213.0.0/24"), prefix("10.213.1.5"), prefix("192.0.2.0/24")];
     assert.equal(formatPrefix(pickFreeSubnet(used) ?? prefix("0.0.0.0/0")), "10.213.2.0/24");
     assert.equal(
@@ -53,12 +54,12 @@ describe("local subnets", () => {
     );
   });
 
-  it("gives .1 to the host and .2 to .254 to machines", () => {
+  it("gives .1 to .254 to machines (the host's gateway is outside every network)", () => {
     const subnet = prefix("10.213.5.0/24");
-    assert.equal(gatewayAddress(subnet), "10.213.5.1");
+    assert.ok(!prefixesOverlap(prefix(GATEWAY_ADDRESS), subnet));
     const addresses = machineAddresses(subnet);
-    assert.equal(addresses.length, 253);
-    assert.equal(addresses[0], "10.213.5.2");
+    assert.equal(addresses.length, 254);
+    assert.equal(addresses[0], "10.213.5.1");
     assert.equal(addresses.at(-1), "10.213.5.254");
   });
 });

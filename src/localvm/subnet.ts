@@ -4,9 +4,14 @@
  * including other helpers' and other test runs' networks). Pure; `network.ts` does the I/O.
  */
 
-/** Local networks are /24s inside this range (RFC 1918), one per network; machines get .2 to .254. */
+/** Local networks are /24s inside this range (RFC 1918), one per network; machines get .1 to .254. */
 export const LOCAL_RANGE = Object.freeze({ base: "10.213.0.0", prefixLength: 16 });
 export const SUBNET_PREFIX_LENGTH = 24;
+/**
+ * The host's one address for every local network (on a dummy link, network.ts): the last /24 of the
+ * range is kept for it and never given to a network.
+ */
+export const GATEWAY_ADDRESS = "10.213.255.1";
 
 export interface Ipv4Prefix {
   /** The network address as an unsigned 32-bit number. */
@@ -43,11 +48,11 @@ export function prefixesOverlap(a: Ipv4Prefix, b: Ipv4Prefix): boolean {
   return a.start < bEnd && b.start < aEnd;
 }
 
-/** All /24 subnets of the local range, in order. */
+/** All /24 subnets of the local range, in order, but the gateway's. */
 export function candidateSubnets(): Ipv4Prefix[] {
   const range = parseIpv4Prefix(`${LOCAL_RANGE.base}/${LOCAL_RANGE.prefixLength}`);
   if (!range) throw new TypeError("LOCAL_RANGE is not a prefix");
-  const count = 2 ** (SUBNET_PREFIX_LENGTH - range.prefixLength);
+  const count = 2 ** (SUBNET_PREFIX_LENGTH - range.prefixLength) - 1;
   return Array.from({ length: count }, (_, i) => ({
     start: range.start + i * 2 ** (32 - SUBNET_PREFIX_LENGTH),
     prefixLength: SUBNET_PREFIX_LENGTH,
@@ -65,13 +70,9 @@ export function pickFreeSubnet(used: readonly Ipv4Prefix[], preferred?: Ipv4Pref
   return candidateSubnets().find(isFree);
 }
 
-/** Host addresses of a /24 for machines: .2 to .254 (.1 is the host's gateway, .255 broadcast). */
+/** Host addresses of a /24 for machines: .1 to .254 (the host is at the gateway address, outside it). */
 export function machineAddresses(subnet: Ipv4Prefix): string[] {
-  return Array.from({ length: 253 }, (_, i) => formatIpv4(subnet.start + 2 + i));
-}
-
-export function gatewayAddress(subnet: Ipv4Prefix): string {
-  return formatIpv4(subnet.start + 1);
+  return Array.from({ length: 254 }, (_, i) => formatIpv4(subnet.start + 1 + i));
 }
 
 export function formatPrefix(prefix: Ipv4Prefix): string {

@@ -15,6 +15,14 @@ export {
   ResourceNotFoundError,
 } from "./errors.ts";
 export {
+  computerName,
+  defaultNicName,
+  type MachineHost,
+  type MachineStartRequest,
+  recordMachineAddress,
+  startRegisteredMachine,
+} from "./machine-host.ts";
+export {
   addScaleSetInstance,
   type CreateMachineInput,
   createScaleSet,

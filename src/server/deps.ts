@@ -3,7 +3,7 @@ import type { CertificateRevocationStore } from "../ca/index.ts";
 import type { DirectoryRepository } from "../directory/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
 import type { RbacEngine, RbacRepository } from "../rbac/index.ts";
-import type { ResourceRepository } from "../resources/index.ts";
+import type { MachineHost, ResourceRepository } from "../resources/index.ts";
 import type { ApiPrincipal, TokenTrust } from "./auth/tokens.ts";
 
 /** One activity-log record, as the server hands it to the audit module. */
@@ -77,6 +77,11 @@ export interface DomainServices {
   readonly checkPrincipal?: (principal: ApiPrincipal) => Promise<ApiPrincipal>;
   /** The sign-in log, for `GET /auditLogs/signIns`; absent in tests that need none. */
   readonly signInLog?: Pick<SignInLogRepository, "query">;
+  /**
+   * Where machines run (the local provider of `hostpass server --local-machines`): creating a VM
+   * then starts it, deleting removes it. Absent: machines are only registered.
+   */
+  readonly machineHost?: MachineHost;
   /** Conditional access policies and named locations; their routes exist only when it is given. */
   readonly conditionalAccess?: ConditionalAccessRepository;
 }

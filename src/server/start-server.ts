@@ -15,6 +15,7 @@ import { grantCheck } from "./sign-in/grant-check.ts";
 import { wireSignIn } from "./sign-in/wire-sign-in.ts";
 import { loadOrCreateTls } from "./tls.ts";
 import { wireSsh } from "./wire-certificates.ts";
+import { type LocalMachines, type LocalMachinesOptions, wireLocalMachines } from "./wire-local-machines.ts";
 import { wireServices } from "./wire-services.ts";
 
 export interface StartServerOptions {
@@ -42,6 +43,11 @@ export interface StartServerOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The portal's clock (sessions, sign-in steps); tests pin it. Default: the system clock. */
   readonly clock?: Clock;
+  /**
+   * `--local-machines`: `vm create` starts machines on this host (root on Linux only); the public
+   * URL then defaults to the machines' gateway (wire-local-machines.ts).
+   */
+  readonly localMachines?: LocalMachinesOptions;
 }
 
 export interface RunningServer {
@@ -58,6 +64,8 @@ export interface RunningServer {
   readonly authorizationServer: AuthorizationServer;
   /** The open store (one open per SQLite file per process: in-process callers use this one). */
   readonly store: Store;
+  /** The local machine provider, with `localMachines`. */
+  readonly localMachines: LocalMachines | undefined;
   close(): Promise<void>;
 }
 
@@ -72,7 +80,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       "--insecure-http is only allowed on a loopback address (127.0.0.1, ::1, localhost)",
     );
   }
-  const configured = options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl);
+  const local = options.localMachines && (await wireLocalMachines(options.dataDir, options.localMachines));
+  const publicUrlText = options.publicUrl ?? local?.publicUrl;
+  const configured = publicUrlText === undefined ? undefined : parsePublicUrl(publicUrlText);
   if (configured === undefined && (host === "0.0.0.0" || host === "::")) {
     throw new ServerConfigError(
       "listening on every address needs --public-url (the URL clients use, e.g. https://hostpass.example:8443)",
@@ -85,6 +95,25 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const trustProxy = checkTrustedProxies(options.trustedProxies ?? []);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  try {
+    return await startWith(options, { host, port, configured, trustProxy, local });
+  } catch (error) {
+    await local?.close();
+    throw error;
+  }
+}
+
+async function startWith(
+  options: StartServerOptions,
+  settings: {
+    host: string;
+    port: number;
+    configured: PublicUrl | undefined;
+    trustProxy: string[] | undefined;
+    local: LocalMachines | undefined;
+  },
+): Promise<RunningServer> {
+  const { host, port, configured, trustProxy, local } = settings;
   const kek = await loadOrCreateKek(options.dataDir, options.env);
   const store = await openStore({
     url: options.database ?? sqliteUrlForDataDir(options.dataDir),
@@ -94,6 +123,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const checkGrant = grantCheck(store.oidc);
   const services = {
     ...wired,
+    ...(local ? { machineHost: local.machineHost } : {}),
     signInLog: store.signInLog,
     conditionalAccess: store.conditionalAccess,
     // A token outlives its sign-in: the grant must still be live, and the principal enabled.
@@ -127,12 +157,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `${tls ? "https" : "http"}://${shownHost}:${address.port}`;
     const publicUrl: PublicUrl = configured ?? parsePublicUrl(url);
+    local?.listening({ host: address.address, port: address.port });
     const authorizationServer = await signIn.start(publicUrl);
     await ssh.start(publicUrl.origin, authorizationServer);
     const stopSweep = startExpirySweep(store, {
       onError: (error) => app.log.warn({ err: error }, "expiry sweep failed"),
     });
+    if (local) {
+      for (const failure of await local.resume(store.resources))
+        app.log.error(failure, "a local machine did not resume");
+    }
     const close = async () => {
+      await local?.close(); // the machines keep running; the next start adopts them
       await app.close(); // stops accepting, lets in-flight requests finish
       stopSweep();
       await services.close();
@@ -147,6 +183,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       bootstrap: boot,
       authorizationServer,
       store,
+      localMachines: local,
       close,
     };
   } catch (error) {

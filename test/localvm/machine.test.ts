@@ -82,6 +82,30 @@ describe("a local machine", () => {
       assert.ok(uid < 1000 || uid === 65534 || line.startsWith("localadmin:"), line);
     }
     assert.doesNotMatch(await readFile("/etc/passwd", "utf8"), /^localadmin:/m);
+
+    // Its /var/lib is its own (kept on its disk), with the host's package state read-only in it.
+    const state = await machine.exec([
+      "sh",
+      "-c",
+      "mkdir -m 0700 /var/lib/hostpass-agent && echo key > /var/lib/hostpass-agent/key",
+    ]);
+    assert.equal(state.code, 0, state.stderr);
+    assert.equal(await readFile(`${machine.dir}/var/lib/hostpass-agent/key`, "utf8"), "key\n");
+    await assert.rejects(readFile("/var/lib/hostpass-agent/key"), { code: "ENOENT" });
+    assert.match(
+      (await machine.exec(["dpkg-query", "--status", "openssh-server"])).stdout,
+      /^Status: install ok installed$/m,
+    );
+    assert.notEqual(
+      (await machine.exec(["touch", "/var/lib/dpkg/x"])).code,
+      0,
+      "the host's dpkg state is read-only",
+    );
+    assert.notEqual(
+      (await machine.exec(["test", "-e", "/var/lib/postgresql"])).code,
+      0,
+      "services' data stay on the host",
+    );
     for (const file of hostFiles)
       assert.equal(await sha256(file), hostHashes.get(file), `${file} of the host changed`);
   });
@@ -147,7 +171,7 @@ describe("a local machine", () => {
     const script = `
       import { startMachine, LocalNetwork } from ${JSON.stringify(new URL("../../src/localvm/index.ts", import.meta.url).href)};
       const network = new LocalNetwork(${JSON.stringify(lab.network.toJSON())});
-      const address = ${JSON.stringify(lab.network.gateway.replace(/\.1$/, ".200"))}; // clear of the lab's own
+      const address = ${JSON.stringify(lab.network.subnet.replace(/\.0\/24$/, ".200"))}; // clear of the lab's own
       const machine = await startMachine({ dir: ${JSON.stringify(dir)}, network, address, hostname: "survivor" });
       await machine.exec(["sh", "-c", "echo kept > /root/note; echo gone > /tmp/note"]);
       console.log(machine.address);`;

@@ -1,6 +1,7 @@
 /**
  * Local networks for real: bridges on private subnets that concurrent runs (other processes) never
- * share, removed without a trace, and the refusal a process without root gets.
+ * share, removed without a trace, no host address changed on the way, and the refusal a process
+ * without root gets.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -9,9 +10,11 @@ import { describe, it } from "node:test";
 import {
   createNetwork,
   destroyNetwork,
+  ensureGateway,
   type LocalNetwork,
   type LocalNetworkRecord,
 } from "../../src/localvm/index.ts";
+import { openMachineLab } from "../helpers/local-machines.ts";
 import { exec } from "../helpers/openssh.ts";
 
 const localvm = JSON.stringify(new URL("../../src/localvm/index.ts", import.meta.url).href);
@@ -57,8 +60,16 @@ describe("local networks", () => {
       assert.equal(new Set(all.map((network) => network.subnet)).size, 4, JSON.stringify(all));
       for (const network of all) {
         assert.match(network.subnet, /^10\.213\.\d+\.0\/24$/);
-        const shown = await exec("ip", ["-4", "-o", "addr", "show", "dev", network.name]);
-        assert.match(shown.stdout, new RegExp(`inet ${network.gateway.replaceAll(".", "\\.")}/24 `));
+        const routes = await exec("ip", ["-4", "-o", "route", "show", "dev", network.name]);
+        assert.match(
+          routes.stdout,
+          new RegExp(`^${network.subnet.replaceAll(".", "\\.")} .*src 10\\.213\\.255\\.1`),
+        );
+        assert.equal(
+          (await exec("ip", ["-o", "addr", "show", "dev", network.name])).stdout,
+          "",
+          "no address",
+        );
       }
     } finally {
       for (const network of ours) await destroyNetwork(network);
@@ -71,6 +82,25 @@ describe("local networks", () => {
         `${network.name} is gone`,
       );
     }
+  });
+
+  it("add or remove no address on the host while networks and machines come and go", async () => {
+    // Chromium aborts every request in flight (ERR_NETWORK_CHANGED) when a host address changes.
+    await ensureGateway();
+    const monitor = spawn("ip", ["-o", "monitor", "address"], { stdio: ["ignore", "pipe", "inherit"] });
+    let events = "";
+    monitor.stdout.setEncoding("utf8").on("data", (chunk: string) => (events += chunk));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const lab = await openMachineLab();
+      await lab.start({ hostname: "quiet" });
+      await lab.close();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      monitor.kill();
+      await once(monitor, "exit");
+    }
+    assert.equal(events, "");
   });
 
   it("refuses a process without root with ERR_LOCALVM_UNSUPPORTED", async () => {

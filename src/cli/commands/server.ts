@@ -9,6 +9,7 @@ interface ServerArgs {
   readonly insecureHttp?: boolean;
   readonly publicUrl?: string;
   readonly trustedProxy?: string[];
+  readonly localMachines?: boolean;
 }
 
 /** `hostpass server`: runs the directory and authorization service until SIGTERM or SIGINT. */
@@ -19,6 +20,11 @@ export const serverCommand: CliCommand<ServerArgs> = {
     {
       summary: "Run on the embedded SQLite store in the default data directory.",
       command: "hostpass server",
+    },
+    {
+      summary:
+        "Run with the local machine provider (root on Linux): `hostpass vm create` starts machines on this host.",
+      command: "hostpass server --local-machines",
     },
     {
       summary: "Run on PostgreSQL, listening on all addresses under a public name.",
@@ -45,6 +51,10 @@ export const serverCommand: CliCommand<ServerArgs> = {
         "a reverse proxy whose X-Forwarded-For is believed (repeatable)",
         (value: string, previous: string[] = []) => [...previous, value],
       )
+      .option(
+        "--local-machines",
+        "start machines for `vm create` on this host (Linux namespaces on a private network; root only); the public URL then defaults to that network's gateway address",
+      )
       .addOption(new Option("--insecure-http", "serve plain HTTP (loopback addresses only)"));
   },
   async run(ctx, args) {
@@ -57,12 +67,18 @@ export const serverCommand: CliCommand<ServerArgs> = {
       insecureHttp: args.insecureHttp === true,
       publicUrl: args.publicUrl,
       trustedProxies: args.trustedProxy ?? [],
+      ...(args.localMachines ? { localMachines: {} } : {}),
       adminPassword: ctx.env.HOSTPASS_ADMIN_PASSWORD || undefined,
       logLevel: logLevel(ctx),
       logStream: ctx.stderr,
     });
     const lines = [`hostpass server listening on ${running.url}`, `public URL: ${running.publicUrl}`];
     if (running.fingerprint) lines.push(`TLS certificate SHA-256 fingerprint: ${running.fingerprint}`);
+    const local = running.localMachines;
+    if (local) {
+      const { network, root } = local.provider;
+      lines.push(`local machines: ${root}, network ${network.subnet} (this host is ${network.gateway})`);
+    }
     const boot = running.bootstrap;
     lines.push(
       `tenant: ${boot.tenant.name} (${boot.tenant.id}), default subscription: ${boot.subscriptionId}`,

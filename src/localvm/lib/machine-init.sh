@@ -3,10 +3,11 @@
 # network and PID namespaces, with stderr on the machine's console.log. It
 #   1. builds the machine's view of the file system: an overlay on /etc (the shared read-only base,
 #      base-image.ts, under the machine directory's etc), the machine directory's home, root, var/log
-#      and var/lib/extrausers over the host's; fresh tmpfs on /run, /tmp, /var/tmp and /opt; the binds
+#      and var/lib over the host's (with the host's dpkg, apt, pam and ucf state read-only in it); fresh tmpfs on /run, /tmp, /var/tmp and /opt; the binds
 #      it was given under /opt (the hostpass installation, read-only); a sysfs of its own network.
 #      Mount propagation is private (unshare's default): the host never sees any of these mounts;
-#   2. prints "ready" and waits for the host to move its veth in ("go <link> <address>/<prefix>");
+#   2. prints "ready" and waits for the host to move its veth in ("go <link> <address>/<prefix>
+#      <gateway>"): its subnet and the host's gateway address are all it can reach;
 #   3. runs sshd on <address>:22 (plus the extra sshd arguments it was given) and every service in /etc/localvm/services under supervision
 #      (restarted a second after it exits), and reaps orphans (bash reaps every child, adopted ones
 #      too) until it is killed; killing it ends every process of the machine (PID namespace).
@@ -43,6 +44,15 @@ mount --bind "$machine_dir" /run/localvm/stage/machine
 mkdir -p /run/localvm/stage/base-etc
 mount --bind "$base_etc" /run/localvm/stage/base-etc
 mount -o remount,bind,ro /run/localvm/stage/base-etc
+# The host's package state, which tools read (dpkg-query, apt): seen read-only in the machine's own /var/lib.
+host_var_lib=()
+for name in dpkg apt pam ucf; do
+  if [ -d "/var/lib/$name" ] && [ ! -L "/var/lib/$name" ]; then
+    mkdir -p "/run/localvm/stage/var-lib-$name"
+    mount -o bind,ro "/var/lib/$name" "/run/localvm/stage/var-lib-$name"
+    host_var_lib+=("$name")
+  fi
+done
 binds=()
 index=0
 while [ "$#" -ge 3 ]; do
@@ -60,7 +70,11 @@ mount -t overlay -o "lowerdir=/run/localvm/stage/base-etc,upperdir=$machine/etc,
 mount --bind "$machine/home" /home
 mount --bind "$machine/root" /root
 mount --bind "$machine/var/log" /var/log
-mount --bind "$machine/var/lib/extrausers" /var/lib/extrausers
+mount --bind "$machine/var/lib" /var/lib
+for name in "${host_var_lib[@]}"; do
+  mkdir -p "/var/lib/$name"
+  mount --move "/run/localvm/stage/var-lib-$name" "/var/lib/$name"
+done
 mount -t tmpfs -o mode=0755,nosuid,nodev,size=16m machine-opt /opt
 for ((i = 0; i < ${#binds[@]}; i += 2)); do
   mkdir -p "${binds[i + 1]}"
@@ -81,12 +95,13 @@ echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
 ip link set dev lo up
 
 echo ready
-read -r word link address
+read -r word link address gateway
 [ "$word" = go ] || { log "expected 'go' from the host, got '$word'"; exit 1; }
 exec </dev/null >/dev/null
 ip link set dev "$link" name eth0
 ip addr add "$address" dev eth0
 ip link set dev eth0 up
+ip route add "$gateway/32" dev eth0
 log "up as $hostname on ${address%/*}"
 # A graceful stop (SIGTERM; PID 1 ignores signals it has no handler for) ends every process here.
 trap 'kill -TERM -1 2>/dev/null || true; exit 0' TERM

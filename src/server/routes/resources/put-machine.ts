@@ -4,6 +4,7 @@ import type { RouteDeps } from "../../deps.ts";
 import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { MachineDto, Tags, toMachineDto } from "./dto.ts";
+import { startOnHost } from "./lib/machine-host.ts";
 import { assignMachineIdentity } from "./lib/machine-identity.ts";
 import { MACHINE_KINDS, type MachineKind, MachineParams } from "./lib/machine-kinds.ts";
 
@@ -35,7 +36,7 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-/** `hostpass vm create` / `hostpass vmss create`: registers the machine (a local provider may start it later). */
+/** `hostpass vm create` / `hostpass vmss create`: registers the machine; with a machine host (local provider) a VM is also started. */
 export function registerPutMachine(app: App, deps: RouteDeps): void {
   for (const kind of MACHINE_KINDS) register(app, deps, kind);
 }
@@ -67,7 +68,8 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
         note(done.id, { image, adminUsername, size, location, identity: done.identityPrincipalId ?? null });
         return done;
       });
-      return reply.code(201).send(toMachineDto(machine));
+      const started = kind.kind === "virtualMachine" ? await startOnHost(request, deps, machine) : machine;
+      return reply.code(201).send(toMachineDto(started));
     },
   );
 }

@@ -6,6 +6,7 @@ import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { MachineDto, toMachineDto } from "./dto.ts";
 import { inTenant } from "./lib/in-tenant.ts";
+import { startOnHost } from "./lib/machine-host.ts";
 import { INSTANCE_PATH, InstanceParams, instanceIdOf } from "./lib/scale-set-instance.ts";
 
 const Body = Type.Object(
@@ -27,7 +28,7 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-/** Adds an instance on the scale set's current model (the scaler or the local provider calls this). */
+/** Adds an instance on the scale set's current model (`vmss create --instance-count`); a machine host starts it. */
 export function registerPutScaleSetInstance(app: App, deps: RouteDeps): void {
   app.put(
     INSTANCE_PATH,
@@ -58,7 +59,7 @@ export function registerPutScaleSetInstance(app: App, deps: RouteDeps): void {
         note(added.id, { scaleSetId: setId, modelVersion: added.modelVersion });
         return added;
       });
-      return reply.code(201).send(toMachineDto(instance));
+      return reply.code(201).send(toMachineDto(await startOnHost(request, deps, instance)));
     },
   );
 }

@@ -1,0 +1,80 @@
+import type { FastifyRequest } from "fastify";
+import { appendAuditEvent } from "../../../../audit/index.ts";
+import {
+  deleteMachine,
+  listChildren,
+  type Machine,
+  recordMachineAddress,
+  startRegisteredMachine,
+} from "../../../../resources/index.ts";
+import type { RouteDeps } from "../../../deps.ts";
+import { principalOf } from "../../../plugins/authenticate.ts";
+import { removeMachineIdentity } from "./machine-identity.ts";
+
+/**
+ * With a machine host (local provider), starts the machine just registered (a VM or a scale-set
+ * instance) and records its address. Starting takes a second or so, so it runs after the
+ * registration's transaction, never inside one. If it cannot start, the registration (and a VM's
+ * identity) is removed again in one transaction that records why in the activity log, so the
+ * request either made a running machine or nothing. Without a machine host the machine stays
+ * registered, for a real host to join.
+ */
+export async function startOnHost(
+  request: FastifyRequest,
+  deps: RouteDeps,
+  machine: Machine,
+): Promise<Machine> {
+  const host = deps.machineHost;
+  if (!host) return machine;
+  const { tenantId, objectId } = principalOf(request);
+  try {
+    return await startRegisteredMachine(machine, host, (privateIp) =>
+      deps.transaction(tenantId, (tx) => recordMachineAddress(tx.resources, machine.id, privateIp)),
+    );
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    await deps.transaction(tenantId, async (tx) => {
+      if (machine.kind === "virtualMachine") await removeMachineIdentity(tx, tenantId, machine.id);
+      await deleteMachine(tx.resources, machine.id);
+      await appendAuditEvent(tx.audit, {
+        tenantId,
+        actor: objectId,
+        action: `${machine.kind === "virtualMachine" ? "Compute/virtualMachines" : "Compute/virtualMachineScaleSets/virtualMachines"}/delete`,
+        target: machine.id,
+        result: "success",
+        correlationId: request.id,
+        details: {
+          method: request.method,
+          rolledBack: "the machine could not be started",
+          code: typeof code === "string" ? code : "ERR_INTERNAL",
+        },
+      });
+    });
+    throw error;
+  }
+}
+
+/**
+ * The machines a VM or scale set runs on the machine host (a scale set's instances), read before
+ * its registration is deleted (the instances go with it); empty without a machine host.
+ */
+export async function machinesOnHost(deps: RouteDeps, machine: Machine): Promise<string[]> {
+  if (!deps.machineHost) return [];
+  if (machine.kind !== "virtualMachineScaleSet") return [machine.id];
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listChildren(deps.resources, machine.id, {
+      limit: 1000,
+      ...(cursor ? { cursor } : {}),
+    });
+    ids.push(...page.items.map((item) => item.id));
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return ids;
+}
+
+/** Removes machines from the machine host (after their registration is gone). */
+export async function removeFromHost(deps: RouteDeps, ids: readonly string[]): Promise<void> {
+  for (const id of ids) await deps.machineHost?.remove(id);
+}
