@@ -4,6 +4,7 @@
  * reports go out in batches (kept while the service is unreachable). No listening socket.
  */
 import type { Clock } from "../shared/clock.ts";
+import type { AgentStore } from "./agent-store.ts";
 import { AgentNotJoinedError, HostStateInvalidError } from "./errors.ts";
 import type { AgentLog, HostController } from "./host-controller.ts";
 import type { HostPaths } from "./host-paths.ts";
@@ -23,6 +24,8 @@ export interface DaemonOptions {
   readonly log: AgentLog;
   readonly logSource?: LogSource;
   readonly reports: ReportQueue;
+  /** Where sshd's log position is saved, so a restarted agent reports what it missed meanwhile. */
+  readonly store: AgentStore;
   /** Reconnect delays: doubling from min to max, with jitter. */
   readonly backoff?: { readonly minMs: number; readonly maxMs: number; readonly refusedMs?: number };
   /** No event for this long (the service sends heartbeats every 15 s): reconnect. */
@@ -50,16 +53,28 @@ export async function runDaemon(o: DaemonOptions, signal: AbortSignal): Promise<
   const parser = loginLogParser(
     (name) => controller.desired?.logins.find((l) => l.linuxName === name)?.level,
   );
+  const saved = await o.store.read<{ position?: string }>("log-position.json");
+  let lastPosition = saved?.position;
   o.logSource?.start((line) => {
     for (const r of parser.push(line)) enqueue(r);
-  });
+  }, lastPosition);
+  const savePosition = async () => {
+    const position = o.logSource?.position();
+    if (position === undefined || position === lastPosition) return;
+    await reports.save(); // the reports of the lines read so far first: a position never runs ahead of them
+    await o.store.write("log-position.json", { position });
+    lastPosition = position;
+  };
 
   const timers = [
     setInterval(() => {
       controller.tick();
       controller.apply().catch(() => undefined);
       for (const r of parser.flush(o.clock())) enqueue(r);
-      reports.save().catch((error) => log("warn", "reports not saved", { error: (error as Error).message }));
+      reports
+        .save()
+        .then(savePosition)
+        .catch((error) => log("warn", "reports not saved", { error: (error as Error).message }));
     }, o.tickEveryMs ?? 5000),
     setInterval(() => {
       void reports.send((batch) => client.postReports(batch));
@@ -128,4 +143,5 @@ export async function runDaemon(o: DaemonOptions, signal: AbortSignal): Promise<
   await controller.apply();
   await reports.send((batch) => client.postReports(batch));
   await reports.save();
+  await savePosition();
 }

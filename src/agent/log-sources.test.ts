@@ -80,4 +80,34 @@ describe("sshd log sources", () => {
       await rm(dir, { recursive: true });
     }
   });
+
+  it("resumes where a stopped agent left off: lines logged while it was down are read, none twice", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hostpass-logsource-"));
+    const path = join(dir, "sshd.log");
+    await writeFile(path, "before\n");
+    const read = async (from: string | undefined, settle = 120) => {
+      const seen: string[] = [];
+      const source = fileLogSource(path, clock, 20);
+      source.start((l: LogLine) => seen.push(l.message), from);
+      await new Promise((r) => setTimeout(r, settle));
+      const position = source.position();
+      await source.stop();
+      return { seen, position };
+    };
+    try {
+      const first = await read(undefined);
+      assert.deepEqual(first.seen, []);
+      await appendFile(path, "while down 1\nwhile down 2\npart");
+      const second = await read(first.position);
+      assert.deepEqual(second.seen, ["while down 1", "while down 2"]);
+      await appendFile(path, "ial line\n");
+      const third = await read(second.position);
+      assert.deepEqual(third.seen, ["partial line"]);
+      await rm(path);
+      await writeFile(path, "rotated while down\n");
+      assert.deepEqual((await read(third.position)).seen, ["rotated while down"]);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
 });

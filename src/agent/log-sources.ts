@@ -10,7 +10,10 @@ import type { Clock } from "../shared/clock.ts";
 import type { LogLine } from "./sshd-log.ts";
 
 export interface LogSource {
-  start(onLine: (line: LogLine) => void): void;
+  /** Starts reading; `from` is a `position()` saved earlier (resume where the last run stopped). */
+  start(onLine: (line: LogLine) => void, from?: string): void;
+  /** Where reading stands now (after the last complete line handed out), to save and resume from. */
+  position(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export function fileLogSource(path: string, clock: Clock, pollMs = 200): LogSour
   let partial = "";
   let busy = false;
   let first = true;
+  let resume: { ino: number; offset: number } | undefined;
 
   const readMore = async (onLine: (line: LogLine) => void) => {
     if (!handle) return;
@@ -70,7 +74,8 @@ export function fileLogSource(path: string, clock: Clock, pollMs = 200): LogSour
         handle = await open(path, "r");
         const opened = await handle.stat();
         inode = opened.ino;
-        offset = first ? opened.size : 0; // lines written before the agent started are not reported
+        if (first && resume?.ino === inode && resume.offset <= opened.size) offset = resume.offset;
+        else offset = first && !resume ? opened.size : 0; // a first start reports from now on; a rotated file from its start
         partial = "";
       } else if (st && st.size < offset) {
         offset = 0; // truncated in place
@@ -84,12 +89,24 @@ export function fileLogSource(path: string, clock: Clock, pollMs = 200): LogSour
   };
 
   return {
-    start(onLine) {
+    start(onLine, from) {
+      try {
+        const p = from ? (JSON.parse(from) as { ino?: unknown; offset?: unknown }) : undefined;
+        if (p && Number.isSafeInteger(p.ino) && Number.isSafeInteger(p.offset))
+          resume = p as { ino: number; offset: number };
+      } catch {
+        resume = undefined;
+      }
       const tick = () => {
         poll(onLine).catch(() => undefined);
       };
       tick();
       timer = setInterval(tick, pollMs);
+    },
+    position() {
+      return inode < 0
+        ? undefined
+        : JSON.stringify({ ino: inode, offset: offset - Buffer.byteLength(partial) });
     },
     async stop() {
       clearInterval(timer);
@@ -101,7 +118,7 @@ export function fileLogSource(path: string, clock: Clock, pollMs = 200): LogSour
 }
 
 /** One `journalctl -o json` record → a line (MESSAGE may be an array of bytes when not UTF-8). */
-export function parseJournalRecord(json: string, clock: Clock): LogLine | undefined {
+export function parseJournalRecord(json: string, clock: Clock): (LogLine & { cursor?: string }) | undefined {
   let r: Record<string, unknown>;
   try {
     r = JSON.parse(json) as Record<string, unknown>;
@@ -120,6 +137,7 @@ export function parseJournalRecord(json: string, clock: Clock): LogLine | undefi
   const micros = Number(r.__REALTIME_TIMESTAMP);
   return {
     message,
+    ...(typeof r.__CURSOR === "string" ? { cursor: r.__CURSOR } : {}),
     ...(Number.isSafeInteger(pid) ? { pid } : {}),
     at: Number.isFinite(micros) && micros > 0 ? Math.floor(micros / 1000) : clock(),
   };
@@ -129,14 +147,12 @@ export function journalLogSource(clock: Clock, journalctl = "journalctl"): LogSo
   let child: ChildProcess | undefined;
   let stopped = false;
   let restart: NodeJS.Timeout | undefined;
+  let cursor: string | undefined;
   const launch = (onLine: (line: LogLine) => void) => {
-    const c = spawn(
-      journalctl,
-      ["--follow", "--output=json", "--lines=0", "-t", "sshd", "-t", "sshd-session"],
-      {
-        stdio: ["ignore", "pipe", "ignore"],
-      },
-    );
+    const from = cursor ? [`--after-cursor=${cursor}`] : ["--lines=0"];
+    const c = spawn(journalctl, ["--follow", "--output=json", ...from, "-t", "sshd", "-t", "sshd-session"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     child = c;
     let partial = "";
     c.stdout?.setEncoding("utf8");
@@ -144,8 +160,11 @@ export function journalLogSource(clock: Clock, journalctl = "journalctl"): LogSo
       const lines = (partial + chunk).split("\n");
       partial = lines.pop() ?? "";
       for (const l of lines) {
-        const line = parseJournalRecord(l, clock);
-        if (line) onLine(line);
+        const record = parseJournalRecord(l, clock);
+        if (!record) continue;
+        const { cursor: next, ...line } = record;
+        if (next) cursor = next;
+        onLine(line);
       }
     });
     c.once("exit", () => {
@@ -154,7 +173,11 @@ export function journalLogSource(clock: Clock, journalctl = "journalctl"): LogSo
     c.once("error", () => undefined);
   };
   return {
-    start: launch,
+    start(onLine, from) {
+      if (from && /^[\x21-\x7e]{1,512}$/.test(from)) cursor = from;
+      launch(onLine);
+    },
+    position: () => cursor,
     async stop() {
       stopped = true;
       clearTimeout(restart);

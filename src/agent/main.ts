@@ -164,6 +164,7 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
         clock: systemClock,
         log,
         reports,
+        store,
         ...(logSource ? { logSource } : {}),
       };
       await runDaemon(daemon, io.signal);

@@ -122,6 +122,7 @@ describe("agent daemon with the host channel (stand-in service)", () => {
         clock: systemClock,
         log,
         reports,
+        store,
         logSource: fileLogSource(sshdLog(), systemClock, 50),
         backoff: { minMs: 50, maxMs: 200, refusedMs: 200 },
         reportEveryMs: 50,
