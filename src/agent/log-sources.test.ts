@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { appendFile, mkdtemp, rename, rm, truncate, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rename, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileLogSource, parseJournalRecord, parseLogFileLine } from "./log-sources.ts";
+import { fileLogSource, journalLogSource, parseJournalRecord, parseLogFileLine } from "./log-sources.ts";
 import type { LogLine } from "./sshd-log.ts";
 
 const clock = () => 1_700_000_000_000;
@@ -106,6 +106,48 @@ describe("sshd log sources", () => {
       await rm(path);
       await writeFile(path, "rotated while down\n");
       assert.deepEqual((await read(third.position)).seen, ["rotated while down"]);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it("journald: follows sshd's records, resumes after the saved cursor (a stand-in journalctl: this machine runs no journald)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hostpass-journal-"));
+    const fake = join(dir, "journalctl");
+    const args = join(dir, "args");
+    const records = [
+      {
+        MESSAGE: "Invalid user x from 10.0.0.9 port 7",
+        _PID: "41",
+        __REALTIME_TIMESTAMP: "1700000000000000",
+        __CURSOR: "s=1;i=a",
+      },
+      {
+        MESSAGE: "Connection closed by invalid user x 10.0.0.9 port 7 [preauth]",
+        _PID: "41",
+        __CURSOR: "s=1;i=b",
+      },
+    ];
+    await writeFile(
+      fake,
+      `#!/bin/sh\necho "$@" >> ${args}\ncat <<'EOF'\n${records.map((r) => JSON.stringify(r)).join("\n")}\nEOF\nexec sleep 30\n`,
+      { mode: 0o755 },
+    );
+    try {
+      const seen: LogLine[] = [];
+      const source = journalLogSource(clock, fake);
+      source.start((l) => seen.push(l));
+      for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      await source.stop();
+      assert.deepEqual(seen[0], { message: records[0]?.MESSAGE, pid: 41, at: 1_700_000_000_000 });
+      assert.equal(source.position(), "s=1;i=b");
+      const again = journalLogSource(clock, fake);
+      again.start(() => undefined, source.position());
+      await new Promise((r) => setTimeout(r, 100));
+      await again.stop();
+      const calls = (await readFile(args, "utf8")).trim().split("\n");
+      assert.match(calls[0] ?? "", /--follow --output=json --lines=0 -t sshd -t sshd-session/);
+      assert.match(calls[1] ?? "", /--after-cursor=s=1;i=b /);
     } finally {
       await rm(dir, { recursive: true });
     }
