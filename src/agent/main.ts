@@ -80,6 +80,20 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
       outputError: () => undefined,
     });
 
+  program.addHelpText(
+    "after",
+    renderExamples([
+      {
+        summary:
+          "Join this host (as root), with the command `hostpass vm create` printed, then start the agent.",
+        command:
+          "hostpass-agent join --server https://hostpass.example:8443 --code hpj_… --ca-file hostpass-ca.pem",
+      },
+      { summary: "", command: "systemctl enable --now hostpass-agent" },
+      { summary: "What the agent last applied.", command: "hostpass-agent status" },
+    ]),
+  );
+
   common(program.command("join"))
     .description(
       "register this host with the service through a one-time join code (makes the agent's own key)",
@@ -97,7 +111,7 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
         {
           summary: "Join with the command `hostpass vm create` printed.",
           command:
-            "hostpass-agent join --server https://hostpass.example:8443 --code 7Q2M-… --ca-file hostpass-ca.pem",
+            "hostpass-agent join --server https://hostpass.example:8443 --code hpj_… --ca-file hostpass-ca.pem",
         },
       ]),
     )
@@ -130,7 +144,7 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
     )
     .action(async (o: { root: string; stateDir: string; sshdReload?: string; sshdLog?: string }) => {
       const paths = hostPaths(o.root, { stateDir: o.stateDir });
-      const store = await openAgentStore(paths);
+      const store = await openAgentStore(paths, { create: false });
       const config = await loadAgentConfig(store);
       const privateKeyPem = await readAgentKey(paths, store);
       const caFile = config.pinnedCa ? join(store.dir, SERVER_CA_FILE) : undefined;
@@ -225,7 +239,7 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
     .description("what the agent last applied, its grace stage and the login extension's state")
     .addHelpText("after", renderExamples([{ summary: "", command: "hostpass-agent status" }]))
     .action(async (o: { root: string; stateDir: string }) => {
-      const store = await openAgentStore(hostPaths(o.root, { stateDir: o.stateDir }));
+      const store = await openAgentStore(hostPaths(o.root, { stateDir: o.stateDir }), { create: false });
       done({
         joined: (await store.read(CONFIG_FILE)) !== undefined,
         ...((await store.read<object>("status.json")) ?? {}),
