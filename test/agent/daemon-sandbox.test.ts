@@ -123,8 +123,12 @@ describe("the agent daemon on a local machine, connected to the host channel", (
   after(async () => {
     if (process.env.AGENT_TEST_DEBUG)
       console.log((await machine.exec(["cat", "/var/log/localvm-hostpass-agent.log"])).stdout.slice(-6000));
+    const step = (what: string) => process.env.AGENT_TEST_DEBUG && console.log(new Date().toISOString(), what);
+    step("lab.close");
     await lab?.close();
+    step("service.close");
     await service?.close();
+    step("closed");
     await removeDir(dir);
     await removeDir(share);
   });

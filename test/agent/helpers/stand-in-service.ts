@@ -208,7 +208,9 @@ export async function startStandIn(dataDir: string, host = "127.0.0.1"): Promise
       for (const s of streams) s.destroy();
       const closed = new Promise((r) => server.close(r));
       for (const socket of sockets) socket.destroy(); // peers that vanished (a destroyed machine) never close theirs
-      await closed;
+      server.closeAllConnections();
+      // every socket is destroyed; do not let a straggler keep the test run alive
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
     },
   };
 }
