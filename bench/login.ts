@@ -68,8 +68,6 @@ export async function run(args: string[]): Promise<object> {
       [
         "/opt/hostpass/bin/hostpass-agent",
         "apply",
-        "--state-dir",
-        "/root/hostpass-agent",
         "--state",
         "/opt/hostpass-bench/state.json",
         "--krl",

@@ -20,8 +20,6 @@ import { JOIN_CODE, type StandIn, startStandIn } from "./helpers/stand-in-servic
 import { type TestUser, testUser } from "./helpers/user-certs.ts";
 
 const REPO = join(import.meta.dirname, "../..");
-/** The agent's state inside the machine: /root is the machine's own (its /var/lib is the host's, but for extrausers). */
-const STATE = ["--state-dir", "/root/hostpass-agent"];
 const ca = testSigner("ssh-ed25519", "daemon-ca");
 const caKeys = [
   {
@@ -97,7 +95,7 @@ describe("the agent daemon on a local machine, connected to the host channel", (
       [
         "/opt/hostpass/bin/hostpass-agent",
         "join",
-        ...STATE,
+
         "--server",
         service.url,
         "--code",
@@ -113,7 +111,7 @@ describe("the agent daemon on a local machine, connected to the host channel", (
       argv: [
         "/opt/hostpass/bin/hostpass-agent",
         "run",
-        ...STATE,
+
         "--sshd-log",
         "file:/var/log/localvm-sshd.log",
       ],
@@ -123,7 +121,8 @@ describe("the agent daemon on a local machine, connected to the host channel", (
   after(async () => {
     if (process.env.AGENT_TEST_DEBUG)
       console.log((await machine.exec(["cat", "/var/log/localvm-hostpass-agent.log"])).stdout.slice(-6000));
-    const step = (what: string) => process.env.AGENT_TEST_DEBUG && console.log(new Date().toISOString(), what);
+    const step = (what: string) =>
+      process.env.AGENT_TEST_DEBUG && console.log(new Date().toISOString(), what);
     step("lab.close");
     await lab?.close();
     step("service.close");

@@ -25,8 +25,6 @@ import { hostState, krlBytes } from "./helpers/host-state-fixture.ts";
 import { type TestUser, testUser } from "./helpers/user-certs.ts";
 
 const REPO = join(import.meta.dirname, "../..");
-/** The agent's state inside the machine: /root is the machine's own (its /var/lib is the host's, but for extrausers). */
-const STATE = ["--state-dir", "/root/hostpass-agent"];
 const ca1 = testSigner("ssh-ed25519", "login-ca-1");
 const ca2 = testSigner("ssh-ed25519", "login-ca-2");
 const caKey = (id: "ca-1" | "ca-2", status: "next" | "active" | "previous") => ({
@@ -71,7 +69,7 @@ describe("logins through the agent's files on a local machine", () => {
       [
         "/opt/hostpass/bin/hostpass-agent",
         "apply",
-        ...STATE,
+
         "--state",
         `/opt/hostpass-test/state-${stateVersion}.json`,
         "--krl",
