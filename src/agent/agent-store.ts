@@ -45,7 +45,10 @@ export interface AgentStore {
 }
 
 /** `create: false` (status, run before a join): nothing is made on disk until something is written. */
-export async function openAgentStore(paths: HostPaths, options: { create?: boolean } = {}): Promise<AgentStore> {
+export async function openAgentStore(
+  paths: HostPaths,
+  options: { create?: boolean } = {},
+): Promise<AgentStore> {
   if (options.create ?? true) await ensureDirectory(paths.root, paths.stateDir, 0o700);
   const file = (name: string) => {
     if (!/^[a-z][a-z0-9-]*\.json$/.test(name)) throw new TypeError(`bad state file name ${name}`);

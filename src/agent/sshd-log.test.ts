@@ -125,4 +125,14 @@ describe("sshd log lines → login reports (lines as Debian 12's sshd logs them)
     assert.equal(late.length, 1);
     assert.equal(late[0]?.linuxName, "carol");
   });
+
+  it("a client-chosen user name or key id is bounded in the report", () => {
+    const long = "u".repeat(5000);
+    const { out } = feed([
+      'Connection from 10.1.2.3 port 9 on 10.1.2.4 port 22 rdomain ""',
+      `Failed publickey for invalid user ${long} from 10.1.2.3 port 9 ssh2: ED25519-CERT SHA256:a ID ${"k".repeat(5000)} (serial 1) ${CA}`,
+    ]);
+    assert.equal(out[0]?.linuxName.length, 256);
+    assert.equal(out[0]?.keyId?.length, 256);
+  });
 });

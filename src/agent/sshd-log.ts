@@ -37,6 +37,7 @@ const REASONS: [RegExp, (m: RegExpExecArray) => string][] = [
 /** A connection that never logs its end (sshd killed, lines lost) is reported after this. */
 const STALE_MS = 150_000;
 const MAX_TRACKED = 10_000;
+const MAX_TEXT = 256;
 
 interface Connection {
   user?: string;
@@ -115,10 +116,12 @@ export function loginLogParser(levelOf: (linuxName: string) => LoginLevel | unde
     extra: Partial<LoginReport> = {},
   ): LoginReport => {
     const level = result === "success" ? levelOf(user) : undefined;
+    // a user name or key id of a refused attempt is whatever the client sent: bounded here
+    if (extra.keyId !== undefined) extra = { ...extra, keyId: extra.keyId.slice(0, MAX_TEXT) };
     return {
       type: "login",
       at,
-      linuxName: user,
+      linuxName: user.slice(0, MAX_TEXT),
       result,
       sourceAddress: address,
       ...extra,
