@@ -4,7 +4,7 @@
  * For high-volume events with no change of their own (sign-ins, certificates, host logins), an
  * `AuditWriter` (audit-writer.ts) groups concurrent appends into one transaction.
  */
-import { type AppendAuditEventInput, linkEvents, prepareEvent } from "./lib/prepare-event.ts";
+import { type AppendAuditEventInput, chainKeyOf, linkEvents, prepareEvent } from "./lib/prepare-event.ts";
 import type { AuditRepository } from "./repository.ts";
 import type { AuditEvent } from "./types.ts";
 
@@ -14,11 +14,13 @@ export async function appendAuditEvent(
   repo: AuditRepository,
   input: AppendAuditEventInput,
 ): Promise<AuditEvent> {
+  const key = chainKeyOf(repo);
   const fields = prepareEvent(input);
   return repo.transaction(async (tx) => {
-    const [event] = linkEvents(await tx.lockHead(), [fields]);
+    const { events, seal } = linkEvents(key, await tx.lockHead(), [fields]);
+    const [event] = events;
     if (!event) throw new TypeError("linkEvents returned nothing");
-    await tx.append([event]);
+    await tx.append(events, seal);
     return event;
   });
 }

@@ -7,7 +7,7 @@
  */
 
 import type { HashedFields } from "./chain-hash.ts";
-import { type AppendAuditEventInput, linkEvents, prepareEvent } from "./lib/prepare-event.ts";
+import { type AppendAuditEventInput, chainKeyOf, linkEvents, prepareEvent } from "./lib/prepare-event.ts";
 import type { AuditRepository } from "./repository.ts";
 import type { AuditEvent } from "./types.ts";
 
@@ -41,11 +41,12 @@ export function createAuditWriter(repo: AuditRepository, options: AuditWriterOpt
       try {
         const events = await repo.transaction(async (tx) => {
           const linked = linkEvents(
+            chainKeyOf(repo),
             await tx.lockHead(),
             batch.map((p) => p.fields),
           );
-          await tx.append(linked);
-          return linked;
+          await tx.append(linked.events, linked.seal);
+          return linked.events;
         });
         for (const [i, p] of batch.entries()) p.resolve(events[i] as AuditEvent);
       } catch (error) {
@@ -69,6 +70,7 @@ export function createAuditWriter(repo: AuditRepository, options: AuditWriterOpt
     append(input) {
       let fields: HashedFields;
       try {
+        chainKeyOf(repo);
         fields = prepareEvent(input);
       } catch (error) {
         return Promise.reject(error);

@@ -1,5 +1,8 @@
 /**
- * The chain's hash: `hash = SHA-256(prevHash ‖ canonicalJson(event fields))`, hex.
+ * The chain's hash: `hash = HMAC-SHA-256(chain key, prevHash ‖ canonicalJson(event fields))`, hex,
+ * under the key derived from the key-encryption key (chain-key.ts), so only a holder of that key
+ * can make a row that verifies. Logs from before migration 0061 used plain SHA-256 (kept below for
+ * that migration's check of an old log, nothing else).
  *
  * Hashed fields: id, time (ISO 8601), tenantId, actor, action, target, result, correlationId,
  * details. `seq` is deliberately not hashed: the links order the rows, so a row moved to another
@@ -8,6 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { canonicalJson } from "./canonical-json.ts";
+import { type AuditChainKey, hmacHex } from "./chain-key.ts";
 import type { AuditEvent } from "./types.ts";
 
 export const GENESIS_HASH = "0".repeat(64);
@@ -28,6 +32,19 @@ export function canonicalEvent(event: HashedFields): string {
   });
 }
 
-export function chainHash(prevHash: string, event: HashedFields): string {
+export function chainHash(key: AuditChainKey, prevHash: string, event: HashedFields): string {
+  return hmacHex(key, prevHash, canonicalEvent(event));
+}
+
+/** The unkeyed hash of logs written before migration 0061 (that migration checks them with it). */
+export function unkeyedChainHash(prevHash: string, event: HashedFields): string {
   return createHash("sha256").update(prevHash, "utf8").update(canonicalEvent(event), "utf8").digest("hex");
+}
+
+/**
+ * The head's seal: which event is the last, under the key. Without it, rows deleted from the end
+ * and the head moved back to the new last row would still form a valid chain.
+ */
+export function headSeal(key: AuditChainKey, head: { readonly seq: number; readonly hash: string }): string {
+  return hmacHex(key, "head\n", String(head.seq), "\n", head.hash);
 }

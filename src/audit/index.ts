@@ -2,8 +2,16 @@
 export { type AppendAuditEventInput, appendAuditEvent, MAX_DETAILS_BYTES } from "./append-audit-event.ts";
 export { type AuditWriter, type AuditWriterOptions, createAuditWriter } from "./audit-writer.ts";
 export { canonicalJson } from "./canonical-json.ts";
-export { canonicalEvent, chainHash, GENESIS_HASH } from "./chain-hash.ts";
-export { AuditError, InvalidAuditInputError } from "./errors.ts";
+export {
+  canonicalEvent,
+  chainHash,
+  GENESIS_HASH,
+  type HashedFields,
+  headSeal,
+  unkeyedChainHash,
+} from "./chain-hash.ts";
+export { type AuditChainKey, deriveAuditChainKey } from "./chain-key.ts";
+export { AuditError, AuditKeyMissingError, InvalidAuditInputError } from "./errors.ts";
 export { MAX_PAGE_SIZE, queryAuditEvents } from "./query-audit-events.ts";
 export type { AuditRepository } from "./repository.ts";
 export {

@@ -19,15 +19,17 @@ export interface AuditEvent {
   readonly result: AuditResult;
   readonly correlationId: string;
   readonly details: Readonly<Record<string, unknown>>;
-  /** SHA-256 (hex) of the previous event; 64 zeros for the first. */
+  /** The previous event's hash; 64 zeros for the first. */
   readonly prevHash: string;
-  /** SHA-256 (hex) of `prevHash` followed by the canonical JSON of the event (see chain-hash.ts). */
+  /** HMAC-SHA-256 (hex) under the chain key of `prevHash` and the event's canonical JSON (chain-hash.ts). */
   readonly hash: string;
 }
 
 export interface AuditHead {
   readonly seq: number;
   readonly hash: string;
+  /** `headSeal` of seq and hash; absent only for a log that has never been appended to with a key. */
+  readonly seal?: string;
 }
 
 export interface AuditQuery {

@@ -11,7 +11,7 @@
 import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type Dialect, Kysely, Migrator, sql } from "kysely";
-import type { AuditRepository } from "../audit/index.ts";
+import { type AuditRepository, deriveAuditChainKey } from "../audit/index.ts";
 import type { DirectoryRepository } from "../directory/index.ts";
 import type { RbacRepository } from "../rbac/index.ts";
 import type { ResourceRepository } from "../resources/index.ts";
@@ -26,6 +26,7 @@ import {
 } from "./errors.ts";
 import { lockChangeHead, sqlChangeLog } from "./lib/change-log.ts";
 import { type StoreContext, withTransaction } from "./lib/context.ts";
+import { migrationContext } from "./migrations/context.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
 import { createPostgresDialect, createPostgresPool, withMigrationLock } from "./postgres/postgres-dialect.ts";
 import { sqlAuditRepository } from "./repositories/sql-audit-repository.ts";
@@ -176,6 +177,9 @@ async function migrate(db: Kysely<Database>, schema: string | undefined): Promis
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const kek = checkKeyEncryptionKey(options.keyEncryptionKey);
+  // The activity log's chain is keyed from the KEK (audit/chain-key.ts); without one it can be
+  // read but neither appended to nor verified.
+  const chainKey = kek === undefined ? undefined : deriveAuditChainKey(kek);
   const t = target(options.url);
   if (t.file !== undefined) {
     if (openFiles.has(t.file)) throw new StoreInUseError(`${t.file} is already open in this process`);
@@ -186,7 +190,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   };
   const db = new Kysely<Database>({ dialect: t.dialect });
   try {
-    await t.serialize(() => migrate(db, t.schema));
+    await migrationContext.run({ ...(chainKey ? { auditChainKey: chainKey } : {}) }, () =>
+      t.serialize(() => migrate(db, t.schema)),
+    );
   } catch (error) {
     release();
     await db.destroy();
@@ -202,7 +208,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const repositories = (c: StoreContext): StoreRepositories => ({
     directory: sqlDirectoryRepository(c),
     resources: sqlResourceRepository(c),
-    audit: sqlAuditRepository(c),
+    audit: sqlAuditRepository(c, chainKey),
     rbac: sqlRbacRepository(c),
     changeLog: { ...sqlChangeLog(c), lock: (tenantId) => lockChangeHead(c, tenantId) },
     ...signInRepositories(c, kek),

@@ -175,6 +175,8 @@ export interface AuditHeadTable {
   chain: string;
   seq: number;
   hash: string;
+  /** The head's seal (audit `headSeal`, an HMAC under the chain key); null before the first keyed append (0061). */
+  seal: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Custom role definitions only (built-ins live in rbac/ code). Times are ISO text, kept verbatim. */

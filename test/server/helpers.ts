@@ -1,7 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AuditHead, AuditRepository } from "../../src/audit/index.ts";
+import { type AuditHead, type AuditRepository, deriveAuditChainKey } from "../../src/audit/index.ts";
 import { PrincipalNotFoundError } from "../../src/directory/errors.ts";
 import {
   createRoleAssignment,
@@ -88,13 +89,14 @@ export function testWorld(): TestWorld & { services: DomainServices } {
 function memoryAuditLog(records: AuditRecord[]): AuditRepository {
   let head: AuditHead = { seq: 0, hash: "0".repeat(64) };
   const repo: AuditRepository = {
+    chainKey: deriveAuditChainKey(randomBytes(32)),
     transaction: (work) => work(repo),
     lockHead: async () => head,
     getHead: async () => head,
-    append: async (events) => {
+    append: async (events, seal) => {
       for (const e of events) records.push(e);
       const last = events.at(-1);
-      if (last) head = { seq: last.seq, hash: last.hash };
+      if (last) head = { seq: last.seq, hash: last.hash, seal };
     },
     scan: unused("auditLog.scan"),
     query: unused("auditLog.query"),

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import type { ApiPrincipal } from "../../src/server/auth/tokens.ts";
 import { type BootstrapResult, bootstrap } from "../../src/server/bootstrap.ts";
@@ -26,7 +27,7 @@ export async function startStoreServer(
   options: { url?: string; dataDir?: string } = {},
 ): Promise<StoreServer> {
   const dataDir = options.dataDir ?? (await tempDir());
-  const store = await openStore({ url: options.url ?? "sqlite::memory:" });
+  const store = await openStore({ url: options.url ?? "sqlite::memory:", keyEncryptionKey: randomBytes(32) });
   const services = wireServices(store);
   const boot = await bootstrap(store, services.rbac, { adminPassword: "correct horse battery staple" });
   const keys = await createTestTokenKeys();

@@ -48,6 +48,7 @@ for (const dialect of selectedDialects()) {
         ok: true,
         checked: 10,
         headSeq: 10,
+        headHash: (await store.audit.getHead()).hash,
         problems: [],
       });
       const byActor = await queryAuditEvents(
@@ -153,12 +154,12 @@ for (const dialect of selectedDialects()) {
             transactions++;
             return work({
               ...tx,
-              append: async (events) => {
+              append: async (events, seal) => {
                 if (failNext) {
                   failNext = false;
                   throw new Error("disk full");
                 }
-                await tx.append(events);
+                await tx.append(events, seal);
               },
             });
           }),
@@ -211,6 +212,7 @@ for (const dialect of selectedDialects()) {
         ok: true,
         checked: 311,
         headSeq: 311,
+        headHash: (await store.audit.getHead()).hash,
         problems: [],
       });
       await assert.rejects(

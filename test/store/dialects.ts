@@ -15,6 +15,12 @@ import { openStore, type Store } from "../../src/store/index.ts";
 export const DIALECTS = ["sqlite", "postgres"] as const;
 export type DialectName = (typeof DIALECTS)[number];
 
+/**
+ * The key-encryption key of the stores tests open (the activity log's chain is keyed from it);
+ * tests of sealed keys and of a wrong key open with their own.
+ */
+export const TEST_KEK = new Uint8Array(32).fill(7);
+
 export const PG_URL = process.env.HOSTPASS_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 export function selectedDialects(): readonly DialectName[] {
@@ -39,7 +45,7 @@ export function createTestDatabase(dialect: DialectName): TestDatabase {
     return {
       dialect,
       url: `sqlite:${file}`,
-      open: () => openStore({ url: `sqlite:${file}` }),
+      open: () => openStore({ url: `sqlite:${file}`, keyEncryptionKey: TEST_KEK }),
       async raw(statement, params = []) {
         const db = new DatabaseSync(file);
         try {
@@ -71,7 +77,7 @@ export function createTestDatabase(dialect: DialectName): TestDatabase {
   return {
     dialect,
     url,
-    open: () => openStore({ url }),
+    open: () => openStore({ url, keyEncryptionKey: TEST_KEK }),
     raw: (statement, params = []) =>
       withClient(async (c) => {
         let i = 0;

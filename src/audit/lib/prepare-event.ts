@@ -1,8 +1,10 @@
 /** Validation of an event to append, and linking prepared events onto the chain head. */
 import { randomUUID } from "node:crypto";
 import { canonicalJson } from "../canonical-json.ts";
-import { chainHash, type HashedFields } from "../chain-hash.ts";
-import { InvalidAuditInputError } from "../errors.ts";
+import { chainHash, type HashedFields, headSeal } from "../chain-hash.ts";
+import type { AuditChainKey } from "../chain-key.ts";
+import { AuditKeyMissingError, InvalidAuditInputError } from "../errors.ts";
+import type { AuditRepository } from "../repository.ts";
 import { AUDIT_RESULTS, type AuditEvent, type AuditHead, type AuditResult } from "../types.ts";
 
 export const MAX_DETAILS_BYTES = 16_384;
@@ -59,13 +61,25 @@ export function prepareEvent(input: AppendAuditEventInput): HashedFields {
   };
 }
 
-/** Chains prepared events after `head`, in order. */
-export function linkEvents(head: AuditHead, prepared: readonly HashedFields[]): AuditEvent[] {
+/** The chain key of the repository, or AuditKeyMissingError: nothing unkeyed is ever written. */
+export function chainKeyOf(repo: AuditRepository): AuditChainKey {
+  const key = repo.chainKey;
+  if (key === undefined) throw new AuditKeyMissingError();
+  return key;
+}
+
+/** Chains prepared events after `head`, in order, and seals the new head. */
+export function linkEvents(
+  key: AuditChainKey,
+  head: AuditHead,
+  prepared: readonly HashedFields[],
+): { events: AuditEvent[]; seal: string } {
   let { seq, hash } = head;
-  return prepared.map((fields) => {
-    const event: AuditEvent = { ...fields, seq: seq + 1, prevHash: hash, hash: chainHash(hash, fields) };
+  const events = prepared.map((fields) => {
+    const event: AuditEvent = { ...fields, seq: seq + 1, prevHash: hash, hash: chainHash(key, hash, fields) };
     seq = event.seq;
     hash = event.hash;
     return event;
   });
+  return { events, seal: headSeal(key, { seq, hash }) };
 }

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { KEK_BYTES } from "../../shared/seal.ts";
 import { ServerStateError } from "../errors.ts";
-import { loadOrCreateSecretFile } from "./secret-file.ts";
+import { loadOrCreateSecretFile, readSecretFile } from "./secret-file.ts";
 
 export const KEK_ENV = "HOSTPASS_KEK";
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -35,5 +35,20 @@ export async function loadOrCreateKek(
   if (fromEnv !== undefined && fromEnv !== "") return decode(fromEnv, KEK_ENV);
   const path = kekPath(dataDir);
   const text = await loadOrCreateSecretFile(path, () => `${randomBytes(KEK_BYTES).toString("base64")}\n`);
+  return decode(text, path);
+}
+
+/**
+ * The existing key-encryption key, for operator tools on the server machine (`hostpass audit
+ * verify`): from `HOSTPASS_KEK` or the data directory, never created.
+ */
+export async function loadKek(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Uint8Array> {
+  const fromEnv = env[KEK_ENV];
+  if (fromEnv !== undefined && fromEnv !== "") return decode(fromEnv, KEK_ENV);
+  const path = kekPath(dataDir);
+  const text = await readSecretFile(path);
+  if (text === undefined) {
+    throw new ServerStateError(`no key-encryption key: ${path} does not exist and ${KEK_ENV} is not set`);
+  }
   return decode(text, path);
 }

@@ -10,6 +10,19 @@ import { ServerStateError } from "../errors.ts";
  */
 export async function loadOrCreateSecretFile(path: string, create: () => string): Promise<string> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const existing = await readSecretFile(path);
+  if (existing !== undefined) return existing;
+  const content = create();
+  try {
+    await writeFileAtomic(path, content, 0o600);
+  } catch (error) {
+    throw new ServerStateError(`cannot write ${path}`, { cause: error });
+  }
+  return readFile(path, "utf8");
+}
+
+/** Reads a secret file (refused when others may read it); undefined when it does not exist. */
+export async function readSecretFile(path: string): Promise<string | undefined> {
   try {
     const info = await stat(path);
     if ((info.mode & 0o077) !== 0) {
@@ -19,13 +32,7 @@ export async function loadOrCreateSecretFile(path: string, create: () => string)
     }
     return await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
   }
-  const content = create();
-  try {
-    await writeFileAtomic(path, content, 0o600);
-  } catch (error) {
-    throw new ServerStateError(`cannot write ${path}`, { cause: error });
-  }
-  return readFile(path, "utf8");
 }

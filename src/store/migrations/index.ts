@@ -9,6 +9,7 @@ import * as conditionalAccess from "./0003-conditional-access.ts";
 import * as changeLog from "./0010-change-log.ts";
 import * as adminSshKey from "./0040-admin-ssh-key.ts";
 import * as sessionsValidFrom from "./0060-sessions-valid-from.ts";
+import * as auditChainKeyed from "./0061-audit-chain-keyed.ts";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial": initial,
@@ -17,4 +18,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0010-change-log": changeLog,
   "0040-admin-ssh-key": adminSshKey,
   "0060-sessions-valid-from": sessionsValidFrom,
+  "0061-audit-chain-keyed": auditChainKeyed,
 });

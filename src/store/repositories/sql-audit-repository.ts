@@ -1,6 +1,6 @@
 /** AuditRepository on Kysely. Appends lock the single chain-head row, so the chain never forks. */
 import type { Selectable } from "kysely";
-import type { AuditEvent, AuditRepository, AuditResult } from "../../audit/index.ts";
+import type { AuditChainKey, AuditEvent, AuditRepository, AuditResult } from "../../audit/index.ts";
 import { InvalidPageError } from "../errors.ts";
 import { millis, type StoreContext, toDate, withTransaction } from "../lib/context.ts";
 import { checkLimit } from "../lib/paging.ts";
@@ -25,10 +25,17 @@ function toEvent(r: Selectable<Database["audit_events"]>): AuditEvent {
   };
 }
 
-export function sqlAuditRepository(ctx: StoreContext): AuditRepository {
+/** `chainKey`: derived from the store's key-encryption key (audit `deriveAuditChainKey`), if it has one. */
+export function sqlAuditRepository(ctx: StoreContext, chainKey?: AuditChainKey): AuditRepository {
   const { db } = ctx;
+  const headOf = (r: { seq: number; hash: string; seal: string | null }) => ({
+    seq: Number(r.seq),
+    hash: r.hash,
+    ...(r.seal === null ? {} : { seal: r.seal }),
+  });
   return {
-    transaction: (work) => withTransaction(ctx, (tx) => work(sqlAuditRepository(tx))),
+    chainKey,
+    transaction: (work) => withTransaction(ctx, (tx) => work(sqlAuditRepository(tx, chainKey))),
 
     async lockHead() {
       if (!ctx.inTransaction) throw new TypeError("lockHead() must run inside a transaction");
@@ -37,19 +44,19 @@ export function sqlAuditRepository(ctx: StoreContext): AuditRepository {
         .updateTable("audit_head")
         .set((eb) => ({ seq: eb.ref("seq") }))
         .where("chain", "=", CHAIN)
-        .returning(["seq", "hash"])
+        .returning(["seq", "hash", "seal"])
         .executeTakeFirstOrThrow();
-      return { seq: Number(r.seq), hash: r.hash };
+      return headOf(r);
     },
     async getHead() {
       const r = await db
         .selectFrom("audit_head")
-        .select(["seq", "hash"])
+        .select(["seq", "hash", "seal"])
         .where("chain", "=", CHAIN)
         .executeTakeFirstOrThrow();
-      return { seq: Number(r.seq), hash: r.hash };
+      return headOf(r);
     },
-    async append(events) {
+    async append(events, seal) {
       const last = events[events.length - 1];
       if (!last) return;
       await withTransaction(ctx, async (tx) => {
@@ -78,7 +85,7 @@ export function sqlAuditRepository(ctx: StoreContext): AuditRepository {
         }
         await tx.db
           .updateTable("audit_head")
-          .set({ seq: last.seq, hash: last.hash })
+          .set({ seq: last.seq, hash: last.hash, seal })
           .where("chain", "=", CHAIN)
           .execute();
       });
