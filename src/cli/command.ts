@@ -42,3 +42,14 @@ export interface CliCommand<A = Record<string, unknown>> {
   configure(command: Command): void;
   run(ctx: CliContext, args: A): Promise<unknown>;
 }
+
+/**
+ * A result that is an exit status rather than data: `ssh vm` ends with ssh's own status, which
+ * main.ts passes on without printing anything.
+ */
+export class ExitStatus {
+  readonly code: number;
+  constructor(code: number) {
+    this.code = code;
+  }
+}

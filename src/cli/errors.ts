@@ -55,3 +55,48 @@ export class NoMatchError extends HostpassError {
   readonly code = NoMatchError.code;
   readonly kind = "not_found";
 }
+
+/**
+ * A command that must never prompt (a renewal run by `ssh config`'s `Match exec`) met a
+ * conditional access challenge that only an interactive sign-in can meet.
+ */
+export class SignInRequiredError extends HostpassError {
+  static readonly code = "ERR_SIGN_IN_REQUIRED";
+  readonly code = SignInRequiredError.code;
+  readonly kind = "unauthenticated";
+}
+
+/** `ssh vm`/`ssh config` for a machine that has no address (yet): give `--ip`. */
+export class NoAddressError extends HostpassError {
+  static readonly code = "ERR_NO_ADDRESS";
+  readonly code = NoAddressError.code;
+  readonly kind = "not_found";
+}
+
+/** `ssh vm` could not get in and the service says the caller holds no login role on the machine. */
+export class LoginRoleMissingError extends HostpassError {
+  static readonly code = "ERR_LOGIN_ROLE_MISSING";
+  readonly code = LoginRoleMissingError.code;
+  readonly kind = "forbidden";
+}
+
+/** `ssh vm` could not get in and the machine's managed identity or its login extension is off. */
+export class LoginNotEnabledError extends HostpassError {
+  static readonly code = "ERR_LOGIN_NOT_ENABLED";
+  readonly code = LoginNotEnabledError.code;
+  readonly kind = "conflict";
+}
+
+/** A file the command reads or writes cannot be used (missing, no permission, not a directory). */
+export class FileAccessError extends HostpassError {
+  static readonly code = "ERR_CLI_FILE";
+  readonly code = FileAccessError.code;
+  readonly kind = "invalid";
+}
+
+/** Anything else that went wrong: a bug. `--debug` shows the stack. */
+export class CliInternalError extends HostpassError {
+  static readonly code = "ERR_INTERNAL";
+  readonly code = CliInternalError.code;
+  readonly kind = "internal";
+}

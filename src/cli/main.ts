@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import type { CliCommand, CliContext, Example, GlobalOptions } from "./command.ts";
+import { type CliCommand, type CliContext, type Example, ExitStatus, type GlobalOptions } from "./command.ts";
 import { COMMANDS, type CommandEntry, GROUPS } from "./commands/index.ts";
 import { CliUsageError } from "./errors.ts";
 import {
@@ -59,12 +59,21 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
     const sub = subcommand(program, command.path).description(command.summary);
     command.configure(sub);
     sub.addHelpText("after", renderExamples(command.examples));
-    sub.action(async (args: Record<string, unknown>, self: Command) => {
+    sub.action(async (...params: unknown[]) => {
+      // commander passes declared operands first, then the options, then the command itself.
+      const self = params.at(-1) as Command;
+      const opts = params.at(-2) as Record<string, unknown>;
+      const operands = params.slice(0, -2).flat() as string[];
+      const args = operands.length > 0 ? { ...opts, operands } : opts;
       const globals = self.optsWithGlobals() as unknown as GlobalOptions;
       const ctx: CliContext = { stdout, stderr, env: options.env ?? process.env, globals, signal };
       try {
         if (globals.query !== undefined) await checkQuery(globals.query);
         const result = await command.run(ctx, args as never);
+        if (result instanceof ExitStatus) {
+          exitCode = result.code;
+          return;
+        }
         stdout.write(
           await formatResult(result, { output: globals.output, query: globals.query, color: isTty(stdout) }),
         );

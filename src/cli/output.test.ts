@@ -57,6 +57,14 @@ describe("cli output", () => {
     assert.equal(exitCodeFor(new Denied("no")), 5);
     assert.equal(exitCodeFor(new NoIdentity("no")), 22);
     assert.equal(exitCodeFor(new TypeError("bug")), 1);
+    assert.match(formatError(new TypeError("bug"), false), /^ERROR: \(ERR_INTERNAL\) internal error: bug/);
+    const enoent = Object.assign(new Error("ENOENT: no such file"), {
+      code: "ENOENT",
+      syscall: "open",
+      path: "/nope/x",
+    });
+    assert.equal(exitCodeFor(enoent), 2);
+    assert.equal(formatError(enoent, false), "ERROR: (ERR_CLI_FILE) cannot open /nope/x: no such file or directory\n");
     assert.equal(
       formatError(new Denied("Access denied"), false),
       "ERROR: (ERR_AUTHORIZATION_FAILED) Access denied\n",

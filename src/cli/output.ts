@@ -1,5 +1,5 @@
-import { type ErrorKind, isHostpassError } from "../shared/errors.ts";
-import { InvalidQueryError } from "./errors.ts";
+import { type ErrorKind, type HostpassError, isHostpassError } from "../shared/errors.ts";
+import { CliInternalError, FileAccessError, InvalidQueryError } from "./errors.ts";
 import { toTable, toTsv } from "./lib/formats.ts";
 
 export const OUTPUT_FORMATS = ["json", "jsonc", "table", "tsv", "yaml", "none"] as const;
@@ -87,18 +87,44 @@ export async function formatResult(data: unknown, options: OutputOptions): Promi
   }
 }
 
+/**
+ * Every failure as a hostpass error, so it carries a code and a documented exit status: a file
+ * system error names the file (ERR_CLI_FILE, exit 2); anything else is ERR_INTERNAL (exit 1).
+ */
+export function asHostpassError(error: unknown): HostpassError {
+  if (isHostpassError(error)) return error;
+  const e = error as NodeJS.ErrnoException;
+  if (typeof e?.code === "string" && /^E[A-Z]+$/.test(e.code) && typeof e.syscall === "string") {
+    const what = FILE_ERRORS[e.code] ?? e.code;
+    const path = e.path ? ` ${e.path}` : "";
+    return new FileAccessError(`cannot ${e.syscall}${path}: ${what}`, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new CliInternalError(`internal error: ${message} (run again with --debug for details)`, { cause: error });
+}
+
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ENOTDIR: "a part of the path is not a directory",
+  EISDIR: "it is a directory",
+  EEXIST: "it exists already",
+  ENOSPC: "no space left on the device",
+  EROFS: "read-only file system",
+};
+
 export function exitCodeFor(error: unknown): number {
-  if (!isHostpassError(error)) return EXIT_BY_KIND.internal;
-  return EXIT_BY_CODE.get(error.code) ?? EXIT_BY_KIND[error.kind];
+  const e = asHostpassError(error);
+  return EXIT_BY_CODE.get(e.code) ?? EXIT_BY_KIND[e.kind];
 }
 
 /** `ERROR: (code) message` on stderr, like az; the stack only with --debug. */
 export function formatError(error: unknown, debug: boolean): string {
-  const head = isHostpassError(error)
-    ? `ERROR: (${error.code}) ${error.message}`
-    : `ERROR: ${error instanceof Error ? error.message : String(error)}`;
-  const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
-  return `${head}${stack}\n`;
+  const e = asHostpassError(error);
+  const original = isHostpassError(error) ? error : (e.cause as Error | undefined);
+  const stack = debug && original instanceof Error && original.stack ? `\n${original.stack}` : "";
+  return `ERROR: (${e.code}) ${e.message}${stack}\n`;
 }
 
 function colorJson(value: unknown): string {

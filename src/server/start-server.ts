@@ -39,6 +39,11 @@ export interface StartServerOptions {
    * log and conditional access is then the one the proxy saw. Default: none.
    */
   readonly trustedProxies?: readonly string[];
+  /**
+   * The longest a user certificate lives (`hostpass server --certificate-lifetime`), 60 s to 24 h;
+   * default 1 hour. Conditional access sign-in frequency can only shorten it.
+   */
+  readonly certificateLifetimeSeconds?: number;
   /** For `HOSTPASS_KEK` (the key-encryption key); default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
   /** The portal's clock (sessions, sign-in steps); tests pin it. Default: the system clock. */
@@ -75,6 +80,9 @@ export interface RunningServer {
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { host, port } = parseListenAddress(options.listen);
+  const lifetime = options.certificateLifetimeSeconds;
+  if (lifetime !== undefined && !(Number.isInteger(lifetime) && lifetime >= 60 && lifetime <= 86_400))
+    throw new ServerConfigError("the certificate lifetime must be between 60 seconds and 24 hours");
   if (options.insecureHttp && !isLoopback(host)) {
     throw new ServerConfigError(
       "--insecure-http is only allowed on a loopback address (127.0.0.1, ::1, localhost)",
@@ -146,7 +154,7 @@ async function startWith(
     });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
     const https = tls && { key: tls.key, cert: tls.cert };
-    const ssh = wireSsh(store, kek, services.audit);
+    const ssh = wireSsh(store, kek, services.audit, lifetime);
     const mount = (app: App) => {
       signIn.mount(app);
       ssh.mount(app);

@@ -88,6 +88,8 @@ export interface CertificateWiring {
     details: Record<string, unknown>;
   }) => Promise<void>;
   readonly caKeyType?: KeyType;
+  /** The configured certificate lifetime (default: the CA's, 1 hour). */
+  readonly certificateLifetimeSeconds?: number;
   readonly now?: () => Date;
 }
 
@@ -131,6 +133,7 @@ export async function createCertificateService(w: CertificateWiring): Promise<Ce
     caKeyId: active.id,
     ledger: w.ledger,
     reservedKeys: { isReserved: (fp: string) => reserved.has(fp) },
+    ...(w.certificateLifetimeSeconds ? { defaultLifetimeSeconds: w.certificateLifetimeSeconds } : {}),
     now,
   };
   return {
@@ -253,7 +256,12 @@ export interface SshWiring {
 }
 
 /** Until `start`, the routes answer 503: the issuer (and so token verification) is not known yet. */
-export function wireSsh(stores: SshStores, kek: Uint8Array, audit: AuditSink): SshWiring {
+export function wireSsh(
+  stores: SshStores,
+  kek: Uint8Array,
+  audit: AuditSink,
+  certificateLifetimeSeconds?: number,
+): SshWiring {
   let service: CertificateService | undefined;
   const late: CertificateService = {
     request: (input) => started().request(input),
@@ -271,6 +279,7 @@ export function wireSsh(stores: SshStores, kek: Uint8Array, audit: AuditSink): S
     async start(publicUrl, tokens) {
       service = await createCertificateService({
         publicUrl,
+        ...(certificateLifetimeSeconds ? { certificateLifetimeSeconds } : {}),
         caKeys: stores.caKeys,
         kek,
         ledger: stores.certificates,

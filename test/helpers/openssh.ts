@@ -3,7 +3,7 @@
  * (never the machine's), and ssh logins against it.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,6 +71,12 @@ export interface SshdOptions {
   /** Host private key path (OpenSSH format); a fresh Ed25519 one is made when absent. */
   readonly hostKey?: string;
   readonly hostCertificate?: string;
+  /**
+   * Accounts sshd should know besides the machine's own (directory users, whose names are not in
+   * this machine's /etc/passwd): sshd then runs in a private mount namespace where copies of
+   * /etc/passwd and /etc/group with these added are bind-mounted (the machine's files untouched).
+   */
+  readonly users?: readonly { readonly name: string; readonly uid: number; readonly home: string }[];
 }
 
 export interface Sshd {
@@ -112,9 +118,7 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
   const configPath = join(dir, "sshd_config");
   await writeFile(configPath, config);
   await mkdir("/run/sshd", { recursive: true, mode: 0o755 });
-  const child = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", configPath], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = await spawnSshd(dir, configPath, options.users ?? []);
   let log = "";
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (chunk: string) => {
@@ -132,6 +136,34 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
       await exited;
     },
   };
+}
+
+async function spawnSshd(
+  dir: string,
+  configPath: string,
+  users: NonNullable<SshdOptions["users"]>,
+): Promise<ChildProcess> {
+  const sshd = ["/usr/sbin/sshd", "-D", "-e", "-f", configPath];
+  if (users.length === 0)
+    return spawn(sshd[0] as string, sshd.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
+  const passwd = join(dir, "passwd");
+  const group = join(dir, "group");
+  const lines = (f: (u: (typeof users)[number]) => string) => users.map((u) => `${f(u)}\n`).join("");
+  await writeFile(
+    passwd,
+    `${await readFile("/etc/passwd", "utf8")}${lines((u) => `${u.name}:x:${u.uid}:${u.uid}::${u.home}:/bin/sh`)}`,
+  );
+  await writeFile(group, `${await readFile("/etc/group", "utf8")}${lines((u) => `g${u.uid}:x:${u.uid}:`)}`);
+  for (const u of users) await chown(u.home, u.uid, u.uid);
+  const script = 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"';
+  // unshare execs the shell, which execs sshd: the child's pid is sshd's, so stop() signals sshd.
+  return spawn(
+    "unshare",
+    ["--mount", "--propagation", "private", "sh", "-c", script, "sh", passwd, group, ...sshd],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
 }
 
 async function waitForListening(child: ChildProcess, log: () => string, port: number): Promise<void> {

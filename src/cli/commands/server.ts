@@ -1,5 +1,6 @@
 import { Option } from "commander";
 import type { CliCommand, CliContext } from "../command.ts";
+import { CliUsageError } from "../errors.ts";
 import { defaultServerDataDir } from "../session/config-dir.ts";
 
 interface ServerArgs {
@@ -10,6 +11,17 @@ interface ServerArgs {
   readonly publicUrl?: string;
   readonly trustedProxy?: string[];
   readonly localMachines?: boolean;
+  readonly certificateLifetime?: string;
+}
+
+/** `90`, `90s`, `30m`, `1h` as seconds. */
+function parseDuration(text: string): number {
+  const m = /^(\d{1,6})([smh]?)$/.exec(text);
+  if (!m)
+    throw new CliUsageError(
+      `--certificate-lifetime: ${JSON.stringify(text)} is not a duration like 30m or 1h`,
+    );
+  return Number(m[1]) * (m[2] === "h" ? 3600 : m[2] === "m" ? 60 : 1);
 }
 
 /** `hostpass server`: runs the directory and authorization service until SIGTERM or SIGINT. */
@@ -55,6 +67,10 @@ export const serverCommand: CliCommand<ServerArgs> = {
         "--local-machines",
         "start machines for `vm create` on this host (Linux namespaces on a private network; root only); the public URL then defaults to that network's gateway address",
       )
+      .option(
+        "--certificate-lifetime <duration>",
+        "longest user certificate lifetime: 60s-24h, e.g. 30m (default 1h)",
+      )
       .addOption(new Option("--insecure-http", "serve plain HTTP (loopback addresses only)"));
   },
   async run(ctx, args) {
@@ -68,6 +84,9 @@ export const serverCommand: CliCommand<ServerArgs> = {
       publicUrl: args.publicUrl,
       trustedProxies: args.trustedProxy ?? [],
       ...(args.localMachines ? { localMachines: {} } : {}),
+      ...(args.certificateLifetime
+        ? { certificateLifetimeSeconds: parseDuration(args.certificateLifetime) }
+        : {}),
       adminPassword: ctx.env.HOSTPASS_ADMIN_PASSWORD || undefined,
       logLevel: logLevel(ctx),
       logStream: ctx.stderr,

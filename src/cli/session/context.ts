@@ -19,7 +19,7 @@ import {
 import { type CloudProfile, showCloud } from "./clouds.ts";
 import { configDir } from "./config-dir.ts";
 import { NotSignedInError, ServiceError } from "./errors.ts";
-import { type Connection, discover, refresh, signInServicePrincipal, type TokenResponse } from "./oauth.ts";
+import type { Connection, TokenResponse } from "./oauth.ts";
 import { withTokenLock } from "./token-lock.ts";
 
 export interface Session {
@@ -33,17 +33,33 @@ export interface Session {
 export async function openSession(env: NodeJS.ProcessEnv): Promise<Session> {
   const dir = configDir(env);
   const cloud = await showCloud(dir);
-  const account = await defaultAccount(dir, cloud.name);
+  return sessionFor(dir, cloud, await defaultAccount(dir, cloud.name));
+}
+
+function sessionFor(dir: string, cloud: CloudProfile, account: Account): Session {
   let connection: Promise<Connection> | undefined;
   return {
     dir,
     cloud,
     account,
     connection() {
-      connection ??= discover(cloud.endpoint, cloud.caFile);
+      // openid-client is loaded only when a token must be redeemed (start-up time: `ssh vm`).
+      connection ??= import("./oauth.ts").then((m) => m.discover(cloud.endpoint, cloud.caFile));
       return connection;
     },
   };
+}
+
+/**
+ * A session for one cached account (not necessarily the default): what a renewal started by
+ * `ssh config` uses, so it renews for the identity the config was written for.
+ */
+export async function openSessionFor(dir: string, cloudName: string, objectId: string): Promise<Session> {
+  const cloud = await showCloud(dir, cloudName);
+  const account = (await loadAccounts(dir)).find((a) => a.cloud === cloudName && a.objectId === objectId);
+  if (!account)
+    throw new NotSignedInError(`The account ${objectId} is no longer signed in to cloud ${cloudName}`);
+  return sessionFor(dir, cloud, account);
 }
 
 export interface TokenOptions {
@@ -93,6 +109,7 @@ async function redeem(
   dpopKey: KeyObject | undefined,
 ): Promise<TokenResponse> {
   const connection = await session.connection();
+  const { refresh, signInServicePrincipal } = await import("./oauth.ts");
   try {
     if (account.servicePrincipal) {
       const sp = account.servicePrincipal;

@@ -1,11 +1,12 @@
 /**
- * The client side of certificate issuance: find or make the key pair, prove possession of it,
- * get a Linux VM Sign-In token (DPoP-bound to the key where the server supports the key type),
- * and ask the service for a certificate.
+ * The client side of certificate issuance: load or make the key pair (in memory: nothing is
+ * written before the service has issued), prove possession of it, get a Linux VM Sign-In token
+ * (DPoP-bound to the key where the server supports the key type), ask for a certificate, and on
+ * a claims challenge sign in again in the browser (interactive commands only).
  */
 import type { KeyObject } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, stat } from "node:fs/promises";
+import { dirname } from "node:path";
 import { createDeviceProof, createKeyProof } from "../../ca/index.ts";
 import { writeFileAtomic } from "../../shared/atomic-write.ts";
 import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "../../shared/well-known.ts";
@@ -19,65 +20,70 @@ import {
   parsePrivateKey,
   parsePublicKey,
 } from "../../ssh/index.ts";
-import { CliUsageError } from "../errors.ts";
+import { CliUsageError, SignInRequiredError } from "../errors.ts";
 import { accessTokenFor, type Session } from "./context.ts";
 import { loadDevice } from "./device.ts";
 import { expectOk, http } from "./http.ts";
+import { challengeOf, DeviceComplianceRequiredError, stepUp } from "./step-up.ts";
 
-export interface KeyFiles {
-  readonly privateKeyFile: string;
-  readonly publicKeyFile: string;
+export interface KeyPairInMemory {
   readonly privateKey: KeyObject;
   readonly publicKey: PublicKey;
-  /** True when this call generated the pair. */
-  readonly generated: boolean;
 }
 
-const exists = (path: string) =>
+export interface KeyFiles extends KeyPairInMemory {
+  readonly privateKeyFile: string;
+  readonly publicKeyFile: string;
+}
+
+export const exists = (path: string): Promise<boolean> =>
   stat(path).then(
     () => true,
     () => false,
   );
 
-/** Uses `publicKeyFile` (its private key beside it, without `.pub`), or makes an Ed25519 pair in `folder`. */
-export async function loadOrCreateKeyPair(
-  publicKeyFile: string | undefined,
-  folder: string,
-): Promise<KeyFiles> {
-  if (publicKeyFile) {
-    const privateKeyFile = publicKeyFile.replace(/\.pub$/, "");
-    if (privateKeyFile === publicKeyFile || !(await exists(privateKeyFile))) {
-      throw new CliUsageError(
-        `the private key ${privateKeyFile} is needed next to ${publicKeyFile}: the service certifies a key only after proof of possession`,
-      );
-    }
-    const publicKey = parsePublicKey(await readFile(publicKeyFile, "utf8"));
-    const parsed = parsePrivateKey(await readFile(privateKeyFile, "utf8"));
-    if (Buffer.compare(parsed.publicKey.blob, publicKey.blob) !== 0)
-      throw new CliUsageError(`${privateKeyFile} does not match ${publicKeyFile}`);
-    return { privateKeyFile, publicKeyFile, privateKey: parsed.privateKey, publicKey, generated: false };
+/** `publicKeyFile` and its private key beside it (the same name without `.pub`), checked to match. */
+export async function loadKeyPair(publicKeyFile: string): Promise<KeyFiles> {
+  const privateKeyFile = publicKeyFile.replace(/\.pub$/, "");
+  if (privateKeyFile === publicKeyFile || !(await exists(privateKeyFile))) {
+    throw new CliUsageError(
+      `the private key ${privateKeyFile} is needed next to ${publicKeyFile}: the service certifies a key only after proof of possession`,
+    );
   }
-  const privateKeyFile = join(folder, "id_ed25519");
-  if (await exists(privateKeyFile)) return loadOrCreateKeyPair(`${privateKeyFile}.pub`, folder);
-  const pair = generateKeyPair("ssh-ed25519");
+  const read = (path: string) =>
+    readFile(path, "utf8").catch((cause: NodeJS.ErrnoException) => {
+      throw new CliUsageError(`cannot read ${path} (${cause.code ?? cause.message})`, { cause });
+    });
+  const publicKey = parsePublicKey((await read(publicKeyFile)).trim());
+  const parsed = parsePrivateKey(await read(privateKeyFile));
+  if (Buffer.compare(parsed.publicKey.blob, publicKey.blob) !== 0)
+    throw new CliUsageError(`${privateKeyFile} does not match ${publicKeyFile}`);
+  return { privateKeyFile, publicKeyFile, privateKey: parsed.privateKey, publicKey };
+}
+
+/** A new Ed25519 pair, in memory only. */
+export function newKeyPair(): KeyPairInMemory {
+  return generateKeyPair("ssh-ed25519");
+}
+
+/** Writes a pair as OpenSSH files (private 0600), creating the folder (0700) when missing. */
+export async function saveKeyPair(pair: KeyPairInMemory, privateKeyFile: string): Promise<KeyFiles> {
+  await mkdir(dirname(privateKeyFile), { recursive: true, mode: 0o700 });
   await writeFileAtomic(privateKeyFile, formatPrivateKey(pair.privateKey, "hostpass"), 0o600);
   await writeFileAtomic(`${privateKeyFile}.pub`, `${formatPublicKey(pair.publicKey, "hostpass")}\n`, 0o644);
-  return { privateKeyFile, publicKeyFile: `${privateKeyFile}.pub`, ...pair, generated: true };
+  return { ...pair, privateKeyFile, publicKeyFile: `${privateKeyFile}.pub` };
 }
 
 /** Key types oidc-provider accepts for DPoP at the token endpoint; others get an unbound token. */
 const DPOP_TOKEN_KEY_TYPES = new Set(["ssh-ed25519", "ecdsa-sha2-nistp256"]);
 
-export interface IssuedCertificateFile {
+export interface IssuedCertificate {
   readonly certificate: Certificate;
-  readonly certificateFile: string;
+  /** The certificate line as the service sent it, for a `-cert.pub` file. */
+  readonly text: string;
 }
 
-export async function requestCertificate(
-  session: Session,
-  keys: KeyFiles,
-  certificateFile: string,
-): Promise<IssuedCertificateFile> {
+async function requestOnce(session: Session, keys: KeyPairInMemory): Promise<IssuedCertificate> {
   const url = `${session.cloud.endpoint}/ssh/certificates`;
   const bind = DPOP_TOKEN_KEY_TYPES.has(keys.publicKey.type) && session.account.user.type === "user";
   const tokens = await accessTokenFor(
@@ -112,6 +118,38 @@ export async function requestCertificate(
   const certificate = parseCertificateText(body.certificate);
   if (Buffer.compare(certificate.key.blob, keys.publicKey.blob) !== 0)
     throw new CliUsageError("the service returned a certificate for another key");
-  await writeFileAtomic(certificateFile, `${body.certificate.trim()}\n`, 0o644);
-  return { certificate, certificateFile };
+  return { certificate, text: `${body.certificate.trim()}\n` };
+}
+
+export interface IssueOptions {
+  /** May sign in again in the browser when conditional access asks for more (never in `ssh config`'s renewals). */
+  readonly interactive: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly print: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** A certificate for `keys`, stepping up once on a claims challenge when interactive. */
+export async function issueCertificate(
+  session: Session,
+  keys: KeyPairInMemory,
+  options: IssueOptions,
+): Promise<IssuedCertificate> {
+  try {
+    return await requestOnce(session, keys);
+  } catch (error) {
+    const requirements = challengeOf(error);
+    if (requirements === undefined || session.account.user.type !== "user") throw error;
+    if (requirements.includes("compliantDevice")) throw new DeviceComplianceRequiredError();
+    if (!options.interactive)
+      throw new SignInRequiredError(
+        `Conditional access requires ${requirements.join(", ") || "a new sign-in"} for a new certificate: run \`hostpass ssh cert --file <file>\` or \`hostpass ssh vm\` once in a terminal.`,
+      );
+    await stepUp(session, requirements, {
+      env: options.env,
+      print: options.print,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return requestOnce(session, keys);
+  }
 }

@@ -1,15 +1,21 @@
 /**
  * `hostpass ssh cert --file F [--public-key-file P]`: writes a short-lived OpenSSH user certificate
- * for a key, for use with any OpenSSH client (`ssh -i key -o CertificateFile=F`).
+ * for a key, for use with any OpenSSH client (`ssh -i key -o CertificateFile=F`). Without a key,
+ * an Ed25519 pair is made in F's folder, written only once the certificate is issued.
  */
-import { dirname, resolve } from "node:path";
-import type { CliCommand } from "../../command.ts";
+import { mkdir } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { Option } from "commander";
+import type { CliCommand, CliContext } from "../../command.ts";
 import { CliUsageError } from "../../errors.ts";
-import { openSession } from "../../session/context.ts";
-import { loadOrCreateKeyPair, requestCertificate } from "../../session/ssh-credentials.ts";
-import { challengeOf, DeviceComplianceRequiredError, stepUp } from "../../session/step-up.ts";
 
-export const sshCertCommand: CliCommand<{ file?: string; publicKeyFile?: string }> = {
+interface Args {
+  readonly file?: string;
+  readonly publicKeyFile?: string;
+  readonly renew?: string;
+}
+
+export const sshCertCommand: CliCommand<Args> = {
   path: ["ssh", "cert"],
   summary: "Write an SSH certificate for a key (made in the folder of --file when not given).",
   examples: [
@@ -25,45 +31,51 @@ export const sshCertCommand: CliCommand<{ file?: string; publicKeyFile?: string 
   configure(command) {
     command
       .option("-f, --file <path>", "where to write the certificate (default: <public key>-cert.pub)")
-      .option(
-        "-p, --public-key-file <path>",
-        "the public key to certify; its private key must be next to it",
+      .option("-p, --public-key-file <path>", "the public key to certify; its private key must be next to it")
+      .addOption(
+        new Option(
+          "--renew <keys-folder>",
+          "renew the certificate of a keys folder written by `ssh config` if it is close to expiry; never prompts",
+        ).conflicts(["file", "publicKeyFile"]),
       );
   },
   async run(ctx, args) {
+    if (args.renew !== undefined) return renew(ctx, resolve(args.renew));
     if (!args.file && !args.publicKeyFile)
       throw new CliUsageError("--file or --public-key-file must be provided.");
+    const { writeFileAtomic } = await import("../../../shared/atomic-write.ts");
+    const { openSession } = await import("../../session/context.ts");
+    const creds = await import("../../session/ssh-credentials.ts");
+    const session = await openSession(ctx.env); // signed in? (before any key is made)
     const folder = dirname(resolve(args.file ?? (args.publicKeyFile as string)));
-    const session = await openSession(ctx.env);
-    const keys = await loadOrCreateKeyPair(args.publicKeyFile && resolve(args.publicKeyFile), folder);
-    if (keys.generated) {
-      ctx.stderr.write(
-        `${folder} contains sensitive information (id_ed25519, id_ed25519.pub). Please delete once this certificate is no longer being used.\n`,
+    const ownKey = join(folder, "id_ed25519");
+    const given = args.publicKeyFile
+      ? resolve(args.publicKeyFile)
+      : (await creds.exists(ownKey))
+        ? `${ownKey}.pub`
+        : undefined;
+    const keys = given ? await creds.loadKeyPair(given) : creds.newKeyPair();
+    const print = (line: string) => ctx.stderr.write(`${line}\n`);
+    const issued = await creds.issueCertificate(session, keys, {
+      interactive: true,
+      env: ctx.env,
+      print,
+      signal: ctx.signal,
+    });
+    const saved = "privateKeyFile" in keys ? keys : await creds.saveKeyPair(keys, ownKey);
+    if (!given)
+      print(
+        `${folder} contains sensitive information (id_ed25519, id_ed25519.pub). Please delete once this certificate is no longer being used.`,
       );
-    }
-    const file = resolve(args.file ?? `${keys.publicKeyFile.replace(/\.pub$/, "")}-cert.pub`);
-    let issued: Awaited<ReturnType<typeof requestCertificate>>;
-    try {
-      issued = await requestCertificate(session, keys, file);
-    } catch (error) {
-      const requirements = challengeOf(error);
-      if (requirements === undefined || session.account.user.type !== "user") throw error;
-      if (requirements.includes("compliantDevice")) throw new DeviceComplianceRequiredError();
-      await stepUp(session, requirements, {
-        env: ctx.env,
-        print: (l) => ctx.stderr.write(`${l}\n`),
-        signal: ctx.signal,
-      });
-      issued = await requestCertificate(session, keys, file);
-    }
+    const file = resolve(args.file ?? `${saved.privateKeyFile}-cert.pub`);
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(file, issued.text, 0o644);
     const { certificate } = issued;
     const until = new Date(Number(certificate.validBefore) * 1000);
-    ctx.stderr.write(
-      `Generated SSH certificate ${file} is valid until ${until.toLocaleString()} in local time.\n`,
-    );
+    print(`Generated SSH certificate ${file} is valid until ${until.toLocaleString()} in local time.`);
     return {
       certificateFile: file,
-      privateKeyFile: keys.privateKeyFile,
+      privateKeyFile: saved.privateKeyFile,
       principal: certificate.principals[0],
       keyId: certificate.keyId,
       serial: certificate.serial.toString(),
@@ -72,3 +84,29 @@ export const sshCertCommand: CliCommand<{ file?: string; publicKeyFile?: string 
     };
   },
 };
+
+/**
+ * `--renew`: what ssh runs from `ssh config`'s `Match exec` line. Fast when the certificate is
+ * still good (node built-ins only); otherwise a new certificate for the account and key the
+ * folder was made for, without any prompt (a claims challenge is an error naming what to run).
+ */
+async function renew(ctx: CliContext, folder: string): Promise<undefined> {
+  const { readFresh, readMeta } = await import("../../session/ssh-cache.ts");
+  if (await readFresh(folder, Date.now())) return undefined;
+  const meta = await readMeta(folder);
+  if (!meta)
+    throw new CliUsageError(`${folder} holds no hostpass certificate; run \`hostpass ssh config\` again`);
+  const { openSessionFor } = await import("../../session/context.ts");
+  const { loadKeyPair } = await import("../../session/ssh-credentials.ts");
+  const { ensureCredential } = await import("../../session/renewal.ts");
+  const session = await openSessionFor(meta.configDir, meta.cloud, meta.objectId);
+  const keys = meta.privateKeyFile ? await loadKeyPair(`${meta.privateKeyFile}.pub`) : undefined;
+  await ensureCredential(session, folder, {
+    ...(keys ? { keys } : {}),
+    interactive: false,
+    env: ctx.env,
+    print: (line) => ctx.stderr.write(`${line}\n`),
+    signal: ctx.signal,
+  });
+  return undefined;
+}

@@ -25,7 +25,9 @@ export function registerListSubscriptions(app: App, deps: RouteDeps): void {
         "subscription",
         pageRequest(request.query),
       );
-      const items = await visibleTo(deps, request, "Resources/subscriptions/read", page.items);
+      const items = await visibleTo(deps, request, "Resources/subscriptions/read", page.items, {
+        within: true,
+      });
       return pageResponse(request, { items, nextCursor: page.nextCursor }, toResourceDto);
     },
   );

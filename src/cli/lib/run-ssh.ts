@@ -1,0 +1,170 @@
+/**
+ * `ssh vm`'s work: the account, the address, the certificate (cached or renewed), then the system
+ * `ssh` with it, its exit status passed on. When ssh cannot get in (255) and the machine is a
+ * resource, the service is asked why, to print the seed's troubleshooting texts.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import type { CliContext } from "../command.ts";
+import { CliUsageError, LoginRoleMissingError, NoAddressError } from "../errors.ts";
+import { type Account, defaultAccount } from "../session/accounts.ts";
+import { type CloudProfile, showCloud } from "../session/clouds.ts";
+import { configDir } from "../session/config-dir.ts";
+import type { Session } from "../session/context.ts";
+import { type CachedCredential, defaultKeysFolder, readFresh } from "../session/ssh-cache.ts";
+import type { MachineDto } from "./machines.ts";
+import { machinePath } from "./resource-paths.ts";
+import { pickAddress, type SshTarget } from "./ssh-target.ts";
+
+interface Signed {
+  readonly dir: string;
+  readonly cloud: CloudProfile;
+  readonly account: Account;
+  session?: Session;
+}
+
+async function sessionOf(signed: Signed): Promise<Session> {
+  if (!signed.session) {
+    const { openSession } = await import("../session/context.ts");
+    signed.session = await openSession({ HOSTPASS_CONFIG_DIR: signed.dir });
+  }
+  return signed.session;
+}
+
+/** The machine; a caller who may not even read it holds no login role on it: the seed's words. */
+async function machineOf(ctx: CliContext, signed: Signed, group: string, name: string): Promise<MachineDto> {
+  const { apiFor } = await import("../session/api.ts");
+  const api = apiFor(await sessionOf(signed), ctx);
+  const path = machinePath("vm", await api.subscriptionId(), group, name);
+  try {
+    return (await api.get(path)) as MachineDto;
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ERR_AUTHORIZATION_FAILED") throw error;
+    throw new LoginRoleMissingError(
+      `Access denied: role not assigned. ${signed.account.user.name} may not even see ${name} in ${group}; ask an owner for Virtual Machine User Login or Virtual Machine Administrator Login on it.`,
+      { cause: error },
+    );
+  }
+}
+
+/** The cached certificate for this account (and key), or a new one. */
+async function credentialFor(ctx: CliContext, signed: Signed, target: SshTarget): Promise<CachedCredential> {
+  const base = defaultKeysFolder(signed.dir, signed.cloud.name, signed.account.objectId);
+  const privateKeyFile = target.keys ? resolve(target.keys.privateKeyFile) : undefined;
+  const folder = privateKeyFile
+    ? join(base, `own-${createHash("sha256").update(privateKeyFile).digest("hex").slice(0, 16)}`)
+    : base;
+  const cached = await readFresh(folder, Date.now());
+  if (
+    cached &&
+    cached.objectId === signed.account.objectId &&
+    cached.privateKeyFile === (privateKeyFile ?? cached.privateKeyFile)
+  )
+    return cached;
+  const { ensureCredential } = await import("../session/renewal.ts");
+  const { loadKeyPair } = await import("../session/ssh-credentials.ts");
+  const keys = target.keys ? await loadKeyPair(resolve(target.keys.publicKeyFile)) : undefined;
+  return ensureCredential(await sessionOf(signed), folder, {
+    ...(keys ? { keys } : {}),
+    interactive: true,
+    env: ctx.env,
+    print: (line) => ctx.stderr.write(`${line}\n`),
+    signal: ctx.signal,
+  });
+}
+
+/** ssh_config quoting for a path given with -o. */
+const quoted = (path: string) => `"${path.replace(/(["\\])/g, "\\$1")}"`;
+
+export async function runSsh(ctx: CliContext, target: SshTarget, extra: readonly string[]): Promise<number> {
+  if (target.localUser !== undefined && !/^[A-Za-z_][A-Za-z0-9_.@-]{0,63}$/.test(target.localUser))
+    throw new CliUsageError(`--local-user: ${JSON.stringify(target.localUser)} is not a user name`);
+  const dir = configDir(ctx.env);
+  const cloud = await showCloud(dir);
+  const signed: Signed = { dir, cloud, account: await defaultAccount(dir, cloud.name) };
+  let machine: MachineDto | undefined;
+  let host = target.ip;
+  if (target.machine) {
+    machine = await machineOf(ctx, signed, target.machine.group, target.machine.name);
+    host = pickAddress(machine, target.preferPrivateIp);
+    if (!host) throw new NoAddressError(`${machine.name} has no address yet; give --ip`);
+  }
+  const args: string[] = [];
+  let user = target.localUser;
+  if (target.localUser !== undefined) {
+    if (target.keys) args.push("-i", resolve(target.keys.privateKeyFile));
+  } else {
+    const credential = await credentialFor(ctx, signed, target);
+    user = credential.principal;
+    const home = ctx.env.HOME || homedir();
+    args.push(
+      "-i",
+      credential.privateKeyFile,
+      "-o",
+      `CertificateFile=${quoted(credential.certificateFile)}`,
+      "-o",
+      "IdentitiesOnly=yes",
+      "-o",
+      `UserKnownHostsFile=${quoted(credential.knownHostsFile)} ${quoted(join(home, ".ssh", "known_hosts"))}`,
+    );
+    if (target.jump !== undefined) {
+      const jumpHost = await jumpAddress(ctx, signed, target);
+      // ProxyJump would not pass -i/-o to the jump connection: say it all in a ProxyCommand.
+      const words = ["ssh", ...args, "-l", user, jumpHost].map((w) => shellQuote(w).replace(/%/g, "%%"));
+      args.push("-o", `ProxyCommand=${[...words.slice(0, -1), "-W", "'[%h]:%p'", words.at(-1)].join(" ")}`);
+    }
+  }
+  if (target.port !== undefined) args.push("-p", target.port);
+  args.push("-l", user as string, host as string, ...extra);
+  const code = await spawnSsh(ctx, args);
+  if (code === 255 && machine && target.localUser === undefined) {
+    const { diagnoseLogin } = await import("./ssh-diagnose.ts");
+    await diagnoseLogin(ctx, await sessionOf(signed), machine);
+  }
+  return code;
+}
+
+async function jumpAddress(ctx: CliContext, signed: Signed, target: SshTarget): Promise<string> {
+  const jump = target.jump as string;
+  if (/[.:]/.test(jump)) return jump;
+  const group = target.machine?.group ?? target.resourceGroup;
+  if (!group) throw new CliUsageError("--jump with a machine name needs -g/--resource-group");
+  const bastion = await machineOf(ctx, signed, group, jump);
+  const address = pickAddress(bastion, false);
+  if (!address) throw new NoAddressError(`the jump machine ${jump} has no address`);
+  return address;
+}
+
+/** POSIX shell quoting (ProxyCommand runs through the shell). */
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%[\]-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/** The system ssh with the terminal (or, in-process, piped to the command's streams). */
+function spawnSsh(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const inherit = ctx.stdout === process.stdout && ctx.stderr === process.stderr;
+  if (ctx.globals.debug) ctx.stderr.write(`DEBUG: ssh ${args.map(shellQuote).join(" ")}\n`);
+  return new Promise((resolveCode, reject) => {
+    const child = spawn("ssh", args, {
+      stdio: inherit ? "inherit" : ["ignore", "pipe", "pipe"],
+      env: ctx.env,
+    });
+    if (!inherit) {
+      child.stdout?.pipe(ctx.stdout, { end: false });
+      child.stderr?.pipe(ctx.stderr, { end: false });
+    }
+    const forward = () => child.kill(ctx.signal.reason === "SIGTERM" ? "SIGTERM" : "SIGINT");
+    ctx.signal.addEventListener("abort", forward, { once: true });
+    child.once("error", (cause) =>
+      reject(
+        new CliUsageError(`cannot run ssh (is OpenSSH's client installed?): ${cause.message}`, { cause }),
+      ),
+    );
+    child.once("close", (code, signal) => {
+      ctx.signal.removeEventListener("abort", forward);
+      resolveCode(code ?? (signal === "SIGINT" ? 130 : 255));
+    });
+  });
+}

@@ -1,0 +1,270 @@
+/**
+ * `hostpass ssh vm` and `hostpass ssh config` end to end: the real CLI (bin/hostpass, a real
+ * process, as a user runs it) against a real `hostpass server` whose certificates live 60 seconds,
+ * and a real sshd that trusts the tenant's user CA and presents a host certificate from the
+ * tenant's host CA. The directory user exists for that sshd only (its own mount namespace) until
+ * agent-managed local machines replace this stand-in.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { activeCaKey, openCaSigner } from "../../src/ca/index.ts";
+import { createUser, type User } from "../../src/directory/index.ts";
+import { loadOrCreateKek } from "../../src/server/index.ts";
+import {
+  formatCertificate,
+  formatPrivateKey,
+  generateKeyPair,
+  signCertificate,
+} from "../../src/ssh/index.ts";
+import { ADMIN_PASSWORD, ADMIN_UPN, type CliServer, startCliServer } from "../helpers/cli-server.ts";
+import { makeTempDir, removeDir, type Sshd, startSshd, writeSecret } from "../helpers/openssh.ts";
+
+const run = promisify(execFile);
+const BIN = new URL("../../bin/hostpass", import.meta.url).pathname;
+const words = (line: string) => line.split(" ");
+
+interface Result {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+describe("hostpass ssh vm and ssh config, end to end on a real sshd", () => {
+  let s: CliServer;
+  let alice: User;
+  let sshdDir: string;
+  let sshd: Sshd;
+
+  /** A real process with the CLI user's environment (HOME, config dir), no terminal. */
+  async function exec(file: string, args: string[], timeout = 60_000): Promise<Result> {
+    try {
+      const { stdout, stderr } = await run(file, args, { env: s.env, timeout, encoding: "utf8" });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code?: number; stdout?: string; stderr?: string };
+      if (typeof e.code !== "number") throw error;
+      return { code: e.code, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+    }
+  }
+  const hostpass = (args: string[]) => exec(BIN, args);
+  const vmArgs = () => ["ssh", "vm", "-n", "myVM", "-g", "LinuxVMs", "--port", String(sshd.port)];
+
+  before(async () => {
+    s = await startCliServer({ certificateLifetimeSeconds: 60 });
+    const tenantId = s.running.bootstrap.tenant.id;
+    alice = await createUser(s.running.store.directory, {
+      tenantId,
+      upn: "alice@hostpass.local",
+      displayName: "Alice",
+      password: "alices password 1",
+    });
+    assert.equal((await s.signIn(ADMIN_UPN, ADMIN_PASSWORD)).code, 0);
+    const vms = `/subscriptions/${s.running.bootstrap.subscriptionId}/resourceGroups/LinuxVMs/providers/Compute/virtualMachines`;
+    for (const args of [
+      "group create -n LinuxVMs -l local",
+      "vm create -g LinuxVMs -n myVM --image debian-12 --enable-login --private-ip-address 127.0.0.1",
+      "vm create -g LinuxVMs -n noRole --image debian-12 --enable-login --private-ip-address 127.0.0.1",
+      "vm create -g LinuxVMs -n readOnly --image debian-12 --enable-login --private-ip-address 127.0.0.1",
+      `role assignment create --role Reader --assignee ${alice.upn} --scope ${vms}/readOnly`,
+    ].map(words)) {
+      const r = await s.cli(args);
+      assert.equal(r.code, 0, `${args.join(" ")}\n${r.err}`);
+    }
+    const admin = await s.cli([
+      ...words("role assignment create --assignee"),
+      alice.upn,
+      "--role",
+      "Virtual Machine Administrator Login",
+      "--scope",
+      `${vms}/myVM`,
+    ]);
+    assert.equal(admin.code, 0, admin.err);
+    // The stand-in host: sshd trusting the user CA, with a host certificate from the host CA.
+    sshdDir = await makeTempDir();
+    const records = await s.running.store.caKeys.list();
+    const userCa = records.filter((r) => r.purpose === "user").map((r) => r.publicKey);
+    await writeFile(join(sshdDir, "trusted"), `${userCa.join("\n")}\n`);
+    await mkdir(join(sshdDir, "principals"));
+    await writeFile(join(sshdDir, "principals", alice.linuxName), `${alice.linuxName}\n`);
+    const host = generateKeyPair("ssh-ed25519");
+    const hostKey = await writeSecret(join(sshdDir, "host_key"), formatPrivateKey(host.privateKey));
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const hostCert = signCertificate(
+      {
+        kind: "host",
+        key: host.publicKey,
+        serial: 7n,
+        keyId: "host/myVM",
+        principals: ["127.0.0.1", "myVM"],
+        validAfter: now - 60n,
+        validBefore: now + 3600n,
+        criticalOptions: {},
+        extensions: {},
+      },
+      openCaSigner(activeCaKey(records, "host"), await loadOrCreateKek(s.dataDir)),
+    );
+    await writeFile(join(sshdDir, "host_key-cert.pub"), formatCertificate(hostCert));
+    const home = join(sshdDir, "home");
+    await mkdir(home);
+    sshd = await startSshd({
+      dir: sshdDir,
+      hostKey,
+      hostCertificate: join(sshdDir, "host_key-cert.pub"),
+      trustedUserCaKeys: join(sshdDir, "trusted"),
+      authorizedPrincipalsFile: join(sshdDir, "principals", "%u"),
+      users: [{ name: alice.linuxName, uid: 61_000 + Math.floor(Math.random() * 1000), home }],
+    });
+    assert.equal((await s.signIn(alice.upn, "alices password 1")).code, 0);
+  });
+
+  after(async () => {
+    await sshd?.stop();
+    await removeDir(sshdDir);
+    await s?.close();
+  });
+
+  it("ssh vm -n -g: a shell command as the directory user, host verified by the host CA, no prompt", async () => {
+    const r = await hostpass([...vmArgs(), "--", "-o", "BatchMode=yes", "id", "-un"]);
+    assert.equal(r.code, 0, `${r.stderr}\n${sshd.log().slice(-1500)}`);
+    assert.equal(r.stdout.trim(), alice.linuxName);
+    assert.match(sshd.log(), new RegExp(`Accepted certificate ID "${alice.id}@`));
+    const known = await readFile(join(s.home, ".hostpass", "ssh", "test", alice.id, "known_hosts"), "utf8");
+    assert.match(known, /^@cert-authority \* ssh-ed25519 /);
+  });
+
+  it("the certificate is cached: a second ssh vm makes no new one", async () => {
+    const folder = join(s.home, ".hostpass", "ssh", "test", alice.id);
+    const before = await readFile(join(folder, "id_ed25519-cert.pub"), "utf8");
+    const r = await hostpass([...vmArgs(), "--", "-o", "BatchMode=yes", "true"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await readFile(join(folder, "id_ed25519-cert.pub"), "utf8"), before);
+    assert.deepEqual((await readdir(folder)).sort(), [
+      "id_ed25519",
+      "id_ed25519-cert.pub",
+      "id_ed25519.pub",
+      "known_hosts",
+      "meta.json",
+    ]);
+  });
+
+  it("passes ssh's exit status through, and everything after --", async () => {
+    const r = await hostpass([
+      "ssh",
+      "vm",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(sshd.port),
+      "--",
+      "-o",
+      "BatchMode=yes",
+      "exit",
+      "7",
+    ]);
+    assert.equal(r.code, 7, r.stderr);
+  });
+
+  it("no role at all on the machine: the seed's 'Access denied: role not assigned' (exit 5), no ssh run", async () => {
+    const r = await hostpass([...words("ssh vm -n noRole -g LinuxVMs --port"), String(sshd.port)]);
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /^ERROR: \(ERR_LOGIN_ROLE_MISSING\) Access denied: role not assigned/);
+  });
+
+  it("Reader but no login role: ssh fails, then the seed's 'Access denied: role not assigned' (exit 5)", async () => {
+    // The stand-in sshd admits alice's certificate anywhere; an agent-managed host without her role
+    // would refuse her and ssh would exit 255. A remote `exit 255` ends ssh the same way here.
+    const port = String(sshd.port);
+    const r = await hostpass([
+      ...words("ssh vm -n readOnly -g LinuxVMs --port"),
+      port,
+      ...words("-- -o BatchMode=yes exit 255"),
+    ]);
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /ERR_LOGIN_ROLE_MISSING\) Access denied: role not assigned/);
+  });
+
+  it("ssh config: plain ssh, scp and sftp work, and keep working after the first certificate expired", async () => {
+    const config = join(s.home, ".ssh", "config");
+    const written = await hostpass([
+      "ssh",
+      "config",
+      "--file",
+      config,
+      "-n",
+      "myVM",
+      "-g",
+      "LinuxVMs",
+      "--port",
+      String(sshd.port),
+      "--prefer-private-ip",
+    ]);
+    assert.equal(written.code, 0, written.stderr);
+    const text = await readFile(config, "utf8");
+    assert.match(
+      text,
+      /^Match originalhost LinuxVMs-myVM,127\.0\.0\.1 exec ".* ssh cert --renew '.*' --only-show-errors"$/m,
+    );
+    const ssh = (args: string[]) => exec("ssh", ["-F", config, "-o", "BatchMode=yes", ...args]);
+    const file = join(s.home, "payload.txt");
+    await writeFile(file, "hostpass scp payload\n");
+    const sftpBatch = join(s.home, "sftp.batch");
+    await writeFile(sftpBatch, `put ${file} sftp-copy.txt\nls\n`);
+    const roundTrip = async () => {
+      const login = await ssh(["LinuxVMs-myVM", "echo", "ok"]);
+      assert.equal(login.code, 0, `${login.stderr}\n${sshd.log().slice(-1000)}`);
+      assert.equal(login.stdout.trim(), "ok");
+      const scp = await exec("scp", [
+        "-F",
+        config,
+        "-o",
+        "BatchMode=yes",
+        file,
+        "LinuxVMs-myVM:scp-copy.txt",
+      ]);
+      assert.equal(scp.code, 0, scp.stderr);
+      const sftp = await exec("sftp", [
+        "-F",
+        config,
+        "-o",
+        "BatchMode=yes",
+        "-b",
+        sftpBatch,
+        "LinuxVMs-myVM",
+      ]);
+      assert.equal(sftp.code, 0, sftp.stderr);
+      const check = await ssh(["127.0.0.1", "cat", "scp-copy.txt", "sftp-copy.txt"]);
+      assert.equal(check.stdout, "hostpass scp payload\nhostpass scp payload\n");
+    };
+    const folder = join(s.home, ".hostpass", "ssh", "test", alice.id);
+    await roundTrip();
+    const first = JSON.parse(await readFile(join(folder, "meta.json"), "utf8")) as { validBefore: number };
+    // Past the first certificate's end (60 s lifetime): the Match exec line renews it by itself.
+    await new Promise((r) => setTimeout(r, Math.max(0, first.validBefore * 1000 - Date.now()) + 1500));
+    await roundTrip();
+    const second = JSON.parse(await readFile(join(folder, "meta.json"), "utf8")) as { validBefore: number };
+    assert.ok(second.validBefore > first.validBefore, "a new certificate was issued");
+    const again = await hostpass([
+      "ssh",
+      "config",
+      "--file",
+      config,
+      "-n",
+      "myVM",
+      "-g",
+      "LinuxVMs",
+      "--port",
+      String(sshd.port),
+      "--prefer-private-ip",
+    ]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(
+      (await readFile(config, "utf8")).split("# BEGIN hostpass LinuxVMs-myVM").length,
+      2,
+      "replaced, not appended",
+    );
+  });
+});
