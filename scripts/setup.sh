@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(openssh-server openssh-client libnss-extrausers sudo postgresql chromium ca-certificates iproute2)
+APT_PACKAGES=(openssh-server openssh-client libnss-extrausers sudo postgresql chromium ca-certificates iproute2 zsh)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

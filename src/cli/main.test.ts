@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { describe, it } from "node:test";
-import { COMMANDS } from "./commands/index.ts";
-import { commandsFor, loadAllCommands, runCli } from "./main.ts";
+import { COMMANDS, loadAllCommands } from "./commands/index.ts";
+import { commandsFor, runCli } from "./main.ts";
 
 function capture(): { stream: Writable; text: () => string } {
   let text = "";

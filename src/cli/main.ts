@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { type CliCommand, type CliContext, type Example, ExitStatus, type GlobalOptions } from "./command.ts";
+import { type CliContext, type Example, ExitStatus, type GlobalOptions } from "./command.ts";
 import { COMMANDS, type CommandEntry, GROUPS } from "./commands/index.ts";
 import { CliUsageError } from "./errors.ts";
 import {
@@ -160,11 +160,6 @@ export function renderExamples(examples: readonly Example[]): string {
 
 function isTty(stream: NodeJS.WritableStream): boolean {
   return (stream as { isTTY?: boolean }).isTTY === true;
-}
-
-/** Every command, loaded (for help-wide checks and shell completion). */
-export async function loadAllCommands(): Promise<readonly CliCommand<never>[]> {
-  return Promise.all(COMMANDS.map((c) => c.load()));
 }
 
 /** Entry point when run as a program: signals abort the running command; a second one exits at once. */

@@ -64,7 +64,10 @@ describe("cli output", () => {
       path: "/nope/x",
     });
     assert.equal(exitCodeFor(enoent), 2);
-    assert.equal(formatError(enoent, false), "ERROR: (ERR_CLI_FILE) cannot open /nope/x: no such file or directory\n");
+    assert.equal(
+      formatError(enoent, false),
+      "ERROR: (ERR_CLI_FILE) cannot open /nope/x: no such file or directory\n",
+    );
     assert.equal(
       formatError(new Denied("Access denied"), false),
       "ERROR: (ERR_AUTHORIZATION_FAILED) Access denied\n",

@@ -100,7 +100,9 @@ export function asHostpassError(error: unknown): HostpassError {
     return new FileAccessError(`cannot ${e.syscall}${path}: ${what}`, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new CliInternalError(`internal error: ${message} (run again with --debug for details)`, { cause: error });
+  return new CliInternalError(`internal error: ${message} (run again with --debug for details)`, {
+    cause: error,
+  });
 }
 
 const FILE_ERRORS: Readonly<Record<string, string>> = {

@@ -26,6 +26,7 @@ export const GROUPS: Readonly<Record<string, string>> = {
   "conditional-access named-location": "Manage named locations (IP ranges).",
   "conditional-access policy": "Manage conditional access policies.",
   device: "This machine's device identity, for conditional access.",
+  extension: "az's command extensions: hostpass has the ssh commands built in.",
   group: "Manage resource groups.",
   monitor: "The activity and sign-in logs.",
   "monitor activity-log": "Who changed what, and every certificate and login.",
@@ -146,4 +147,12 @@ export const COMMANDS: readonly CommandEntry[] = [
   cmd("ssh config", () => import("./ssh/config.ts")),
   cmd("ssh vm", () => import("./ssh/vm.ts")),
   cmd("audit verify", () => import("./audit/verify.ts")),
+  cmd("extension add", () => import("./extension/add.ts")),
+  cmd("extension show", () => import("./extension/show.ts")),
+  cmd("completion", () => import("./completion.ts")),
 ];
+
+/** Every command, loaded (for help-wide checks and shell completion). */
+export async function loadAllCommands(): Promise<readonly CliCommand<never>[]> {
+  return Promise.all(COMMANDS.map((c) => c.load()));
+}

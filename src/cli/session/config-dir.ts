@@ -38,6 +38,8 @@ export async function readState<T>(dir: string, name: string, fallback: T): Prom
     throw error;
   }
   if (!st.isFile()) throw new CliStateError(`${path} is not a regular file`);
+  if (typeof process.getuid === "function" && st.uid !== process.getuid())
+    throw new CliStateError(`${path} is owned by another user; remove it and sign in again`);
   if (st.mode & 0o077) throw new CliStateError(`${path} is readable by other users; run: chmod 600 ${path}`);
   try {
     return JSON.parse(await readFile(path, "utf8")) as T;
