@@ -1,27 +1,19 @@
 /**
  * `hostpass ssh vm` and `hostpass ssh config` end to end: the real CLI (bin/hostpass, a real
  * process, as a user runs it) against a real `hostpass server` whose certificates live 60 seconds,
- * and a real sshd that trusts the tenant's user CA and presents a host certificate from the
- * tenant's host CA. The directory user exists for that sshd only (its own mount namespace) until
- * agent-managed local machines replace this stand-in.
+ * and a stand-in host (test/helpers/stand-in-host.ts: a real sshd that trusts the tenant's user CA
+ * and presents a host certificate from its host CA) until agent-managed local machines serve this.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { activeCaKey, openCaSigner } from "../../src/ca/index.ts";
 import { createUser, type User } from "../../src/directory/index.ts";
-import { loadOrCreateKek } from "../../src/server/index.ts";
-import {
-  formatCertificate,
-  formatPrivateKey,
-  generateKeyPair,
-  signCertificate,
-} from "../../src/ssh/index.ts";
 import { ADMIN_PASSWORD, ADMIN_UPN, type CliServer, startCliServer } from "../helpers/cli-server.ts";
-import { makeTempDir, removeDir, type Sshd, startSshd, writeSecret } from "../helpers/openssh.ts";
+import type { Sshd } from "../helpers/openssh.ts";
+import { type StandInHost, startStandInHost } from "../helpers/stand-in-host.ts";
 
 const run = promisify(execFile);
 const BIN = new URL("../../bin/hostpass", import.meta.url).pathname;
@@ -36,7 +28,7 @@ interface Result {
 describe("hostpass ssh vm and ssh config, end to end on a real sshd", () => {
   let s: CliServer;
   let alice: User;
-  let sshdDir: string;
+  let host: StandInHost;
   let sshd: Sshd;
 
   /** A real process with the CLI user's environment (HOME, config dir), no terminal. */
@@ -84,46 +76,13 @@ describe("hostpass ssh vm and ssh config, end to end on a real sshd", () => {
     ]);
     assert.equal(admin.code, 0, admin.err);
     // The stand-in host: sshd trusting the user CA, with a host certificate from the host CA.
-    sshdDir = await makeTempDir();
-    const records = await s.running.store.caKeys.list();
-    const userCa = records.filter((r) => r.purpose === "user").map((r) => r.publicKey);
-    await writeFile(join(sshdDir, "trusted"), `${userCa.join("\n")}\n`);
-    await mkdir(join(sshdDir, "principals"));
-    await writeFile(join(sshdDir, "principals", alice.linuxName), `${alice.linuxName}\n`);
-    const host = generateKeyPair("ssh-ed25519");
-    const hostKey = await writeSecret(join(sshdDir, "host_key"), formatPrivateKey(host.privateKey));
-    const now = BigInt(Math.floor(Date.now() / 1000));
-    const hostCert = signCertificate(
-      {
-        kind: "host",
-        key: host.publicKey,
-        serial: 7n,
-        keyId: "host/myVM",
-        principals: ["127.0.0.1", "myVM"],
-        validAfter: now - 60n,
-        validBefore: now + 3600n,
-        criticalOptions: {},
-        extensions: {},
-      },
-      openCaSigner(activeCaKey(records, "host"), await loadOrCreateKek(s.dataDir)),
-    );
-    await writeFile(join(sshdDir, "host_key-cert.pub"), formatCertificate(hostCert));
-    const home = join(sshdDir, "home");
-    await mkdir(home);
-    sshd = await startSshd({
-      dir: sshdDir,
-      hostKey,
-      hostCertificate: join(sshdDir, "host_key-cert.pub"),
-      trustedUserCaKeys: join(sshdDir, "trusted"),
-      authorizedPrincipalsFile: join(sshdDir, "principals", "%u"),
-      users: [{ name: alice.linuxName, uid: 61_000 + Math.floor(Math.random() * 1000), home }],
-    });
+    host = await startStandInHost(s.running, s.dataDir, [alice.linuxName]);
+    sshd = host.sshd;
     assert.equal((await s.signIn(alice.upn, "alices password 1")).code, 0);
   });
 
   after(async () => {
-    await sshd?.stop();
-    await removeDir(sshdDir);
+    await host?.stop();
     await s?.close();
   });
 
