@@ -154,7 +154,7 @@ async function startWith(
     });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
     const https = tls && { key: tls.key, cert: tls.cert };
-    const ssh = wireSsh(store, kek, services.audit, lifetime);
+    const ssh = wireSsh(store, kek, services.audit, options.certificateLifetimeSeconds);
     const mount = (app: App) => {
       signIn.mount(app);
       ssh.mount(app);

@@ -108,7 +108,14 @@ export async function createMachine(
     await setExtension(api, ctx, { kind, group: args.resourceGroup, machine: args.name, ...LOGIN_EXTENSION });
     machine = (await api.get(path)) as MachineDto;
   }
+  // Without a local provider the service registers the machine and says how to join a real host.
+  const join = (machine as { joinCommand?: unknown }).joinCommand;
+  if (typeof join === "string" && !ctx.globals.onlyShowErrors)
+    ctx.stderr.write(
+      `Run this as root on the machine to join it (the code is single use and expires):\n  ${join}\n`,
+    );
   return {
+    ...(typeof join === "string" ? { joinCommand: join } : {}),
     id: machine.id,
     identity: machine.identity ?? null,
     location: machine.location,
