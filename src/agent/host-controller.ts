@@ -23,6 +23,8 @@ const STATE_FILE = "agent-state.json";
 const STATUS_FILE = "status.json";
 /** A removed user's uid is remembered this long, so `terminateSessions` can still end their sessions. */
 const REMEMBER_REMOVED_MS = 24 * 3600_000;
+/** A failed apply (a host file in the way, sshd refusing the drop-in) is tried again this often. */
+const RETRY_FAILED_MS = 30_000;
 
 export type ExtensionStatus =
   | { readonly provisioningState: "Succeeded"; readonly enabled: boolean }
@@ -63,6 +65,7 @@ export class HostController {
   #refusedLogins: readonly RefusedLogin[] = [];
   #krlPending = false;
   #lastError: unknown;
+  #failedAt = 0;
   /** The service (re)sent the extension's state: report the result even when it did not change. */
   #extensionAsked = false;
 
@@ -127,10 +130,12 @@ export class HostController {
     this.#setExtension({ provisioningState: "Failed", exitCode: 22, message });
   }
 
-  /** Re-applies when the grace stage moved; returns when it next moves (epoch ms). */
+  /** Re-applies when the grace stage moved, a KRL is still missing, or the last apply failed (at most every 30 s). */
   tick(): number | undefined {
     const stage = this.stage;
     if (stage !== (this.#state.stage ?? "connected") || this.#krlPending) this.#dirty = true;
+    if (this.#lastError !== undefined && this.#o.clock() - this.#failedAt >= RETRY_FAILED_MS)
+      this.#dirty = true;
     const { desired, lastContact } = this.#state;
     return desired && lastContact !== undefined
       ? nextGraceChange(desired.grace, lastContact, this.#o.clock())
@@ -244,6 +249,7 @@ export class HostController {
       this.#lastError = undefined;
     } catch (error) {
       this.#lastError = error;
+      this.#failedAt = this.#o.clock();
       const code = isHostpassError(error) ? error.code : undefined;
       this.#o.log("error", "apply failed", { code, error: (error as Error).message });
       this.#setExtension({

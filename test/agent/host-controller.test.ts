@@ -4,7 +4,7 @@
  * refuses (fail closed at once), extension disable, and a restart that resumes from disk.
  */
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { openAgentStore } from "../../src/agent/agent-store.ts";
 import { HostController } from "../../src/agent/host-controller.ts";
@@ -137,16 +137,46 @@ describe("host controller: grace rule, refused identity, disable, restart", () =
     assert.equal(reports.filter((r) => r.type === "extension").length, 0, "no change, not asked: no report");
   });
 
+  it("a failed apply is reported (legacy extension: exit 23) and tried again later, not on every tick", async () => {
+    reports = [];
+    const c = await make();
+    const pam = `${host.root}/etc/pam.d/common-auth`;
+    await mkdir(`${host.root}/etc/pam.d`, { recursive: true });
+    await writeFile(pam, "auth required pam_aad.so\n");
+    c.contact();
+    c.snapshot(hostState({ version: 14, logins: [alice] }, krl));
+    await c.apply();
+    const failed = reports.find((r) => r.type === "extension") as {
+      provisioningState: string;
+      exitCode?: number;
+    };
+    assert.deepEqual([failed.provisioningState, failed.exitCode], ["Failed", 23]);
+    await rm(pam);
+    now += 1000;
+    c.tick();
+    await c.apply();
+    assert.ok(c.lastError, "not retried within 30 s");
+    now += 30_000;
+    c.tick();
+    await c.apply();
+    assert.equal(c.lastError, undefined);
+    assert.equal(
+      (reports.filter((r) => r.type === "extension").at(-1) as { provisioningState: string })
+        .provisioningState,
+      "Succeeded",
+    );
+  });
+
   it("extension disable restores the host and reports it", async () => {
     reports = [];
     const c = await make();
-    c.patch({ version: 14, loginEnabled: false });
+    c.patch({ version: 15, loginEnabled: false });
     await c.apply();
     assert.equal(c.lastError, undefined);
     await assert.rejects(readdir(host.paths.principalsDir), { code: "ENOENT" });
     const ext = reports.find((r) => r.type === "extension") as { provisioningState: string; message: string };
     assert.deepEqual([ext.provisioningState, ext.message], ["Succeeded", "disabled; host files restored"]);
-    assert.equal(c.patch({ version: 14, loginEnabled: true }), true, "an old version is ignored");
+    assert.equal(c.patch({ version: 15, loginEnabled: true }), true, "an old version is ignored");
     assert.equal(c.desired?.loginEnabled, false);
   });
 });
