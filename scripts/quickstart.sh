@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: installs what hostpass needs (see setup.sh), then runs
-# `hostpass server` with its state (SQLite database, keys, TLS certificate) in /var/lib/hostpass.
-# Extra arguments go to `hostpass server` (e.g. --listen 0.0.0.0:8443).
+# The README's first command, as root on a fresh Debian or Ubuntu machine: installs what hostpass
+# needs (scripts/setup.sh), then starts the service in the background on SQLite with the local
+# machine provider and walks the seed's demo (scripts/quickstart/main.ts): a resource group, a
+# machine with login by directory identity, a demo user with Virtual Machine Administrator Login,
+# and the one command that gives you a shell there. A second run reuses what exists.
+#   bash scripts/quickstart.sh                 set up (or reuse) and print the next command
+#   bash scripts/quickstart.sh --stop          stop the service and its machines
+#   bash scripts/quickstart.sh --remove --yes  remove everything it made
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-exec bin/hostpass server "$@"
+case " $* " in
+  *" --stop "* | *" --remove "* | *" --help "* | *" -h "*) ;;
+  *) bash scripts/setup.sh ;;
+esac
+exec node_modules/.bin/node --disable-warning=ExperimentalWarning scripts/quickstart/main.ts "$@"

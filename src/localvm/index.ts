@@ -40,7 +40,6 @@ export {
   GATEWAY_LINK,
   LocalNetwork,
   type LocalNetworkRecord,
-  removeGatewayIfUnused,
 } from "./network.ts";
 export { type MachineBind, type StartMachineOptions, startMachine } from "./start-machine.ts";
 export { GATEWAY_ADDRESS } from "./subnet.ts";

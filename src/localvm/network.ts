@@ -125,18 +125,6 @@ export async function ensureGateway(): Promise<void> {
   await withFileLock(SUBNET_LOCK_PATH, ensureGatewayLocked);
 }
 
-/** Removes the gateway when no local network is left (what removing everything the quickstart made does). */
-export async function removeGatewayIfUnused(): Promise<boolean> {
-  return withFileLock(SUBNET_LOCK_PATH, async () => {
-    const links = JSON.parse(await runChecked("/usr/sbin/ip", ["-j", "link", "show"])) as {
-      ifname?: string;
-    }[];
-    if (links.some((link) => BRIDGE_NAME.test(link.ifname ?? ""))) return false;
-    await deleteLink(GATEWAY_LINK);
-    return true;
-  });
-}
-
 async function ensureGatewayLocked(): Promise<void> {
   const shown = await runCommand("/usr/sbin/ip", ["-j", "-4", "addr", "show", "dev", GATEWAY_LINK]);
   const links = shown.code === 0 ? (JSON.parse(shown.stdout) as { addr_info?: { local?: string }[] }[]) : [];

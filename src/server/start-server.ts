@@ -88,7 +88,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       "--insecure-http is only allowed on a loopback address (127.0.0.1, ::1, localhost)",
     );
   }
-  const local = options.localMachines && (await wireLocalMachines(options.dataDir, options.localMachines));
+  const local =
+    options.localMachines &&
+    (await wireLocalMachines(options.dataDir, { preferredPort: port, ...options.localMachines }));
   const publicUrlText = options.publicUrl ?? local?.publicUrl;
   const configured = publicUrlText === undefined ? undefined : parsePublicUrl(publicUrlText);
   if (configured === undefined && (host === "0.0.0.0" || host === "::")) {

@@ -16,8 +16,10 @@ const APP_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export interface LocalMachinesOptions {
   /** The provider's directory; default `<data-dir>/machines`. */
   readonly dir?: string;
-  /** The relay's port on the gateway address; default: the one it had before, else any free one. */
+  /** The relay's port on the gateway address; default: the one it had before, else `preferredPort`. */
   readonly port?: number;
+  /** Used when no port was saved (`hostpass server` passes its listen port); else any free one. */
+  readonly preferredPort?: number;
 }
 
 export interface LocalMachines {
@@ -53,7 +55,7 @@ export async function wireLocalMachines(
     (text) => Number(JSON.parse(text).port),
     () => undefined,
   );
-  const wanted = options.port ?? saved ?? 0;
+  const wanted = options.port ?? saved ?? options.preferredPort ?? 0;
   let relay: GatewayRelay;
   try {
     relay = await startGatewayRelay({ gateway, subnet, port: wanted });

@@ -1,0 +1,97 @@
+/**
+ * The quickstart (scripts/quickstart/main.ts, what `bash scripts/quickstart.sh` runs after
+ * setup.sh) on a scratch data directory and CLI profile: the service in the background with the
+ * local provider, the seed's demo made through the real CLI (sign-ins in headless Chromium), the
+ * next command printed; a second run reuses everything; --stop stops service and machine, the next
+ * run starts them again; --remove --yes leaves nothing of them.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { findMachineTraces, LocalMachineProvider, type MachineRecord } from "../../src/localvm/index.ts";
+
+const MAIN = new URL("../../scripts/quickstart/main.ts", import.meta.url).pathname;
+
+function quickstart(dataDir: string, userConfig: string, args: string[] = []) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, "--data-dir", dataDir, "--port", "0", ...args], {
+      env: { ...process.env, HOSTPASS_CONFIG_DIR: userConfig },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+describe("the quickstart", () => {
+  let scratch: string;
+  let dataDir: string;
+  let userConfig: string;
+
+  before(async () => {
+    scratch = await mkdtemp(join(tmpdir(), "hostpass-quickstart-"));
+    dataDir = join(scratch, "data");
+    userConfig = join(scratch, "user-cli"); // the CLI makes it 0700
+  });
+  after(async () => {
+    // Whatever a failed test left: the service, then the machines.
+    await quickstart(dataDir, userConfig, ["--remove", "--yes"]).catch(() => undefined);
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it("makes the demo, prints the next command, reuses it, stops, starts again and removes it all", async () => {
+    const first = await quickstart(dataDir, userConfig);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^ {2}\S+\/bin\/hostpass ssh vm -n myVM -g LinuxVMs$/m);
+    assert.match(first.stdout, /You are signed in as demo@hostpass\.local/);
+    assert.match(first.stderr, /creating the machine myVM/);
+    const account = JSON.parse(await readFile(join(userConfig, "accounts.json"), "utf8").catch(() => "{}"));
+    assert.ok(
+      JSON.stringify(account).includes("demo@hostpass.local"),
+      "your profile holds the demo user's session",
+    );
+
+    const provider = await LocalMachineProvider.open(join(dataDir, "machines"));
+    const [state] = await provider.list();
+    assert.ok(state?.running, "myVM runs");
+    const machine = await provider.get(state.id);
+    assert.ok(machine);
+    const record: MachineRecord = machine.record;
+
+    const second = await quickstart(dataDir, userConfig);
+    assert.equal(second.code, 0, second.stderr);
+    assert.doesNotMatch(second.stderr, /creating|signing/, "a second run reuses what exists");
+    assert.match(second.stderr, /service running at/);
+
+    const stopped = await quickstart(dataDir, userConfig, ["--stop"]);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.equal(await machine.isRunning(), false);
+    const again = await quickstart(dataDir, userConfig);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /service started/);
+    const restarted = await (await LocalMachineProvider.open(join(dataDir, "machines"))).get(state.id);
+    assert.equal(await restarted?.isRunning(), true, "the machine is started again with the service");
+    assert.equal(restarted?.address, machine.address);
+
+    const removed = await quickstart(dataDir, userConfig, ["--remove", "--yes"]);
+    assert.equal(removed.code, 0, removed.stderr);
+    await assert.rejects(readFile(join(dataDir, "quickstart", "server.pid")), { code: "ENOENT" });
+    for (const left of [record, restarted?.record]) {
+      assert.ok(left);
+      assert.deepEqual(await findMachineTraces(machine.dir, left), {
+        init: false,
+        processes: [],
+        link: false,
+        mounts: [],
+        dir: false,
+      });
+    }
+  });
+});
