@@ -11,7 +11,7 @@ import type { Clock } from "../shared/clock.ts";
 import { parsePublicKey } from "../ssh/index.ts";
 import { type AgentConfig, CONFIG_FILE, KEY_FILE, SERVER_CA_FILE } from "./agent-config.ts";
 import { openAgentStore } from "./agent-store.ts";
-import { AgentStateError, JoinFailedError } from "./errors.ts";
+import { AgentNotJoinedError, AgentStateError, JoinFailedError } from "./errors.ts";
 import type { HostPaths } from "./host-paths.ts";
 import { readManaged, removeManaged, writeManaged } from "./lib/safe-fs.ts";
 
@@ -93,6 +93,8 @@ export async function joinService(
     });
     if (res.status < 200 || res.status >= 300) {
       const err = (res.body as { error?: { code?: string; message?: string } })?.error;
+      // the seed's exit 22: the machine has no managed identity to hold the agent's credential
+      if (err?.code === AgentNotJoinedError.code) throw new AgentNotJoinedError(err.message);
       throw new JoinFailedError(`the service refused the join: ${err?.message ?? `HTTP ${res.status}`}`);
     }
     answer = (res.body ?? {}) as Record<string, unknown>;

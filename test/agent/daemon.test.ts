@@ -22,7 +22,7 @@ import { parsePublicKey } from "../../src/ssh/index.ts";
 import { makeTempDir, removeDir } from "../helpers/openssh.ts";
 import { hostState, krlBytes, login, sha256Hex } from "./helpers/host-state-fixture.ts";
 import { hostKeyPub, makeScratchHost, type ScratchHost } from "./helpers/scratch-host.ts";
-import { JOIN_CODE, type StandIn, startStandIn } from "./helpers/stand-in-service.ts";
+import { JOIN_CODE, NO_IDENTITY_CODE, type StandIn, startStandIn } from "./helpers/stand-in-service.ts";
 
 describe("agent daemon with the host channel (stand-in service)", () => {
   let host: ScratchHost;

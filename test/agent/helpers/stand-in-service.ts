@@ -36,6 +36,8 @@ export interface StandIn {
 }
 
 export const JOIN_CODE = "join-code-0123456789";
+/** A code of a machine without a managed identity (the service answers the seed's exit 22). */
+export const NO_IDENTITY_CODE = "join-code-no-identity";
 const MACHINE_ID =
   "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Compute/virtualMachines/vm1";
 
@@ -82,6 +84,10 @@ export async function startStandIn(dataDir: string, host = "127.0.0.1"): Promise
     const path = new URL(req.url ?? "/", url);
     if (req.method === "POST" && path.pathname === "/agents/v1/join") {
       const b = JSON.parse(await body(req));
+      if (b.code === NO_IDENTITY_CODE) {
+        const message = "Managed System Identity is required for directory-based SSH login to work.";
+        return json(res, 409, { error: { code: "ERR_EXTENSION_NO_MANAGED_IDENTITY", message } });
+      }
       if (b.code !== JOIN_CODE)
         return json(res, 403, { error: { code: "ERR_JOIN_CODE", message: "join code refused" } });
       agentKey = b.publicKey;
