@@ -63,6 +63,15 @@ describe("agent daemon with the host channel (stand-in service)", () => {
       { code: "ERR_AGENT_JOIN" },
     );
     await assert.rejects(
+      joinService(
+        host.paths,
+        { server: service.url, code: NO_IDENTITY_CODE, caFile: join(dir, "ca.pem") },
+        systemClock,
+      ),
+      { code: "ERR_EXTENSION_NO_MANAGED_IDENTITY" },
+      "the seed's exit 22",
+    );
+    await assert.rejects(
       joinService(host.paths, { server: "http://127.0.0.1:1", code: JOIN_CODE }, systemClock),
       {
         code: "ERR_AGENT_JOIN",
