@@ -12,6 +12,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { formatPublicKey } from "../src/ssh/index.ts";
 import { hostState, krlBytes } from "../test/agent/helpers/host-state-fixture.ts";
+import { sshdReady } from "../test/agent/helpers/sshd-ready.ts";
 import { testUser } from "../test/agent/helpers/user-certs.ts";
 import { makeUserKey, openMachineLab } from "../test/helpers/local-machines.ts";
 import { makeTempDir, removeDir, sshLogin } from "../test/helpers/openssh.ts";
@@ -76,6 +77,7 @@ export async function run(args: string[]): Promise<object> {
       { timeoutMs: 120_000 },
     );
     if (applied.code !== 0) throw new Error(`hostpass-agent apply failed: ${applied.stderr}`);
+    await sshdReady(machine.address); // the new drop-in reloaded sshd
     const certificateFile = await alice.certificate(ca);
     const withCert = {
       host: machine.address,

@@ -22,6 +22,7 @@ import { type MachineLab, makeUserKey, openMachineLab } from "../helpers/local-m
 import { makeTempDir, removeDir, sshLogin } from "../helpers/openssh.ts";
 import { testKeyPair, testSigner } from "../helpers/ssh-fixtures.ts";
 import { hostState, krlBytes } from "./helpers/host-state-fixture.ts";
+import { sshdReady } from "./helpers/sshd-ready.ts";
 import { type TestUser, testUser } from "./helpers/user-certs.ts";
 
 const REPO = join(import.meta.dirname, "../..");
@@ -78,6 +79,7 @@ describe("logins through the agent's files on a local machine", () => {
       { timeoutMs: 60_000 },
     );
     assert.equal(r.code, 0, r.stderr);
+    await sshdReady(machine.address); // a changed drop-in reloads sshd
     return { status: JSON.parse(r.stdout) };
   };
   const ssh = (user: string, key: string, certificateFile: string | undefined, command: string) =>
