@@ -1,4 +1,6 @@
 /** The directory: tenants, users, groups, service principals, managed identities, devices. */
+
+export { type ChangePasswordInput, changeOwnPassword, isPasswordChangeRequired } from "./change-password.ts";
 export {
   DIRECTORY_CHANGE_KINDS,
   type DirectoryChange,

@@ -53,10 +53,24 @@ export interface DirectoryRepository {
   /** Deletes the principal and everything that hangs off it (memberships, credentials). */
   deletePrincipal(tenantId: string, id: string): Promise<boolean>;
 
-  insertUser(user: User, upnKey: string, passwordHash: string | undefined): Promise<void>;
+  /** `changeRequired`: the holder must choose a new password at the next sign-in. */
+  insertUser(
+    user: User,
+    upnKey: string,
+    passwordHash: string | undefined,
+    changeRequired?: boolean,
+  ): Promise<void>;
   findUserByUpn(tenantId: string, upnKey: string): Promise<User | undefined>;
   getPasswordHash(tenantId: string, userId: string): Promise<string | undefined>;
-  setPasswordHash(tenantId: string, userId: string, hash: string | undefined): Promise<boolean>;
+  /** Sets the hash and whether it must be changed at the next sign-in (default: no). */
+  setPasswordHash(
+    tenantId: string,
+    userId: string,
+    hash: string | undefined,
+    changeRequired?: boolean,
+  ): Promise<boolean>;
+  /** False for an unknown user. */
+  isPasswordChangeRequired(tenantId: string, userId: string): Promise<boolean>;
 
   insertGroup(group: Group): Promise<void>;
   /** Idempotent: adding an existing membership is not an error. */

@@ -33,6 +33,8 @@ export interface CreateUserInput {
    * pass the same rule; it is never derived by shortening.
    */
   readonly linuxName?: string;
+  /** The password is a temporary one: the user must choose their own at the next sign-in. */
+  readonly passwordChangeRequired?: boolean;
   readonly now?: () => Date;
 }
 
@@ -65,7 +67,12 @@ export async function createUser(repo: DirectoryRepository, input: CreateUserInp
       uid: await tx.allocateUid(input.tenantId),
       createdAt: timeOf(input.now),
     };
-    await tx.insertUser(user, key, passwordHash);
+    await tx.insertUser(
+      user,
+      key,
+      passwordHash,
+      passwordHash !== undefined && input.passwordChangeRequired === true,
+    );
     return user;
   });
 }
@@ -108,14 +115,22 @@ export async function setUserEnabled(
   );
 }
 
+/**
+ * Sets a user's password. `changeRequired`: it is a temporary password an administrator chose or
+ * generated, and the user must replace it at the next sign-in.
+ */
 export async function setUserPassword(
   repo: DirectoryRepository,
   tenantId: string,
   id: string,
   password: string,
+  options: { readonly changeRequired?: boolean } = {},
 ): Promise<void> {
+  await getUser(repo, tenantId, id);
   const hash = await hashPassword(password);
-  if (!(await repo.setPasswordHash(tenantId, id, hash))) throw new PrincipalNotFoundError("user not found");
+  if (!(await repo.setPasswordHash(tenantId, id, hash, options.changeRequired === true))) {
+    throw new PrincipalNotFoundError("user not found");
+  }
 }
 
 /**

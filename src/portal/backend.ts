@@ -22,6 +22,17 @@ export interface SignInAccount {
   readonly id: string;
   readonly upn: string;
   readonly displayName: string;
+  /** Set by `verifyPassword`: the password is a temporary one the user must replace now. */
+  readonly passwordChangeRequired?: boolean;
+}
+
+/** A change a user made to their own sign-in methods, for the activity log. */
+export interface SecurityChange {
+  readonly at: number;
+  readonly ip: string;
+  readonly accountId: string;
+  readonly change: "password" | "totp" | "passkey";
+  readonly result: "success" | "failure";
 }
 
 /** The second factors an account has; TOTP secrets never leave the backend. */
@@ -127,4 +138,13 @@ export interface SignInBackend {
   denyDeviceCode(userCode: string, request: RequestInfo): Promise<void>;
 
   recordSignIn(event: SignInEvent): Promise<void>;
+
+  /**
+   * Replaces the account's password with one the user chose. `currentPassword` is checked unless
+   * omitted, which only a sign-in that has just verified it may do (a temporary password being
+   * replaced). Fails with a HostpassError (wrong current password, policy, same as before).
+   */
+  changePassword(accountId: string, currentPassword: string | undefined, newPassword: string): Promise<void>;
+  /** Writes a change to one's own sign-in methods to the activity log. */
+  recordSecurityChange(change: SecurityChange): Promise<void>;
 }

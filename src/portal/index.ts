@@ -8,6 +8,7 @@ export type {
   InteractionView,
   PortalPrincipal,
   RequestInfo,
+  SecurityChange,
   SignInAccount,
   SignInBackend,
   SignInEvent,

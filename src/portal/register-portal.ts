@@ -18,6 +18,7 @@ import { InMemoryStateStore, type PortalStateStore } from "./lib/state-store.ts"
 import { registerDeviceRoutes } from "./routes/device.ts";
 import { registerInteractionRoutes } from "./routes/interaction.ts";
 import { registerPasskeySignInRoutes } from "./routes/passkey-sign-in.ts";
+import { registerPasswordRoutes } from "./routes/password.ts";
 import { registerSecurityRoutes } from "./routes/security.ts";
 import { registerSignInRoutes } from "./routes/sign-in.ts";
 import { errorPage } from "./views/layout.ts";
@@ -163,6 +164,7 @@ async function portalPlugin(
   registerInteractionRoutes(portal, ctx, refuse);
   registerPasskeySignInRoutes(portal, ctx);
   registerSecurityRoutes(portal, ctx, refuse);
+  registerPasswordRoutes(portal, ctx, refuse);
   registerDeviceRoutes(portal, ctx, refuse);
   if (admin !== undefined) registerAdmin(portal, ctx, admin, refuse);
 }

@@ -101,6 +101,8 @@ export async function bootstrap(
       upn: adminUpn,
       displayName: "Administrator",
       password,
+      // A generated password has been printed on a terminal: it is good for one sign-in only.
+      passwordChangeRequired: generatedPassword !== undefined,
     });
     await record(tenantId, "Directory/users/write", admin.id);
   }

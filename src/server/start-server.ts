@@ -153,6 +153,7 @@ async function startWith(
       stores: store,
       https: (configured?.protocol ?? (tls ? "https:" : "http:")) === "https:",
       ...(options.clock === undefined ? {} : { clock: options.clock }),
+      audit: services.audit,
     });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
     const https = tls && { key: tls.key, cert: tls.cert };

@@ -26,3 +26,10 @@ export const SIGN_IN_SCOPE = "openid profile offline_access";
  * authorization code + PKCE and calls the management API with their tokens, like the CLI does.
  */
 export const PORTAL_CLIENT_ID = "5f0c7f2e-8b1d-4c3a-9a6e-2d4b8c1e7a90";
+
+/**
+ * hostpass's SSH login extension (the seed's `AADSSHLoginForLinux` by
+ * `Microsoft.Azure.ActiveDirectory`, which the API accepts as an alias).
+ */
+export const LOGIN_EXTENSION_NAME = "SSHLoginForLinux";
+export const LOGIN_EXTENSION_PUBLISHER = "hostpass";

@@ -43,6 +43,8 @@ export interface UsersTable {
   upn: string;
   upn_key: string;
   password_hash: string | null;
+  /** The holder must choose a new password at the next sign-in (migration 0050). */
+  password_change_required: ColumnType<boolean | number, boolean | undefined, boolean>;
 }
 
 export interface GroupsTable {

@@ -28,7 +28,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { clock?: () => number } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  readonly clock?: () => number;
+  /** `null`: let the server generate the first administrator's one-time password. */
+  readonly adminPassword?: string | null;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), "hostpass-portal-"));
   let running: RunningServer | undefined;
   let browser: Browser | undefined;
@@ -36,7 +42,7 @@ export async function startHarness(options: { clock?: () => number } = {}): Prom
     running = await startServer({
       dataDir,
       listen: "127.0.0.1:0",
-      adminPassword: ADMIN_PASSWORD,
+      ...(options.adminPassword === null ? {} : { adminPassword: options.adminPassword ?? ADMIN_PASSWORD }),
       logLevel: "silent",
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });

@@ -2,7 +2,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { AttemptsLockedError } from "../../mfa/index.ts";
 import type { SignInAccount, SignInEvent } from "../backend.ts";
-import { dropFlow, type Flow, type PortalContext, requestInfo, startSession } from "./context.ts";
+import { dropFlow, type Flow, type PortalContext, requestInfo, saveFlow, startSession } from "./context.ts";
+import { continueTo } from "./forms.ts";
 
 /** One message for a wrong username, password or code: it must not tell which, nor whether the user exists. */
 export const SIGN_IN_FAILED = "We couldn't sign you in with those details. Check them and try again.";
@@ -69,4 +70,31 @@ export async function completeSignIn(
     requestInfo(request, reply),
   );
   return redirectTo;
+}
+
+/**
+ * After the password (and, when it was temporary, the new one): a second factor when the account
+ * has one; enrolment first when policy needs one and the account has none; else signed in.
+ */
+export async function continueAfterPassword(
+  ctx: PortalContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  flow: Flow,
+  account: SignInAccount,
+): Promise<FastifyReply> {
+  const factors = await ctx.backend.listFactors(account.id);
+  const signedIn = { accountId: account.id, upn: account.upn, amr: ["pwd"] };
+  if (factors.totp || factors.passkeys.length > 0) {
+    await saveFlow(ctx, reply, { ...flow, ...signedIn, passwordChangeRequired: false });
+    return reply.redirect(ctx.path("/signin/factor"), 303);
+  }
+  if (flow.mfaRequired) {
+    // Registration interrupt: a first factor may be added with the password alone, then sign in again.
+    await startSession(ctx, request, reply, { ...signedIn, authTime: Math.floor(ctx.now() / 1000) });
+    await dropFlow(ctx, flow, reply);
+    return reply.redirect(ctx.path("/security?setup=required"), 303);
+  }
+  const next = await completeSignIn(ctx, request, reply, flow, account, ["pwd"], "password");
+  return continueTo(reply, ctx.path(""), next);
 }

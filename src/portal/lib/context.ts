@@ -113,6 +113,8 @@ export interface Flow {
   readonly amr?: readonly string[];
   /** Policy already asks for a second factor: the password alone cannot finish this sign-in. */
   readonly mfaRequired?: boolean;
+  /** The password just verified is a temporary one: nothing continues until a new one is set. */
+  readonly passwordChangeRequired?: boolean;
 }
 
 const FLOW = "hp_flow";

@@ -17,6 +17,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   required: "Your organisation requires a second way to sign in. Set one up, then sign in again to continue.",
   totp: "Your authenticator app is set up.",
   passkey: "Your passkey is registered.",
+  password: "Your password is changed.",
 };
 
 export function registerSecurityRoutes(
@@ -105,6 +106,7 @@ export function registerSecurityRoutes(
     }
     await ctx.backend.saveTotp(enrol.session.accountId, pending.secret, step);
     await ctx.state.delete(`totp:${enrol.key}`);
+    await recordChange(request, enrol.session.accountId, "totp");
     return reply.redirect(ctx.path("/security?done=totp"), 303);
   });
 
@@ -138,6 +140,7 @@ export function registerSecurityRoutes(
     const passkey = await verifyRegistration(ctx.rp, credential, challenge).catch(() => undefined);
     if (passkey === undefined) return reply.code(400).send({ error: "That didn't work. Try again." });
     await ctx.backend.addPasskey(enrol.session.accountId, passkey);
+    await recordChange(request, enrol.session.accountId, "passkey");
     return reply.send({ redirect: ctx.path("/security?done=passkey") });
   });
 
@@ -147,6 +150,16 @@ export function registerSecurityRoutes(
     // With the administration pages, their home is where signing in starts again.
     return reply.redirect(ctx.path(ctx.beforeSignOut === undefined ? "/signin" : "/"), 303);
   });
+
+  async function recordChange(request: FastifyRequest, accountId: string, change: "totp" | "passkey") {
+    await ctx.backend.recordSecurityChange({
+      at: ctx.now(),
+      ip: request.ip,
+      accountId,
+      change,
+      result: "success",
+    });
+  }
 
   async function accountOf(session: Session) {
     const account = await ctx.backend.getAccount(session.accountId);

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import {
   completeSignIn,
+  continueAfterPassword,
   FLOW_EXPIRED,
   lockedMessage,
   lockOf,
@@ -12,7 +13,6 @@ import {
   SIGN_IN_FAILED,
 } from "../lib/complete-sign-in.ts";
 import {
-  dropFlow,
   type Flow,
   newId,
   type PortalContext,
@@ -20,7 +20,6 @@ import {
   requestInfo,
   safeReturnTo,
   saveFlow,
-  startSession,
 } from "../lib/context.ts";
 import { continueTo, field, queryString, type RefusePage, sendPage } from "../lib/forms.ts";
 import { secondFactorPage, signInPage } from "../views/sign-in.ts";
@@ -85,32 +84,18 @@ export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext
     const factorLock = lockOf(() => ctx.limiters.account.assertAllowed([`acct:${account.id}`], now));
     if (factorLock) return sendPage(reply, 429, page(lockedMessage(factorLock)));
 
-    const factors = await ctx.backend.listFactors(account.id);
-    if (factors.totp || factors.passkeys.length > 0) {
-      await saveFlow(ctx, reply, { ...flow, accountId: account.id, upn: account.upn, amr: ["pwd"] });
-      return reply.redirect(ctx.path("/signin/factor"), 303);
+    if (account.passwordChangeRequired === true) {
+      const pending = { ...flow, accountId: account.id, upn: account.upn, amr: ["pwd"] };
+      await saveFlow(ctx, reply, { ...pending, passwordChangeRequired: true });
+      return reply.redirect(ctx.path("/signin/new-password"), 303);
     }
-    if (flow.mfaRequired) {
-      // Registration interrupt: a first factor may be added with the password alone, then sign in again.
-      await startSession(ctx, request, reply, {
-        accountId: account.id,
-        upn: account.upn,
-        amr: ["pwd"],
-        authTime: Math.floor(now / 1000),
-      });
-      await dropFlow(ctx, flow, reply);
-      return reply.redirect(ctx.path("/security?setup=required"), 303);
-    }
-    return continueTo(
-      reply,
-      base,
-      await completeSignIn(ctx, request, reply, flow, account, ["pwd"], "password"),
-    );
+    return continueAfterPassword(ctx, request, reply, flow, account);
   });
 
   portal.get("/signin/factor", async (request, reply) => {
     const flow = await readFlow(ctx, request);
     if (flow?.accountId === undefined) return refuse(request, reply, 400, FLOW_EXPIRED);
+    if (flow.passwordChangeRequired) return reply.redirect(ctx.path("/signin/new-password"), 303);
     const factors = await ctx.backend.listFactors(flow.accountId);
     const csrf = ctx.csrf.tokenFor(request, reply);
     if (!factors.totp && factors.passkeys.length === 0) {
@@ -137,7 +122,9 @@ export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext
 
   portal.post("/signin/totp", async (request, reply) => {
     const flow = await readFlow(ctx, request);
-    if (flow?.accountId === undefined) return refuse(request, reply, 400, FLOW_EXPIRED);
+    if (flow?.accountId === undefined || flow.passwordChangeRequired) {
+      return refuse(request, reply, 400, FLOW_EXPIRED);
+    }
     const accountId = flow.accountId;
     const now = ctx.now();
     const keys = { account: [`acct:${accountId}`], source: [`ip:${request.ip}`] };

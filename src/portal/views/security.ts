@@ -14,6 +14,7 @@ export function securityPage(
   const { base, csrf } = input;
   const body = html`<h1>Security info</h1><p class="who">Signed in as <strong>${input.upn}</strong></p>${alert(input.notice, "info")}
 <ul class="factors">
+<li><span>Password</span><span class="muted">Set</span><a href="${base}/security/password">Change</a></li>
 <li><span>Authenticator app</span><span class="muted" data-factor="totp">${input.totp ? "Set up" : "Not set up"}</span><a href="${base}/security/totp">${input.totp ? "Replace" : "Set up"}</a></li>
 <li><span>Passkeys</span><span class="muted" data-factor="passkeys">${String(input.passkeys)} registered</span><a href="${base}/security/passkeys">Add</a></li>
 </ul>

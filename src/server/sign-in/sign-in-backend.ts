@@ -6,12 +6,16 @@ import { randomUUID } from "node:crypto";
 import type { SignInLogEntry, SignInLogRepository } from "../../audit/index.ts";
 import {
   authenticateUser,
+  changeOwnPassword,
   type DirectoryRepository,
   InvalidCredentialsError,
+  isPasswordChangeRequired,
+  PrincipalNotFoundError,
   type User,
 } from "../../directory/index.ts";
 import { MfaFailedError, verifyTotp } from "../../mfa/index.ts";
-import type { SignInAccount, SignInBackend, SignInEvent } from "../../portal/index.ts";
+import type { SecurityChange, SignInAccount, SignInBackend, SignInEvent } from "../../portal/index.ts";
+import type { AuditSink } from "../deps.ts";
 import type { OidcInteractions } from "./oidc-interactions.ts";
 import type { FactorStore } from "./ports.ts";
 
@@ -22,7 +26,16 @@ export interface SignInBackendDeps {
   readonly mfa: FactorStore;
   readonly signInLog: SignInLogRepository;
   readonly oidc: OidcInteractions;
+  /** The activity log, for changes users make to their own sign-in methods. */
+  readonly audit: AuditSink;
 }
+
+/** Activity-log actions of self-service changes (the API's own changes are logged by its route). */
+const SECURITY_ACTIONS: Readonly<Record<SecurityChange["change"], string>> = {
+  password: "Directory/users/changePassword/action",
+  totp: "Directory/users/authenticationMethods/totp/write",
+  passkey: "Directory/users/authenticationMethods/passkeys/write",
+};
 
 function accountOf(user: User): SignInAccount {
   return { id: user.id, upn: user.upn, displayName: user.displayName };
@@ -47,7 +60,9 @@ export function createSignInBackend(deps: SignInBackendDeps): SignInBackend {
       // One tenant after the other, each with the directory's equal-work check for unknown names.
       for (const tenantId of deps.tenants()) {
         try {
-          return accountOf(await authenticateUser(directory, tenantId, upn, password));
+          const user = await authenticateUser(directory, tenantId, upn, password);
+          const passwordChangeRequired = await isPasswordChangeRequired(directory, tenantId, user.id);
+          return { ...accountOf(user), passwordChangeRequired };
         } catch (error) {
           if (!(error instanceof InvalidCredentialsError)) throw error;
         }
@@ -94,6 +109,28 @@ export function createSignInBackend(deps: SignInBackendDeps): SignInBackend {
     async recordSignIn(event) {
       const owner = event.accountId === undefined ? undefined : await enabledUser(event.accountId);
       await deps.signInLog.append(toLogEntry(event, owner?.tenantId ?? deps.tenants()[0] ?? ""));
+    },
+
+    async changePassword(accountId, currentPassword, newPassword) {
+      const found = await enabledUser(accountId);
+      if (found === undefined) throw new PrincipalNotFoundError("user not found");
+      const input = { tenantId: found.tenantId, userId: accountId, newPassword };
+      await changeOwnPassword(
+        directory,
+        currentPassword === undefined ? input : { ...input, currentPassword },
+      );
+    },
+    async recordSecurityChange(change) {
+      const found = await enabledUser(change.accountId);
+      await deps.audit.append({
+        tenantId: found?.tenantId ?? deps.tenants()[0] ?? "",
+        actor: change.accountId,
+        action: SECURITY_ACTIONS[change.change],
+        target: change.accountId,
+        result: change.result,
+        correlationId: randomUUID(),
+        details: { via: "portal", ip: change.ip },
+      });
     },
   };
 }

@@ -19,6 +19,7 @@ import type { Clock } from "../../shared/clock.ts";
 import { PORTAL_CLIENT_ID } from "../../shared/well-known.ts";
 import type { App } from "../app.ts";
 import type { TokenTrust } from "../auth/tokens.ts";
+import type { AuditSink } from "../deps.ts";
 import { loadOrCreateCookieKeys } from "../keys/cookie-keys.ts";
 import type { PublicUrl } from "../public-url.ts";
 import { directoryAccountSource } from "./account-source.ts";
@@ -42,6 +43,8 @@ export interface SignInOptions {
   readonly https: boolean;
   /** The portal's clock (default: the system clock). */
   readonly clock?: Clock;
+  /** The activity log (users' changes to their own sign-in methods). */
+  readonly audit: AuditSink;
 }
 
 export interface SignIn {
@@ -71,6 +74,7 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
     mfa: stores.mfa,
     signInLog: stores.signInLog,
     oidc: oidcInteractions(started, accounts),
+    audit: options.audit,
   });
   // Read per request: the origin is known once the server listens.
   const relyingParty = {

@@ -9,6 +9,7 @@ import {
   UpnTakenError,
   type User,
 } from "../../directory/index.ts";
+import { readBoolean } from "../dialect-profile.ts";
 import { recordChanges } from "../lib/change-log.ts";
 import {
   changed,
@@ -131,7 +132,7 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
       });
     },
 
-    async insertUser(user: User, upnKey, passwordHash) {
+    async insertUser(user: User, upnKey, passwordHash, changeRequired = false) {
       await withTransaction(ctx, async (tx) => {
         await insertPrincipal(tx, user, user);
         await insertOrConflict(
@@ -145,6 +146,7 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
                 upn: user.upn,
                 upn_key: upnKey,
                 password_hash: passwordHash ?? null,
+                password_change_required: changeRequired,
               })
               .execute(),
           () => new UpnTakenError("a user with this UPN already exists"),
@@ -169,14 +171,23 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
         .executeTakeFirst();
       return r?.password_hash ?? undefined;
     },
-    async setPasswordHash(tenantId, userId, hash) {
+    async setPasswordHash(tenantId, userId, hash, changeRequired = false) {
       const r = await db
         .updateTable("users")
-        .set({ password_hash: hash ?? null })
+        .set({ password_hash: hash ?? null, password_change_required: changeRequired })
         .where("tenant_id", "=", tenantId)
         .where("principal_id", "=", userId)
         .executeTakeFirst();
       return changed(r);
+    },
+    async isPasswordChangeRequired(tenantId, userId) {
+      const r = await db
+        .selectFrom("users")
+        .select("password_change_required")
+        .where("tenant_id", "=", tenantId)
+        .where("principal_id", "=", userId)
+        .executeTakeFirst();
+      return r !== undefined && readBoolean(r.password_change_required);
     },
 
     async insertGroup(group: Group) {

@@ -11,6 +11,7 @@ import type {
   InteractionOutcome,
   InteractionView,
   PortalPrincipal,
+  SecurityChange,
   SignInAccount,
   SignInBackend,
   SignInEvent,
@@ -30,6 +31,7 @@ export class InTestBackendDouble implements SignInBackend {
   readonly devices = new Map<string, DeviceCodeView>();
   readonly deviceDecisions = new Map<string, { approved: boolean; principal?: PortalPrincipal }>();
   readonly events: SignInEvent[] = [];
+  readonly securityChanges: SecurityChange[] = [];
 
   addUser(upn: string, password: string): SignInAccount {
     const account = {
@@ -120,5 +122,15 @@ export class InTestBackendDouble implements SignInBackend {
 
   async recordSignIn(event: SignInEvent): Promise<void> {
     this.events.push(event);
+  }
+
+  async changePassword(accountId: string, current: string | undefined, next: string): Promise<void> {
+    const user = this.#user(accountId);
+    if (current !== undefined && current !== user.password) throw new TypeError("wrong current password");
+    user.password = next;
+  }
+
+  async recordSecurityChange(change: SecurityChange): Promise<void> {
+    this.securityChanges.push(change);
   }
 }

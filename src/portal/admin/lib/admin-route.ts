@@ -17,6 +17,8 @@ export interface AdminPage {
   readonly base: string;
   /** A notice left by the form post that redirected here (post/redirect/get). */
   readonly notice: Notice | undefined;
+  /** The portal's clock (epoch ms). */
+  now(): number;
   /** Renders a page in the frame. */
   render(
     section: Section,
@@ -107,6 +109,7 @@ async function adminPage(
     nav,
     base,
     notice,
+    now: () => ctx.portal.now(),
     render: (section, title, body, extra = {}) =>
       frame({ base, csrf, upn: api.session.upn, nav, section, title, body, notice, ...extra }),
   };

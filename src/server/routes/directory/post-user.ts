@@ -13,6 +13,8 @@ const Body = Type.Object(
     password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
     accountEnabled: Type.Optional(Type.Boolean()),
     linuxName: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    /** The password is temporary: the user must choose their own at the first sign-in. */
+    forceChangePasswordNextSignIn: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -33,6 +35,7 @@ export function registerPostUser(app: App, deps: RouteDeps): void {
     },
     async (request, reply) => {
       const { userPrincipalName, displayName, password, accountEnabled, linuxName } = request.body;
+      const passwordChangeRequired = request.body.forceChangePasswordNextSignIn === true;
       const tenantId = principalOf(request).tenantId;
       // Hashed before the transaction: scrypt takes ~100 ms, too long to hold the write lock.
       const passwordHash = password === undefined ? undefined : await hashPassword(password);
@@ -43,6 +46,7 @@ export function registerPostUser(app: App, deps: RouteDeps): void {
         passwordHash,
         enabled: accountEnabled,
         linuxName,
+        passwordChangeRequired,
       };
       const user = await inChange(request, deps, async (tx, note) => {
         const created = await createUser(tx.directory, input);
