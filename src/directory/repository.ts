@@ -42,7 +42,16 @@ export interface DirectoryRepository {
   /** Principals of the given ids that exist in the tenant (order not significant). */
   getPrincipals(tenantId: string, ids: readonly string[]): Promise<readonly Principal[]>;
   findPrincipalByLinuxName(tenantId: string, linuxName: string): Promise<Principal | undefined>;
-  listPrincipals(tenantId: string, kind: PrincipalKind, page: PageRequest): Promise<Page<Principal>>;
+  /**
+   * `search`: only principals whose display name, UPN (users) or app id (service principals)
+   * contains it, ignoring case (an assignee picker's search box).
+   */
+  listPrincipals(
+    tenantId: string,
+    kind: PrincipalKind,
+    page: PageRequest,
+    filter?: { readonly search?: string },
+  ): Promise<Page<Principal>>;
   setPrincipalEnabled(tenantId: string, id: string, enabled: boolean): Promise<boolean>;
   /**
    * Voids every token issued to the principal before `before` (moves its sessions-valid-from time

@@ -242,6 +242,22 @@ export class RbacEngine {
     return keys;
   }
 
+  /**
+   * The assignments at `scope` and at every scope above it, nearest scope first (oldest first
+   * within one): what an access-control page lists, inherited ones included.
+   */
+  async assignmentsAtOrAbove(scope: string): Promise<RoleAssignment[]> {
+    const out: RoleAssignment[] = [];
+    for (const key of await this.ancestorKeys(parseScope(scope))) {
+      const bucket = this.#index.at(key);
+      if (bucket === undefined) continue;
+      const here = [...bucket.values()].flat();
+      here.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+      out.push(...here);
+    }
+    return out;
+  }
+
   /** The principal's transitive groups, from the injected closure. */
   async groupsOf(principalId: string): Promise<Iterable<string>> {
     return this.#options.groups(this.tenantId, principalId);

@@ -33,3 +33,12 @@ export const PORTAL_CLIENT_ID = "5f0c7f2e-8b1d-4c3a-9a6e-2d4b8c1e7a90";
  */
 export const LOGIN_EXTENSION_NAME = "SSHLoginForLinux";
 export const LOGIN_EXTENSION_PUBLISHER = "hostpass";
+
+/**
+ * The exit codes the seed documents for `vm extension set` failures, by error code: the CLI exits
+ * with them, the portal shows them next to the same message.
+ */
+export const SEED_EXIT_CODES: Readonly<Record<string, number>> = Object.freeze({
+  ERR_EXTENSION_NO_MANAGED_IDENTITY: 22,
+  ERR_EXTENSION_LEGACY_INSTALLED: 23,
+});

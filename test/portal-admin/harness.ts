@@ -13,7 +13,8 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { type RunningServer, startServer } from "../../src/server/index.ts";
 import { typePassword } from "../e2e/browser.ts";
-import { assertClean, auditPages, launchChromium, type PageAudit } from "../portal/helpers/chromium.ts";
+import { assertClean, auditPages, type PageAudit } from "../portal/helpers/chromium.ts";
+import { type IsolatedChromium, launchIsolatedChromium } from "./isolated-chromium.ts";
 
 export const ADMIN_UPN = "admin@hostpass.local";
 export const ADMIN_PASSWORD = "admin password for the portal tests";
@@ -37,7 +38,7 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), "hostpass-portal-"));
   let running: RunningServer | undefined;
-  let browser: Browser | undefined;
+  let isolated: IsolatedChromium | undefined;
   try {
     running = await startServer({
       dataDir,
@@ -46,19 +47,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       logLevel: "silent",
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
-    browser = await launchChromium();
+    isolated = await launchIsolatedChromium(Number(new URL(running.url).port));
     await mkdir(SCREENSHOTS, { recursive: true });
   } catch (error) {
-    await browser?.close();
+    await isolated?.close();
     await running?.close();
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
   const started = running;
-  const chromium = browser;
+  const chromium = isolated;
   return {
     running: started,
-    browser: chromium,
+    browser: chromium.browser,
     url: started.url,
     async close() {
       await chromium.close();

@@ -7,8 +7,11 @@ import type { PortalContext } from "../lib/context.ts";
 import type { RefusePage } from "../lib/forms.ts";
 import type { AdminContext } from "./lib/api-client.ts";
 import type { AdminDeps } from "./ports.ts";
+import { registerCreateMachine } from "./routes/create-machine.ts";
 import { registerHome } from "./routes/home.ts";
+import { registerIam } from "./routes/iam.ts";
 import { registerPortalSignIn } from "./routes/portal-sign-in.ts";
+import { registerResources } from "./routes/resources.ts";
 
 export function registerAdmin(
   app: FastifyInstance,
@@ -19,5 +22,8 @@ export function registerAdmin(
   const ctx: AdminContext = { portal, deps };
   registerPortalSignIn(app, ctx, refuse);
   registerHome(app, ctx);
+  registerResources(app, ctx);
+  registerCreateMachine(app, ctx);
+  registerIam(app, ctx);
   return ctx;
 }

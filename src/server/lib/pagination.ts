@@ -30,6 +30,15 @@ export const PageQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** A page of a directory list, narrowed by a search text (display name, UPN, app id). */
+export const SearchPageQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    search: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "contains, any case" })),
+  },
+  { additionalProperties: false },
+);
+
 /** `{ value: [...], nextLink? }`: the Azure list envelope. */
 export function PageOf<T extends TSchema>(item: T) {
   return Type.Object(

@@ -105,11 +105,18 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
         .executeTakeFirst();
       return r && toPrincipal(r);
     },
-    async listPrincipals(tenantId, kind, page) {
+    async listPrincipals(tenantId, kind, page, filter = {}) {
       const limit = checkLimit(page.limit);
       const after = decodeCursor(page.cursor);
       let q = principalQuery(db).where("p.tenant_id", "=", tenantId).where("p.kind", "=", kind);
       if (after !== undefined) q = q.where("p.id", ">", after);
+      if (filter.search !== undefined && filter.search !== "") {
+        // A substring, matched literally: LIKE's wildcards in the search are escaped with '!'.
+        const pattern = `%${filter.search.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+        q = q.where(
+          sql<boolean>`(lower(p.display_name) like ${pattern} escape '!' or u.upn_key like ${pattern} escape '!' or lower(s.app_id) like ${pattern} escape '!')`,
+        );
+      }
       const rows = await q
         .orderBy("p.id")
         .limit(limit + 1)

@@ -6,9 +6,13 @@ import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { CONTENT_SECURITY_POLICY } from "../../../src/portal/index.ts";
 
-export async function launchChromium(): Promise<Browser> {
+/** `executablePath`/`env`: a wrapper that runs Debian's Chromium differently (isolated-chromium.ts). */
+export async function launchChromium(
+  options: { readonly executablePath?: string; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<Browser> {
   return chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: options.executablePath ?? "/usr/bin/chromium",
+    ...(options.env === undefined ? {} : { env: options.env }),
     headless: true,
     args: [
       "--no-sandbox",

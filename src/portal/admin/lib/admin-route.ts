@@ -69,7 +69,8 @@ async function run(
   try {
     const page = await adminPage(ctx, api, request, reply);
     const result = await handler(page, request, reply);
-    return typeof result === "string" ? sendPage(reply, 200, result) : result;
+    // A handler that answers with a page may have set a status (a form shown again with its error).
+    return typeof result === "string" ? sendPage(reply, reply.statusCode, result) : result;
   } catch (error) {
     if (error instanceof SessionEndedError) return signIn();
     if (error instanceof ApiError) {

@@ -1,7 +1,7 @@
 import { Type } from "@fastify/type-provider-typebox";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
-import { PageOf, pageRequest, pageResponse, Top } from "../../lib/pagination.ts";
+import { PageOf, pageOfArray, pageRequest, pageResponse, Top } from "../../lib/pagination.ts";
 import { SCOPE_TEMPLATES, type ScopeTemplate, scopeOf, scopeParams } from "../../lib/scopes.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { RoleAssignmentDto, toRoleAssignmentDto } from "./dto.ts";
@@ -12,11 +12,16 @@ const Query = Type.Object(
     skipToken: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, pattern: "^[A-Za-z0-9_-]+$" })),
     /** Only this principal's assignments (an object id). */
     principalId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9-]+$" })),
+    /** Azure's `atScope()`: the assignments at this scope and at every scope above it (inherited). */
+    $filter: Type.Optional(Type.Literal("atScope()")),
   },
   { additionalProperties: false },
 );
 
-/** `hostpass role assignment list --scope <s>`: assignments made exactly at the scope. */
+/**
+ * `hostpass role assignment list --scope <s>`: assignments made exactly at the scope; with
+ * `$filter=atScope()` also those above it (each names its own scope, so inherited ones show).
+ */
 export function registerListRoleAssignments(app: App, deps: RouteDeps): void {
   for (const template of SCOPE_TEMPLATES) register(app, deps, template);
 }
@@ -39,7 +44,15 @@ function register(app: App, deps: RouteDeps, template: ScopeTemplate): void {
     },
     async (request) => {
       const engine = await deps.rbac(principalOf(request).tenantId);
-      const filter = { scope: scopeOf(template, request), principalId: request.query.principalId };
+      const { principalId } = request.query;
+      if (request.query.$filter === "atScope()") {
+        const all = await engine.assignmentsAtOrAbove(scopeOf(template, request));
+        const mine =
+          principalId === undefined ? all : all.filter((a) => a.principalId === principalId.toLowerCase());
+        const page = pageOfArray(mine, pageRequest(request.query));
+        return pageResponse(request, page, (a) => toRoleAssignmentDto(engine, a));
+      }
+      const filter = { scope: scopeOf(template, request), principalId };
       const page = await engine.repository.listRoleAssignments(
         engine.tenantId,
         filter,

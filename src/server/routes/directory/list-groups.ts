@@ -1,7 +1,7 @@
 import type { Group } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
-import { PageOf, PageQuery, pageRequest, pageResponse } from "../../lib/pagination.ts";
+import { PageOf, pageRequest, pageResponse, SearchPageQuery } from "../../lib/pagination.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, GroupDto, toGroupDto } from "./dto.ts";
 
@@ -15,7 +15,7 @@ export function registerListGroups(app: App, deps: RouteDeps): void {
         operationId: "Groups_List",
         tags: ["Directory"],
         summary: "List groups",
-        querystring: PageQuery,
+        querystring: SearchPageQuery,
         response: { 200: PageOf(GroupDto) },
       },
     },
@@ -24,6 +24,7 @@ export function registerListGroups(app: App, deps: RouteDeps): void {
         principalOf(request).tenantId,
         "group",
         pageRequest(request.query),
+        { search: request.query.search },
       );
       return pageResponse(request, page, (p) => toGroupDto(p as Group));
     },

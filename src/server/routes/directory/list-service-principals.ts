@@ -1,7 +1,7 @@
 import type { ServicePrincipal } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
-import { PageOf, PageQuery, pageRequest, pageResponse } from "../../lib/pagination.ts";
+import { PageOf, pageRequest, pageResponse, SearchPageQuery } from "../../lib/pagination.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, ServicePrincipalDto, toServicePrincipalDto } from "./dto.ts";
 
@@ -15,7 +15,7 @@ export function registerListServicePrincipals(app: App, deps: RouteDeps): void {
         operationId: "ServicePrincipals_List",
         tags: ["Directory"],
         summary: "List service principals",
-        querystring: PageQuery,
+        querystring: SearchPageQuery,
         response: { 200: PageOf(ServicePrincipalDto) },
       },
     },
@@ -25,6 +25,7 @@ export function registerListServicePrincipals(app: App, deps: RouteDeps): void {
         tenantId,
         "servicePrincipal",
         pageRequest(request.query),
+        { search: request.query.search },
       );
       return pageResponse(request, page, (p) => toServicePrincipalDto(p as ServicePrincipal));
     },

@@ -1,7 +1,7 @@
 import type { User } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
-import { PageOf, PageQuery, pageRequest, pageResponse } from "../../lib/pagination.ts";
+import { PageOf, pageRequest, pageResponse, SearchPageQuery } from "../../lib/pagination.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE, toUserDto, UserDto } from "./dto.ts";
 
@@ -15,7 +15,7 @@ export function registerListUsers(app: App, deps: RouteDeps): void {
         operationId: "Users_List",
         tags: ["Directory"],
         summary: "List users",
-        querystring: PageQuery,
+        querystring: SearchPageQuery,
         response: { 200: PageOf(UserDto) },
       },
     },
@@ -24,6 +24,7 @@ export function registerListUsers(app: App, deps: RouteDeps): void {
         principalOf(request).tenantId,
         "user",
         pageRequest(request.query),
+        { search: request.query.search },
       );
       return pageResponse(request, page, (p) => toUserDto(p as User));
     },
