@@ -110,6 +110,8 @@ export interface DirectoryRepository {
 
   insertDevice(device: Device): Promise<void>;
   getDevice(tenantId: string, id: string): Promise<Device | undefined>;
+  /** The tenant's devices by id (keyset pages). */
+  listDevices(tenantId: string, page: PageRequest): Promise<Page<Device>>;
   findDeviceByThumbprint(tenantId: string, thumbprint: string): Promise<Device | undefined>;
   setDeviceCompliant(tenantId: string, id: string, compliant: boolean, now: Date): Promise<boolean>;
   deleteDevice(tenantId: string, id: string): Promise<boolean>;

@@ -79,6 +79,9 @@ export interface PortalBrowser {
 
 export async function openPortal(harness: Harness): Promise<PortalBrowser> {
   const context = await harness.browser.newContext({ ignoreHTTPSErrors: true });
+  // Generous: a machine shared by several test runs can be slow (scrypt, Chromium), not wrong.
+  context.setDefaultTimeout(120_000);
+  context.setDefaultNavigationTimeout(120_000);
   const page = await context.newPage();
   const audit = auditPages(page, harness.url);
   return {

@@ -8,8 +8,12 @@ import type { RefusePage } from "../lib/forms.ts";
 import type { AdminContext } from "./lib/api-client.ts";
 import type { AdminDeps } from "./ports.ts";
 import { registerCreateMachine } from "./routes/create-machine.ts";
+import { registerDirectoryApps } from "./routes/directory-apps.ts";
+import { registerDirectoryGroups } from "./routes/directory-groups.ts";
+import { registerDirectoryUsers } from "./routes/directory-users.ts";
 import { registerHome } from "./routes/home.ts";
 import { registerIam } from "./routes/iam.ts";
+import { registerLogs } from "./routes/logs.ts";
 import { registerPortalSignIn } from "./routes/portal-sign-in.ts";
 import { registerResources } from "./routes/resources.ts";
 
@@ -25,5 +29,9 @@ export function registerAdmin(
   registerResources(app, ctx);
   registerCreateMachine(app, ctx);
   registerIam(app, ctx);
+  registerDirectoryUsers(app, ctx);
+  registerDirectoryGroups(app, ctx);
+  registerDirectoryApps(app, ctx);
+  registerLogs(app, ctx);
   return ctx;
 }

@@ -2,10 +2,16 @@
 import { DirectoryConflictError, type DirectoryRepository } from "../../directory/index.ts";
 import { changed, insertOrConflict, millis, type StoreContext } from "../lib/context.ts";
 import { toDevice } from "../lib/directory-rows.ts";
+import { checkLimit, decodeCursor, pageOf } from "../lib/paging.ts";
 
 type DeviceMethods = Pick<
   DirectoryRepository,
-  "insertDevice" | "getDevice" | "findDeviceByThumbprint" | "setDeviceCompliant" | "deleteDevice"
+  | "insertDevice"
+  | "getDevice"
+  | "listDevices"
+  | "findDeviceByThumbprint"
+  | "setDeviceCompliant"
+  | "deleteDevice"
 >;
 
 export function sqlDirectoryDeviceMethods(ctx: StoreContext): DeviceMethods {
@@ -42,6 +48,17 @@ export function sqlDirectoryDeviceMethods(ctx: StoreContext): DeviceMethods {
         .where("id", "=", id)
         .executeTakeFirst();
       return r && toDevice(r);
+    },
+    async listDevices(tenantId, page) {
+      const limit = checkLimit(page.limit);
+      const after = decodeCursor(page.cursor);
+      let q = db.selectFrom("devices").selectAll().where("tenant_id", "=", tenantId);
+      if (after !== undefined) q = q.where("id", ">", after);
+      const rows = await q
+        .orderBy("id")
+        .limit(limit + 1)
+        .execute();
+      return pageOf(rows, limit, (r) => r.id, toDevice);
     },
     async findDeviceByThumbprint(tenantId, thumbprint) {
       const r = await db

@@ -18,6 +18,8 @@ export interface Nav {
 export interface Notice {
   readonly tone: "info" | "error" | "success";
   readonly text: string;
+  /** A secret made by the change (a generated password, a client secret): shown this once. */
+  readonly secret?: { readonly label: string; readonly value: string };
 }
 
 export interface FrameInput {
@@ -93,5 +95,9 @@ ${input.body}
 export function noticeOf(notice: Notice | undefined): SafeHtml {
   if (notice === undefined) return html``;
   const role = notice.tone === "error" ? "alert" : "status";
-  return html`<p class="alert ${notice.tone}" role="${role}">${notice.text}</p>`;
+  const secret =
+    notice.secret === undefined
+      ? html``
+      : html`<div class="panel" data-shown-once><p><strong>${notice.secret.label}</strong> Copy it now: it is not shown again.</p><div class="copy"><pre id="shown-once" tabindex="0"><code>${notice.secret.value}</code></pre><button type="button" class="secondary small" data-copy="shown-once" hidden>Copy</button></div></div>`;
+  return html`<p class="alert ${notice.tone}" role="${role}">${notice.text}</p>${secret}`;
 }

@@ -7,6 +7,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import { type Device, getDevice, registerDevice, setDeviceCompliant } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { PageOf, PageQuery, pageRequest, pageResponse } from "../../lib/pagination.ts";
 import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { DIRECTORY_SCOPE } from "./dto.ts";
@@ -70,6 +71,26 @@ export function registerDeviceRoutes(app: App, deps: RouteDeps): void {
         return registered;
       });
       return reply.code(201).send(toDto(device));
+    },
+  );
+  app.get(
+    "/directory/devices",
+    {
+      config: { permission: { action: "Directory/devices/read", scope: DIRECTORY_SCOPE } },
+      schema: {
+        operationId: "Devices_List",
+        tags: ["Directory"],
+        summary: "List registered devices",
+        querystring: PageQuery,
+        response: { 200: PageOf(DeviceDto) },
+      },
+    },
+    async (request) => {
+      const page = await deps.directory.listDevices(
+        principalOf(request).tenantId,
+        pageRequest(request.query),
+      );
+      return pageResponse(request, page, toDto);
     },
   );
   app.patch(

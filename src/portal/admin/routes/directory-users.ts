@@ -1,0 +1,201 @@
+/**
+ * Directory users: list with search and pages, create (a temporary password the user must
+ * replace, generated and shown once when left empty), and per user: enable or disable, reset the
+ * password, delete. Every change is one API call; buttons show only for those who may use them.
+ */
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { field, queryString } from "../../lib/forms.ts";
+import { html } from "../../lib/html.ts";
+import { type AdminPage, adminGet, adminPost, leaveNotice } from "../lib/admin-route.ts";
+import { type AdminContext, ApiError } from "../lib/api-client.ts";
+import type { ListOf, UserView } from "../lib/api-types.ts";
+import { linksFor } from "../lib/links.ts";
+import { createUserForm, directoryTabs, searchBox } from "../views/directory.ts";
+import type { Notice } from "../views/frame.ts";
+import { actionButton, badge, facts, pager, skipTokenOf, table, time } from "../views/parts.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A password an administrator does not choose: 20 random characters, shown once. */
+export function generatedPassword(): string {
+  return randomBytes(15).toString("base64url");
+}
+
+/** `?search=&skipToken=` of a directory list page, passed on to the API. */
+export function listQuery(search: string | undefined, skipToken: string | undefined): string {
+  const query = new URLSearchParams({ top: "50" });
+  if (search) query.set("search", search);
+  if (skipToken) query.set("skipToken", skipToken);
+  return query.toString();
+}
+
+/** Runs a change; its outcome becomes the notice on the page the browser is sent to. */
+export async function change(
+  ctx: AdminContext,
+  page: AdminPage,
+  reply: FastifyReply,
+  to: string,
+  work: () => Promise<Notice>,
+  failure: string,
+): Promise<FastifyReply> {
+  try {
+    await leaveNotice(ctx, page.api, await work());
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    await leaveNotice(ctx, page.api, { tone: "error", text: `${failure}: ${error.message}` });
+  }
+  return reply.redirect(to, 303);
+}
+
+export function registerDirectoryUsers(app: FastifyInstance, ctx: AdminContext): void {
+  adminGet(app, ctx, "/directory/users", async (page, request) => {
+    const search = queryString(request, "search")?.trim().slice(0, 128);
+    const [list, canWrite] = await Promise.all([
+      page.api.get<ListOf<UserView>>(
+        `/directory/users?${listQuery(search, queryString(request, "skipToken"))}`,
+      ),
+      page.api.can("Directory/users/write", "/"),
+    ]);
+    const links = linksFor(page.base);
+    const rows = list.value.map((u) => [
+      html`<a href="${links.user(u.id)}">${u.displayName}</a>`,
+      u.userPrincipalName,
+      u.accountEnabled ? badge("Enabled", "ok") : badge("Disabled", "bad"),
+      html`<code>${u.linuxName}</code>`,
+    ]);
+    const next = skipTokenOf(list.nextLink);
+    const body = html`${directoryTabs(page.base, "users")}${searchBox(`${page.base}/directory/users`, search, "Search users")}
+${table("Users", ["Name", "User principal name", "State", "Linux name"], rows, "No user matches.")}
+${pager(next === undefined ? undefined : `${page.base}/directory/users?${listQuery(search, next)}`)}
+${canWrite ? createUserForm(page.base, page.csrf) : html``}`;
+    return page.render("directory", "Users", body);
+  });
+
+  adminPost(app, ctx, "/directory/users", async (page, request, reply) => {
+    const typed = field(request, "password");
+    const password = typed === "" ? generatedPassword() : typed;
+    return change(
+      ctx,
+      page,
+      reply,
+      `${page.base}/directory/users`,
+      async () => {
+        const user = await page.api.call<UserView>({
+          method: "POST",
+          path: "/directory/users",
+          body: {
+            userPrincipalName: field(request, "userPrincipalName").trim(),
+            displayName: field(request, "displayName").trim(),
+            password,
+            forceChangePasswordNextSignIn: field(request, "forceChange") === "on",
+          },
+        });
+        const secret =
+          typed === ""
+            ? { label: `Temporary password of ${user.userPrincipalName}.`, value: password }
+            : undefined;
+        return {
+          tone: "success",
+          text: `User ${user.userPrincipalName} created.`,
+          ...(secret ? { secret } : {}),
+        };
+      },
+      "The user was not created",
+    );
+  });
+
+  adminGet(app, ctx, "/directory/users/:id", async (page, request) => {
+    const { id } = request.params as { id: string };
+    if (!UUID.test(id)) throw new ApiError(404, "ERR_NOT_FOUND", "No such user.");
+    const [user, canWrite] = await Promise.all([
+      page.api.get<UserView>(`/directory/users/${id}`),
+      page.api.can("Directory/users/write", "/"),
+    ]);
+    const action = `${page.base}/directory/users/${id}`;
+    const actions = canWrite
+      ? html`<div class="toolbar">${actionButton(page.csrf, `${action}/enabled`, user.accountEnabled ? "Disable sign-in" : "Enable sign-in", { enabled: user.accountEnabled ? "false" : "true" })}${actionButton(page.csrf, `${action}/password`, "Reset password")}${actionButton(page.csrf, `${action}/delete`, "Delete user", {}, "danger")}</div>`
+      : html``;
+    const body = html`${directoryTabs(page.base, "users")}${facts([
+      ["User principal name", user.userPrincipalName],
+      ["State", user.accountEnabled ? badge("Enabled", "ok") : badge("Disabled", "bad")],
+      ["Object id", html`<code>${user.id}</code>`],
+      ["Linux name", html`<code>${user.linuxName}</code>`],
+      ["uid", String(user.uid)],
+      ["Created", time(user.createdDateTime)],
+    ])}${actions}`;
+    return page.render("directory", user.displayName, body, {
+      crumbs: [["Users", `${page.base}/directory/users`]],
+    });
+  });
+
+  adminPost(app, ctx, "/directory/users/:id/enabled", async (page, request, reply) => {
+    const { id } = request.params as { id: string };
+    const enabled = field(request, "enabled") === "true";
+    return change(
+      ctx,
+      page,
+      reply,
+      linksFor(page.base).user(id),
+      async () => {
+        await page.api.call({
+          method: "PATCH",
+          path: `/directory/users/${uuid(id)}`,
+          body: { accountEnabled: enabled },
+        });
+        return {
+          tone: "success",
+          text: enabled
+            ? "Sign-in enabled."
+            : "Sign-in disabled: the user's sessions and tokens stop working.",
+        };
+      },
+      "Nothing changed",
+    );
+  });
+
+  adminPost(app, ctx, "/directory/users/:id/password", async (page, request, reply) => {
+    const { id } = request.params as { id: string };
+    const password = generatedPassword();
+    return change(
+      ctx,
+      page,
+      reply,
+      linksFor(page.base).user(id),
+      async () => {
+        await page.api.call({
+          method: "PATCH",
+          path: `/directory/users/${uuid(id)}`,
+          body: { password, forceChangePasswordNextSignIn: true },
+        });
+        return {
+          tone: "success",
+          text: "Password reset. The user must choose a new one at the next sign-in.",
+          secret: { label: "Temporary password.", value: password },
+        };
+      },
+      "The password was not reset",
+    );
+  });
+
+  adminPost(app, ctx, "/directory/users/:id/delete", async (page, request, reply) => {
+    const { id } = request.params as { id: string };
+    return change(
+      ctx,
+      page,
+      reply,
+      `${page.base}/directory/users`,
+      async () => {
+        await page.api.call({ method: "DELETE", path: `/directory/users/${uuid(id)}` });
+        return { tone: "success", text: "User deleted. Their uid is never given to anyone else." };
+      },
+      "The user was not deleted",
+    );
+  });
+}
+
+/** Path ids are object ids only, so a crafted id can never reach another API path. */
+export function uuid(id: string): string {
+  if (!UUID.test(id)) throw new ApiError(404, "ERR_NOT_FOUND", "No such object.");
+  return id;
+}
