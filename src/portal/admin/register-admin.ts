@@ -7,6 +7,7 @@ import type { PortalContext } from "../lib/context.ts";
 import type { RefusePage } from "../lib/forms.ts";
 import type { AdminContext } from "./lib/api-client.ts";
 import type { AdminDeps } from "./ports.ts";
+import { registerConditionalAccess } from "./routes/conditional-access.ts";
 import { registerCreateMachine } from "./routes/create-machine.ts";
 import { registerDirectoryApps } from "./routes/directory-apps.ts";
 import { registerDirectoryGroups } from "./routes/directory-groups.ts";
@@ -33,5 +34,6 @@ export function registerAdmin(
   registerDirectoryGroups(app, ctx);
   registerDirectoryApps(app, ctx);
   registerLogs(app, ctx);
+  registerConditionalAccess(app, ctx);
   return ctx;
 }

@@ -11,6 +11,7 @@ import { registerListRoleDefinitions } from "./authorization/list-role-definitio
 import { registerPostCheckAccess } from "./authorization/post-check-access.ts";
 import { registerPutRoleAssignment } from "./authorization/put-role-assignment.ts";
 import { registerPutRoleDefinition } from "./authorization/put-role-definition.ts";
+import { registerEvaluateConditionalAccess } from "./conditional-access/evaluate.ts";
 import { registerConditionalAccessRoutes } from "./conditional-access/index.ts";
 import { registerDeleteGroup } from "./directory/delete-group.ts";
 import { registerDeleteGroupMember } from "./directory/delete-group-member.ts";
@@ -65,6 +66,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerGetHealth(app, deps);
   registerGetMe(app, deps);
   if (deps.conditionalAccess) registerConditionalAccessRoutes(app, deps.conditionalAccess, deps);
+  registerEvaluateConditionalAccess(app, deps);
   registerDeviceRoutes(app, deps);
 
   registerPostUser(app, deps);
