@@ -76,6 +76,10 @@ describe("portal: directory", () => {
     const temporary = ((await page.textContent("[data-shown-once] code")) ?? "").trim();
     await submit(page, "form[action$='/enabled'] button");
     await authenticateUser(directory(), tenantId, "erin@hostpass.local", temporary);
+    await submit(page, "form[action$='/revoke'] button");
+    assert.match(await notice(), /Sessions revoked/);
+    const revoked = await findUserByUpn(directory(), tenantId, "erin@hostpass.local");
+    assert.ok(revoked?.sessionsValidFrom instanceof Date, "sessions before now are void");
   });
 
   it("creates groups, nests one in the other and adds and removes a member found by search", async () => {

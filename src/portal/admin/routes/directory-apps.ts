@@ -69,14 +69,18 @@ ${canWrite ? createServicePrincipalForm(page.base, page.csrf) : html``}`;
 
   adminGet(app, ctx, "/directory/service-principals/:id", async (page, request) => {
     const id = uuid((request.params as { id: string }).id);
-    const [sp, canWrite] = await Promise.all([
+    const [sp, canWrite, canRevoke] = await Promise.all([
       page.api.get<ServicePrincipalView>(`/directory/servicePrincipals/${id}`),
       page.api.can("Directory/servicePrincipals/write", "/"),
+      page.api.can("Directory/servicePrincipals/revokeSignInSessions/action", "/"),
     ]);
     const here = linksFor(page.base).servicePrincipal(id);
-    const actions = canWrite
-      ? html`<div class="toolbar">${actionButton(page.csrf, `${here}/secret`, "New client secret", {}, "primary")}${actionButton(page.csrf, `${here}/delete`, "Delete", {}, "danger")}</div>`
-      : html``;
+    const buttons = [
+      canWrite ? actionButton(page.csrf, `${here}/secret`, "New client secret", {}, "primary") : "",
+      canRevoke ? actionButton(page.csrf, `${here}/revoke`, "Revoke sessions") : "",
+      canWrite ? actionButton(page.csrf, `${here}/delete`, "Delete", {}, "danger") : "",
+    ];
+    const actions = canWrite || canRevoke ? html`<div class="toolbar">${buttons}</div>` : html``;
     const body = html`${directoryTabs(page.base, "service-principals")}${facts([
       ["Application id", html`<code>${sp.appId}</code>`],
       ["Object id", html`<code>${sp.id}</code>`],
@@ -110,6 +114,24 @@ ${canWrite ? createServicePrincipalForm(page.base, page.csrf) : html``}`;
         };
       },
       "No secret was made",
+    );
+  });
+
+  adminPost(app, ctx, "/directory/service-principals/:id/revoke", async (page, request, reply) => {
+    const id = uuid((request.params as { id: string }).id);
+    return change(
+      ctx,
+      page,
+      reply,
+      linksFor(page.base).servicePrincipal(id),
+      async () => {
+        await page.api.call({
+          method: "POST",
+          path: `/directory/servicePrincipals/${id}/revokeSignInSessions`,
+        });
+        return { tone: "success", text: "Sessions revoked: its tokens and certificates stop working." };
+      },
+      "The sessions were not revoked",
     );
   });
 

@@ -108,14 +108,28 @@ ${canWrite ? createUserForm(page.base, page.csrf) : html``}`;
   adminGet(app, ctx, "/directory/users/:id", async (page, request) => {
     const { id } = request.params as { id: string };
     if (!UUID.test(id)) throw new ApiError(404, "ERR_NOT_FOUND", "No such user.");
-    const [user, canWrite] = await Promise.all([
+    const [user, canWrite, canRevoke] = await Promise.all([
       page.api.get<UserView>(`/directory/users/${id}`),
       page.api.can("Directory/users/write", "/"),
+      page.api.can("Directory/users/revokeSignInSessions/action", "/"),
     ]);
     const action = `${page.base}/directory/users/${id}`;
-    const actions = canWrite
-      ? html`<div class="toolbar">${actionButton(page.csrf, `${action}/enabled`, user.accountEnabled ? "Disable sign-in" : "Enable sign-in", { enabled: user.accountEnabled ? "false" : "true" })}${actionButton(page.csrf, `${action}/password`, "Reset password")}${actionButton(page.csrf, `${action}/delete`, "Delete user", {}, "danger")}</div>`
-      : html``;
+    const buttons = [
+      canWrite
+        ? actionButton(
+            page.csrf,
+            `${action}/enabled`,
+            user.accountEnabled ? "Disable sign-in" : "Enable sign-in",
+            {
+              enabled: user.accountEnabled ? "false" : "true",
+            },
+          )
+        : "",
+      canWrite ? actionButton(page.csrf, `${action}/password`, "Reset password") : "",
+      canRevoke ? actionButton(page.csrf, `${action}/revoke`, "Revoke sessions") : "",
+      canWrite ? actionButton(page.csrf, `${action}/delete`, "Delete user", {}, "danger") : "",
+    ];
+    const actions = canWrite || canRevoke ? html`<div class="toolbar">${buttons}</div>` : html``;
     const body = html`${directoryTabs(page.base, "users")}${facts([
       ["User principal name", user.userPrincipalName],
       ["State", user.accountEnabled ? badge("Enabled", "ok") : badge("Disabled", "bad")],
@@ -175,6 +189,24 @@ ${canWrite ? createUserForm(page.base, page.csrf) : html``}`;
         };
       },
       "The password was not reset",
+    );
+  });
+
+  adminPost(app, ctx, "/directory/users/:id/revoke", async (page, request, reply) => {
+    const { id } = request.params as { id: string };
+    return change(
+      ctx,
+      page,
+      reply,
+      linksFor(page.base).user(id),
+      async () => {
+        await page.api.call({ method: "POST", path: `/directory/users/${uuid(id)}/revokeSignInSessions` });
+        return {
+          tone: "success",
+          text: "Sessions revoked: every token and certificate of the user stops working; they can sign in again.",
+        };
+      },
+      "The sessions were not revoked",
     );
   });
 
