@@ -4,13 +4,12 @@ import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { submit } from "../portal/helpers/chromium.ts";
 import {
-  ADMIN_PASSWORD,
   ADMIN_UPN,
   checkPage,
   type Harness,
-  openPortal,
+  noticeOn,
+  openAdminPortal,
   type PortalBrowser,
-  signIn,
   startHarness,
 } from "./harness.ts";
 
@@ -32,16 +31,15 @@ describe("portal: conditional access", () => {
   let page: Page;
   before(async () => {
     harness = await startHarness();
-    portal = await openPortal(harness);
+    portal = await openAdminPortal(harness);
     page = portal.page;
-    await signIn(harness, page, ADMIN_UPN, ADMIN_PASSWORD);
   });
   after(async () => {
     await portal?.close();
     await harness?.close();
   });
 
-  const notice = async () => (await page.textContent(".notices")) ?? "";
+  const notice = () => noticeOn(page);
 
   it("adds a trusted named location", async () => {
     await page.click("nav.sidenav a:text('Conditional access')");

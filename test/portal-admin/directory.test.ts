@@ -12,13 +12,11 @@ import {
 } from "../../src/directory/index.ts";
 import { submit } from "../portal/helpers/chromium.ts";
 import {
-  ADMIN_PASSWORD,
-  ADMIN_UPN,
   checkPage,
   type Harness,
-  openPortal,
+  noticeOn,
+  openAdminPortal,
   type PortalBrowser,
-  signIn,
   startHarness,
 } from "./harness.ts";
 
@@ -30,16 +28,15 @@ describe("portal: directory", () => {
   before(async () => {
     harness = await startHarness();
     tenantId = harness.running.bootstrap.tenant.id;
-    portal = await openPortal(harness);
+    portal = await openAdminPortal(harness);
     page = portal.page;
-    await signIn(harness, page, ADMIN_UPN, ADMIN_PASSWORD);
   });
   after(async () => {
     await portal?.close();
     await harness?.close();
   });
 
-  const notice = async () => (await page.textContent(".notices")) ?? "";
+  const notice = () => noticeOn(page);
   const directory = () => harness.running.store.directory;
 
   it("creates a user with a generated temporary password shown once, which must be changed", async () => {

@@ -136,3 +136,15 @@ interface Violation {
   help: string;
   nodes: { target: string[] }[];
 }
+
+/** A browser signed in to the portal as the first administrator. */
+export async function openAdminPortal(harness: Harness): Promise<PortalBrowser> {
+  const portal = await openPortal(harness);
+  await signIn(harness, portal.page, ADMIN_UPN, ADMIN_PASSWORD);
+  return portal;
+}
+
+/** The notice the last form left on the page it redirected to. */
+export async function noticeOn(page: Page): Promise<string> {
+  return (await page.textContent(".notices")) ?? "";
+}

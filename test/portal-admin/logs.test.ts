@@ -13,13 +13,12 @@ import { createResourceGroup, createVirtualMachine } from "../../src/resources/i
 import { typePassword } from "../e2e/browser.ts";
 import { submit } from "../portal/helpers/chromium.ts";
 import {
-  ADMIN_PASSWORD,
   ADMIN_UPN,
   checkPage,
   type Harness,
+  openAdminPortal,
   openPortal,
   type PortalBrowser,
-  signIn,
   startHarness,
 } from "./harness.ts";
 
@@ -37,9 +36,8 @@ describe("portal: logs", () => {
     } finally {
       await stranger.close();
     }
-    portal = await openPortal(harness);
+    portal = await openAdminPortal(harness);
     page = portal.page;
-    await signIn(harness, page, ADMIN_UPN, ADMIN_PASSWORD);
     const tenantId = harness.running.bootstrap.tenant.id;
     const subscriptionId = harness.running.bootstrap.subscriptionId;
     const resources = harness.running.store.resources;

@@ -11,13 +11,11 @@ import type { Page } from "playwright-core";
 import { addGroupMember, createGroup, createUser } from "../../src/directory/index.ts";
 import { submit } from "../portal/helpers/chromium.ts";
 import {
-  ADMIN_PASSWORD,
-  ADMIN_UPN,
   checkPage,
   type Harness,
-  openPortal,
+  noticeOn,
+  openAdminPortal,
   type PortalBrowser,
-  signIn,
   startHarness,
 } from "./harness.ts";
 
@@ -37,16 +35,15 @@ describe("portal: a machine with directory login, its IAM and check access", () 
     });
     const ops = await createGroup(directory, { tenantId, displayName: "Linux Operators" });
     await addGroupMember(directory, { tenantId, groupId: ops.id, memberId: bob.id });
-    portal = await openPortal(harness);
+    portal = await openAdminPortal(harness);
     page = portal.page;
-    await signIn(harness, page, ADMIN_UPN, ADMIN_PASSWORD);
   });
   after(async () => {
     await portal?.close();
     await harness?.close();
   });
 
-  const notice = async () => (await page.textContent(".notices")) ?? "";
+  const notice = () => noticeOn(page);
 
   it("browses to the subscription and creates a resource group", async () => {
     await page.click("nav.sidenav a:text('Resources')");

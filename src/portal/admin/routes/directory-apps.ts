@@ -5,13 +5,14 @@
 import type { FastifyInstance } from "fastify";
 import { field, queryString } from "../../lib/forms.ts";
 import { html } from "../../lib/html.ts";
+import { change, oneCallAction } from "../lib/actions.ts";
 import { adminGet, adminPost } from "../lib/admin-route.ts";
 import type { AdminContext } from "../lib/api-client.ts";
 import type { ListOf, ServicePrincipalView } from "../lib/api-types.ts";
 import { linksFor } from "../lib/links.ts";
 import { createServicePrincipalForm, directoryTabs, searchBox } from "../views/directory.ts";
 import { actionButton, badge, facts, pager, skipTokenOf, table, time } from "../views/parts.ts";
-import { change, listQuery, uuid } from "./directory-users.ts";
+import { listQuery, uuid } from "./directory-users.ts";
 
 interface DeviceView {
   readonly id: string;
@@ -117,38 +118,25 @@ ${canWrite ? createServicePrincipalForm(page.base, page.csrf) : html``}`;
     );
   });
 
-  adminPost(app, ctx, "/directory/service-principals/:id/revoke", async (page, request, reply) => {
+  oneCallAction(app, ctx, "/directory/service-principals/:id/revoke", (page, request) => {
     const id = uuid((request.params as { id: string }).id);
-    return change(
-      ctx,
-      page,
-      reply,
-      linksFor(page.base).servicePrincipal(id),
-      async () => {
-        await page.api.call({
-          method: "POST",
-          path: `/directory/servicePrincipals/${id}/revokeSignInSessions`,
-        });
-        return { tone: "success", text: "Sessions revoked: its tokens and certificates stop working." };
-      },
-      "The sessions were not revoked",
-    );
+    return {
+      call: { method: "POST", path: `/directory/servicePrincipals/${id}/revokeSignInSessions` },
+      to: linksFor(page.base).servicePrincipal(id),
+      done: "Sessions revoked: its tokens and certificates stop working.",
+      failure: "The sessions were not revoked",
+    };
   });
 
-  adminPost(app, ctx, "/directory/service-principals/:id/delete", async (page, request, reply) => {
-    const id = uuid((request.params as { id: string }).id);
-    return change(
-      ctx,
-      page,
-      reply,
-      `${page.base}/directory/service-principals`,
-      async () => {
-        await page.api.call({ method: "DELETE", path: `/directory/servicePrincipals/${id}` });
-        return { tone: "success", text: "Service principal deleted." };
-      },
-      "The service principal was not deleted",
-    );
-  });
+  oneCallAction(app, ctx, "/directory/service-principals/:id/delete", (page, request) => ({
+    call: {
+      method: "DELETE",
+      path: `/directory/servicePrincipals/${uuid((request.params as { id: string }).id)}`,
+    },
+    to: `${page.base}/directory/service-principals`,
+    done: "Service principal deleted.",
+    failure: "The service principal was not deleted",
+  }));
 
   adminGet(app, ctx, "/directory/devices", async (page, request) => {
     const [list, canWrite] = await Promise.all([
@@ -180,19 +168,17 @@ ${pager(next === undefined ? undefined : `${page.base}/directory/devices?${listQ
     return page.render("directory", "Devices", body);
   });
 
-  adminPost(app, ctx, "/directory/devices/:id/compliance", async (page, request, reply) => {
-    const id = uuid((request.params as { id: string }).id);
+  oneCallAction(app, ctx, "/directory/devices/:id/compliance", (page, request) => {
     const compliant = field(request, "compliant") === "true";
-    return change(
-      ctx,
-      page,
-      reply,
-      `${page.base}/directory/devices`,
-      async () => {
-        await page.api.call({ method: "PATCH", path: `/directory/devices/${id}`, body: { compliant } });
-        return { tone: "success", text: compliant ? "Marked compliant." : "Marked not compliant." };
+    return {
+      call: {
+        method: "PATCH",
+        path: `/directory/devices/${uuid((request.params as { id: string }).id)}`,
+        body: { compliant },
       },
-      "Nothing changed",
-    );
+      to: `${page.base}/directory/devices`,
+      done: compliant ? "Marked compliant." : "Marked not compliant.",
+      failure: "Nothing changed",
+    };
   });
 }

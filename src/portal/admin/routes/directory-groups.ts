@@ -5,13 +5,14 @@
 import type { FastifyInstance } from "fastify";
 import { field, queryString } from "../../lib/forms.ts";
 import { html } from "../../lib/html.ts";
+import { change, oneCallAction } from "../lib/actions.ts";
 import { adminGet, adminPost } from "../lib/admin-route.ts";
 import type { AdminContext } from "../lib/api-client.ts";
 import type { DirectoryObjectView, GroupView, ListOf } from "../lib/api-types.ts";
 import { linksFor } from "../lib/links.ts";
 import { createGroupForm, directoryTabs, searchBox } from "../views/directory.ts";
 import { actionButton, facts, pager, skipTokenOf, table, time } from "../views/parts.ts";
-import { change, listQuery, uuid } from "./directory-users.ts";
+import { listQuery, uuid } from "./directory-users.ts";
 
 const KIND_LABELS: Readonly<Record<string, string>> = {
   user: "User",
@@ -119,43 +120,27 @@ ${add}${canWrite ? html`<div class="toolbar">${actionButton(page.csrf, `${here}/
     });
   });
 
-  for (const [verb, method, done, failed] of [
+  for (const [verb, method, done, failure] of [
     ["add-member", "POST", "Member added.", "The member was not added"],
     ["remove-member", "DELETE", "Member removed.", "The member was not removed"],
   ] as const) {
-    adminPost(app, ctx, `/directory/groups/:id/${verb}`, async (page, request, reply) => {
+    oneCallAction(app, ctx, `/directory/groups/:id/${verb}`, (page, request) => {
       const id = uuid((request.params as { id: string }).id);
       const memberId = uuid(field(request, "memberId"));
-      const path =
-        method === "POST" ? `/directory/groups/${id}/members` : `/directory/groups/${id}/members/${memberId}`;
-      return change(
-        ctx,
-        page,
-        reply,
-        linksFor(page.base).group(id),
-        async () => {
-          await page.api.call({ method, path, ...(method === "POST" ? { body: { memberId } } : {}) });
-          return { tone: "success", text: done };
-        },
-        failed,
-      );
+      const call =
+        method === "POST"
+          ? { method, path: `/directory/groups/${id}/members`, body: { memberId } }
+          : { method, path: `/directory/groups/${id}/members/${memberId}` };
+      return { call, to: linksFor(page.base).group(id), done, failure };
     });
   }
 
-  adminPost(app, ctx, "/directory/groups/:id/delete", async (page, request, reply) => {
-    const id = uuid((request.params as { id: string }).id);
-    return change(
-      ctx,
-      page,
-      reply,
-      `${page.base}/directory/groups`,
-      async () => {
-        await page.api.call({ method: "DELETE", path: `/directory/groups/${id}` });
-        return { tone: "success", text: "Group deleted." };
-      },
-      "The group was not deleted",
-    );
-  });
+  oneCallAction(app, ctx, "/directory/groups/:id/delete", (page, request) => ({
+    call: { method: "DELETE", path: `/directory/groups/${uuid((request.params as { id: string }).id)}` },
+    to: `${page.base}/directory/groups`,
+    done: "Group deleted.",
+    failure: "The group was not deleted",
+  }));
 }
 
 interface Found {

@@ -4,15 +4,15 @@
  * password, delete. Every change is one API call; buttons show only for those who may use them.
  */
 import { randomBytes } from "node:crypto";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { field, queryString } from "../../lib/forms.ts";
 import { html } from "../../lib/html.ts";
-import { type AdminPage, adminGet, adminPost, leaveNotice } from "../lib/admin-route.ts";
+import { change, oneCallAction } from "../lib/actions.ts";
+import { adminGet, adminPost } from "../lib/admin-route.ts";
 import { type AdminContext, ApiError } from "../lib/api-client.ts";
 import type { ListOf, UserView } from "../lib/api-types.ts";
 import { linksFor } from "../lib/links.ts";
 import { createUserForm, directoryTabs, searchBox } from "../views/directory.ts";
-import type { Notice } from "../views/frame.ts";
 import { actionButton, badge, facts, pager, skipTokenOf, table, time } from "../views/parts.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,24 +28,6 @@ export function listQuery(search: string | undefined, skipToken: string | undefi
   if (search) query.set("search", search);
   if (skipToken) query.set("skipToken", skipToken);
   return query.toString();
-}
-
-/** Runs a change; its outcome becomes the notice on the page the browser is sent to. */
-export async function change(
-  ctx: AdminContext,
-  page: AdminPage,
-  reply: FastifyReply,
-  to: string,
-  work: () => Promise<Notice>,
-  failure: string,
-): Promise<FastifyReply> {
-  try {
-    await leaveNotice(ctx, page.api, await work());
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    await leaveNotice(ctx, page.api, { tone: "error", text: `${failure}: ${error.message}` });
-  }
-  return reply.redirect(to, 303);
 }
 
 export function registerDirectoryUsers(app: FastifyInstance, ctx: AdminContext): void {
@@ -143,29 +125,15 @@ ${canWrite ? createUserForm(page.base, page.csrf) : html``}`;
     });
   });
 
-  adminPost(app, ctx, "/directory/users/:id/enabled", async (page, request, reply) => {
+  oneCallAction(app, ctx, "/directory/users/:id/enabled", (page, request) => {
     const { id } = request.params as { id: string };
     const enabled = field(request, "enabled") === "true";
-    return change(
-      ctx,
-      page,
-      reply,
-      linksFor(page.base).user(id),
-      async () => {
-        await page.api.call({
-          method: "PATCH",
-          path: `/directory/users/${uuid(id)}`,
-          body: { accountEnabled: enabled },
-        });
-        return {
-          tone: "success",
-          text: enabled
-            ? "Sign-in enabled."
-            : "Sign-in disabled: the user's sessions and tokens stop working.",
-        };
-      },
-      "Nothing changed",
-    );
+    return {
+      call: { method: "PATCH", path: `/directory/users/${uuid(id)}`, body: { accountEnabled: enabled } },
+      to: linksFor(page.base).user(id),
+      done: enabled ? "Sign-in enabled." : "Sign-in disabled: the user's sessions and tokens stop working.",
+      failure: "Nothing changed",
+    };
   });
 
   adminPost(app, ctx, "/directory/users/:id/password", async (page, request, reply) => {
@@ -192,38 +160,22 @@ ${canWrite ? createUserForm(page.base, page.csrf) : html``}`;
     );
   });
 
-  adminPost(app, ctx, "/directory/users/:id/revoke", async (page, request, reply) => {
+  oneCallAction(app, ctx, "/directory/users/:id/revoke", (page, request) => {
     const { id } = request.params as { id: string };
-    return change(
-      ctx,
-      page,
-      reply,
-      linksFor(page.base).user(id),
-      async () => {
-        await page.api.call({ method: "POST", path: `/directory/users/${uuid(id)}/revokeSignInSessions` });
-        return {
-          tone: "success",
-          text: "Sessions revoked: every token and certificate of the user stops working; they can sign in again.",
-        };
-      },
-      "The sessions were not revoked",
-    );
+    return {
+      call: { method: "POST", path: `/directory/users/${uuid(id)}/revokeSignInSessions` },
+      to: linksFor(page.base).user(id),
+      done: "Sessions revoked: every token and certificate of the user stops working; they can sign in again.",
+      failure: "The sessions were not revoked",
+    };
   });
 
-  adminPost(app, ctx, "/directory/users/:id/delete", async (page, request, reply) => {
-    const { id } = request.params as { id: string };
-    return change(
-      ctx,
-      page,
-      reply,
-      `${page.base}/directory/users`,
-      async () => {
-        await page.api.call({ method: "DELETE", path: `/directory/users/${uuid(id)}` });
-        return { tone: "success", text: "User deleted. Their uid is never given to anyone else." };
-      },
-      "The user was not deleted",
-    );
-  });
+  oneCallAction(app, ctx, "/directory/users/:id/delete", (page, request) => ({
+    call: { method: "DELETE", path: `/directory/users/${uuid((request.params as { id: string }).id)}` },
+    to: `${page.base}/directory/users`,
+    done: "User deleted. Their uid is never given to anyone else.",
+    failure: "The user was not deleted",
+  }));
 }
 
 /** Path ids are object ids only, so a crafted id can never reach another API path. */
