@@ -13,6 +13,7 @@ import { type AgentConfig, CONFIG_FILE, KEY_FILE, SERVER_CA_FILE } from "./agent
 import { openAgentStore } from "./agent-store.ts";
 import { AgentNotJoinedError, AgentStateError, JoinFailedError } from "./errors.ts";
 import type { HostPaths } from "./host-paths.ts";
+import { fetchPinnedCertificate } from "./lib/pinned-certificate.ts";
 import { readManaged, removeManaged, writeManaged } from "./lib/safe-fs.ts";
 
 export interface JoinOptions {
@@ -20,6 +21,8 @@ export interface JoinOptions {
   readonly code: string;
   /** PEM file of the CA to trust for the service (its self-signed certificate). */
   readonly caFile?: string;
+  /** Or the SHA-256 fingerprint of the service's self-signed certificate, as `hostpass server` prints it. */
+  readonly tlsFingerprint?: string;
   /** Replace an existing join (a new key; the old one stops working at the service). */
   readonly force?: boolean;
 }
@@ -68,7 +71,13 @@ export async function joinService(
     throw new AgentStateError("this host is already joined; use --force to join again with a new key");
   }
   let caPath: string | undefined;
-  if (options.caFile) {
+  if (options.caFile && options.tlsFingerprint)
+    throw new JoinFailedError("give --ca-file or --tls-fingerprint, not both");
+  if (options.tlsFingerprint) {
+    const pem = await fetchPinnedCertificate(new URL(server), options.tlsFingerprint);
+    caPath = join(store.dir, SERVER_CA_FILE);
+    await writeManaged(paths.root, caPath, pem, 0o644);
+  } else if (options.caFile) {
     const pem = await readFile(options.caFile, "utf8");
     if (!pem.includes("-----BEGIN CERTIFICATE-----"))
       throw new JoinFailedError(`${options.caFile} is not a PEM certificate`);

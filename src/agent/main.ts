@@ -104,6 +104,10 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
       "the one-time join code from `hostpass vm create` / `POST <vm id>/joinCode`",
     )
     .option("--ca-file <pem>", "CA certificate to trust for the service (its self-signed TLS certificate)")
+    .option(
+      "--tls-fingerprint <sha256>",
+      "or the SHA-256 fingerprint of the service's self-signed certificate (pinned at join)",
+    )
     .option("--force", "join again with a new key (the old one stops working)")
     .addHelpText(
       "after",
@@ -112,6 +116,12 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
           summary: "Join with the command `hostpass vm create` printed.",
           command:
             "hostpass-agent join --server https://hostpass.example:8443 --code hpj_… --ca-file hostpass-ca.pem",
+        },
+        {
+          summary:
+            "Or pin the service's self-signed certificate by the fingerprint `hostpass server` printed.",
+          command:
+            "hostpass-agent join --server https://10.0.0.5:8443 --code hpj_… --tls-fingerprint 3F:9A:…:C2",
         },
       ]),
     )
@@ -122,6 +132,7 @@ function buildProgram(io: Io, done: (result: unknown) => void): Command {
         server: string;
         code: string;
         caFile?: string;
+        tlsFingerprint?: string;
         force?: boolean;
       }) => {
         const config = await joinService(hostPaths(o.root, { stateDir: o.stateDir }), o, systemClock);

@@ -204,4 +204,27 @@ describe("agent daemon with the host channel (stand-in service)", () => {
     service.setIdentityEnabled(true);
     await service.waitFor(async () => (await principals()).length === 1 || undefined);
   });
+  it("(last: it replaces the agent key the stand-in knows) join with --tls-fingerprint pins the service's self-signed certificate; a wrong one is refused", async () => {
+    const other = await makeScratchHost();
+    try {
+      const wrong = `${"AB:".repeat(31)}AB`;
+      await assert.rejects(
+        joinService(
+          other.paths,
+          { server: service.url, code: JOIN_CODE, tlsFingerprint: wrong },
+          systemClock,
+        ),
+        { code: "ERR_AGENT_JOIN", message: /does not have the fingerprint/ },
+      );
+      await joinService(
+        other.paths,
+        { server: service.url, code: JOIN_CODE, tlsFingerprint: service.fingerprint },
+        systemClock,
+      );
+      const pinned = await readFile(join(other.paths.stateDir, "server-ca.pem"), "utf8");
+      assert.equal(pinned.trim(), service.caPem.trim());
+    } finally {
+      await removeDir(other.root);
+    }
+  });
 });

@@ -16,6 +16,8 @@ import type { AgentReport, HostEvent } from "../../../src/shared/host-protocol.t
 export interface StandIn {
   readonly url: string;
   readonly caPem: string;
+  /** SHA-256 of its certificate, `AA:BB:…` (what `hostpass server` prints). */
+  readonly fingerprint: string;
   readonly reports: AgentReport[];
   /** `after` of every stream request, in order (undefined: no `after`). */
   readonly streamRequests: (number | undefined)[];
@@ -173,6 +175,7 @@ export async function startStandIn(dataDir: string, host = "127.0.0.1"): Promise
   return {
     url,
     caPem: tls.cert,
+    fingerprint: tls.fingerprint,
     reports,
     streamRequests,
     push(event) {
