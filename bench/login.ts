@@ -11,7 +11,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { formatPublicKey } from "../src/ssh/index.ts";
-import { hostState, krlBytes } from "../test/agent/helpers/host-state-fixture.ts";
+import { hostState, krlBytes, objectIdOf } from "../test/agent/helpers/host-state-fixture.ts";
 import { sshdReady } from "../test/agent/helpers/sshd-ready.ts";
 import { testUser } from "../test/agent/helpers/user-certs.ts";
 import { makeUserKey, openMachineLab } from "../test/helpers/local-machines.ts";
@@ -38,7 +38,7 @@ export async function run(args: string[]): Promise<object> {
       ],
     });
     const ca = testSigner("ssh-ed25519", "bench-login-ca");
-    const alice = await testUser(dir, "alice@contoso.com", "oid-alice");
+    const alice = await testUser(dir, "alice@contoso.com", objectIdOf(1));
     const serials = Array.from({ length: 1000 }, (_, i) => BigInt(i + 1) * 7919n);
     const krl = krlBytes({ version: 3n, certificates: [{ caKey: null, serials }] });
     const state = hostState(

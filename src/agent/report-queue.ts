@@ -3,6 +3,7 @@
  * batches of at most 500, kept while the service is unreachable, and saved in the agent's state
  * so the grace transitions of an outage reach the audit log even if the agent restarts meanwhile.
  */
+import { ServiceError } from "../cli/session/errors.ts";
 import type { AgentReport } from "../shared/host-protocol.ts";
 import type { AgentStore } from "./agent-store.ts";
 import { AgentNotJoinedError } from "./errors.ts";
@@ -48,8 +49,13 @@ export class ReportQueue {
     try {
       while (this.#queue.length) {
         const batch = this.#queue.slice(0, REPORT_BATCH);
-        await post(batch);
-        this.#queue.splice(0, batch.length);
+        try {
+          await post(batch);
+          this.#queue.splice(0, batch.length);
+        } catch (error) {
+          if (!(error instanceof ServiceError && error.status === 400)) throw error;
+          this.#dropRefused(error, batch.length);
+        }
       }
     } catch (error) {
       if (!(error instanceof AgentNotJoinedError)) {
@@ -61,6 +67,19 @@ export class ReportQueue {
     } finally {
       this.#sending = false;
     }
+  }
+
+  /**
+   * The service refused a batch as malformed: the report it names (`report N: …`) is dropped and
+   * logged, or the whole batch when it names none, so one report can never block the rest forever.
+   */
+  #dropRefused(error: ServiceError, batchLength: number): void {
+    const index = Number(/report (\d+):/.exec(error.message)?.[1]);
+    const dropped =
+      Number.isSafeInteger(index) && index < batchLength
+        ? this.#queue.splice(index, 1)
+        : this.#queue.splice(0, batchLength);
+    this.#log("error", "the service refused reports; dropped", { reports: dropped, error: error.message });
   }
 
   /** Writes the queue to the agent's state when it changed since the last save. */

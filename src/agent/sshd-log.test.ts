@@ -4,7 +4,8 @@ import { loginLogParser } from "./sshd-log.ts";
 
 const at = 1_700_000_000_000;
 const CA = "CA ED25519 SHA256:h155rn1z+qb0HwZ91tNvFuaVR+B1CTGcBHT8VCNmEB0";
-const CERT = `ED25519-CERT SHA256:SQgBQFG2baoHnBbhVbmChRzkgurLfmFDYRyMSZq9l9Q ID oid1@tid1 (serial 42) ${CA}`;
+const KEY_ID = "0b7ec7a0-0000-4000-8000-000000000001@7a1c0de0-0000-4000-8000-000000000001";
+const CERT = `ED25519-CERT SHA256:SQgBQFG2baoHnBbhVbmChRzkgurLfmFDYRyMSZq9l9Q ID ${KEY_ID} (serial 42) ${CA}`;
 const levels = (name: string) => (name === "alice@contoso.com" ? ("admin" as const) : undefined);
 
 function feed(lines: string[], pid?: number) {
@@ -17,7 +18,7 @@ describe("sshd log lines → login reports (lines as Debian 12's sshd logs them)
   it("a certificate login: success with key id, serial, address and level", () => {
     const { out } = feed([
       'Connection from 10.1.2.3 port 58606 on 10.1.2.4 port 22 rdomain ""',
-      `Accepted certificate ID "oid1@tid1" (serial 42) signed by ED25519 CA SHA256:h15 via /etc/ssh/hostpass/trusted_user_ca_keys`,
+      `Accepted certificate ID "${KEY_ID}" (serial 42) signed by ED25519 CA SHA256:h15 via /etc/ssh/hostpass/trusted_user_ca_keys`,
       "Postponed publickey for alice@contoso.com from 10.1.2.3 port 58606 ssh2 [preauth]",
       `Accepted publickey for alice@contoso.com from 10.1.2.3 port 58606 ssh2: ${CERT}`,
       "Disconnected from user alice@contoso.com 10.1.2.3 port 58606",
@@ -29,7 +30,7 @@ describe("sshd log lines → login reports (lines as Debian 12's sshd logs them)
         linuxName: "alice@contoso.com",
         result: "success",
         sourceAddress: "10.1.2.3",
-        keyId: "oid1@tid1",
+        keyId: KEY_ID,
         certificateSerial: "42",
         level: "admin",
       },
@@ -89,9 +90,15 @@ describe("sshd log lines → login reports (lines as Debian 12's sshd logs them)
     ]);
     assert.equal(out.length, 1);
     assert.equal(out[0]?.sourceAddress, "10.9.9.9");
-    assert.equal(out[0]?.linuxName, spoofUser);
-    assert.equal(out[0]?.keyId, "evil from 5.5.5.5 port 5 ssh2");
+    assert.equal(
+      out[0]?.linuxName,
+      "unknown",
+      "not an account name: sent as unknown, the text in the reason",
+    );
+    assert.equal(out[0]?.keyId, undefined);
     assert.equal(out[0]?.certificateSerial, "9");
+    assert.match(out[0]?.reason ?? "", /user name sent: "x from 6\.6\.6\.6 port 7 ssh2: ED25519-CERT/);
+    assert.match(out[0]?.reason ?? "", /certificate key id: "evil from 5\.5\.5\.5 port 5 ssh2"/);
   });
 
   it("reasons follow their process when the source gives pids", () => {
@@ -126,13 +133,16 @@ describe("sshd log lines → login reports (lines as Debian 12's sshd logs them)
     assert.equal(late[0]?.linuxName, "carol");
   });
 
-  it("a client-chosen user name or key id is bounded in the report", () => {
-    const long = "u".repeat(5000);
+  it("a client-chosen user name or key id is bounded, and printable ASCII, in the report", () => {
+    const long = `\u00c5${"u".repeat(5000)}`;
     const { out } = feed([
       'Connection from 10.1.2.3 port 9 on 10.1.2.4 port 22 rdomain ""',
       `Failed publickey for invalid user ${long} from 10.1.2.3 port 9 ssh2: ED25519-CERT SHA256:a ID ${"k".repeat(5000)} (serial 1) ${CA}`,
     ]);
-    assert.equal(out[0]?.linuxName.length, 256);
-    assert.equal(out[0]?.keyId?.length, 256);
+    assert.equal(out[0]?.linuxName, "unknown");
+    assert.equal(out[0]?.keyId, undefined);
+    assert.ok((out[0]?.reason?.length ?? 0) <= 256);
+    assert.match(out[0]?.reason ?? "", /^user name sent: "\\u\{c5\}uuu/);
+    assert.match(out[0]?.reason ?? "", /^[\x20-\x7e]+$/);
   });
 });

@@ -13,6 +13,7 @@
  * (sshd -E) by adjacency.
  */
 import type { AgentReport, LoginLevel } from "../shared/host-protocol.ts";
+import { shapeLoginReport } from "./login-report-shape.ts";
 
 type LoginReport = Extract<AgentReport, { type: "login" }>;
 
@@ -37,7 +38,6 @@ const REASONS: [RegExp, (m: RegExpExecArray) => string][] = [
 /** A connection that never logs its end (sshd killed, lines lost) is reported after this. */
 const STALE_MS = 150_000;
 const MAX_TRACKED = 10_000;
-const MAX_TEXT = 256;
 
 interface Connection {
   user?: string;
@@ -116,17 +116,16 @@ export function loginLogParser(levelOf: (linuxName: string) => LoginLevel | unde
     extra: Partial<LoginReport> = {},
   ): LoginReport => {
     const level = result === "success" ? levelOf(user) : undefined;
-    // a user name or key id of a refused attempt is whatever the client sent: bounded here
-    if (extra.keyId !== undefined) extra = { ...extra, keyId: extra.keyId.slice(0, MAX_TEXT) };
-    return {
+    // a user name or key id of a refused attempt is whatever the client sent: shaped for the service
+    return shapeLoginReport({
       type: "login",
       at,
-      linuxName: user.slice(0, MAX_TEXT),
+      linuxName: user,
       result,
       sourceAddress: address,
       ...extra,
       ...(level ? { level } : {}),
-    };
+    });
   };
   const certOf = (detail: string): Partial<LoginReport> => {
     const m = CERT_DETAIL.exec(detail.replace(/^: /, ""));

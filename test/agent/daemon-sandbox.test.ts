@@ -15,7 +15,7 @@ import { formatPublicKey } from "../../src/ssh/index.ts";
 import { type MachineLab, openMachineLab } from "../helpers/local-machines.ts";
 import { makeTempDir, removeDir, sshLogin } from "../helpers/openssh.ts";
 import { testKeyPair, testSigner } from "../helpers/ssh-fixtures.ts";
-import { hostState, krlBytes } from "./helpers/host-state-fixture.ts";
+import { hostState, krlBytes, objectIdOf, TENANT } from "./helpers/host-state-fixture.ts";
 import { JOIN_CODE, type StandIn, startStandIn } from "./helpers/stand-in-service.ts";
 import { type TestUser, testUser } from "./helpers/user-certs.ts";
 
@@ -70,8 +70,8 @@ describe("the agent daemon on a local machine, connected to the host channel", (
     lab = await openMachineLab();
     service = await startStandIn(dir, lab.network.gateway);
     await writeFile(join(share, "ca.pem"), service.caPem);
-    alice = await testUser(dir, "alice@contoso.com", "oid-alice");
-    bob = await testUser(dir, "bob@contoso.com", "oid-bob");
+    alice = await testUser(dir, "alice@contoso.com", objectIdOf(1));
+    bob = await testUser(dir, "bob@contoso.com", objectIdOf(2));
     service.setKrl(krl);
     service.setSnapshot({
       type: "snapshot",
@@ -140,7 +140,7 @@ describe("the agent daemon on a local machine, connected to the host channel", (
       service.reports.find((x) => x.type === "login" && x.result === "success" && x.linuxName === alice.name),
     );
     assert.equal(report.type === "login" && report.level, "admin");
-    assert.equal(report.type === "login" && report.keyId, "oid-alice@tenant-0001");
+    assert.equal(report.type === "login" && report.keyId, `${objectIdOf(1)}@${TENANT}`);
     assert.match(report.type === "login" ? (report.certificateSerial ?? "") : "", /^\d+$/);
     assert.equal(report.type === "login" && report.sourceAddress, lab.network.gateway);
   });

@@ -20,7 +20,7 @@ import { serviceClient } from "../../src/agent/service-client.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import { parsePublicKey } from "../../src/ssh/index.ts";
 import { makeTempDir, removeDir } from "../helpers/openssh.ts";
-import { hostState, krlBytes, login, sha256Hex } from "./helpers/host-state-fixture.ts";
+import { hostState, krlBytes, login, sha256Hex, TENANT } from "./helpers/host-state-fixture.ts";
 import { hostKeyPub, makeScratchHost, type ScratchHost } from "./helpers/scratch-host.ts";
 import { JOIN_CODE, NO_IDENTITY_CODE, type StandIn, startStandIn } from "./helpers/stand-in-service.ts";
 
@@ -173,7 +173,7 @@ describe("agent daemon with the host channel (stand-in service)", () => {
       sshdLog(),
       [
         'Connection from 10.0.0.7 port 50000 on 10.0.0.1 port 22 rdomain ""',
-        `Accepted publickey for alice@contoso.com from 10.0.0.7 port 50000 ssh2: ED25519-CERT SHA256:abc ID ${alice.objectId}@tenant-0001 (serial 77) CA ED25519 SHA256:def`,
+        `Accepted publickey for alice@contoso.com from 10.0.0.7 port 50000 ssh2: ED25519-CERT SHA256:abc ID ${alice.objectId}@${TENANT} (serial 77) CA ED25519 SHA256:def`,
         "",
       ].join("\n"),
     );
@@ -184,7 +184,7 @@ describe("agent daemon with the host channel (stand-in service)", () => {
       linuxName: "alice@contoso.com",
       result: "success",
       sourceAddress: "10.0.0.7",
-      keyId: `${alice.objectId}@tenant-0001`,
+      keyId: `${alice.objectId}@${TENANT}`,
       certificateSerial: "77",
       level: "admin",
     });

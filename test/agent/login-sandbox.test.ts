@@ -21,7 +21,7 @@ import {
 import { type MachineLab, makeUserKey, openMachineLab } from "../helpers/local-machines.ts";
 import { makeTempDir, removeDir, sshLogin } from "../helpers/openssh.ts";
 import { testKeyPair, testSigner } from "../helpers/ssh-fixtures.ts";
-import { hostState, krlBytes } from "./helpers/host-state-fixture.ts";
+import { hostState, krlBytes, objectIdOf } from "./helpers/host-state-fixture.ts";
 import { sshdReady } from "./helpers/sshd-ready.ts";
 import { type TestUser, testUser } from "./helpers/user-certs.ts";
 
@@ -117,12 +117,12 @@ describe("logins through the agent's files on a local machine", () => {
       ],
     });
     for (const [name, oid] of [
-      ["alice@contoso.com", "oid-alice"],
-      ["bob@contoso.com", "oid-bob"],
-      ["carol@contoso.com", "oid-carol"],
-      ["dave@contoso.com", "oid-dave"],
-      ["sp-abcdefghijklmnopqrstuvwxyza", "oid-sp"],
-      ["localadmin", "oid-mallory"],
+      ["alice@contoso.com", objectIdOf(1)],
+      ["bob@contoso.com", objectIdOf(2)],
+      ["carol@contoso.com", objectIdOf(3)],
+      ["dave@contoso.com", objectIdOf(4)],
+      ["sp-abcdefghijklmnopqrstuvwxyza", objectIdOf(5)],
+      ["localadmin", objectIdOf(6)],
     ] as const) {
       users[name] = await testUser(dir, name, oid);
     }

@@ -4,7 +4,7 @@ import type { HostLogin, HostState, LoginLevel } from "../../../src/shared/host-
 import { encodeKrl, formatPublicKey, type KrlInput } from "../../../src/ssh/index.ts";
 import { testKeyPair } from "../../helpers/ssh-fixtures.ts";
 
-export const TENANT = "tenant-0001";
+export const TENANT = "7a1c0de0-0000-4000-8000-000000000001";
 export const MACHINE =
   "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Compute/virtualMachines/vm1";
 
@@ -20,6 +20,11 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 let nextUid = 100_001;
 
+/** A UUID object id, as the directory's (the service checks key ids are `<uuid>@<uuid>`). */
+export function objectIdOf(n: number): string {
+  return `0b7ec7a0-0000-4000-8000-${n.toString().padStart(12, "0")}`;
+}
+
 export function login(
   linuxName: string,
   level: LoginLevel = "user",
@@ -27,7 +32,7 @@ export function login(
 ): HostLogin {
   const uid = overrides.uid ?? nextUid++;
   return {
-    objectId: `oid-${uid}`,
+    objectId: objectIdOf(uid),
     kind: "user",
     linuxName,
     uid,

@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { importJWK, type JWK, jwtVerify } from "jose";
 import { loadOrCreateTls } from "../../../src/server/tls.ts";
 import type { AgentReport, HostEvent } from "../../../src/shared/host-protocol.ts";
+import { TENANT } from "./host-state-fixture.ts";
 
 export interface StandIn {
   readonly url: string;
@@ -95,7 +96,7 @@ export async function startStandIn(dataDir: string, host = "127.0.0.1"): Promise
       agentKey = b.publicKey;
       return json(res, 200, {
         machineId: MACHINE_ID,
-        tenantId: "tenant-0001",
+        tenantId: TENANT,
         clientId,
         tokenEndpoint: `${url}/oauth2/token`,
       });
