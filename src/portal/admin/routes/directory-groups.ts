@@ -87,7 +87,14 @@ ${canWrite ? createGroupForm(page.base, page.csrf) : html``}`;
         href === undefined ? m.displayName : html`<a href="${href}">${m.displayName}</a>`,
         KIND_LABELS[m.kind] ?? m.kind,
         canWrite
-          ? actionButton(page.csrf, `${here}/remove-member`, "Remove", { memberId: m.id }, "danger")
+          ? actionButton(
+              page.csrf,
+              `${here}/remove-member`,
+              "Remove",
+              { memberId: m.id },
+              "danger",
+              m.displayName,
+            )
           : "",
       ];
     });
@@ -101,7 +108,14 @@ ${canWrite ? createGroupForm(page.base, page.csrf) : html``}`;
                 candidates.map((c) => [
                   c.name,
                   c.kind,
-                  actionButton(page.csrf, `${here}/add-member`, "Add", { memberId: c.id }),
+                  actionButton(
+                    page.csrf,
+                    `${here}/add-member`,
+                    "Add",
+                    { memberId: c.id },
+                    "secondary",
+                    c.name,
+                  ),
                 ]),
                 "Nobody matches.",
               )

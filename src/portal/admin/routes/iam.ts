@@ -63,6 +63,7 @@ export function registerIam(app: FastifyInstance, ctx: AdminContext): void {
             "Remove",
             { id: a.name, label: `${a.roleDefinitionName} for ${names.get(a.principalId) ?? a.principalId}` },
             "danger",
+            `${a.roleDefinitionName} for ${names.get(a.principalId) ?? a.principalId}`,
           )
         : "",
     ]);

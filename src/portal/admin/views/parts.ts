@@ -23,19 +23,23 @@ export function facts(items: readonly (readonly [label: string, value: Cell])[])
   return html`<dl class="facts">${items.map(([label, value]) => html`<dt>${label}</dt><dd>${value ?? ""}</dd>`)}</dl>`;
 }
 
-/** A one-button form that posts `fields` to `action` (every change is a POST with the CSRF token). */
+/**
+ * A one-button form that posts `fields` to `action` (every change is a POST with the CSRF token).
+ * `about` names what the button acts on, for screen readers, where a row has its own button.
+ */
 export function actionButton(
   csrf: string,
   action: string,
   label: string,
   fields: Readonly<Record<string, string>> = {},
   tone: "secondary" | "danger" | "primary" = "secondary",
+  about?: string,
 ): SafeHtml {
   return html`<form method="post" action="${action}" class="inline">${csrfField(csrf)}${Object.entries(
     fields,
   ).map(
     ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
-  )}<button type="submit" class="${tone} small">${label}</button></form>`;
+  )}<button type="submit" class="${tone} small"${about === undefined ? "" : html` aria-label="${label}: ${about}"`}>${label}</button></form>`;
 }
 
 /** "Next page" for lists the API pages with `nextLink` (its skip token carried in our own URL). */
