@@ -9,7 +9,7 @@ import type { HostState } from "../shared/host-protocol.ts";
 import { encodeKrl, type PublicKey, parseCertificateText, parseKrl, publicKeysEqual } from "../ssh/index.ts";
 import { EMPTY_RECORD, type HostRecord } from "./agent-store.ts";
 import { addMkhomedir, addNssSource } from "./edit-host-config.ts";
-import { HostNotSupportedError, HostStateInvalidError } from "./errors.ts";
+import { HostNotSupportedError } from "./errors.ts";
 import { checkHomes, checkNoLegacyLogin } from "./host-checks.ts";
 import { HostFiles, sha256Hex } from "./host-files.ts";
 import type { HostPaths } from "./host-paths.ts";
@@ -42,8 +42,10 @@ export interface ApplyInput {
 export interface ApplyResult {
   readonly logins: readonly PlannedLogin[];
   readonly refused: readonly RefusedLogin[];
-  /** The KRL on disk is not the state's (not fetched yet, or the fetched one did not match). */
+  /** The KRL on disk is not the state's (not fetched yet, or the fetched one was another). */
   readonly krlPending: boolean;
+  /** Why a fetched KRL was not installed (it does not parse, or it is older than the one on disk). */
+  readonly krlProblem?: string;
   readonly changed: readonly string[];
   readonly sshdReloaded: boolean;
   readonly record: HostRecord;
@@ -58,21 +60,46 @@ const HOST_DIRS = (p: HostPaths) => [
   p.sshdDropInDir,
 ];
 
-async function writeKrl(files: HostFiles, paths: HostPaths, input: ApplyInput): Promise<boolean> {
+/** The KRL's version, or -1 when there is no KRL or it does not parse. */
+function krlVersion(bytes: Uint8Array | undefined): bigint {
+  if (!bytes) return -1n;
+  try {
+    return parseKrl(bytes).version;
+  } catch {
+    return -1n;
+  }
+}
+
+/**
+ * Installs the fetched KRL when it parses (sshd refuses every key when RevokedKeys does not) and
+ * is not older than the one on disk (no rollback to a KRL that forgot a revocation). The state's
+ * sha256 says which KRL to fetch; the service's current KRL may already be a newer one (it is
+ * rebuilt as revocations come), which is installed too. Returns whether the state's KRL is still
+ * not on disk, and why a fetched one was not installed.
+ */
+async function writeKrl(
+  files: HostFiles,
+  paths: HostPaths,
+  input: ApplyInput,
+): Promise<{ pending: boolean; problem?: string }> {
   const current = await files.read(paths.revokedKeys);
+  let problem: string | undefined;
   if (input.krl) {
-    if (sha256Hex(input.krl) !== input.state.krlSha256) {
-      throw new HostStateInvalidError("the KRL fetched does not have the sha256 the state names");
+    const fetched = krlVersion(input.krl);
+    if (fetched < 0n) problem = "the KRL fetched does not parse; the one on disk stays";
+    else if (files.record.krlApplied && fetched < krlVersion(current))
+      problem = `the KRL fetched (version ${fetched}) is older than the one on disk; it stays`;
+    else {
+      await files.write(paths.revokedKeys, input.krl, 0o644);
+      files.update({ krlApplied: true });
     }
-    parseKrl(input.krl); // sshd refuses every key when RevokedKeys does not parse: never install one
-    await files.write(paths.revokedKeys, input.krl, 0o644);
-    files.update({ krlApplied: true });
   } else if (!current) {
     // sshd needs a readable RevokedKeys file; until the service's KRL arrives no directory login is written.
     await files.write(paths.revokedKeys, encodeKrl({ version: 0n, generatedAt: 0n }), 0o644);
   }
   const onDisk = await files.read(paths.revokedKeys);
-  return onDisk === undefined || sha256Hex(onDisk) !== input.state.krlSha256;
+  const pending = onDisk === undefined || sha256Hex(onDisk) !== input.state.krlSha256;
+  return problem ? { pending, problem } : { pending };
 }
 
 async function writeHostCertificates(
@@ -183,7 +210,7 @@ async function apply(
   await files.remember(paths.nsswitch);
   await files.remember(paths.pamSshd);
   await records.save(files.record); // the originals are on disk before anything changes
-  const krlPending = await writeKrl(files, paths, input);
+  const { pending: krlPending, problem: krlProblem } = await writeKrl(files, paths, input);
   const plan = planLogins(input.state, local, input.stage);
   const homes = await checkHomes(paths, files.record.krlApplied ? plan.logins : []);
   const logins = homes.logins;
@@ -206,6 +233,7 @@ async function apply(
     logins,
     refused: [...plan.refused, ...homes.refused],
     krlPending,
+    ...(krlProblem ? { krlProblem } : {}),
     changed: files.changed,
     sshdReloaded,
     record: files.record,

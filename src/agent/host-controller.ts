@@ -213,6 +213,7 @@ export class HostController {
     try {
       if (!desired.loginEnabled) {
         const r = await restoreHost(this.#o.paths, this.#o.tools, records);
+        this.#krlOnDisk = undefined; // the KRL went with the rest: fetch it again when login is enabled
         if (r.changed.length)
           this.#o.log("info", "login extension disabled: host files restored", { changed: r.changed.length });
         this.#setExtension({ provisioningState: "Succeeded", enabled: false });
@@ -225,8 +226,10 @@ export class HostController {
           hostKeys: await this.#o.hostKeys(),
           now: this.#o.clock(),
         });
-        if (krl) this.#krlOnDisk = sha256Hex(krl);
-        else if (!r.krlPending) this.#krlOnDisk = desired.krlSha256;
+        if (r.krlProblem) this.#o.log("warn", "KRL not installed", { problem: r.krlProblem });
+        if (r.krlPending)
+          this.#krlOnDisk = undefined; // not the state's KRL on disk: fetch on the next try
+        else this.#krlOnDisk = krl ? sha256Hex(krl) : desired.krlSha256;
         this.#krlPending = r.krlPending;
         this.#refusedLogins = r.refused;
         for (const refused of r.refused) this.#o.log("warn", "login refused", { ...refused });

@@ -221,4 +221,35 @@ describe("agent file layer: what it refuses", () => {
       await removeDir(other.root);
     }
   });
+
+  it("a fetched KRL that does not parse, or is older than the one on disk, is not installed; a newer one is", async () => {
+    const other = await makeScratchHost();
+    try {
+      const v5 = krlBytes({ version: 5n, certificates: [{ caKey: null, serials: [5n] }] });
+      const state = hostState({ logins: [login("kim@contoso.com")] }, v5);
+      const first = await apply(other, state, { krl: v5 });
+      assert.equal(first.krlPending, false);
+      const garbage = await apply(other, state, { krl: new Uint8Array([1, 2, 3]) });
+      assert.match(garbage.krlProblem ?? "", /does not parse/);
+      assert.deepEqual([...(await readFile(other.paths.revokedKeys))], [...v5]);
+      assert.deepEqual(
+        await readdir(other.paths.principalsDir),
+        ["kim@contoso.com"],
+        "the rest still applied",
+      );
+      const v4 = krlBytes({ version: 4n });
+      const older = await apply(other, hostState({ version: 2, logins: [login("kim@contoso.com")] }, v4), {
+        krl: v4,
+      });
+      assert.match(older.krlProblem ?? "", /older than the one on disk/);
+      assert.deepEqual([...(await readFile(other.paths.revokedKeys))], [...v5]);
+      const v6 = krlBytes({ version: 6n, certificates: [{ caKey: null, serials: [5n, 6n] }] });
+      const newer = await apply(other, state, { krl: v6 });
+      assert.equal(newer.krlProblem, undefined);
+      assert.equal(newer.krlPending, true, "installed, though the state named another KRL");
+      assert.deepEqual([...(await readFile(other.paths.revokedKeys))], [...v6]);
+    } finally {
+      await removeDir(other.root);
+    }
+  });
 });
