@@ -41,3 +41,10 @@ export class LocalVmNotRunningError extends HostpassError {
   readonly code = LocalVmNotRunningError.code;
   readonly kind = "conflict";
 }
+
+/** A machine's host agent could not join the service (for another reason than a missing managed identity). */
+export class LocalVmAgentError extends HostpassError {
+  static readonly code = "ERR_LOCALVM_AGENT";
+  readonly code = LocalVmAgentError.code;
+  readonly kind = "internal";
+}

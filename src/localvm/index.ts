@@ -1,4 +1,5 @@
 export {
+  LocalVmAgentError,
   LocalVmNoAddressError,
   LocalVmNoSubnetError,
   LocalVmNotRunningError,
@@ -26,6 +27,16 @@ export {
   openMachine,
   readMachineRecord,
 } from "./machine.ts";
+export {
+  AGENT_INSTALL,
+  AGENT_SERVICE,
+  type AgentJoin,
+  type AgentJoinResult,
+  agentJoined,
+  joinMachineAgent,
+  machineAgentLog,
+  startMachineAgent,
+} from "./machine-agent.ts";
 export {
   buildMachineImage,
   type MachineImageSpec,

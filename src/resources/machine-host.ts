@@ -27,6 +27,11 @@ export interface MachineHost {
   start(request: MachineStartRequest): Promise<{ readonly privateIp: string }>;
   /** Removes the machine's computer and everything of it; harmless when there is none. */
   remove(machineId: string): Promise<void>;
+  /**
+   * A VM's (or a scale set's) managed identity was just assigned (committed): its machines' host
+   * agents join with it (a new identity needs the agent's credential registered again).
+   */
+  identityAssigned?(machineId: string): Promise<void>;
 }
 
 /** The NIC name a started machine gets, as `az vm create` names it. */

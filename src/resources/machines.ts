@@ -192,7 +192,7 @@ export async function putExtension(
   input: Omit<Extension, "updatedAt" | "settings"> & { settings?: Record<string, unknown>; now?: () => Date },
 ): Promise<Extension> {
   const parsed = parseResourceId(id);
-  await getMachine(repo, parsed);
+  const machine = await getMachine(repo, parsed);
   if (!PROVISIONING_STATES.includes(input.provisioningState))
     throw new InvalidResourceInputError("unknown provisioning state");
   const extension: Extension = {
@@ -207,11 +207,38 @@ export async function putExtension(
   if (JSON.stringify(extension.settings).length > 16_384)
     throw new InvalidResourceInputError("extension settings are too large");
   await repo.putExtension(parsed.key, extension);
+  const before = machine.extensions.find((e) => e.name.toLowerCase() === extension.name.toLowerCase());
+  const { provisioningState: _state, updatedAt: _at, ...model } = extension;
+  const same =
+    before !== undefined &&
+    JSON.stringify(model) ===
+      JSON.stringify({
+        name: before.name,
+        publisher: before.publisher,
+        type: before.type,
+        version: before.version,
+        settings: before.settings,
+      });
+  if (!same) await newScaleSetModel(repo, machine);
   return extension;
 }
 
 export async function removeExtension(repo: ResourceRepository, id: string, name: string): Promise<boolean> {
-  return repo.deleteExtension(parseResourceId(id).key, name);
+  const parsed = parseResourceId(id);
+  const removed = await repo.deleteExtension(parsed.key, name);
+  if (removed && parsed.kind === "virtualMachineScaleSet")
+    await newScaleSetModel(repo, await getMachine(repo, parsed));
+  return removed;
+}
+
+/**
+ * A scale set's extensions are part of its model: adding, changing or removing one makes a new
+ * model, and its instances show `latestModelApplied: false` until `vmss update-instances`.
+ * (A provisioning-state change alone is no new model.) Nothing for a VM or an instance.
+ */
+async function newScaleSetModel(repo: ResourceRepository, machine: Machine): Promise<void> {
+  if (machine.kind !== "virtualMachineScaleSet") return;
+  await repo.updateMachineProfile(machine.id.toLowerCase(), { modelVersion: machine.modelVersion + 1 });
 }
 
 /** A new scale-set model (image or profile changed): instances report latestModelApplied=false until upgraded. */

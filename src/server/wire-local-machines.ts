@@ -1,9 +1,19 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type GatewayRelay, LocalMachineProvider, startGatewayRelay } from "../localvm/index.ts";
 import {
+  AGENT_INSTALL,
+  agentJoined,
+  type GatewayRelay,
+  joinMachineAgent,
+  type LocalMachine,
+  LocalMachineProvider,
+  startGatewayRelay,
+} from "../localvm/index.ts";
+import {
+  getMachine,
   type MachineHost,
+  parseResourceId,
   ResourceNotFoundError,
   type ResourceRepository,
   recordMachineAddress,
@@ -22,16 +32,28 @@ export interface LocalMachinesOptions {
   readonly preferredPort?: number;
 }
 
+/** How the service lets a local machine's agent join it: the service's own join codes, and its TLS trust. */
+export interface AgentEnrolment {
+  /** A fresh one-time join code for the machine, made by the service in-process (no shared secret). */
+  joinCode(machineId: string): Promise<string>;
+  /** SHA-256 of the service's self-signed TLS certificate, for the agent to pin at join. */
+  readonly tlsFingerprint: string | undefined;
+}
+
 export interface LocalMachines {
   readonly provider: LocalMachineProvider;
   /** `https://<gateway>:<relay port>`: how machines (and this host) reach the service. */
   readonly publicUrl: string;
   readonly machineHost: MachineHost;
-  /** Points the relay at the service once it listens. */
-  listening(target: { host: string; port: number }): void;
+  /**
+   * Points the relay at the service once it listens; with `enrolment`, every machine started from
+   * then on gets its host agent joined to the service and running (machine-agent.ts).
+   */
+  listening(target: { host: string; port: number }, enrolment?: AgentEnrolment): void;
   /**
    * Adopts or restarts recorded machines, drops those whose registration is gone, corrects
-   * addresses; answers the machines that could not be resumed.
+   * addresses, joins the agent of a machine that has a managed identity and no joined agent yet;
+   * answers the machines that could not be resumed.
    */
   resume(resources: ResourceRepository): Promise<{ id: string; error: string }[]>;
   /** Stops the relay; the machines keep running (they outlive the service, and are adopted on its next start). */
@@ -65,25 +87,51 @@ export async function wireLocalMachines(
   }
   if (relay.port !== saved)
     await writeFileAtomic(portFile, `${JSON.stringify({ port: relay.port })}\n`, 0o600);
+  const publicUrl = `https://${gateway}:${relay.port}`;
+  let enrolment: AgentEnrolment | undefined;
+  /**
+   * Joins the machine's agent (again, with `force`: a new managed identity needs a new credential)
+   * and runs it. A machine without a managed identity keeps running without one, until
+   * `identity assign` calls `identityAssigned`.
+   */
+  const enrol = async (id: string, machine: LocalMachine, force: boolean): Promise<void> => {
+    if (!enrolment || (!force && (await agentJoined(machine)))) return;
+    await joinMachineAgent(machine, {
+      server: publicUrl,
+      code: await enrolment.joinCode(id),
+      force,
+      ...(enrolment.tlsFingerprint === undefined ? {} : { tlsFingerprint: enrolment.tlsFingerprint }),
+    });
+  };
   const machineHost: MachineHost = {
     async start(request) {
       const machine = await provider.create({
         id: request.machineId,
         hostname: request.hostname,
         adminUser: { name: request.adminUsername, authorizedKeys: request.adminPublicKeys },
-        binds: [{ source: APP_ROOT.replace(/\/$/, ""), target: "/opt/hostpass", readOnly: true }],
+        binds: [{ source: APP_ROOT.replace(/\/$/, ""), target: AGENT_INSTALL, readOnly: true }],
       });
+      await enrol(request.machineId, machine, false);
       return { privateIp: machine.address };
     },
     async remove(machineId) {
       await provider.delete(machineId);
     },
+    async identityAssigned(machineId) {
+      for (const id of await machinesOf(provider, machineId)) {
+        const machine = await provider.get(id);
+        if (machine && (await machine.isRunning())) await enrol(id, machine, true);
+      }
+    },
   };
   return {
     provider,
-    publicUrl: `https://${gateway}:${relay.port}`,
+    publicUrl,
     machineHost,
-    listening: (target) => relay.setTarget(target),
+    listening(target, joining) {
+      relay.setTarget(target);
+      enrolment = joining;
+    },
     async resume(resources) {
       const failures: { id: string; error: string }[] = [];
       for (const state of await provider.resume()) {
@@ -96,10 +144,36 @@ export async function wireLocalMachines(
         } catch (error) {
           if (!(error instanceof ResourceNotFoundError)) throw error;
           await provider.delete(state.id); // its registration is gone: so is the machine
+          continue;
+        }
+        try {
+          const machine = await provider.get(state.id);
+          if (machine && (await hasIdentity(resources, state.id))) await enrol(state.id, machine, false);
+        } catch (error) {
+          failures.push({ id: state.id, error: `its agent did not join: ${String(error)}` });
         }
       }
       return failures;
     },
     close: () => relay.close(),
   };
+}
+
+/** A VM's own machine, or a scale set's instances, that this provider runs. */
+async function machinesOf(provider: LocalMachineProvider, id: string): Promise<string[]> {
+  const prefix = `${id.toLowerCase()}/virtualmachines/`;
+  const ids = (await provider.list()).map((state) => state.id);
+  return ids.filter(
+    (known) => known.toLowerCase() === id.toLowerCase() || known.toLowerCase().startsWith(prefix),
+  );
+}
+
+/** Whether the machine (or, for a scale-set instance, its set) has a managed identity. */
+async function hasIdentity(resources: ResourceRepository, id: string): Promise<boolean> {
+  const parsed = parseResourceId(id);
+  const holder = await getMachine(
+    resources,
+    parsed.kind === "virtualMachineScaleSetVm" && parsed.parent ? parsed.parent : parsed,
+  );
+  return holder.identityPrincipalId !== undefined;
 }

@@ -77,6 +77,7 @@ export async function startCliServer(options: Partial<StartServerOptions> = {}):
     async close() {
       await browser?.close();
       await running.close();
+      await running.localMachines?.provider.destroyAll();
       await rm(dataDir, { recursive: true, force: true });
       await rm(home, { recursive: true, force: true });
     },
@@ -87,7 +88,7 @@ export async function startCliServer(options: Partial<StartServerOptions> = {}):
     "-n",
     "test",
     "--endpoint",
-    running.url,
+    running.publicUrl, // the listening URL, or with local machines their gateway's relay
     "--ca-file",
     caFile,
   ]);

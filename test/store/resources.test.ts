@@ -19,6 +19,7 @@ import {
   putExtension,
   ResourceConflictError,
   recordHeartbeat,
+  removeExtension,
   resolveScopeChain,
   updateScaleSetModel,
   upgradeScaleSetInstance,
@@ -195,6 +196,21 @@ for (const dialect of selectedDialects()) {
       const upgraded = await upgradeScaleSetInstance(store.resources, i0.id);
       assert.equal(upgraded.latestModelApplied, true);
       assert.equal(upgraded.image, "debian-13");
+      // The set's extensions are part of its model: a new or removed one (not a state change) lags instances.
+      const ext = {
+        name: "SSHLoginForLinux",
+        publisher: "hostpass",
+        type: "SSHLoginForLinux",
+        version: "1.0",
+        provisioningState: "Succeeded" as const,
+      };
+      await putExtension(store.resources, set.id, ext);
+      assert.equal((await getMachine(store.resources, i0.id)).latestModelApplied, false);
+      await upgradeScaleSetInstance(store.resources, i0.id);
+      await putExtension(store.resources, set.id, { ...ext, provisioningState: "Updating" });
+      assert.equal((await getMachine(store.resources, i0.id)).latestModelApplied, true);
+      await removeExtension(store.resources, set.id, ext.name);
+      assert.equal((await getMachine(store.resources, i0.id)).latestModelApplied, false);
       const chain = await resolveScopeChain(store.resources, i0.id);
       assert.deepEqual(
         chain.slice(-2).map((c) => c.kind),

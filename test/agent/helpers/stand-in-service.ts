@@ -59,7 +59,15 @@ function json(res: ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
 }
 
-export async function startStandIn(dataDir: string, host = "127.0.0.1"): Promise<StandIn> {
+/**
+ * `host`: the name in its certificate and URL; `listen`: where it listens (another address, when a
+ * relay on `host` forwards to it, as local machines reach the service), default `host`.
+ */
+export async function startStandIn(
+  dataDir: string,
+  host = "127.0.0.1",
+  listen: { host?: string; port?: number } = {},
+): Promise<StandIn> {
   const tls = await loadOrCreateTls(dataDir, [host]);
   const clientId = "5e1c0b7a-0000-4000-8000-00000000a9e1";
   let agentKey: JWK | undefined;
@@ -166,7 +174,7 @@ export async function startStandIn(dataDir: string, host = "127.0.0.1"): Promise
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  await new Promise<void>((resolve) => server.listen(listen.port ?? 0, listen.host ?? host, resolve));
   url = `https://${host}:${(server.address() as AddressInfo).port}`;
   const heartbeat = setInterval(() => {
     for (const s of streams)

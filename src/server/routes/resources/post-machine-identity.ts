@@ -6,7 +6,10 @@ import { IdentityDto, toMachineDto } from "./dto.ts";
 import { assignMachineIdentity } from "./lib/machine-identity.ts";
 import { MACHINE_KINDS, type MachineKind, MachineParams } from "./lib/machine-kinds.ts";
 
-/** `hostpass vm identity assign`: returns `{ type, principalId, tenantId }` like az. */
+/**
+ * `hostpass vm identity assign`: returns `{ type, principalId, tenantId }` like az. A machine the
+ * local provider runs gets its host agent joined with the identity before the answer.
+ */
 export function registerPostMachineIdentity(app: App, deps: RouteDeps): void {
   for (const kind of MACHINE_KINDS) register(app, deps, kind);
 }
@@ -31,6 +34,8 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
         note(assigned.id, { identity: { principalId: assigned.identityPrincipalId ?? null } });
         return assigned;
       });
+      // With the local provider: its machines' agents join with the identity (after the commit).
+      await deps.machineHost?.identityAssigned?.(machine.id);
       return toMachineDto(machine).identity;
     },
   );
