@@ -11,7 +11,8 @@ import { registerErrorHandler, toErrorResponse } from "./plugins/error-handler.t
 import { registerJsonBody } from "./plugins/json-body.ts";
 import { registerOpenApi } from "./plugins/openapi.ts";
 import { registerSecurityHeaders } from "./plugins/security-headers.ts";
-import { registerRoutes } from "./routes/index.ts";
+import { registerRoutes, scimBaseUrl } from "./routes/index.ts";
+import { registerScim } from "./routes/scim/index.ts";
 import { TLS_SERVER_OPTIONS } from "./tls-policy.ts";
 
 /** 64 KiB: the largest legitimate body (a custom role definition) is a few KiB. */
@@ -89,6 +90,15 @@ export async function buildServer(options: BuildServerOptions): Promise<App> {
     registerAudit(api, options.services.audit);
     registerRoutes(api, { ...options.services, trust: options.trust });
   });
+  // SCIM in a scope of its own: a SCIM token, not an API token, and SCIM's error bodies.
+  const federation = options.services.federation;
+  if (federation !== undefined) {
+    registerScim(app, {
+      ...options.services,
+      federation,
+      baseUrl: () => scimBaseUrl(options.trust().issuer),
+    });
+  }
   options.mount?.(app);
   await app.ready();
   return app;

@@ -1,6 +1,7 @@
 import type { AuditRepository, AuditResult, SignInLogRepository } from "../audit/index.ts";
 import type { CertificateRevocationStore } from "../ca/index.ts";
 import type { DirectoryRepository } from "../directory/index.ts";
+import type { FederationRepository } from "../federation/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
 import type { RbacEngine, RbacRepository } from "../rbac/index.ts";
 import type { MachineHost, ResourceRepository } from "../resources/index.ts";
@@ -32,6 +33,8 @@ export interface ChangeRepositories {
   /** The certificate ledger: ending a principal's sessions revokes its certificates (lib/sessions.ts). */
   readonly certificates: CertificateRevocationStore;
   readonly conditionalAccess?: ConditionalAccessRepository;
+  /** SCIM tokens and attributes, upstream providers (issue 13); absent in tests that need none. */
+  readonly federation?: FederationRepository;
 }
 
 /** A principal as role assignments name it. */
@@ -84,6 +87,8 @@ export interface DomainServices {
   readonly machineHost?: MachineHost;
   /** Conditional access policies and named locations; their routes exist only when it is given. */
   readonly conditionalAccess?: ConditionalAccessRepository;
+  /** Federation's store (SCIM token routes exist only when it is given). */
+  readonly federation?: FederationRepository;
 }
 
 export interface RouteDeps extends DomainServices {

@@ -9,6 +9,7 @@ import {
   type Principal,
   PrincipalNotFoundError,
 } from "../directory/index.ts";
+import type { FederationRepository } from "../federation/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
 import { RbacEngine, type RbacRepository } from "../rbac/index.ts";
 import {
@@ -32,6 +33,7 @@ export interface TransactionRepositories {
   /** The certificate ledger: ending a principal's sessions revokes its certificates (lib/sessions.ts). */
   readonly certificates: CertificateRevocationStore;
   readonly conditionalAccess?: ConditionalAccessRepository;
+  readonly federation?: FederationRepository;
 }
 
 export interface Repositories extends TransactionRepositories {
@@ -89,6 +91,7 @@ export function wireServices(repos: Repositories): WiredServices {
     directory: repos.directory,
     resources: repos.resources,
     auditLog: repos.audit,
+    ...(repos.federation ? { federation: repos.federation } : {}),
     resolveAssignee: (tenantId, assignee) => resolveAssignee(repos.directory, tenantId, assignee),
     resolveScope: (tenantId, scope, within) => resolveScope(within ?? repos.resources, tenantId, scope),
     // Locks in one order for every change (tenant row, then its change-log head, then the audit

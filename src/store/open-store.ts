@@ -13,6 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { type Dialect, Kysely, Migrator, sql } from "kysely";
 import { type AuditRepository, deriveAuditChainKey } from "../audit/index.ts";
 import type { DirectoryRepository } from "../directory/index.ts";
+import type { FederationRepository } from "../federation/index.ts";
 import type { RbacRepository } from "../rbac/index.ts";
 import type { ResourceRepository } from "../resources/index.ts";
 import type { ChangeLogReader } from "../shared/change-log.ts";
@@ -31,6 +32,7 @@ import { MIGRATIONS } from "./migrations/index.ts";
 import { createPostgresDialect, createPostgresPool, withMigrationLock } from "./postgres/postgres-dialect.ts";
 import { sqlAuditRepository } from "./repositories/sql-audit-repository.ts";
 import { sqlDirectoryRepository } from "./repositories/sql-directory-repository.ts";
+import { sqlFederationRepository } from "./repositories/sql-federation-repository.ts";
 import { sqlRbacRepository } from "./repositories/sql-rbac-repository.ts";
 import { sqlResourceRepository } from "./repositories/sql-resource-repository.ts";
 import type { Database } from "./schema.ts";
@@ -46,6 +48,8 @@ export interface StoreRepositories extends SignInRepositories {
   readonly resources: ResourceRepository;
   readonly audit: AuditRepository;
   readonly rbac: RbacRepository;
+  /** SCIM tokens and attributes, upstream identity providers (issue 13, migrations 0080-0089). */
+  readonly federation: FederationRepository;
   /** The change log every login-relevant write records into (shared/change-log.ts). */
   readonly changeLog: ChangeLogReader & {
     /**
@@ -210,6 +214,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     resources: sqlResourceRepository(c),
     audit: sqlAuditRepository(c, chainKey),
     rbac: sqlRbacRepository(c),
+    federation: sqlFederationRepository(c),
     changeLog: { ...sqlChangeLog(c), lock: (tenantId) => lockChangeHead(c, tenantId) },
     ...signInRepositories(c, kek),
   });

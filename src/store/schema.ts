@@ -227,7 +227,30 @@ export interface ChangeLogTable {
 }
 
 /** The tables of migration 0002 (sign-in, certificates, MFA) are declared in schema-sign-in.ts. */
+/** Migration 0080: a tenant's SCIM bearer token (SHA-256 only). */
+export interface ScimTokensTable {
+  tenant_id: string;
+  id: string;
+  token_hash: string;
+  hint: string;
+  created_at: Millis;
+}
+
+/** Migration 0080: what a SCIM client wrote about a user or group that has no column elsewhere. */
+export interface ScimObjectsTable {
+  principal_id: string;
+  tenant_id: string;
+  resource_type: "User" | "Group";
+  external_id: string | null;
+  /** JSON object. */
+  attributes: string;
+  version: number;
+  updated_at: Millis;
+}
+
 export interface Database extends SignInTables {
+  scim_tokens: ScimTokensTable;
+  scim_objects: ScimObjectsTable;
   tenants: TenantsTable;
   principals: PrincipalsTable;
   users: UsersTable;

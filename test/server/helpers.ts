@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AuditHead, type AuditRepository, deriveAuditChainKey } from "../../src/audit/index.ts";
+import type { IssuedCertificate } from "../../src/ca/index.ts";
 import { PrincipalNotFoundError } from "../../src/directory/errors.ts";
 import {
   createRoleAssignment,
@@ -144,4 +145,22 @@ export async function startTestServer(services: DomainServices = testWorld().ser
 
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
+}
+
+/** A ledger entry for a certificate valid now (issued a minute ago, for an hour), to record and revoke. */
+export function validCertificateOf(tenantId: string, objectId: string, serial: bigint): IssuedCertificate {
+  return {
+    serial,
+    tenantId,
+    objectId,
+    principal: "someone",
+    keyId: `${objectId}@${tenantId}`,
+    keyFingerprint: `SHA256:${"B".repeat(43)}`,
+    caKeyId: "ca",
+    validAfter: new Date(Date.now() - 60_000),
+    validBefore: new Date(Date.now() + 3_600_000),
+    tokenId: "t",
+    policies: [],
+    issuedAt: new Date(Date.now() - 60_000),
+  };
 }

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { IssuedCertificate } from "../../src/ca/index.ts";
+import { validCertificateOf } from "./helpers.ts";
 import { type StoreServer, startStoreServer } from "./store-server.ts";
 
 /** The API reuses the directory's answer about a principal for 1 s (wire-services.ts). */
@@ -27,20 +27,7 @@ describe("revoking sign-in sessions through the API", () => {
     authorization: `Bearer ${await s.token({ objectId, tenantId: s.tenantId, type }, { now: Date.now() + offsetMs })}`,
   });
   let serial = 90_000n;
-  const certificateOf = (objectId: string): IssuedCertificate => ({
-    serial: ++serial,
-    tenantId: s.tenantId,
-    objectId,
-    principal: "someone",
-    keyId: `${objectId}@${s.tenantId}`,
-    keyFingerprint: `SHA256:${"B".repeat(43)}`,
-    caKeyId: "ca",
-    validAfter: new Date(Date.now() - 60_000),
-    validBefore: new Date(Date.now() + 3_600_000),
-    tokenId: "t",
-    policies: [],
-    issuedAt: new Date(Date.now() - 60_000),
-  });
+  const certificateOf = (objectId: string) => validCertificateOf(s.tenantId, objectId, ++serial);
 
   it("a user's: tokens from before refused, later ones fine, certificates revoked, still enabled, audited", async () => {
     const alice = (

@@ -34,6 +34,7 @@ import { registerPostRevokeSignInSessions } from "./directory/post-revoke-sign-i
 import { registerPostServicePrincipal } from "./directory/post-service-principal.ts";
 import { registerPostServicePrincipalSecret } from "./directory/post-service-principal-secret.ts";
 import { registerPostUser } from "./directory/post-user.ts";
+import { registerScimTokenRoutes } from "./directory/scim-token.ts";
 import { registerDeleteMachine } from "./resources/delete-machine.ts";
 import { registerDeleteMachineExtension } from "./resources/delete-machine-extension.ts";
 import { registerDeleteMachineIdentity } from "./resources/delete-machine-identity.ts";
@@ -59,6 +60,11 @@ import { registerPutSubscription } from "./resources/put-subscription.ts";
 import { registerGetHealth } from "./system/get-health.ts";
 import { registerGetJwks } from "./system/get-jwks.ts";
 import { registerGetMe } from "./system/get-me.ts";
+
+/** `<public URL>/scim/v2`, from the authorization server's issuer (`<public URL>/oauth2`). */
+export function scimBaseUrl(issuer: string): string {
+  return `${issuer.replace(/\/oauth2\/?$/, "")}/scim/v2`;
+}
 
 /** Every route of the API, one registration per file. */
 export function registerRoutes(app: App, deps: RouteDeps): void {
@@ -89,6 +95,8 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerPostServicePrincipalSecret(app, deps);
   registerPatchServicePrincipal(app, deps);
   registerPostRevokeSignInSessions(app, deps);
+  if (deps.federation)
+    registerScimTokenRoutes(app, deps, deps.federation, () => scimBaseUrl(deps.trust().issuer));
 
   registerPutManagementGroup(app, deps);
   registerListManagementGroups(app, deps);

@@ -11,6 +11,7 @@ import * as adminSshKey from "./0040-admin-ssh-key.ts";
 import * as passwordChange from "./0050-password-change.ts";
 import * as sessionsValidFrom from "./0060-sessions-valid-from.ts";
 import * as auditChainKeyed from "./0061-audit-chain-keyed.ts";
+import * as scim from "./0080-scim.ts";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial": initial,
@@ -21,4 +22,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0050-password-change": passwordChange,
   "0060-sessions-valid-from": sessionsValidFrom,
   "0061-audit-chain-keyed": auditChainKeyed,
+  "0080-scim": scim,
 });

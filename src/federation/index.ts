@@ -1,0 +1,50 @@
+/** Federation (issue 13): SCIM 2.0 provisioning and upstream OpenID Connect providers. */
+
+export {
+  FederationError,
+  ScimInvalidFilterError,
+  ScimInvalidPathError,
+  ScimInvalidSyntaxError,
+  ScimInvalidValueError,
+  ScimMutabilityError,
+  ScimNoTargetError,
+  ScimResourceNotFoundError,
+  ScimTokenInvalidError,
+  ScimTokenNotFoundError,
+  ScimTooManyError,
+  type ScimType,
+} from "./errors.ts";
+export type { FederationRepository, ScimObject, ScimResourceType, ScimTokenRecord } from "./repository.ts";
+export { matchesScimFilter, parseScimFilter } from "./scim/filter.ts";
+export {
+  ERROR_SCHEMA,
+  GROUP_SCHEMA,
+  RESOURCE_TYPE_SCHEMA,
+  SERVICE_PROVIDER_CONFIG,
+  USER_SCHEMA,
+} from "./scim/schemas.ts";
+export {
+  createScimGroup,
+  createScimUser,
+  deleteScimGroup,
+  deleteScimUser,
+  getScimGroup,
+  getScimUser,
+  type ListQuery,
+  listScimGroups,
+  listScimUsers,
+  patchScimGroup,
+  patchScimUser,
+  replaceScimGroup,
+  replaceScimUser,
+  type ScimContext,
+  type ScimResource,
+} from "./scim/service.ts";
+export {
+  createScimToken,
+  deleteScimToken,
+  getScimToken,
+  hashScimToken,
+  type NewScimToken,
+  verifyScimToken,
+} from "./scim-token.ts";
