@@ -21,6 +21,8 @@ export {
   CaProofInvalidError,
   CaSubjectRejectedError,
 } from "./errors.ts";
+export { HOST_CERTIFICATE_LIFETIME_SECONDS, signHostCertificates } from "./host-certificates.ts";
+export { buildHostKrl, type HostKrl, type KrlRevocations } from "./host-krl.ts";
 export {
   BACKDATE_SECONDS,
   type CertificateLedger,

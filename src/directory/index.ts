@@ -1,5 +1,18 @@
 /** The directory: tenants, users, groups, service principals, managed identities, devices. */
 
+export {
+  type AgentCredential,
+  AgentIdentityDisabledError,
+  type AgentRepository,
+  createJoinCode,
+  hashJoinCode,
+  JOIN_CODE_LIFETIME_MS,
+  type JoinCodeRecord,
+  JoinCodeRefusedError,
+  NoManagedIdentityError,
+  type RedeemJoinCodeDeps,
+  redeemJoinCode,
+} from "./agent-credentials.ts";
 export { type ChangePasswordInput, changeOwnPassword, isPasswordChangeRequired } from "./change-password.ts";
 export {
   DIRECTORY_CHANGE_KINDS,

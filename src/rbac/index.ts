@@ -35,6 +35,15 @@ export {
   RoleDefinitionNotFoundError,
   ScopeNotAssignableError,
 } from "./errors.ts";
+export {
+  computeHostLogins,
+  type HostLoginDelta,
+  type HostLoginDirectory,
+  HostLoginIndex,
+  hostLoginOf,
+  type LoginCandidate,
+  loginGrantees,
+} from "./host-logins.ts";
 export { loginDataAction } from "./login-action.ts";
 export { MemoryRbacRepository } from "./memory-repository.ts";
 export { type PutCustomRoleOptions, planCustomRole, putCustomRole } from "./put-custom-role.ts";

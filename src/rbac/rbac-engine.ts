@@ -219,6 +219,11 @@ export class RbacEngine {
     return undefined;
   }
 
+  /** Whether the role grants the data action (a role that no longer exists grants nothing). */
+  roleGrantsDataAction(roleDefinitionId: string, dataAction: string): boolean {
+    return this.#roles.get(roleDefinitionId)?.matcher.grants(normalizeOperation(dataAction), true) ?? false;
+  }
+
   assignment(id: string): RoleAssignment | undefined {
     return this.#index.get(id);
   }

@@ -1,11 +1,12 @@
 import type { AuditRepository, AuditResult, SignInLogRepository } from "../audit/index.ts";
-import type { CertificateRevocationStore } from "../ca/index.ts";
-import type { DirectoryRepository } from "../directory/index.ts";
+import type { CertificateRevocationStore, HostKrl } from "../ca/index.ts";
+import type { AgentRepository, DirectoryRepository } from "../directory/index.ts";
 import type { FederationRepository } from "../federation/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
 import type { RbacEngine, RbacRepository } from "../rbac/index.ts";
 import type { MachineHost, ResourceRepository } from "../resources/index.ts";
 import type { ApiPrincipal, TokenTrust } from "./auth/tokens.ts";
+import type { HostChannel } from "./host-channel.ts";
 
 /** One activity-log record, as the server hands it to the audit module. */
 export interface AuditRecord {
@@ -35,6 +36,8 @@ export interface ChangeRepositories {
   readonly conditionalAccess?: ConditionalAccessRepository;
   /** SCIM tokens and attributes, upstream providers (issue 13); absent in tests that need none. */
   readonly federation?: FederationRepository;
+  /** Join codes and host agents' credentials. */
+  readonly agents: AgentRepository;
 }
 
 /** A principal as role assignments name it. */
@@ -89,6 +92,25 @@ export interface DomainServices {
   readonly conditionalAccess?: ConditionalAccessRepository;
   /** Federation's store (SCIM token routes exist only when it is given). */
   readonly federation?: FederationRepository;
+  /**
+   * The host channel (join codes, agents' streams, reports, the KRL); its routes exist only when
+   * it is given (`startServer` wires it).
+   */
+  readonly hostAgents?: HostAgentServices;
+}
+
+/** What the host channel's routes need beyond the domain services. */
+export interface HostAgentServices {
+  readonly agents: AgentRepository;
+  readonly channel: HostChannel;
+  /** The current KRL (built after each revocation). */
+  readonly krl: () => Promise<HostKrl>;
+  /** The URL agents reach the service at, and its TLS fingerprint when self-signed (for `--tls-fingerprint`). */
+  readonly endpoint: () => { readonly publicUrl: string; readonly fingerprint?: string };
+  /** The sign-in log (login reports). */
+  readonly signInLog: Pick<SignInLogRepository, "append">;
+  /** The service's clock (join-code expiry, report times). */
+  readonly now: () => Date;
 }
 
 export interface RouteDeps extends DomainServices {

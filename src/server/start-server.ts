@@ -2,12 +2,15 @@ import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { isIP } from "node:net";
 import type { AuthorizationServer } from "../auth/index.ts";
+import { activeCaKey, buildHostKrl, type HostKrl, openCaSigner, signHostCertificates } from "../ca/index.ts";
+import { computerName, getMachine } from "../resources/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { openStore, type Store, sqliteUrlForDataDir, startExpirySweep } from "../store/index.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
 import { type BootstrapResult, bootstrap } from "./bootstrap.ts";
 import { type App, buildServer } from "./build-server.ts";
 import { ServerConfigError } from "./errors.ts";
+import { createHostChannel } from "./host-channel.ts";
 import { loadOrCreateKek } from "./keys/kek.ts";
 import { isLoopback, parseListenAddress } from "./listen-address.ts";
 import { type PublicUrl, parsePublicUrl } from "./public-url.ts";
@@ -131,8 +134,59 @@ async function startWith(
   });
   const wired = wireServices(store);
   const checkGrant = grantCheck(store.oidc);
+  const now = () => new Date(options.clock ? options.clock() : Date.now());
+  // The host channel (issue 7): late-bound to what is known only once the server listens.
+  let endpoint: { publicUrl: string; fingerprint?: string } = { publicUrl: "" };
+  let log: (level: "warn" | "error", message: string, details?: Record<string, unknown>) => void = () => {};
+  let krl: Promise<HostKrl> | undefined;
+  const currentKrl = (fresh: boolean): Promise<HostKrl> => {
+    if (fresh || krl === undefined) {
+      const built = (async () =>
+        buildHostKrl(
+          await store.caKeys.list(),
+          (caKeyId) => store.certificates.revocations(now(), caKeyId),
+          now(),
+        ))();
+      built.catch(() => {
+        if (krl === built) krl = undefined;
+      });
+      krl = built;
+    }
+    return krl;
+  };
+  const channel = createHostChannel({
+    rbac: wired.rbac,
+    directory: store.directory,
+    resources: store.resources,
+    caKeys: () => store.caKeys.list(),
+    krl: currentKrl,
+    // The host keys the agent registered, signed by the active host CA for the machine's names.
+    hostCertificates: async (machineKey) => {
+      const credential = await store.agents.findCredentialOfMachine(machineKey);
+      if (!credential || credential.hostKeys.length === 0) return [];
+      const machine = await getMachine(store.resources, credential.machineId);
+      const host = activeCaKey(await store.caKeys.list(), "host");
+      const addresses = machine.networkInterfaces.flatMap((n) => [n.privateIp, n.publicIp]);
+      return signHostCertificates({
+        signer: openCaSigner(host, kek),
+        hostKeys: credential.hostKeys,
+        principals: [computerName(machine), ...addresses.filter((a): a is string => a !== undefined)],
+        keyId: `host:${machine.id}`,
+        now: now(),
+      });
+    },
+    log: (level, message, details) => log(level, message, details),
+  });
   const services = {
     ...wired,
+    hostAgents: {
+      agents: store.agents,
+      channel,
+      krl: () => currentKrl(false),
+      endpoint: () => endpoint,
+      signInLog: store.signInLog,
+      now,
+    },
     ...(local ? { machineHost: local.machineHost } : {}),
     signInLog: store.signInLog,
     conditionalAccess: store.conditionalAccess,
@@ -154,6 +208,7 @@ async function startWith(
       https: (configured?.protocol ?? (tls ? "https:" : "http:")) === "https:",
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       audit: services.audit,
+      agents: store.agents,
     });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
     const https = tls && { key: tls.key, cert: tls.cert };
@@ -168,6 +223,8 @@ async function startWith(
     const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `${tls ? "https" : "http"}://${shownHost}:${address.port}`;
     const publicUrl: PublicUrl = configured ?? parsePublicUrl(url);
+    endpoint = { publicUrl: publicUrl.origin, ...(tls ? { fingerprint: tls.fingerprint } : {}) };
+    log = (level, message, details) => app.log[level](details ?? {}, message);
     local?.listening({ host: address.address, port: address.port });
     const authorizationServer = await signIn.start(publicUrl);
     await ssh.start(publicUrl.origin, authorizationServer);
@@ -180,6 +237,7 @@ async function startWith(
     }
     const close = async () => {
       await local?.close(); // the machines keep running; the next start adopts them
+      channel.close(); // ends the agents' streams (they reconnect to the next start)
       await app.close(); // stops accepting, lets in-flight requests finish
       stopSweep();
       await services.close();
@@ -198,6 +256,7 @@ async function startWith(
       close,
     };
   } catch (error) {
+    channel.close();
     await services.close();
     await store.close();
     throw error;

@@ -3,6 +3,7 @@ import { createAuditWriter } from "../audit/index.ts";
 import { predatesSessions } from "../auth/index.ts";
 import type { CertificateRevocationStore } from "../ca/index.ts";
 import {
+  type AgentRepository,
   type DirectoryRepository,
   findUserByUpn,
   groupClosure,
@@ -30,6 +31,7 @@ export interface TransactionRepositories {
   readonly rbac: RbacRepository;
   readonly audit: AuditRepository;
   readonly changeLog: { lock(tenantId: string): Promise<void> };
+  readonly agents: AgentRepository;
   /** The certificate ledger: ending a principal's sessions revokes its certificates (lib/sessions.ts). */
   readonly certificates: CertificateRevocationStore;
   readonly conditionalAccess?: ConditionalAccessRepository;
@@ -49,8 +51,11 @@ export interface WiredServices extends DomainServices {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Other replicas' RBAC writes reach this process within this delay (this process's own at once). */
-const RBAC_SYNC_MS = 1000;
+/**
+ * Writes this process did not make through `transaction` (another replica, a direct store call)
+ * reach the in-memory views (RBAC, the host channel) within this delay; its own at once.
+ */
+const RBAC_SYNC_MS = 250;
 /**
  * How long the directory's answer about a principal is reused. Disabling or deleting a principal,
  * or revoking its sessions, stops its API calls within this delay (the product's target is 5 s).
@@ -96,12 +101,19 @@ export function wireServices(repos: Repositories): WiredServices {
     resolveScope: (tenantId, scope, within) => resolveScope(within ?? repos.resources, tenantId, scope),
     // Locks in one order for every change (tenant row, then its change-log head, then the audit
     // head at the end), so two changes can wait on each other only in that order: no deadlock.
-    transaction: (tenantId, work) =>
-      repos.transaction(async (tx) => {
+    transaction: async (tenantId, work) => {
+      const value = await repos.transaction(async (tx) => {
         await tx.directory.lockTenant(tenantId);
         await tx.changeLog.lock(tenantId);
         return work(tx);
-      }),
+      });
+      // Wake on commit: the engine (and the host channel following it) reads the change now.
+      void engines
+        .get(tenantId)
+        ?.then((e) => e.sync())
+        .catch(() => undefined);
+      return value;
+    },
     checkPrincipal: cachedCheck(repos.directory),
     // Concurrent changes share one audit transaction (one head lock and commit per group).
     audit: {

@@ -12,7 +12,7 @@ import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type Dialect, Kysely, Migrator, sql } from "kysely";
 import { type AuditRepository, deriveAuditChainKey } from "../audit/index.ts";
-import type { DirectoryRepository } from "../directory/index.ts";
+import type { AgentRepository, DirectoryRepository } from "../directory/index.ts";
 import type { FederationRepository } from "../federation/index.ts";
 import type { RbacRepository } from "../rbac/index.ts";
 import type { ResourceRepository } from "../resources/index.ts";
@@ -30,6 +30,7 @@ import { type StoreContext, withTransaction } from "./lib/context.ts";
 import { migrationContext } from "./migrations/context.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
 import { createPostgresDialect, createPostgresPool, withMigrationLock } from "./postgres/postgres-dialect.ts";
+import { sqlAgentRepository } from "./repositories/sql-agent-repository.ts";
 import { sqlAuditRepository } from "./repositories/sql-audit-repository.ts";
 import { sqlDirectoryRepository } from "./repositories/sql-directory-repository.ts";
 import { sqlFederationRepository } from "./repositories/sql-federation-repository.ts";
@@ -50,6 +51,8 @@ export interface StoreRepositories extends SignInRepositories {
   readonly rbac: RbacRepository;
   /** SCIM tokens and attributes, upstream identity providers (issue 13, migrations 0080-0089). */
   readonly federation: FederationRepository;
+  /** Join codes and host agents' credentials (directory/agent-credentials.ts). */
+  readonly agents: AgentRepository;
   /** The change log every login-relevant write records into (shared/change-log.ts). */
   readonly changeLog: ChangeLogReader & {
     /**
@@ -215,6 +218,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     audit: sqlAuditRepository(c, chainKey),
     rbac: sqlRbacRepository(c),
     federation: sqlFederationRepository(c),
+    agents: sqlAgentRepository(c),
     changeLog: { ...sqlChangeLog(c), lock: (tenantId) => lockChangeHead(c, tenantId) },
     ...signInRepositories(c, kek),
   });

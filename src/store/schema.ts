@@ -226,6 +226,32 @@ export interface ChangeLogTable {
   at: Millis;
 }
 
+/** Migration 0011: one-time join codes of machines (hashed). */
+export interface JoinCodesTable {
+  code_hash: string;
+  tenant_id: string;
+  machine_key: string;
+  machine_id: string;
+  expires_at: Millis;
+  created_at: Millis;
+  used_at: Millis | null;
+}
+
+/** Migration 0011: a host agent's credential, one per machine. */
+export interface AgentCredentialsTable {
+  client_id: string;
+  tenant_id: string;
+  machine_key: string;
+  machine_id: string;
+  identity_id: string;
+  /** JSON of the public JWK. */
+  public_key_jwk: string;
+  thumbprint: string;
+  /** JSON list of OpenSSH public key lines. */
+  host_keys: string;
+  created_at: Millis;
+}
+
 /** The tables of migration 0002 (sign-in, certificates, MFA) are declared in schema-sign-in.ts. */
 /** Migration 0080: a tenant's SCIM bearer token (SHA-256 only). */
 export interface ScimTokensTable {
@@ -271,4 +297,6 @@ export interface Database extends SignInTables {
   role_assignments: RoleAssignmentsTable;
   change_heads: ChangeHeadsTable;
   change_log: ChangeLogTable;
+  join_codes: JoinCodesTable;
+  agent_credentials: AgentCredentialsTable;
 }

@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { type LocalMachine, writeMachineService } from "../../src/localvm/index.ts";
 import type { HostLogin } from "../../src/shared/host-protocol.ts";
 import { formatPublicKey } from "../../src/ssh/index.ts";
-import { type MachineLab, openMachineLab } from "../helpers/local-machines.ts";
+import { type MachineLab, openMachineLab, until } from "../helpers/local-machines.ts";
 import { makeTempDir, removeDir, sshLogin } from "../helpers/openssh.ts";
 import { testKeyPair, testSigner } from "../helpers/ssh-fixtures.ts";
 import { hostState, krlBytes, objectIdOf, TENANT } from "./helpers/host-state-fixture.ts";
@@ -55,14 +55,6 @@ describe("the agent daemon on a local machine, connected to the host channel", (
       certificateFile: await u.certificate(ca),
       command,
     });
-  const until = async (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> => {
-    const started = performance.now();
-    while (!(await check())) {
-      if (performance.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return performance.now() - started;
-  };
 
   before(async () => {
     dir = await makeTempDir("hostpass-agent-daemon-vm-");

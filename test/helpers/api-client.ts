@@ -18,10 +18,15 @@ export interface ApiReply {
 
 export type ApiCall = (method: string, path: string, body?: unknown) => Promise<ApiReply>;
 
+/**
+ * `atRoot`: the role also at the tenant root "/" (the directory and the logs are administered
+ * there), not only on the default subscription.
+ */
 export async function servicePrincipalApi(
   server: RunningServer,
   dataDir: string,
   role: keyof typeof BUILT_IN_ROLE_IDS = "contributor",
+  options: { readonly atRoot?: boolean } = {},
 ): Promise<ApiCall> {
   const ca = await readFile(join(dataDir, "tls", "server-cert.pem"), "utf8");
   const { tenant, subscriptionId } = server.bootstrap;
@@ -35,17 +40,19 @@ export async function servicePrincipalApi(
     principalId: sp.id,
     expiresAt,
   });
-  await server.store.rbac.createRoleAssignment({
-    id: randomUUID(),
-    tenantId: tenant.id,
-    roleDefinitionId: BUILT_IN_ROLE_IDS[role],
-    principalId: sp.id,
-    principalType: "ServicePrincipal",
-    scope: `/subscriptions/${subscriptionId}`,
-    createdAt: new Date().toISOString(),
-    createdBy: "test",
-    description: "",
-  });
+  const scopes = [`/subscriptions/${subscriptionId}`, ...(options.atRoot ? ["/"] : [])];
+  for (const scope of scopes)
+    await server.store.rbac.createRoleAssignment({
+      id: randomUUID(),
+      tenantId: tenant.id,
+      roleDefinitionId: BUILT_IN_ROLE_IDS[role],
+      principalId: sp.id,
+      principalType: "ServicePrincipal",
+      scope,
+      createdAt: new Date().toISOString(),
+      createdBy: "test",
+      description: "",
+    });
   const send = (method: string, path: string, headers: Record<string, string>, body?: string) =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = request(new URL(path, server.publicUrl), { method, ca, headers }, (res) => {

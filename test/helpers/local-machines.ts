@@ -70,3 +70,13 @@ export async function makeUserKey(
   const { stdout } = await exec("cat", [`${key}.pub`]);
   return { key, publicLine: stdout.trim() };
 }
+
+/** Polls `check` every 50 ms until it holds; answers how long it took (ms), or fails after `timeoutMs`. */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (!(await check())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return performance.now() - started;
+}

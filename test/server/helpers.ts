@@ -67,6 +67,7 @@ export function testWorld(): TestWorld & { services: DomainServices } {
         rbac: rbacRepository,
         audit: memoryAuditLog(audit),
         certificates: unused("certificates"),
+        agents: unused("agents"),
       }),
     // These tests exercise RBAC routes only; the directory and resource routes run on the real store.
     // GET /me adds names from the directory when it has them: this world has none.

@@ -21,6 +21,8 @@ export interface ApiPrincipal {
   readonly grantId?: string;
   /** The token's `iat` (epoch seconds), against the principal's sessions-valid-from time. */
   readonly issuedAt?: number;
+  /** The OAuth client the token was issued to (`client_id`): a host agent's names its machine. */
+  readonly clientId?: string;
 }
 
 /** The management API as a resource of the authorization server (RFC 8707 resource indicator). */
@@ -99,8 +101,16 @@ export async function verifyAccessToken(trust: TokenTrust, token: string): Promi
     // managed identity apart.
     const type: PrincipalType = idtyp === "user" ? "user" : "servicePrincipal";
     const grant = typeof gid === "string" ? { grantId: gid } : {};
+    const client = typeof payload.client_id === "string" ? { clientId: payload.client_id } : {};
     const issuedAt = payload.iat as number;
-    const principal: ApiPrincipal = Object.freeze({ objectId: oid, tenantId: tid, type, issuedAt, ...grant });
+    const principal: ApiPrincipal = Object.freeze({
+      objectId: oid,
+      tenantId: tid,
+      type,
+      issuedAt,
+      ...grant,
+      ...client,
+    });
     // Good until the first of: expiry (plus the leeway jose allowed) and the maximum token age.
     const until = Math.min(
       ((payload.exp as number) + CLOCK_TOLERANCE_S) * 1000,

@@ -11,6 +11,8 @@ declare module "fastify" {
     operationId?: string;
     summary?: string;
     tags?: string[];
+    /** The media type of the success responses when not JSON (an event stream, a KRL). */
+    produces?: string[];
   }
 }
 
@@ -94,7 +96,10 @@ function operation(route: CollectedRoute): Record<string, unknown> {
     summary: schema.summary,
     tags: schema.tags,
     parameters: [...parameters(schema.params, "path"), ...parameters(schema.querystring, "query")],
-    responses: responses(schema.response as Record<string, unknown> | undefined),
+    responses: responses(
+      schema.response as Record<string, unknown> | undefined,
+      (schema.produces as string[] | undefined)?.[0] ?? "application/json",
+    ),
   };
   if (schema.body !== undefined) {
     op.requestBody = { required: true, content: { "application/json": { schema: plain(schema.body) } } };
@@ -114,13 +119,13 @@ function parameters(schema: unknown, where: "path" | "query"): unknown[] {
   }));
 }
 
-function responses(schema: Record<string, unknown> | undefined): Record<string, unknown> {
+function responses(schema: Record<string, unknown> | undefined, mediaType: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [status, body] of Object.entries(schema ?? {})) {
     out[status] =
       status === "204"
         ? { description: "No content" }
-        : { description: "OK", content: { "application/json": { schema: plain(body) } } };
+        : { description: "OK", content: { [mediaType]: { schema: plain(body) } } };
   }
   out.default = {
     description: "Error",

@@ -1,5 +1,8 @@
 import type { App } from "../app.ts";
 import type { RouteDeps } from "../deps.ts";
+import { registerGetAgentStream } from "./agents/get-stream.ts";
+import { registerPostAgentJoin } from "./agents/post-join.ts";
+import { registerPostAgentReports } from "./agents/post-reports.ts";
 import { registerListActivityLog } from "./audit/list-activity-log.ts";
 import { registerListSignIns } from "./audit/list-sign-ins.ts";
 import { registerDeleteRoleAssignment } from "./authorization/delete-role-assignment.ts";
@@ -49,14 +52,17 @@ import { registerListResourceGroups } from "./resources/list-resource-groups.ts"
 import { registerListScaleSetInstances } from "./resources/list-scale-set-instances.ts";
 import { registerListSubscriptions } from "./resources/list-subscriptions.ts";
 import { registerPatchScaleSet } from "./resources/patch-scale-set.ts";
+import { registerPostJoinCode } from "./resources/post-join-code.ts";
 import { registerPostMachineIdentity } from "./resources/post-machine-identity.ts";
 import { registerPostScaleSetInstanceUpgrade } from "./resources/post-scale-set-instance-upgrade.ts";
+import { registerPostTerminateSessions } from "./resources/post-terminate-sessions.ts";
 import { registerPutMachine } from "./resources/put-machine.ts";
 import { registerPutMachineExtension } from "./resources/put-machine-extension.ts";
 import { registerPutManagementGroup } from "./resources/put-management-group.ts";
 import { registerPutResourceGroup } from "./resources/put-resource-group.ts";
 import { registerPutScaleSetInstance } from "./resources/put-scale-set-instance.ts";
 import { registerPutSubscription } from "./resources/put-subscription.ts";
+import { registerGetKrl } from "./ssh/get-krl.ts";
 import { registerGetHealth } from "./system/get-health.ts";
 import { registerGetJwks } from "./system/get-jwks.ts";
 import { registerGetMe } from "./system/get-me.ts";
@@ -132,4 +138,14 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerPutRoleDefinition(app, deps);
   registerDeleteRoleDefinition(app, deps);
   registerPostCheckAccess(app, deps);
+
+  const host = deps.hostAgents;
+  if (host) {
+    registerPostAgentJoin(app, deps, host);
+    registerGetAgentStream(app, host);
+    registerPostAgentReports(app, deps, host);
+    registerGetKrl(app, host);
+    registerPostJoinCode(app, deps, host);
+    registerPostTerminateSessions(app, deps, host);
+  }
 }

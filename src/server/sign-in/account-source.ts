@@ -5,6 +5,7 @@
  */
 import type { AccountRecord, AccountSource, ServicePrincipalRecord } from "../../auth/index.ts";
 import {
+  type AgentRepository,
   type DirectoryRepository,
   InvalidCredentialsError,
   verifyClientSecret,
@@ -19,7 +20,29 @@ export function directoryAccountSource(
   directory: DirectoryRepository,
   tenants: () => readonly string[],
   now: () => Date = () => new Date(),
+  agents?: Pick<AgentRepository, "findCredential">,
 ): AccountSource {
+  /**
+   * A host agent (directory/agent-credentials.ts): its client id names its machine's credential;
+   * it authenticates with its own key only (private_key_jwt) and acts as the machine's managed
+   * identity, which must exist and be enabled.
+   */
+  const agentClient = async (clientId: string): Promise<ServicePrincipalRecord | undefined> => {
+    const credential = await agents?.findCredential(clientId);
+    if (credential === undefined || !tenants().includes(credential.tenantId)) return undefined;
+    const identity = await directory.getPrincipal(credential.tenantId, credential.identityId);
+    if (identity?.kind !== "managedIdentity") return undefined;
+    return {
+      appId: credential.clientId,
+      objectId: identity.id,
+      tenantId: identity.tenantId,
+      displayName: identity.displayName,
+      enabled: identity.enabled,
+      hasClientSecret: false,
+      certificateJwks: [{ ...credential.publicKeyJwk, kid: credential.thumbprint }],
+      ...validFrom(identity.sessionsValidFrom),
+    };
+  };
   return {
     async findAccount(accountId) {
       if (typeof accountId !== "string" || !UUID.test(accountId)) return undefined;
@@ -41,7 +64,8 @@ export function directoryAccountSource(
     async findServicePrincipal(appId) {
       if (typeof appId !== "string" || !UUID.test(appId)) return undefined;
       const sp = await directory.findServicePrincipalByAppId(appId.toLowerCase());
-      if (sp === undefined || !tenants().includes(sp.tenantId)) return undefined;
+      if (sp === undefined) return agentClient(appId.toLowerCase());
+      if (!tenants().includes(sp.tenantId)) return undefined;
       const at = now().getTime();
       const [secrets, certificates] = await Promise.all([
         directory.listClientSecrets(sp.tenantId, sp.id),

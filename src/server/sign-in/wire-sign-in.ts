@@ -13,7 +13,7 @@ import {
   MANAGEMENT_API_RESOURCE,
   portalClientMetadata,
 } from "../../auth/index.ts";
-import type { DirectoryRepository } from "../../directory/index.ts";
+import type { AgentRepository, DirectoryRepository } from "../../directory/index.ts";
 import { registerPortal } from "../../portal/index.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { PORTAL_CLIENT_ID } from "../../shared/well-known.ts";
@@ -45,6 +45,8 @@ export interface SignInOptions {
   readonly clock?: Clock;
   /** The activity log (users' changes to their own sign-in methods). */
   readonly audit: AuditSink;
+  /** Host agents' credentials: each is a confidential client acting as its machine's identity. */
+  readonly agents?: Pick<AgentRepository, "findCredential">;
 }
 
 export interface SignIn {
@@ -60,7 +62,7 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
   const { stores } = options;
   const cookieKeys = await loadOrCreateCookieKeys(options.dataDir);
   await ensureSigningKey(stores.signingKeys);
-  const accounts = directoryAccountSource(options.directory, options.tenants);
+  const accounts = directoryAccountSource(options.directory, options.tenants, undefined, options.agents);
   let server: AuthorizationServer | undefined;
   let origin = "";
   let base: PublicUrl | undefined;

@@ -7,6 +7,7 @@ import * as initial from "./0001-initial.ts";
 import * as signIn from "./0002-sign-in.ts";
 import * as conditionalAccess from "./0003-conditional-access.ts";
 import * as changeLog from "./0010-change-log.ts";
+import * as hostChannel from "./0011-host-channel.ts";
 import * as adminSshKey from "./0040-admin-ssh-key.ts";
 import * as passwordChange from "./0050-password-change.ts";
 import * as sessionsValidFrom from "./0060-sessions-valid-from.ts";
@@ -18,6 +19,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0002-sign-in": signIn,
   "0003-conditional-access": conditionalAccess,
   "0010-change-log": changeLog,
+  "0011-host-channel": hostChannel,
   "0040-admin-ssh-key": adminSshKey,
   "0050-password-change": passwordChange,
   "0060-sessions-valid-from": sessionsValidFrom,

@@ -5,7 +5,7 @@ import type { RouteDeps } from "../../deps.ts";
 import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { ExtensionDto, toExtensionDto } from "./dto.ts";
-import { checkExtensionAllowed } from "./lib/extension-rules.ts";
+import { checkExtensionAllowed, isLoginExtension } from "./lib/extension-rules.ts";
 import { inTenant } from "./lib/in-tenant.ts";
 import { MACHINE_KINDS, MachineExtensionParams, type MachineKind } from "./lib/machine-kinds.ts";
 
@@ -24,8 +24,10 @@ const Body = Type.Object(
 /**
  * `hostpass vm extension set`. The login extension needs the machine's managed identity (409,
  * CLI exit 22) and refuses to sit next to the legacy one (409, exit 23), as the seed does.
- * Until the host agent lands the state is recorded as Succeeded when accepted; the agent issue
- * turns this into Creating -> Succeeded/Failed as the host reports.
+ * On a VM whose host agent has joined, a newly enabled login extension is Creating until the
+ * agent reports Succeeded or Failed (the CLI follows it); on a machine without a joined agent
+ * (nothing would ever report) it is recorded Succeeded when accepted, and an extension enabled
+ * again keeps the state it has.
  */
 export function registerPutMachineExtension(app: App, deps: RouteDeps): void {
   for (const kind of MACHINE_KINDS) register(app, deps, kind);
@@ -59,10 +61,17 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
         type,
         version: typeHandlerVersion ?? "1.0",
         settings,
-        provisioningState: "Succeeded" as const,
       };
       const extension = await inChange(request, deps, async (tx, note) => {
-        const put = await putExtension(tx.resources, machine.id, input);
+        const before = machine.extensions.find((e) => e.name.toLowerCase() === input.name.toLowerCase());
+        const reported =
+          isLoginExtension(type) && (await tx.agents.findCredentialOfMachine(machine.id.toLowerCase()));
+        const provisioningState = !reported
+          ? ("Succeeded" as const)
+          : before && isLoginExtension(before.type)
+            ? before.provisioningState
+            : ("Creating" as const);
+        const put = await putExtension(tx.resources, machine.id, { ...input, provisioningState });
         note(`${machine.id}/extensions/${put.name}`, {
           publisher,
           type,

@@ -1,4 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
+import { createJoinCode } from "../../../directory/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { inChange } from "../../plugins/audit.ts";
@@ -7,6 +8,13 @@ import { MachineDto, Tags, toMachineDto } from "./dto.ts";
 import { startOnHost } from "./lib/machine-host.ts";
 import { assignMachineIdentity } from "./lib/machine-identity.ts";
 import { MACHINE_KINDS, type MachineKind, MachineParams } from "./lib/machine-kinds.ts";
+import { joinCommand } from "./post-join-code.ts";
+
+/** A VM registered for a real host also answers the one line that joins its agent (a one-time code). */
+const CreatedMachineDto = Type.Object(
+  { ...MachineDto.properties, joinCommand: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
 
 const Body = Type.Object(
   {
@@ -52,7 +60,7 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
         summary: `Create a ${kind.name === "ScaleSet" ? "scale set" : "virtual machine"}`,
         params: MachineParams,
         body: Body,
-        response: { 201: MachineDto },
+        response: { 201: CreatedMachineDto },
       },
     },
     async (request, reply) => {
@@ -60,16 +68,21 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
       const { subscriptionId, resourceGroupName, name } = request.params;
       const { assignIdentity, ...profile } = request.body;
       request.auditTarget = kind.id(request);
+      const joinable = kind.kind === "virtualMachine" && !deps.machineHost ? deps.hostAgents : undefined;
+      let join: { code: string } | undefined;
       const machine = await inChange(request, deps, async (tx, note) => {
         const input = { tenantId, subscriptionId, resourceGroup: resourceGroupName, name, ...profile };
         const created = await kind.create(tx.resources, input);
         const done = assignIdentity ? await assignMachineIdentity(tx, tenantId, created.id) : created;
         const { image, adminUsername, size, location } = done;
         note(done.id, { image, adminUsername, size, location, identity: done.identityPrincipalId ?? null });
+        if (joinable)
+          join = await createJoinCode(tx.agents, { tenantId, machineId: done.id, now: joinable.now() });
         return done;
       });
       const started = kind.kind === "virtualMachine" ? await startOnHost(request, deps, machine) : machine;
-      return reply.code(201).send(toMachineDto(started));
+      const command = joinable && join ? { joinCommand: joinCommand(joinable.endpoint(), join.code) } : {};
+      return reply.code(201).send({ ...toMachineDto(started), ...command });
     },
   );
 }

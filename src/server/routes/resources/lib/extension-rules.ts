@@ -1,17 +1,6 @@
+import { NoManagedIdentityError } from "../../../../directory/index.ts";
 import type { Machine } from "../../../../resources/index.ts";
 import { HostpassError } from "../../../../shared/errors.ts";
-
-/** The seed's exit 22: the login extension needs the machine's managed identity. */
-export class ExtensionNoManagedIdentityError extends HostpassError {
-  static readonly code = "ERR_EXTENSION_NO_MANAGED_IDENTITY";
-  readonly code = ExtensionNoManagedIdentityError.code;
-  readonly kind = "conflict";
-  constructor() {
-    super(
-      "Managed System Identity is required for directory-based SSH login to work. Enable it (hostpass vm identity assign) and try again.",
-    );
-  }
-}
 
 /** The seed's exit 23: the legacy password-login extension is still installed. */
 export class ExtensionLegacyInstalledError extends HostpassError {
@@ -40,7 +29,7 @@ export function isLoginExtension(type: string): boolean {
  */
 export function checkExtensionAllowed(machine: Machine, type: string): void {
   if (!isLoginExtension(type)) return;
-  if (machine.identityPrincipalId === undefined) throw new ExtensionNoManagedIdentityError();
+  if (machine.identityPrincipalId === undefined) throw new NoManagedIdentityError();
   if (machine.extensions.some((e) => e.type.toLowerCase() === LEGACY_EXTENSION_TYPE)) {
     throw new ExtensionLegacyInstalledError();
   }

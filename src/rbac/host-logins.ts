@@ -1,0 +1,302 @@
+/**
+ * "Who may log in to machine X, and at what level" (issue 7 item 2): from the login data actions
+ * through any assignment at the machine's scope or above it (its scale set for an instance, its
+ * resource group, subscription, management groups, "/"), directly or through nested groups.
+ *
+ * `HostLoginIndex` keeps the answer for the machines whose agents are connected, and follows the
+ * tenant's change log together with the RBAC engine (`RbacEngine.follow`): each entry marks what
+ * it can affect (an assignment: the machines below its scope; a principal or membership: that
+ * principal on every machine; a role definition or a move in the tree: everything), and only that
+ * is computed again when the engine's pull settles. The uids and Linux names come from the
+ * directory, which allocates them (never reused); this module only reads them.
+ */
+import { isDirectoryChange } from "../directory/changes.ts";
+import { isResourceChange } from "../resources/changes.ts";
+import type { LoggedChange } from "../shared/change-log.ts";
+import type { HostLogin } from "../shared/host-protocol.ts";
+import { checkLogin } from "./check-login.ts";
+import { loginDataAction } from "./login-action.ts";
+import type { ChangeFollower, RbacEngine } from "./rbac-engine.ts";
+import { isRbacChange, type PrincipalType } from "./repository.ts";
+import { parseScope, scopeKey } from "./scope.ts";
+
+/** A directory principal as far as host logins care. */
+export interface LoginCandidate {
+  readonly id: string;
+  readonly kind: "user" | "group" | "servicePrincipal" | "managedIdentity";
+  readonly displayName: string;
+  readonly enabled: boolean;
+  readonly linuxName?: string;
+  readonly uid?: number;
+}
+
+/** What the computation reads from the directory (the server adapts the repository). */
+export interface HostLoginDirectory {
+  /** The principals of these ids that exist (any order). */
+  principals(ids: readonly string[]): Promise<readonly LoginCandidate[]>;
+  /** The direct members of a group (ids). */
+  members(groupId: string): Promise<readonly string[]>;
+}
+
+const RBAC_TYPE: Readonly<Record<"user" | "servicePrincipal", PrincipalType>> = {
+  user: "User",
+  servicePrincipal: "ServicePrincipal",
+};
+
+/** A principal that can hold a POSIX account on a host. */
+function isAccount(p: LoginCandidate): p is LoginCandidate & { kind: "user" | "servicePrincipal" } {
+  return (
+    (p.kind === "user" || p.kind === "servicePrincipal") && p.linuxName !== undefined && p.uid !== undefined
+  );
+}
+
+/** The principals (users, service principals, groups) some login-granting assignment above `machineId` names. */
+export async function loginGrantees(engine: RbacEngine, machineId: string): Promise<Set<string>> {
+  const actions = [loginDataAction(machineId, false), loginDataAction(machineId, true)];
+  const named = new Set<string>();
+  for (const key of await engine.ancestorKeys(parseScope(machineId))) {
+    const bucket = engine.index.at(key);
+    if (bucket === undefined) continue;
+    for (const [principalId, list] of bucket) {
+      if (list.some((a) => actions.some((op) => engine.roleGrantsDataAction(a.roleDefinitionId, op))))
+        named.add(principalId);
+    }
+  }
+  return named;
+}
+
+/** The login of one principal on one machine, or undefined when it may not log in there. */
+export async function hostLoginOf(
+  engine: RbacEngine,
+  principal: LoginCandidate,
+  machineId: string,
+): Promise<HostLogin | undefined> {
+  if (!isAccount(principal) || !principal.enabled) return undefined;
+  const decision = await checkLogin(engine, { id: principal.id, type: RBAC_TYPE[principal.kind] }, machineId);
+  if (!decision.allowed) return undefined;
+  return {
+    objectId: principal.id,
+    kind: principal.kind,
+    linuxName: principal.linuxName as string,
+    uid: principal.uid as number,
+    level: decision.admin ? "admin" : "user",
+    displayName: principal.displayName,
+  };
+}
+
+/** Every principal that may log in to `machineId`, by object id. */
+export async function computeHostLogins(
+  engine: RbacEngine,
+  directory: HostLoginDirectory,
+  machineId: string,
+): Promise<Map<string, HostLogin>> {
+  // Groups expanded to their transitive members (a visited set: a cyclic graph terminates).
+  const seen = new Set<string>();
+  const accounts: LoginCandidate[] = [];
+  let frontier = [...(await loginGrantees(engine, machineId))];
+  while (frontier.length > 0) {
+    const fresh = frontier.filter((id) => !seen.has(id));
+    for (const id of fresh) seen.add(id);
+    const found = await directory.principals(fresh);
+    frontier = [];
+    for (const p of found) {
+      if (p.kind === "group") frontier.push(...(await directory.members(p.id)));
+      else if (isAccount(p)) accounts.push(p);
+    }
+  }
+  const out = new Map<string, HostLogin>();
+  for (const p of accounts) {
+    const login = await hostLoginOf(engine, p, machineId);
+    if (login) out.set(p.id, login);
+  }
+  return out;
+}
+
+/** What changed on one machine at one version. */
+export interface HostLoginDelta {
+  readonly machineKey: string;
+  readonly version: number;
+  readonly upsert: readonly HostLogin[];
+  readonly remove: readonly string[];
+}
+
+interface Watched {
+  readonly machineId: string;
+  watchers: number;
+  ancestorKeys: ReadonlySet<string>;
+  logins: Map<string, HostLogin>;
+}
+
+function sameLogin(a: HostLogin, b: HostLogin): boolean {
+  return (
+    a.linuxName === b.linuxName &&
+    a.uid === b.uid &&
+    a.level === b.level &&
+    a.kind === b.kind &&
+    a.displayName === b.displayName
+  );
+}
+
+/**
+ * The logins of the watched machines of one tenant, kept current from the change log. Register it
+ * with `engine.follow(index)`; `onDelta` hears every machine whose logins changed, per settled
+ * version, in order.
+ */
+export class HostLoginIndex implements ChangeFollower {
+  readonly #engine: RbacEngine;
+  readonly #directory: HostLoginDirectory;
+  readonly #onDelta: (delta: HostLoginDelta) => void;
+  readonly #onError: (error: unknown) => void;
+  readonly #machines = new Map<string, Watched>();
+  #version = 0;
+  #all = false;
+  readonly #scopes = new Set<string>();
+  readonly #principals = new Set<string>();
+  #work: Promise<void> = Promise.resolve();
+
+  constructor(options: {
+    engine: RbacEngine;
+    directory: HostLoginDirectory;
+    onDelta: (delta: HostLoginDelta) => void;
+    /** A recomputation failed (the store is down): it is tried again at the next settle. */
+    onError: (error: unknown) => void;
+  }) {
+    this.#engine = options.engine;
+    this.#directory = options.directory;
+    this.#onDelta = options.onDelta;
+    this.#onError = options.onError;
+  }
+
+  /** The last version whose changes are reflected in every watched machine's logins. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Resolves when the work queued so far (settles, watches) is done. */
+  idle(): Promise<void> {
+    return this.#work;
+  }
+
+  /** Starts keeping `machineId`'s logins (counted: one per stream). Answers them. */
+  watch(machineId: string): Promise<{ version: number; logins: HostLogin[] }> {
+    const key = machineId.toLowerCase();
+    return this.#serial(async () => {
+      let w = this.#machines.get(key);
+      if (w === undefined) {
+        w = { machineId, watchers: 0, ancestorKeys: new Set(), logins: new Map() };
+        await this.#recompute(w);
+        this.#machines.set(key, w);
+      }
+      w.watchers++;
+      return { version: this.#version, logins: [...w.logins.values()] };
+    });
+  }
+
+  unwatch(machineId: string): void {
+    const key = machineId.toLowerCase();
+    const w = this.#machines.get(key);
+    if (w !== undefined && --w.watchers <= 0) this.#machines.delete(key);
+  }
+
+  /** The watched machine's current logins (undefined when not watched). */
+  logins(machineId: string): HostLogin[] | undefined {
+    const w = this.#machines.get(machineId.toLowerCase());
+    return w && [...w.logins.values()];
+  }
+
+  async reset(version: number): Promise<void> {
+    this.#version = Math.min(this.#version, version);
+    this.#all = true;
+  }
+
+  apply(change: LoggedChange): void {
+    if (isRbacChange(change)) {
+      if (change.kind === "assignment.created") this.#scopes.add(scopeKey(change.assignment.scope));
+      else this.#all = true; // a deleted assignment's scope is no longer known; a role's grants changed
+    } else if (isDirectoryChange(change)) {
+      if (change.kind === "principal.put") {
+        if (change.principal.kind === "user" || change.principal.kind === "servicePrincipal")
+          this.#principals.add(change.principal.id);
+      } else if (change.kind === "principal.deleted") {
+        this.#principals.add(change.id);
+        // A deleted group takes its members' logins with it: it is not known here which it was.
+        if (![...this.#machines.values()].some((w) => w.logins.has(change.id))) this.#all = true;
+      } else {
+        this.#principals.add(change.memberId);
+        // A group joining or leaving a group moves all of its members.
+        this.#all ||= ![...this.#machines.values()].some((w) => w.logins.has(change.memberId));
+      }
+    } else if (isResourceChange(change) && change.kind !== "machine.put") {
+      this.#all = true; // a machine (or what it is under) moved or went away
+    }
+  }
+
+  settled(version: number): void {
+    void this.#serial(() => this.#process(version)).catch(this.#onError);
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#work.then(work, work);
+    this.#work = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  async #process(version: number): Promise<void> {
+    if (!this.#all && this.#scopes.size === 0 && this.#principals.size === 0) {
+      this.#version = Math.max(this.#version, version);
+      return;
+    }
+    const all = this.#all;
+    const scopes = new Set(this.#scopes);
+    const principals = [...this.#principals];
+    this.#all = false;
+    this.#scopes.clear();
+    this.#principals.clear();
+    try {
+      const found = principals.length > 0 ? await this.#directory.principals(principals) : [];
+      const byId = new Map(found.map((p) => [p.id, p]));
+      for (const [key, w] of this.#machines) {
+        const before = w.logins;
+        if (all || [...scopes].some((s) => w.ancestorKeys.has(s))) {
+          await this.#recompute(w);
+        } else if (principals.length > 0) {
+          const next = new Map(before);
+          for (const id of principals) {
+            const p = byId.get(id);
+            const login = p === undefined ? undefined : await hostLoginOf(this.#engine, p, w.machineId);
+            if (login) next.set(id, login);
+            else next.delete(id);
+          }
+          w.logins = next;
+        }
+        this.#emit(key, version, before, w.logins);
+      }
+      this.#version = Math.max(this.#version, version);
+    } catch (error) {
+      // Nothing is lost: the same work is done again at the next settle.
+      this.#all ||= all;
+      for (const s of scopes) this.#scopes.add(s);
+      for (const p of principals) this.#principals.add(p);
+      throw error;
+    }
+  }
+
+  async #recompute(w: Watched): Promise<void> {
+    w.ancestorKeys = new Set(await this.#engine.ancestorKeys(parseScope(w.machineId)));
+    w.logins = await computeHostLogins(this.#engine, this.#directory, w.machineId);
+  }
+
+  #emit(key: string, version: number, before: Map<string, HostLogin>, after: Map<string, HostLogin>): void {
+    const upsert: HostLogin[] = [];
+    const remove: string[] = [];
+    for (const [id, login] of after) {
+      const old = before.get(id);
+      if (old === undefined || !sameLogin(old, login)) upsert.push(login);
+    }
+    for (const id of before.keys()) if (!after.has(id)) remove.push(id);
+    if (upsert.length > 0 || remove.length > 0) this.#onDelta({ machineKey: key, version, upsert, remove });
+  }
+}

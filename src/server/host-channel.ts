@@ -1,0 +1,470 @@
+/**
+ * The service side of the host channel (issue 7 item 4, src/shared/host-protocol.ts): one feed per
+ * machine with a connected agent, holding its `HostState` and the patches since the feed began, so
+ * a reconnecting agent gets exactly what it missed (`after=v`) or, when that cannot be replayed, a
+ * snapshot. Every tenant's feeds follow the tenant's change log through its RBAC engine
+ * (`RbacEngine.follow`), the logins through `HostLoginIndex` (rbac/host-logins.ts); a commit wakes
+ * the engine at once (wire-services.ts), so a revocation reaches a connected agent in milliseconds.
+ */
+import { type CaKeyRecord, type HostKrl, isCaChange } from "../ca/index.ts";
+import { type DirectoryRepository, isDirectoryChange, principalState } from "../directory/index.ts";
+import { type ChangeFollower, HostLoginIndex, type RbacEngine } from "../rbac/index.ts";
+import {
+  getMachine,
+  isResourceChange,
+  type Machine,
+  parseResourceId,
+  ResourceNotFoundError,
+  type ResourceRepository,
+} from "../resources/index.ts";
+import type { LoggedChange } from "../shared/change-log.ts";
+import {
+  type GraceRule,
+  HOST_PROTOCOL_VERSION,
+  type HostEvent,
+  type HostLogin,
+  type HostState,
+  type HostStatePatch,
+  type TrustedCaKey,
+} from "../shared/host-protocol.ts";
+import { isLoginExtension } from "./routes/resources/lib/extension-rules.ts";
+
+export const DEFAULT_GRACE: GraceRule = { adminSeconds: 3600, allSeconds: 86_400 };
+/** Heartbeats at least this often (the agent gives up after 45 s of silence). */
+const HEARTBEAT_MS = 10_000;
+/** A feed whose last stream closed is kept this long, so a quick reconnect replays instead of a snapshot. */
+const FEED_LINGER_MS = 60_000;
+/** Patches kept per feed; an agent further behind gets a snapshot. */
+const MAX_HISTORY = 256;
+
+export interface HostChannelDeps {
+  readonly rbac: (tenantId: string) => Promise<RbacEngine>;
+  readonly directory: DirectoryRepository;
+  readonly resources: ResourceRepository;
+  readonly caKeys: () => Promise<readonly CaKeyRecord[]>;
+  /** The current KRL; `fresh`: built again now (a revocation or CA change was logged). */
+  readonly krl: (fresh: boolean) => Promise<HostKrl>;
+  /** Host certificates for a machine's registered host keys (may be none). */
+  readonly hostCertificates?: (machineKey: string) => Promise<readonly string[]>;
+  readonly log: (level: "warn" | "error", message: string, details?: Record<string, unknown>) => void;
+}
+
+export interface StreamSink {
+  send(event: HostEvent): void;
+  /** The service ends the stream (identity disabled, credential replaced). */
+  end(): void;
+}
+
+export interface HostChannelHealth {
+  readonly ok: boolean;
+  readonly tenants: number;
+  readonly streams: number;
+  readonly lastError?: { readonly at: string; readonly message: string };
+}
+
+export interface HostChannel {
+  /** Opens a stream for a machine's agent: the first events (snapshot or replay) are sent before it answers. */
+  open(tenantId: string, machineId: string, after: number | undefined, sink: StreamSink): Promise<() => void>;
+  /** A `terminateSessions` event to every stream of the machine; answers how many streams got it. */
+  terminateSessions(tenantId: string, machineId: string, linuxNames: readonly string[]): Promise<number>;
+  /** Ends every stream of the machine (its agent credential was replaced or removed). */
+  endStreams(machineId: string): void;
+  /** Wakes the tenant's follower (a commit happened). */
+  wake(tenantId: string): void;
+  health(): HostChannelHealth;
+  close(): void;
+}
+
+interface Feed {
+  readonly tenantId: string;
+  readonly machineId: string;
+  readonly key: string;
+  /** Versions after this one are all in `history`. */
+  readonly base: number;
+  state: HostState;
+  history: HostStatePatch[];
+  readonly sinks: Set<StreamSink>;
+  /** The identity whose disabling ends the streams. */
+  identityId: string | undefined;
+  linger?: NodeJS.Timeout;
+}
+
+interface Tenant {
+  readonly engine: RbacEngine;
+  readonly index: HostLoginIndex;
+  readonly feeds: Map<string, Feed>;
+  /** Login deltas the index produced, merged into the next patch per machine. */
+  readonly loginDeltas: Map<string, { upsert: Map<string, HostLogin>; remove: Set<string> }>;
+  pending: { machines: Set<string>; caKeys: boolean; krl: boolean; identities: Set<string> };
+  work: Promise<void>;
+}
+
+function userCaKeysOf(records: readonly CaKeyRecord[]): TrustedCaKey[] {
+  return records
+    .filter((r) => r.purpose === "user" && r.state !== "retired")
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id))
+    .map((r) => ({ id: r.id, status: r.state as TrustedCaKey["status"], publicKey: r.publicKey }));
+}
+
+/** The directory as the login computation reads it. */
+function loginDirectory(directory: DirectoryRepository, tenantId: string) {
+  return {
+    principals: async (ids: readonly string[]) =>
+      ids.length === 0 ? [] : (await directory.getPrincipals(tenantId, ids)).map(principalState),
+    members: async (groupId: string) => {
+      const out: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await directory.listGroupMembers(tenantId, groupId, {
+          limit: 1000,
+          ...(cursor ? { cursor } : {}),
+        });
+        out.push(...page.items.map((p) => p.id));
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+      return out;
+    },
+  };
+}
+
+/** A machine's identity and whether its login extension is on (a scale-set instance: or its set's). */
+async function machineFacts(
+  resources: ResourceRepository,
+  machineId: string,
+): Promise<{ machine: Machine; identityId: string | undefined; loginEnabled: boolean }> {
+  const machine = await getMachine(resources, machineId);
+  let identityId = machine.identityPrincipalId;
+  let loginEnabled = machine.extensions.some(
+    (e) => isLoginExtension(e.type) && e.provisioningState !== "Deleting",
+  );
+  if (machine.kind === "virtualMachineScaleSetVm") {
+    const parent = parseResourceId(machine.id).parent;
+    if (parent) {
+      const set = await getMachine(resources, parent.id).catch(() => undefined);
+      identityId ??= set?.identityPrincipalId;
+      loginEnabled ||=
+        set?.extensions.some((e) => isLoginExtension(e.type) && e.provisioningState !== "Deleting") ?? false;
+    }
+  }
+  return { machine, identityId, loginEnabled };
+}
+
+export function createHostChannel(deps: HostChannelDeps): HostChannel {
+  const tenants = new Map<string, Promise<Tenant>>();
+  let lastError: { at: string; message: string } | undefined;
+  let streams = 0;
+
+  const fail = (what: string, error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    lastError = { at: new Date().toISOString(), message: `${what}: ${message}` };
+    deps.log("error", `host channel: ${what}`, { err: message });
+  };
+
+  const send = (feed: Feed, event: HostEvent) => {
+    for (const sink of feed.sinks) sink.send(event);
+  };
+
+  const publish = (feed: Feed, patch: HostStatePatch) => {
+    const { version: _v, ...fields } = patch;
+    if (Object.keys(fields).length === 0) return;
+    feed.history.push(patch);
+    if (feed.history.length > MAX_HISTORY) feed.history.splice(0, feed.history.length - MAX_HISTORY);
+    send(feed, { type: "patch", patch });
+  };
+
+  /** Applies the pending work of a settled version to every feed of the tenant: one patch per feed. */
+  const settle = async (t: Tenant, version: number) => {
+    await t.index.idle();
+    const pending = t.pending;
+    t.pending = { machines: new Set(), caKeys: false, krl: false, identities: new Set() };
+    try {
+      const caKeys = pending.caKeys ? userCaKeysOf(await deps.caKeys()) : undefined;
+      const krl = pending.krl ? (await deps.krl(true)).sha256 : undefined;
+      for (const feed of t.feeds.values()) {
+        if (feed.identityId !== undefined && pending.identities.has(feed.identityId)) {
+          const identity = await deps.directory.getPrincipal(feed.tenantId, feed.identityId);
+          if (!identity?.enabled) {
+            for (const sink of feed.sinks) sink.end();
+            continue;
+          }
+        }
+        const patch: { -readonly [K in keyof HostStatePatch]: HostStatePatch[K] } = { version };
+        const delta = t.loginDeltas.get(feed.key);
+        if (delta) {
+          t.loginDeltas.delete(feed.key);
+          if (delta.upsert.size > 0) patch.upsertLogins = [...delta.upsert.values()];
+          if (delta.remove.size > 0) patch.removeLogins = [...delta.remove];
+        }
+        if (pending.machines.has(feed.key)) {
+          const facts = await machineFacts(deps.resources, feed.machineId).catch((error) => {
+            if (error instanceof ResourceNotFoundError) return undefined;
+            throw error;
+          });
+          if (facts === undefined) {
+            for (const sink of feed.sinks) sink.end(); // the machine is gone
+            continue;
+          }
+          feed.identityId = facts.identityId;
+          if (facts.loginEnabled !== feed.state.loginEnabled) patch.loginEnabled = facts.loginEnabled;
+        }
+        if (caKeys && JSON.stringify(caKeys) !== JSON.stringify(feed.state.userCaKeys))
+          patch.userCaKeys = caKeys;
+        if (krl !== undefined && krl !== feed.state.krlSha256) patch.krlSha256 = krl;
+        if (pending.caKeys && deps.hostCertificates) {
+          const certs = await deps.hostCertificates(feed.key);
+          if (JSON.stringify(certs) !== JSON.stringify(feed.state.hostCertificates))
+            patch.hostCertificates = certs;
+        }
+        feed.state = applyToState(feed.state, patch, t.index.logins(feed.machineId));
+        publish(feed, patch);
+      }
+      t.loginDeltas.clear();
+    } catch (error) {
+      // Tried again with the next settle: nothing pending is dropped.
+      for (const m of pending.machines) t.pending.machines.add(m);
+      for (const i of pending.identities) t.pending.identities.add(i);
+      t.pending.caKeys ||= pending.caKeys;
+      t.pending.krl ||= pending.krl;
+      throw error;
+    }
+  };
+
+  const follower = (t: () => Tenant): ChangeFollower => ({
+    async reset() {
+      const tenant = t();
+      for (const feed of tenant.feeds.values()) tenant.pending.machines.add(feed.key);
+      tenant.pending.caKeys = true;
+      tenant.pending.krl = true;
+    },
+    apply(change: LoggedChange) {
+      const tenant = t();
+      if (isResourceChange(change)) {
+        const key =
+          change.kind === "machine.put"
+            ? change.machine.key
+            : change.kind === "resource.deleted"
+              ? change.key
+              : change.resource.key;
+        for (const feed of tenant.feeds.values())
+          if (feed.key === key || feed.key.startsWith(`${key}/`)) tenant.pending.machines.add(feed.key);
+      } else if (isCaChange(change)) {
+        if (change.kind === "caKeys.changed") {
+          tenant.pending.caKeys = true;
+          tenant.pending.krl = true;
+        } else tenant.pending.krl = true;
+      } else if (isDirectoryChange(change)) {
+        if (change.kind === "principal.put" && change.principal.kind === "managedIdentity")
+          tenant.pending.identities.add(change.principal.id);
+        else if (change.kind === "principal.deleted") tenant.pending.identities.add(change.id);
+      }
+    },
+    settled(version: number) {
+      const tenant = t();
+      const run = () => settle(tenant, version);
+      tenant.work = tenant.work.then(run, run).catch((error) => fail("applying changes", error));
+    },
+  });
+
+  const tenantOf = (tenantId: string): Promise<Tenant> => {
+    let found = tenants.get(tenantId);
+    if (found === undefined) {
+      found = (async () => {
+        const engine = await deps.rbac(tenantId);
+        let tenant: Tenant | undefined;
+        const index = new HostLoginIndex({
+          engine,
+          directory: loginDirectory(deps.directory, tenantId),
+          onDelta: (delta) => {
+            if (!tenant) return;
+            let d = tenant.loginDeltas.get(delta.machineKey);
+            if (d === undefined) {
+              d = { upsert: new Map(), remove: new Set() };
+              tenant.loginDeltas.set(delta.machineKey, d);
+            }
+            for (const l of delta.upsert) {
+              d.upsert.set(l.objectId, l);
+              d.remove.delete(l.objectId);
+            }
+            for (const id of delta.remove) {
+              d.upsert.delete(id);
+              d.remove.add(id);
+            }
+          },
+          onError: (error) => fail("computing host logins", error),
+        });
+        tenant = {
+          engine,
+          index,
+          feeds: new Map(),
+          loginDeltas: new Map(),
+          pending: { machines: new Set(), caKeys: false, krl: false, identities: new Set() },
+          work: Promise.resolve(),
+        };
+        const self = tenant;
+        await engine.follow(index);
+        await engine.follow(follower(() => self));
+        return tenant;
+      })();
+      found.catch(() => tenants.delete(tenantId));
+      tenants.set(tenantId, found);
+    }
+    return found;
+  };
+
+  const heartbeat = setInterval(() => {
+    void (async () => {
+      for (const t of tenants.values()) {
+        const tenant = await t.catch(() => undefined);
+        if (!tenant) continue;
+        for (const feed of tenant.feeds.values())
+          send(feed, { type: "heartbeat", version: Math.max(feed.state.version, tenant.engine.version) });
+      }
+    })();
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const feedOf = async (tenant: Tenant, tenantId: string, machineId: string): Promise<Feed> => {
+    const key = machineId.toLowerCase();
+    const existing = tenant.feeds.get(key);
+    if (existing) return existing;
+    // Built in the tenant's work chain: no settle runs between reading the state and registering it.
+    const build = async (): Promise<Feed> => {
+      const again = tenant.feeds.get(key);
+      if (again) return again;
+      const { version, logins } = await tenant.index.watch(machineId);
+      try {
+        const facts = await machineFacts(deps.resources, machineId);
+        const [records, krl, certs] = await Promise.all([
+          deps.caKeys(),
+          deps.krl(false),
+          deps.hostCertificates ? deps.hostCertificates(key) : Promise.resolve([]),
+        ]);
+        const state: HostState = {
+          protocol: HOST_PROTOCOL_VERSION,
+          version,
+          tenantId,
+          machineId: facts.machine.id,
+          loginEnabled: facts.loginEnabled,
+          userCaKeys: userCaKeysOf(records),
+          krlSha256: krl.sha256,
+          logins,
+          hostCertificates: [...certs],
+          grace: DEFAULT_GRACE,
+        };
+        const feed: Feed = {
+          tenantId,
+          machineId: facts.machine.id,
+          key,
+          base: version,
+          state,
+          history: [],
+          sinks: new Set(),
+          identityId: facts.identityId,
+        };
+        tenant.feeds.set(key, feed);
+        return feed;
+      } catch (error) {
+        tenant.index.unwatch(machineId);
+        throw error;
+      }
+    };
+    const run = tenant.work.then(build, build);
+    tenant.work = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  };
+
+  return {
+    async open(tenantId, machineId, after, sink) {
+      const tenant = await tenantOf(tenantId);
+      await tenant.engine.sync();
+      const feed = await feedOf(tenant, tenantId, machineId);
+      if (feed.linger) {
+        clearTimeout(feed.linger);
+        feed.linger = undefined;
+      }
+      const replayable = after !== undefined && after >= feed.base && after <= feed.state.version;
+      if (!replayable) sink.send({ type: "snapshot", state: feed.state });
+      else for (const p of feed.history) if (p.version > after) sink.send({ type: "patch", patch: p });
+      feed.sinks.add(sink);
+      streams++;
+      let closed = false;
+      return () => {
+        if (closed) return;
+        closed = true;
+        streams--;
+        feed.sinks.delete(sink);
+        if (feed.sinks.size > 0) return;
+        feed.linger = setTimeout(() => {
+          if (feed.sinks.size > 0 || tenant.feeds.get(feed.key) !== feed) return;
+          tenant.feeds.delete(feed.key);
+          tenant.index.unwatch(feed.machineId);
+        }, FEED_LINGER_MS);
+        feed.linger.unref();
+      };
+    },
+
+    async terminateSessions(tenantId, machineId, linuxNames) {
+      const tenant = await tenants.get(tenantId)?.catch(() => undefined);
+      const feed = tenant?.feeds.get(machineId.toLowerCase());
+      if (!feed) return 0;
+      send(feed, { type: "terminateSessions", linuxNames: [...linuxNames] });
+      return feed.sinks.size;
+    },
+
+    endStreams(machineId) {
+      const key = machineId.toLowerCase();
+      for (const t of tenants.values()) {
+        void t
+          .then((tenant) => {
+            const feed = tenant.feeds.get(key);
+            if (feed) for (const sink of feed.sinks) sink.end();
+          })
+          .catch(() => undefined);
+      }
+    },
+
+    wake(tenantId) {
+      const t = tenants.get(tenantId);
+      if (t) void t.then((tenant) => tenant.engine.sync()).catch((error) => fail("syncing", error));
+    },
+
+    health() {
+      const recent = lastError !== undefined && Date.parse(lastError.at) > Date.now() - 5 * 60_000;
+      return {
+        ok: !recent,
+        tenants: tenants.size,
+        streams,
+        ...(lastError ? { lastError } : {}),
+      };
+    },
+
+    close() {
+      clearInterval(heartbeat);
+      for (const t of tenants.values())
+        void t
+          .then((tenant) => {
+            for (const feed of tenant.feeds.values()) {
+              if (feed.linger) clearTimeout(feed.linger);
+              for (const sink of feed.sinks) sink.end();
+            }
+          })
+          .catch(() => undefined);
+    },
+  };
+}
+
+/** The state after a patch, logins taken from the index (the patch's upserts and removals are in it). */
+function applyToState(state: HostState, patch: HostStatePatch, logins: HostLogin[] | undefined): HostState {
+  return {
+    ...state,
+    version: Math.max(state.version, patch.version),
+    ...(patch.loginEnabled !== undefined ? { loginEnabled: patch.loginEnabled } : {}),
+    ...(patch.userCaKeys ? { userCaKeys: patch.userCaKeys } : {}),
+    ...(patch.krlSha256 ? { krlSha256: patch.krlSha256 } : {}),
+    ...(patch.hostCertificates ? { hostCertificates: patch.hostCertificates } : {}),
+    logins: logins ?? state.logins,
+  };
+}
