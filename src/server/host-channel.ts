@@ -128,22 +128,23 @@ function loginDirectory(directory: DirectoryRepository, tenantId: string) {
 }
 
 /** A machine's identity and whether its login extension is on (a scale-set instance: or its set's). */
+const hasLogin = (m: Machine | undefined): boolean =>
+  m?.extensions.some((e) => isLoginExtension(e.type) && e.provisioningState !== "Deleting") ?? false;
+
 async function machineFacts(
   resources: ResourceRepository,
   machineId: string,
 ): Promise<{ machine: Machine; identityId: string | undefined; loginEnabled: boolean }> {
   const machine = await getMachine(resources, machineId);
   let identityId = machine.identityPrincipalId;
-  let loginEnabled = machine.extensions.some(
-    (e) => isLoginExtension(e.type) && e.provisioningState !== "Deleting",
-  );
+  let loginEnabled = hasLogin(machine);
   if (machine.kind === "virtualMachineScaleSetVm") {
     const parent = parseResourceId(machine.id).parent;
     if (parent) {
       const set = await getMachine(resources, parent.id).catch(() => undefined);
       identityId ??= set?.identityPrincipalId;
-      loginEnabled ||=
-        set?.extensions.some((e) => isLoginExtension(e.type) && e.provisioningState !== "Deleting") ?? false;
+      // The set's extension reaches an instance with the set's model (after update-instances).
+      loginEnabled ||= machine.latestModelApplied !== false && hasLogin(set);
     }
   }
   return { machine, identityId, loginEnabled };
