@@ -26,7 +26,7 @@ async function start(args: string[], env: Record<string, string> = {}): Promise<
   let err = "";
   child.stdout?.on("data", (d) => (out += d));
   child.stderr?.on("data", (d) => (err += d));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000; // a loaded CI box (2 cores, many suites) starts it in 10-40 s
   while (!/^tenant: /m.test(out) && child.exitCode === null && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
   }
