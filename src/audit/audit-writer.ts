@@ -1,13 +1,14 @@
 /**
- * Group commit for the activity log. Appends that arrive while a transaction is in flight wait
- * and go into the next one together: one head lock, one multi-row insert and one commit for the
- * whole group, so throughput grows with load instead of being capped by one commit per event.
- * Each `append` resolves only after its event is committed (nothing is acknowledged early), and
- * the order of `append` calls is the order in the chain.
+ * Group commit for the activity log (shared/group-commit.ts): appends that arrive while a
+ * transaction is in flight go into the next one together: one head lock, one multi-row insert and
+ * one commit for the whole group. Each `append` resolves only after its event is committed
+ * (nothing is acknowledged early), and the order of `append` calls is the order in the chain.
  */
 
+import { createGroupCommit } from "../shared/group-commit.ts";
+import { appendPreparedEvents } from "./append-audit-event.ts";
 import type { HashedFields } from "./chain-hash.ts";
-import { type AppendAuditEventInput, chainKeyOf, linkEvents, prepareEvent } from "./lib/prepare-event.ts";
+import { type AppendAuditEventInput, chainKeyOf, prepareEvent } from "./lib/prepare-event.ts";
 import type { AuditRepository } from "./repository.ts";
 import type { AuditEvent } from "./types.ts";
 
@@ -23,49 +24,12 @@ export interface AuditWriterOptions {
   readonly maxBatch?: number;
 }
 
-interface Pending {
-  readonly fields: HashedFields;
-  readonly resolve: (event: AuditEvent) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 export function createAuditWriter(repo: AuditRepository, options: AuditWriterOptions = {}): AuditWriter {
-  const maxBatch = options.maxBatch ?? 500;
-  let queue: Pending[] = [];
-  let draining: Promise<void> | undefined;
-
-  async function drain(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
-      try {
-        const events = await repo.transaction(async (tx) => {
-          const linked = linkEvents(
-            chainKeyOf(repo),
-            await tx.lockHead(),
-            batch.map((p) => p.fields),
-          );
-          await tx.append(linked.events, linked.seal);
-          return linked.events;
-        });
-        for (const [i, p] of batch.entries()) p.resolve(events[i] as AuditEvent);
-      } catch (error) {
-        // The transaction rolled back: none of the batch is in the log, and every caller hears so.
-        for (const p of batch) p.reject(error);
-      }
-    }
-  }
-
-  function start(): Promise<void> {
-    draining ??= Promise.resolve()
-      .then(drain)
-      .finally(() => {
-        draining = undefined;
-        if (queue.length > 0) void start();
-      });
-    return draining;
-  }
-
+  // A failed transaction wrote none of the group, and every caller hears so.
+  const group = createGroupCommit<HashedFields, AuditEvent>((batch) => appendPreparedEvents(repo, batch), {
+    maxBatch: options.maxBatch ?? 500,
+    isolateFailures: false,
+  });
   return {
     append(input) {
       let fields: HashedFields;
@@ -75,13 +39,8 @@ export function createAuditWriter(repo: AuditRepository, options: AuditWriterOpt
       } catch (error) {
         return Promise.reject(error);
       }
-      return new Promise<AuditEvent>((resolve, reject) => {
-        queue.push({ fields, resolve, reject });
-        void start();
-      });
+      return group.submit(fields);
     },
-    async flush() {
-      while (draining || queue.length > 0) await start();
-    },
+    flush: () => group.flush(),
   };
 }

@@ -1,5 +1,10 @@
 /** The activity log: append-only, hash-chained, queryable. */
-export { type AppendAuditEventInput, appendAuditEvent, MAX_DETAILS_BYTES } from "./append-audit-event.ts";
+export {
+  type AppendAuditEventInput,
+  appendAuditEvent,
+  appendAuditEvents,
+  MAX_DETAILS_BYTES,
+} from "./append-audit-event.ts";
 export { type AuditWriter, type AuditWriterOptions, createAuditWriter } from "./audit-writer.ts";
 export { canonicalJson } from "./canonical-json.ts";
 export {

@@ -1,4 +1,15 @@
 /** The SSH certificate authority: key policy, proof of possession, CA keys, issuance. */
+
+export {
+  type AccessSignalSource,
+  type AccessSignals,
+  authMethodsOf,
+  decideIssuanceAccess,
+  deviceOf,
+  type RegisteredDevice,
+  riskOf,
+} from "./access-signals.ts";
+export { type CaKeyring, type CaKeySource, type CaKeyView, createCaKeyring } from "./ca-keyring.ts";
 export {
   activeCaKey,
   CA_KEY_STATES,
@@ -23,6 +34,15 @@ export {
 } from "./errors.ts";
 export { HOST_CERTIFICATE_LIFETIME_SECONDS, signHostCertificates } from "./host-certificates.ts";
 export { buildHostKrl, type HostKrl, type KrlRevocations } from "./host-krl.ts";
+export {
+  type CertificateIssuance,
+  createCertificateIssuance,
+  type IssuanceAnswer,
+  type IssuanceDeps,
+  type IssuanceEvent,
+  type IssuanceInput,
+  type IssuanceRecords,
+} from "./issuance.ts";
 export {
   BACKDATE_SECONDS,
   type CertificateLedger,

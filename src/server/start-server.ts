@@ -212,7 +212,10 @@ async function startWith(
     });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
     const https = tls && { key: tls.key, cert: tls.cert };
-    const ssh = wireSsh(store, kek, services.audit, options.certificateLifetimeSeconds);
+    // Issuance keeps the system clock: the portal's pinned clock does not move token or proof times.
+    const ssh = wireSsh(store, kek, services.audit, {
+      certificateLifetimeSeconds: options.certificateLifetimeSeconds,
+    });
     const mount = (app: App) => {
       signIn.mount(app);
       ssh.mount(app);

@@ -1,6 +1,6 @@
 import { Type } from "@fastify/type-provider-typebox";
+import type { CertificateIssuance } from "../../../ca/index.ts";
 import type { App } from "../../app.ts";
-import type { CertificateService } from "../../wire-certificates.ts";
 
 const CaKeys = Type.Object(
   {
@@ -15,7 +15,7 @@ const CaKeys = Type.Object(
 );
 
 /** `GET /ssh/ca`: the CA public keys hosts and clients trust; public by nature. */
-export function registerGetSshCa(app: App, certificates: CertificateService): void {
+export function registerGetSshCa(app: App, certificates: CertificateIssuance): void {
   app.get(
     "/ssh/ca",
     {

@@ -1,6 +1,6 @@
 import { Type } from "@fastify/type-provider-typebox";
+import type { CertificateIssuance } from "../../../ca/index.ts";
 import type { App } from "../../app.ts";
-import type { CertificateService } from "../../wire-certificates.ts";
 
 const Body = Type.Object(
   {
@@ -29,7 +29,7 @@ const Issued = Type.Object(
  * `POST /ssh/certificates`: a user certificate for a key whose possession the DPoP proof shows. It
  * authenticates with a Linux VM Sign-In access token itself, so it is not behind the API's token check.
  */
-export function registerPostSshCertificate(app: App, certificates: CertificateService): void {
+export function registerPostSshCertificate(app: App, certificates: CertificateIssuance): void {
   app.post(
     "/ssh/certificates",
     {

@@ -1,17 +1,15 @@
-/** The sign-in risk the certificate endpoint reads from the sign-in log (targeted queries). */
+/** The sign-in risk issuance reads from the sign-in log (targeted queries). */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
-import type { SignInLogEntry, SignInLogQuery } from "../../src/audit/index.ts";
-import { riskOf } from "../../src/server/certificate-signals.ts";
-import type { CertificateWiring } from "../../src/server/wire-certificates.ts";
+import type { SignInLogEntry, SignInLogQuery } from "../audit/index.ts";
+import { type AccessSignalSource, riskOf } from "./index.ts";
 
 /** An in-memory test double of the sign-in log with the store's filter semantics. */
-function logOf(entries: SignInLogEntry[]): CertificateWiring["signInLog"] {
+function logOf(entries: SignInLogEntry[]): Pick<AccessSignalSource, "signIns"> {
   return {
-    append: async (e) => void entries.push(e),
-    query: async (f: SignInLogQuery, page: { limit: number }) => ({
-      items: entries
+    signIns: async (f: SignInLogQuery, limit: number) =>
+      entries
         .filter(
           (e) =>
             e.tenantId === f.tenantId &&
@@ -21,8 +19,7 @@ function logOf(entries: SignInLogEntry[]): CertificateWiring["signInLog"] {
             (!f.from || e.time >= f.from),
         )
         .sort((a, b) => b.time.getTime() - a.time.getTime())
-        .slice(0, page.limit),
-    }),
+        .slice(0, limit),
   };
 }
 
@@ -56,8 +53,8 @@ test("failures from an unfamiliar address raise the risk; a familiar address doe
     entry("10.0.0.1", "success", 60 * 24),
     ...[1, 2, 3].map((m) => entry("203.0.113.9", "failure", m)),
   ];
-  const w = { signInLog: logOf(entries) } as unknown as CertificateWiring;
+  const w = logOf(entries);
   assert.equal(await riskOf(w, who, "203.0.113.9", now), "medium");
   assert.equal(await riskOf(w, who, "10.0.0.1", now), "none");
-  assert.equal(await riskOf({} as CertificateWiring, who, "203.0.113.9", now), "none", "no log, no signal");
+  assert.equal(await riskOf({}, who, "203.0.113.9", now), "none", "no log, no signal");
 });
