@@ -3,8 +3,12 @@
  * hostpass's rules on top (see lib/). Returns the provider and a plain Node request handler that
  * the HTTP edge mounts at the issuer's path.
  */
+import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Provider } from "oidc-provider";
+import { systemClock } from "../shared/clock.ts";
+import { ExpiringCache } from "../shared/expiring-cache.ts";
+import { InvalidAccessTokenError } from "./errors.ts";
 import {
   abortInteraction,
   describeInteraction,
@@ -146,6 +150,12 @@ export async function createAuthorizationServer(
     return { provider, keys, verificationKeys, callback: provider.callback() };
   };
   const liveness = livenessCache(deps.accounts, deps.storage);
+  /** Linux VM Sign-In tokens whose signature and claims verified, by hash, until they expire. */
+  const verifiedTokens = new ExpiringCache<string, LinuxSignInToken>({
+    max: 10_000,
+    ttlMs: 3_600_000,
+    clock: systemClock,
+  });
 
   let current = build(loadSigningKeys(await deps.keys.listSigningKeys()));
 
@@ -176,19 +186,29 @@ export async function createAuthorizationServer(
       finishInteraction(current.provider, deps.accounts, req, res, input),
     abortInteraction: (req, res, description) => abortInteraction(current.provider, req, res, description),
     async verifyLinuxSignInToken(token, options = {}) {
-      const verified = await verifyLinuxSignInTokenWith(token, {
-        issuer: config.issuer,
-        jwks: current.verificationKeys,
-        algorithm: current.keys.alg,
-        clockSkewSeconds: Math.min(clockTolerance, 60),
-        ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
-      });
+      // The signature and claims are checked once per token (by its hash) until it expires; the
+      // liveness check (grant, principal, sessions) runs on every call.
+      const key = typeof token === "string" ? createHash("sha256").update(token).digest("base64url") : "";
+      let verified = key ? verifiedTokens.get(key) : undefined;
+      if (verified === undefined) {
+        verified = await verifyLinuxSignInTokenWith(token, {
+          issuer: config.issuer,
+          jwks: current.verificationKeys,
+          algorithm: current.keys.alg,
+          clockSkewSeconds: Math.min(clockTolerance, 60),
+        });
+        verifiedTokens.setUntil(key, verified, verified.expiresAt * 1000);
+      }
+      if (options.tenantId !== undefined && verified.tenantId !== options.tenantId) {
+        throw new InvalidAccessTokenError();
+      }
       await liveness.check(verified);
       return verified;
     },
     publicJwks: () => ({ keys: current.keys.publicJwks.map((k) => ({ ...k })) }),
     async reloadKeys() {
       current = build(loadSigningKeys(await deps.keys.listSigningKeys()));
+      verifiedTokens.clear(); // a key taken out of the set must stop verifying its tokens at once
     },
   };
 }

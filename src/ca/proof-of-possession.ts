@@ -6,6 +6,7 @@
  */
 import type { JWK } from "jose";
 import { type Clock, systemClock } from "../shared/clock.ts";
+import { ExpiringCache } from "../shared/expiring-cache.ts";
 import { type PublicKey, publicKeyFromJwk, SshError } from "../ssh/index.ts";
 import { CaProofInvalidError } from "./errors.ts";
 import { type ReplayCache, verifyRequestProof } from "./lib/request-proof.ts";
@@ -69,21 +70,20 @@ export async function verifyKeyProof(proof: string, req: ProofRequirements): Pro
   return key;
 }
 
-/** An in-process replay cache with expiry, for a single server process. */
+/**
+ * An in-process replay cache (shared/expiring-cache.ts): each id is kept until its proof could no
+ * longer verify. Bounded; when it is full of live ids it refuses new proofs (answers "used")
+ * rather than forget one early: a flood fails closed.
+ */
 export class MemoryReplayCache implements ReplayCache {
-  readonly #seen = new Map<string, number>();
-  readonly #clock: Clock;
+  readonly #seen: ExpiringCache<string, true>;
 
-  constructor(clock: Clock = systemClock) {
-    this.#clock = clock;
+  constructor(clock: Clock = systemClock, max = 100_000) {
+    this.#seen = new ExpiringCache({ max, ttlMs: 120_000, clock, whenFull: "refuse" });
   }
 
   use(id: string, expiresAtMs: number): boolean {
-    const now = this.#clock();
-    if (this.#seen.size > 10_000) for (const [k, exp] of this.#seen) if (exp < now) this.#seen.delete(k);
-    const existing = this.#seen.get(id);
-    if (existing !== undefined && existing >= now) return false;
-    this.#seen.set(id, expiresAtMs);
-    return true;
+    if (this.#seen.has(id)) return false;
+    return this.#seen.setUntil(id, true, expiresAtMs);
   }
 }

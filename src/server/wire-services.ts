@@ -19,10 +19,11 @@ import {
   requireResource,
   resolveScopeChain,
 } from "../resources/index.ts";
+import { systemClock } from "../shared/clock.ts";
+import { ExpiringCache } from "../shared/expiring-cache.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
 import type { DomainServices, ResolvedPrincipal } from "./deps.ts";
 import { UnauthenticatedError } from "./errors.ts";
-import { TtlCache } from "./lib/ttl-cache.ts";
 
 /** The repositories the store hands out; the domain modules declare them, `store/` implements them. */
 export interface TransactionRepositories {
@@ -182,13 +183,17 @@ export async function resolveAssignee(
 function cachedCheck(directory: DirectoryRepository): (principal: ApiPrincipal) => Promise<ApiPrincipal> {
   // The directory's answer is reused, not the verdict: each token is judged against it (its own
   // issue time against the principal's sessions-valid-from time).
-  const known = new TtlCache<{ found: Principal | undefined }>(10_000);
+  const known = new ExpiringCache<string, { found: Principal | undefined }>({
+    max: 10_000,
+    ttlMs: PRINCIPAL_CHECK_MS,
+    clock: systemClock,
+  });
   return async (principal) => {
     const key = `${principal.tenantId} ${principal.objectId}`;
     let entry = known.get(key);
     if (entry === undefined) {
       entry = { found: await directory.getPrincipal(principal.tenantId, principal.objectId) };
-      known.set(key, entry, Date.now() + PRINCIPAL_CHECK_MS);
+      known.set(key, entry);
     }
     return checkPrincipal(entry.found, principal);
   };

@@ -4,6 +4,8 @@
  * disabled since, or that the owner's sessions were revoked after it was issued. This check looks
  * all of them up; the CA runs it before every certificate.
  */
+import { type Clock, systemClock } from "../../shared/clock.ts";
+import { ExpiringCache } from "../../shared/expiring-cache.ts";
 import { InvalidAccessTokenError } from "../errors.ts";
 import type { AccountSource, OidcStorage } from "../types.ts";
 import type { LinuxSignInToken } from "../verify-linux-sign-in-token.ts";
@@ -50,16 +52,14 @@ export const LIVENESS_CACHE_MS = 1000;
  * principal): a burst of certificate requests costs one grant and account lookup, and a disabled
  * principal or a revoked grant is refused within a second. Failures are never cached.
  */
-export function livenessCache(accounts: AccountSource, storage: OidcStorage, now: () => number = Date.now) {
-  const live = new Map<string, number>();
+export function livenessCache(accounts: AccountSource, storage: OidcStorage, now: Clock = systemClock) {
+  const live = new ExpiringCache<string, true>({ max: 10_000, ttlMs: LIVENESS_CACHE_MS, clock: now });
   return {
     async check(token: LinuxSignInToken): Promise<void> {
       const key = `${token.identityType}|${token.grantId ?? token.clientId}|${token.objectId}|${token.tenantId}`;
-      const until = live.get(key);
-      if (until !== undefined && until > now()) return;
+      if (live.get(key)) return;
       await checkTokenIsLive(token, accounts, storage);
-      if (live.size > 10_000) live.clear();
-      live.set(key, now() + LIVENESS_CACHE_MS);
+      live.set(key, true);
     },
   };
 }

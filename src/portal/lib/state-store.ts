@@ -4,6 +4,8 @@
  * the browser holds can be edited into another state, and `take` makes one-time values one-time.
  * With several replicas, back it with a shared store (or use sticky sessions).
  */
+import { ExpiringCache } from "../../shared/expiring-cache.ts";
+
 export interface PortalStateStore {
   put(key: string, value: string, ttlMs: number, nowMs: number): Promise<void>;
   get(key: string, nowMs: number): Promise<string | undefined>;
@@ -15,41 +17,31 @@ export interface PortalStateStore {
 /** Bounded so a flood of abandoned sign-ins cannot grow memory without limit. */
 const MAX_ENTRIES = 200_000;
 
+/** On shared/expiring-cache.ts; time is the caller's (its injected clock), as of each call. */
 export class InMemoryStateStore implements PortalStateStore {
-  readonly #entries = new Map<string, { value: string; expiresAt: number }>();
+  #now = 0;
+  readonly #entries = new ExpiringCache<string, string>({
+    max: MAX_ENTRIES,
+    ttlMs: 3_600_000,
+    clock: () => this.#now,
+  });
 
   async put(key: string, value: string, ttlMs: number, nowMs: number): Promise<void> {
-    if (this.#entries.size >= MAX_ENTRIES) this.#prune(nowMs);
-    if (this.#entries.size >= MAX_ENTRIES) {
-      // Still full of live entries: drop the oldest (Map keeps insertion order).
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
-    }
-    this.#entries.delete(key);
-    this.#entries.set(key, { value, expiresAt: nowMs + ttlMs });
+    this.#now = nowMs;
+    this.#entries.set(key, value, ttlMs);
   }
 
   async get(key: string, nowMs: number): Promise<string | undefined> {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt <= nowMs) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return entry.value;
+    this.#now = nowMs;
+    return this.#entries.get(key);
   }
 
   async take(key: string, nowMs: number): Promise<string | undefined> {
-    const value = await this.get(key, nowMs);
-    this.#entries.delete(key);
-    return value;
+    this.#now = nowMs;
+    return this.#entries.take(key);
   }
 
   async delete(key: string): Promise<void> {
     this.#entries.delete(key);
-  }
-
-  #prune(nowMs: number): void {
-    for (const [key, entry] of this.#entries) if (entry.expiresAt <= nowMs) this.#entries.delete(key);
   }
 }

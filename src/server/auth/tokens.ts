@@ -5,9 +5,10 @@
  * API tokens.
  */
 import { createLocalJWKSet, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { systemClock } from "../../shared/clock.ts";
+import { ExpiringCache } from "../../shared/expiring-cache.ts";
 import { MANAGEMENT_API_SCOPE } from "../../shared/well-known.ts";
 import { UnauthenticatedError } from "../errors.ts";
-import { TtlCache } from "../lib/ttl-cache.ts";
 
 export const PRINCIPAL_TYPES = ["user", "servicePrincipal", "managedIdentity"] as const;
 export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
@@ -67,7 +68,11 @@ function keySetOf(trust: TokenTrust) {
  * through WebCrypto's thread pool (~0.3 ms a call); a client reuses its token for many calls, so
  * a hit skips that. Only successes are cached; the issuer and audience are part of the key.
  */
-const verified = new TtlCache<ApiPrincipal>(10_000);
+const verified = new ExpiringCache<string, ApiPrincipal>({
+  max: 10_000,
+  ttlMs: MAX_TOKEN_AGE_S * 1000,
+  clock: systemClock,
+});
 
 /**
  * Verifies a bearer token: signature by one of the issuer's published keys with the algorithm
@@ -116,7 +121,7 @@ export async function verifyAccessToken(trust: TokenTrust, token: string): Promi
       ((payload.exp as number) + CLOCK_TOLERANCE_S) * 1000,
       ((payload.iat as number) + MAX_TOKEN_AGE_S) * 1000,
     );
-    verified.set(cacheKey, principal, until);
+    verified.setUntil(cacheKey, principal, until);
     return principal;
   } catch (error) {
     throw new UnauthenticatedError({ cause: error });

@@ -1,7 +1,8 @@
 import type { OidcStorage } from "../../auth/index.ts";
+import { systemClock } from "../../shared/clock.ts";
+import { ExpiringCache } from "../../shared/expiring-cache.ts";
 import type { ApiPrincipal } from "../auth/tokens.ts";
 import { UnauthenticatedError } from "../errors.ts";
-import { TtlCache } from "../lib/ttl-cache.ts";
 
 /** How long "this grant is live" is reused: a logout stops API calls within this delay. */
 const GRANT_CHECK_MS = 1000;
@@ -12,7 +13,7 @@ const GRANT_CHECK_MS = 1000;
  * the grant up, as the CA's token check does. Service principals' tokens have no grant.
  */
 export function grantCheck(storage: OidcStorage): (principal: ApiPrincipal) => Promise<void> {
-  const live = new TtlCache<true>(10_000);
+  const live = new ExpiringCache<string, true>({ max: 10_000, ttlMs: GRANT_CHECK_MS, clock: systemClock });
   return async (principal) => {
     if (principal.type !== "user") return;
     const { grantId } = principal;
@@ -20,6 +21,6 @@ export function grantCheck(storage: OidcStorage): (principal: ApiPrincipal) => P
     if (live.get(grantId)) return;
     const grant = await storage.find("Grant", grantId);
     if (grant === undefined || grant.accountId !== principal.objectId) throw new UnauthenticatedError();
-    live.set(grantId, true, Date.now() + GRANT_CHECK_MS);
+    live.set(grantId, true);
   };
 }
