@@ -131,11 +131,16 @@ export async function decideIssuanceAccess(
   now: Date,
   evaluated: (evaluations: readonly PolicyEvaluation[]) => void,
 ): Promise<AccessDecision> {
-  const [{ policies, locations }, groupIds, device] = await Promise.all([
-    source.policies(who.tenantId),
-    source.groupIds(who.tenantId, who.objectId),
-    deviceOf(source, who, context.deviceThumbprint),
-  ]);
+  const { policies, locations } = await source.policies(who.tenantId);
+  // Without any policy nothing reads groups or the device: a tenant without conditional access
+  // pays for none of its lookups.
+  const [groupIds, device] =
+    policies.length === 0
+      ? [[], undefined]
+      : await Promise.all([
+          source.groupIds(who.tenantId, who.objectId),
+          deviceOf(source, who, context.deviceThumbprint),
+        ]);
   const signals: AccessSignals = {
     groupIds,
     device,

@@ -42,6 +42,7 @@ export {
   type IssuanceEvent,
   type IssuanceInput,
   type IssuanceRecords,
+  type UsedProof,
 } from "./issuance.ts";
 export {
   BACKDATE_SECONDS,

@@ -20,7 +20,7 @@ import { formatPublicKey } from "../ssh/index.ts";
 import { type AccessSignalSource, decideIssuanceAccess } from "./access-signals.ts";
 import type { CaKeyring } from "./ca-keyring.ts";
 import type { CertificateSubject, IssuedCertificate } from "./issue-user-certificate.ts";
-import type { ReplayCache } from "./proof-of-possession.ts";
+import { MemoryReplayCache, type ReplayCache } from "./proof-of-possession.ts";
 import { requestCertificate, type VerifiedSignInToken } from "./request-certificate.ts";
 
 /** A certificate request as the edge received it. */
@@ -52,13 +52,24 @@ export interface IssuanceEvent {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
+/** A proof id (DPoP `jti`, device proof) that must be recorded as used, and until when. */
+export interface UsedProof {
+  readonly id: string;
+  readonly expiresAtMs: number;
+}
+
 /** Where issuance leaves its records (the server implements it over the store). */
 export interface IssuanceRecords {
-  /** Ledger row, activity-log event and sign-in entry in one transaction; resolves once committed. */
+  /**
+   * Ledger row, activity-log event, sign-in entry and the request's proof ids, in one
+   * transaction; resolves once committed. A proof id already recorded fails it (a replay:
+   * `CaProofInvalidError`), and nothing of it is written.
+   */
   issued(record: {
     readonly certificate: IssuedCertificate;
     readonly event: IssuanceEvent;
     readonly signIn: SignInLogEntry;
+    readonly proofs: readonly UsedProof[];
   }): Promise<void>;
   /** A refusal of an authenticated caller: its event and sign-in entry. */
   refused(record: { readonly event: IssuanceEvent; readonly signIn: SignInLogEntry }): Promise<void>;
@@ -70,7 +81,6 @@ export interface IssuanceDeps {
   readonly clock: Clock;
   /** Throws an `unauthenticated` HostpassError for any unusable token. */
   verifyAccessToken(token: string): Promise<VerifiedSignInToken>;
-  readonly replay: ReplayCache;
   findSubject(tenantId: string, objectId: string): Promise<CertificateSubject | undefined>;
   readonly signals: AccessSignalSource;
   readonly keyring: CaKeyring;
@@ -101,6 +111,9 @@ function reasonOf(error: unknown): { code: string; reason?: string } {
 
 export function createCertificateIssuance(deps: IssuanceDeps): CertificateIssuance {
   const now = () => new Date(deps.clock());
+  // Proof ids are recorded as used with the certificate (IssuanceRecords.issued), where the store
+  // decides atomically; this process's memory of recent ids refuses an obvious replay early.
+  const recent = new MemoryReplayCache(deps.clock);
 
   const signInOf = (
     input: IssuanceInput,
@@ -136,12 +149,16 @@ export function createCertificateIssuance(deps: IssuanceDeps): CertificateIssuan
       let token: VerifiedSignInToken | undefined;
       let subject: CertificateSubject | undefined;
       let evaluated: readonly PolicyEvaluation[] = [];
+      const proofs: UsedProof[] = [];
+      const replay: ReplayCache = {
+        use: (id, expiresAtMs) => recent.use(id, expiresAtMs) && proofs.push({ id, expiresAtMs }) > 0,
+      };
       try {
         const keys = await deps.keyring.current();
         const out = await requestCertificate(
           {
             verifyAccessToken: async (t) => (token = await deps.verifyAccessToken(t)),
-            replay: deps.replay,
+            replay,
             findSubject: async (t) => (subject = await deps.findSubject(t.tenantId, t.objectId)),
             decideAccess: (who, t, context) =>
               decideIssuanceAccess(deps.signals, who, t, context, now(), (e) => (evaluated = e)),
@@ -168,6 +185,7 @@ export function createCertificateIssuance(deps: IssuanceDeps): CertificateIssuan
                       },
                     },
                     signIn: signInOf(input, token as VerifiedSignInToken, subject, evaluated, undefined),
+                    proofs,
                   }),
               },
             },

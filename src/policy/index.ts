@@ -19,6 +19,7 @@ export {
 export { evaluateConditionalAccess } from "./evaluate-conditional-access.ts";
 export {
   deleteNamedLocation,
+  loadPoliciesForEvaluation,
   loadTenantPolicies,
   PolicyConflictError,
   putNamedLocation,

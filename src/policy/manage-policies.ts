@@ -24,12 +24,30 @@ export async function loadTenantPolicies(
   repo: ConditionalAccessRepository,
   tenantId: string,
 ): Promise<TenantPolicies> {
-  const locations = (await repo.listNamedLocations(tenantId)).map((doc) => validateNamedLocation(doc));
+  return validated(await repo.listPolicies(tenantId), await repo.listNamedLocations(tenantId));
+}
+
+function validated(
+  documents: Awaited<ReturnType<ConditionalAccessRepository["listPolicies"]>>,
+  locationDocuments: Awaited<ReturnType<ConditionalAccessRepository["listNamedLocations"]>>,
+): TenantPolicies {
+  const locations = locationDocuments.map((doc) => validateNamedLocation(doc));
   const namedLocationIds = new Set(locations.map((l) => l.id));
-  const policies = (await repo.listPolicies(tenantId)).map((doc) =>
-    validateConditionalAccessPolicy(doc, { namedLocationIds }),
-  );
+  const policies = documents.map((doc) => validateConditionalAccessPolicy(doc, { namedLocationIds }));
   return { policies, locations };
+}
+
+/**
+ * The same for an evaluation (issuance asks for every certificate): named locations matter only
+ * to policies, so a tenant without policies costs one read.
+ */
+export async function loadPoliciesForEvaluation(
+  repo: ConditionalAccessRepository,
+  tenantId: string,
+): Promise<TenantPolicies> {
+  const documents = await repo.listPolicies(tenantId);
+  if (documents.length === 0) return { policies: [], locations: [] };
+  return validated(documents, await repo.listNamedLocations(tenantId));
 }
 
 /** Plain JSON of a policy as stored and shown. */

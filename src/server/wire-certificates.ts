@@ -13,6 +13,7 @@ import {
 } from "../audit/index.ts";
 import {
   type AccessSignalSource,
+  CaProofInvalidError,
   type CaKeyRecord,
   type CaKeyring,
   type CertificateIssuance,
@@ -26,7 +27,7 @@ import {
   type VerifiedSignInToken,
 } from "../ca/index.ts";
 import type { DirectoryRepository } from "../directory/index.ts";
-import { type ConditionalAccessRepository, loadTenantPolicies } from "../policy/index.ts";
+import { type ConditionalAccessRepository, loadPoliciesForEvaluation } from "../policy/index.ts";
 import { type Clock, systemClock } from "../shared/clock.ts";
 import { HostpassError } from "../shared/errors.ts";
 import { createGroupCommit } from "../shared/group-commit.ts";
@@ -61,6 +62,7 @@ export async function ensureCaKeys(
 
 /** The repositories an issuance's records are written with, bound to one transaction. */
 export interface IssuanceTransaction {
+  readonly proofReplay: ReplayCache;
   readonly certificates: CertificateLedger;
   readonly signInLog: Pick<SignInLogRepository, "append">;
   readonly audit: AuditRepository;
@@ -69,7 +71,6 @@ export interface IssuanceTransaction {
 /** The store's side of issuance, as `openStore` exposes it. */
 export interface SshStores {
   readonly caKeys: CaKeyStore;
-  readonly proofReplay: ReplayCache;
   readonly directory: DirectoryRepository;
   readonly conditionalAccess: ConditionalAccessRepository;
   readonly signInLog: SignInLogRepository;
@@ -93,7 +94,13 @@ export function issuanceRecords(stores: SshStores, audit: AuditSink, clock: Cloc
   type Issued = Parameters<IssuanceRecords["issued"]>[0];
   const group = createGroupCommit<Issued, void>((batch) =>
     stores.transaction(async (tx) => {
-      for (const r of batch) await tx.certificates.record(r.certificate);
+      for (const r of batch) {
+        // A replayed proof fails the group; retried alone, only the replay fails.
+        for (const p of r.proofs)
+          if (!(await tx.proofReplay.use(p.id, p.expiresAtMs)))
+            throw new CaProofInvalidError("proof of possession rejected: proof was already used");
+        await tx.certificates.record(r.certificate);
+      }
       for (const r of batch) await tx.signInLog.append(r.signIn);
       await appendAuditEvents(
         tx.audit,
@@ -116,7 +123,7 @@ export function issuanceRecords(stores: SshStores, audit: AuditSink, clock: Cloc
 /** Conditional access's questions, answered from the store. */
 export function accessSignals(stores: SshStores): AccessSignalSource {
   return {
-    policies: (tenantId) => loadTenantPolicies(stores.conditionalAccess, tenantId),
+    policies: (tenantId) => loadPoliciesForEvaluation(stores.conditionalAccess, tenantId),
     groupIds: (tenantId, id) => stores.directory.listTransitiveGroups(tenantId, id),
     device: (tenantId, thumbprint) => stores.directory.findDeviceByThumbprint(tenantId, thumbprint),
     signIns: async (filter, limit): Promise<readonly SignInLogEntry[]> =>
@@ -172,7 +179,6 @@ export function wireSsh(
         url: `${publicUrl}/ssh/certificates`,
         clock,
         verifyAccessToken: (token) => tokens.verifyLinuxSignInToken(token),
-        replay: stores.proofReplay,
         findSubject: async (tenantId, objectId) => {
           const p = await stores.directory.getPrincipal(tenantId, objectId);
           if (!p || (p.kind !== "user" && p.kind !== "servicePrincipal")) return undefined;

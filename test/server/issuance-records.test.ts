@@ -76,7 +76,6 @@ for (const dialect of selectedDialects()) {
               confirmationJkt: undefined,
             };
           },
-          replay: store.proofReplay,
           findSubject: async (tid, oid) => {
             const p = await store.directory.getPrincipal(tid, oid);
             return p?.kind === "servicePrincipal"
@@ -132,6 +131,20 @@ for (const dialect of selectedDialects()) {
         { limit: 100 },
       );
       assert.ok(signIns.items.length >= 20, "one sign-in entry each");
+    });
+
+    test("a proof is single-use across processes: the store decides, with the certificate", async () => {
+      const same = await input();
+      // Two issuance instances stand for two server processes (their memories of proof ids apart).
+      const results = await Promise.allSettled([
+        issuance().issuance.request(same),
+        issuance().issuance.request(same),
+      ]);
+      assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+      const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+      assert.equal((refused.reason as { code?: string }).code, "ERR_CA_PROOF_INVALID");
+      const { issuance: ca } = issuance();
+      await assert.rejects(ca.request(same), { code: "ERR_CA_PROOF_INVALID" }, "and later too");
     });
 
     test("when the activity log cannot be written, no certificate is returned and no ledger row stays", async () => {
