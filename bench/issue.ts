@@ -14,9 +14,10 @@
  * Proofs, keys and step-ca's tokens are all made before the clock starts.
  *
  * Per side: issuances/s, p50/p99 latency, server CPU per issuance (from /proc: the hostpass
- * server process during the measured window; step-ca's process over its busiest window of the
+ * server process, all its threads, during the measured window; step-ca's process over its busiest window of the
  * same length, sampled every 50 ms), and durability. Usage:
- *   npm run bench -- issue [--quick] [--rounds 2] [--total 3000] [--database URL] [--no-peer]
+ *   npm run bench -- issue [--quick] [--rounds 2] [--total 3000] [--database URL] [--workers N] [--no-peer]
+ * `--workers`: the server's `--issuance-workers` (default: the number of cores; 0 = in-process).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
@@ -92,6 +93,7 @@ function findPeer(): string | undefined {
 async function startServer(
   dataDir: string,
   database: string | undefined,
+  workers: number,
 ): Promise<{ child: ChildProcess; url: string; tenantId: string }> {
   const child = spawn(
     process.execPath,
@@ -106,6 +108,8 @@ async function startServer(
       "--data-dir",
       dataDir,
       ...(database ? ["--database", database] : []),
+      "--issuance-workers",
+      String(workers),
     ],
     {
       env: { ...process.env, HOSTPASS_ADMIN_PASSWORD: "bench admin password" },
@@ -148,9 +152,9 @@ function post(agent: Agent, url: URL, headers: Record<string, string>, body: str
   });
 }
 
-async function measureHostpass(total: number, database: string | undefined): Promise<Side> {
+async function measureHostpass(total: number, database: string | undefined, workers: number): Promise<Side> {
   const dataDir = await mkdtemp(join(tmpdir(), "hostpass-bench-issue-"));
-  const server = await startServer(dataDir, database);
+  const server = await startServer(dataDir, database, workers);
   const pid = server.child.pid as number;
   try {
     // Setup through the store (another process may open the SQLite file): a service principal and its secret.
@@ -304,12 +308,13 @@ export async function run(args: string[]): Promise<object> {
   const total = Number(arg("--total") ?? (quick ? 600 : 3000));
   const rounds = Math.max(1, Number(arg("--rounds") ?? 2));
   const database = arg("--database");
+  const workers = Number(arg("--workers") ?? cpus().length);
   const peer = args.includes("--no-peer") ? undefined : findPeer();
   const loadBefore = loadavg();
   const hostpass: Side[] = [];
   const stepca: Side[] = [];
   for (let r = 0; r < rounds; r++) {
-    hostpass.push(await measureHostpass(total, database));
+    hostpass.push(await measureHostpass(total, database, workers));
     if (peer) stepca.push(await measureStepCa(peer, total));
   }
   const raw = generateKeyPairSync("ed25519").privateKey;
@@ -333,6 +338,7 @@ export async function run(args: string[]): Promise<object> {
     hostpass: {
       ...hp,
       store: database ? "PostgreSQL" : "SQLite",
+      issuanceWorkers: workers,
       durability: database
         ? "PostgreSQL defaults (synchronous_commit on: each commit fsynced; concurrent issuances share commits)"
         : "SQLite WAL, synchronous=NORMAL: a commit survives a process crash; the last commits before a power loss may be lost (no fsync per commit)",

@@ -66,6 +66,7 @@ export {
 } from "./proof-of-possession.ts";
 export {
   type AccessDecision,
+  accessTokenOf,
   type CertificateRequest,
   type CertificateRequestDeps,
   type RequestContext,

@@ -72,6 +72,15 @@ export interface CertificateRequest extends RequestContext {
 
 const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9_.~+/-]+=*)$/;
 
+/** The access token of an `Authorization: Bearer|DPoP <token>` header, or undefined. */
+export function accessTokenOf(
+  authorization: string | undefined,
+): { scheme: "Bearer" | "DPoP"; token: string } | undefined {
+  const match = AUTHORIZATION.exec(authorization ?? "");
+  if (!match) return undefined;
+  return { scheme: match[1] as "Bearer" | "DPoP", token: match[2] as string };
+}
+
 export async function requestCertificate(
   deps: CertificateRequestDeps,
   req: CertificateRequest,
@@ -81,12 +90,12 @@ export async function requestCertificate(
   issued: IssuedCertificate;
   subject: CertificateSubject;
 }> {
-  const match = AUTHORIZATION.exec(req.authorization ?? "");
-  if (!match)
+  const presented = accessTokenOf(req.authorization);
+  if (!presented)
     throw new CaProofInvalidError(
       "an access token for Linux VM Sign-In is required (Authorization: Bearer or DPoP)",
     );
-  const [, scheme, accessToken] = match as unknown as [string, "Bearer" | "DPoP", string];
+  const { scheme, token: accessToken } = presented;
   const token = await deps.verifyAccessToken(accessToken);
   const key = await verifyKeyProof(req.dpop ?? "", {
     method: req.method,

@@ -47,6 +47,11 @@ export interface StartServerOptions {
    * default 1 hour. Conditional access sign-in frequency can only shorten it.
    */
   readonly certificateLifetimeSeconds?: number;
+  /**
+   * `--issuance-workers N`: certificates are issued on N worker threads, each with its own store
+   * connection, beside the main thread's HTTP and TLS (issuance-workers.ts). Default 0: in-process.
+   */
+  readonly issuanceWorkers?: number;
   /** For `HOSTPASS_KEK` (the key-encryption key); default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
   /** The portal's clock (sessions, sign-in steps); tests pin it. Default: the system clock. */
@@ -215,6 +220,15 @@ async function startWith(
     // Issuance keeps the system clock: the portal's pinned clock does not move token or proof times.
     const ssh = wireSsh(store, kek, services.audit, {
       certificateLifetimeSeconds: options.certificateLifetimeSeconds,
+      ...(options.issuanceWorkers
+        ? {
+            workers: {
+              count: options.issuanceWorkers,
+              storeUrl: options.database ?? sqliteUrlForDataDir(options.dataDir),
+              log: (error: unknown) => app.log.error({ err: error }, "issuance worker failed"),
+            },
+          }
+        : {}),
     });
     const mount = (app: App) => {
       signIn.mount(app);
@@ -242,6 +256,7 @@ async function startWith(
       await local?.close(); // the machines keep running; the next start adopts them
       channel.close(); // ends the agents' streams (they reconnect to the next start)
       await app.close(); // stops accepting, lets in-flight requests finish
+      await ssh.close();
       stopSweep();
       await services.close();
       await store.close();

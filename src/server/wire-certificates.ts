@@ -13,14 +13,15 @@ import {
 } from "../audit/index.ts";
 import {
   type AccessSignalSource,
-  CaProofInvalidError,
   type CaKeyRecord,
   type CaKeyring,
+  CaProofInvalidError,
   type CertificateIssuance,
   type CertificateLedger,
   createCaKey,
   createCaKeyring,
   createCertificateIssuance,
+  type IssuanceDeps,
   type IssuanceEvent,
   type IssuanceRecords,
   type ReplayCache,
@@ -34,6 +35,7 @@ import { createGroupCommit } from "../shared/group-commit.ts";
 import type { KeyType } from "../ssh/index.ts";
 import type { App } from "./app.ts";
 import type { AuditRecord, AuditSink } from "./deps.ts";
+import { type IssuanceWorkers, startIssuanceWorkers } from "./issuance-workers.ts";
 import { registerGetSshCa } from "./routes/ssh/get-ssh-ca.ts";
 import { registerPostSshCertificate } from "./routes/ssh/post-ssh-certificate.ts";
 
@@ -131,22 +133,41 @@ export function accessSignals(stores: SshStores): AccessSignalSource {
   };
 }
 
+/** The certificate subject of a principal: users and service principals only. */
+export function subjectFinder(stores: Pick<SshStores, "directory">): IssuanceDeps["findSubject"] {
+  return async (tenantId, objectId) => {
+    const p = await stores.directory.getPrincipal(tenantId, objectId);
+    if (!p || (p.kind !== "user" && p.kind !== "servicePrincipal")) return undefined;
+    return { kind: p.kind, tenantId: p.tenantId, objectId: p.id, linuxName: p.linuxName, enabled: p.enabled };
+  };
+}
+
 export interface SshWiring {
   /** Registers `/ssh/certificates` and `/ssh/ca` (outside the management API's token check). */
   mount(app: App): void;
   /** Binds issuance to the authorization server once the public URL is known. */
   start(
     publicUrl: string,
-    tokens: { verifyLinuxSignInToken(token: string): Promise<VerifiedSignInToken> },
+    tokens: {
+      verifyLinuxSignInToken(token: string): Promise<VerifiedSignInToken & { readonly expiresAt: number }>;
+    },
   ): Promise<void>;
   /** After a CA rotation step in this process: the next issuance reads the CA keys again. */
   caKeysChanged(): void;
+  /** Stops the issuance workers (their pending writes committed first). */
+  close(): Promise<void>;
 }
 
 export interface SshOptions {
   readonly certificateLifetimeSeconds?: number | undefined;
   readonly caKeyType?: KeyType;
   readonly clock?: Clock | undefined;
+  /** `--issuance-workers N`: issue on N worker threads (issuance-workers.ts); 0: in-process. */
+  readonly workers?: {
+    readonly count: number;
+    readonly storeUrl: string;
+    readonly log: (error: unknown) => void;
+  };
 }
 
 /** Until `start`, the routes answer 503: the issuer (and so token verification) is not known yet. */
@@ -159,6 +180,7 @@ export function wireSsh(
   const clock = options.clock ?? systemClock;
   let issuance: CertificateIssuance | undefined;
   let keyring: CaKeyring | undefined;
+  let workers: IssuanceWorkers | undefined;
   const started = () => {
     if (!issuance) throw new ServiceStartingError("the certificate authority is starting");
     return issuance;
@@ -175,21 +197,11 @@ export function wireSsh(
     async start(publicUrl, tokens) {
       await ensureCaKeys(stores.caKeys, kek, options.caKeyType ?? "ssh-ed25519", new Date(clock()));
       keyring = createCaKeyring(stores.caKeys, kek, clock);
-      issuance = createCertificateIssuance({
+      const inline = createCertificateIssuance({
         url: `${publicUrl}/ssh/certificates`,
         clock,
         verifyAccessToken: (token) => tokens.verifyLinuxSignInToken(token),
-        findSubject: async (tenantId, objectId) => {
-          const p = await stores.directory.getPrincipal(tenantId, objectId);
-          if (!p || (p.kind !== "user" && p.kind !== "servicePrincipal")) return undefined;
-          return {
-            kind: p.kind,
-            tenantId: p.tenantId,
-            objectId: p.id,
-            linuxName: p.linuxName,
-            enabled: p.enabled,
-          };
-        },
+        findSubject: subjectFinder(stores),
         signals: accessSignals(stores),
         keyring,
         records: issuanceRecords(stores, audit, clock),
@@ -197,8 +209,24 @@ export function wireSsh(
           ? { defaultLifetimeSeconds: options.certificateLifetimeSeconds }
           : {}),
       });
+      const url = `${publicUrl}/ssh/certificates`;
+      const pool = options.workers;
+      if (pool && pool.count > 0) {
+        workers = await startIssuanceWorkers(
+          pool.count,
+          { storeUrl: pool.storeUrl, kek, url, defaultLifetimeSeconds: options.certificateLifetimeSeconds },
+          { inline, verifyToken: (token) => tokens.verifyLinuxSignInToken(token), onError: pool.log },
+        );
+      }
+      issuance = workers ?? inline;
     },
-    caKeysChanged: () => keyring?.invalidate(),
+    caKeysChanged: () => {
+      keyring?.invalidate();
+      workers?.caKeysChanged();
+    },
+    close: async () => {
+      await workers?.close();
+    },
   };
 }
 

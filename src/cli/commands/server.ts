@@ -12,6 +12,7 @@ interface ServerArgs {
   readonly trustedProxy?: string[];
   readonly localMachines?: boolean;
   readonly certificateLifetime?: string;
+  readonly issuanceWorkers?: string;
 }
 
 /** `90`, `90s`, `30m`, `1h` as seconds. */
@@ -22,6 +23,13 @@ function parseDuration(text: string): number {
       `--certificate-lifetime: ${JSON.stringify(text)} is not a duration like 30m or 1h`,
     );
   return Number(m[1]) * (m[2] === "h" ? 3600 : m[2] === "m" ? 60 : 1);
+}
+
+/** `--issuance-workers`: 0-64 worker threads. */
+function parseWorkers(text: string): number {
+  if (!/^\d{1,2}$/.test(text) || Number(text) > 64)
+    throw new CliUsageError(`--issuance-workers: ${JSON.stringify(text)} is not a number from 0 to 64`);
+  return Number(text);
 }
 
 /** `hostpass server`: runs the directory and authorization service until SIGTERM or SIGINT. */
@@ -71,6 +79,10 @@ export const serverCommand: CliCommand<ServerArgs> = {
         "--certificate-lifetime <duration>",
         "longest user certificate lifetime: 60s-24h, e.g. 30m (default 1h)",
       )
+      .option(
+        "--issuance-workers <n>",
+        "issue certificates on n worker threads beside HTTP and TLS (0-64; default 0: in-process; the number of cores uses them all)",
+      )
       .addOption(new Option("--insecure-http", "serve plain HTTP (loopback addresses only)"));
   },
   async run(ctx, args) {
@@ -87,6 +99,7 @@ export const serverCommand: CliCommand<ServerArgs> = {
       ...(args.certificateLifetime
         ? { certificateLifetimeSeconds: parseDuration(args.certificateLifetime) }
         : {}),
+      ...(args.issuanceWorkers === undefined ? {} : { issuanceWorkers: parseWorkers(args.issuanceWorkers) }),
       adminPassword: ctx.env.HOSTPASS_ADMIN_PASSWORD || undefined,
       logLevel: logLevel(ctx),
       logStream: ctx.stderr,
