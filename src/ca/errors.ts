@@ -27,3 +27,34 @@ export class CaKeyUnavailableError extends HostpassError {
   readonly code = CaKeyUnavailableError.code;
   readonly kind = "unavailable";
 }
+
+/** A rotation step that does not fit the CA keys' states (announce twice, activate with nothing announced). */
+export class CaRotationStepError extends HostpassError {
+  static readonly code = "ERR_CA_ROTATION_STEP";
+  readonly code = CaRotationStepError.code;
+  readonly kind = "conflict";
+}
+
+/**
+ * Retiring the previous CA key while certificates it signed may still be valid: they would stop
+ * working at once. Refused unless forced.
+ */
+export class CaRetireTooEarlyError extends HostpassError {
+  static readonly code = "ERR_CA_RETIRE_TOO_EARLY";
+  readonly code = CaRetireTooEarlyError.code;
+  readonly kind = "conflict";
+}
+
+/** A certificate serial that is not a whole number in 1..2^63-1 (negative, too large, text). */
+export class CaInvalidSerialError extends HostpassError {
+  static readonly code = "ERR_CA_INVALID_SERIAL";
+  readonly code = CaInvalidSerialError.code;
+  readonly kind = "invalid";
+}
+
+/** No certificate with this serial in the caller's tenant. */
+export class CertificateNotFoundError extends HostpassError {
+  static readonly code = "ERR_CA_CERTIFICATE_NOT_FOUND";
+  readonly code = CertificateNotFoundError.code;
+  readonly kind = "not_found";
+}

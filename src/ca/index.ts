@@ -24,13 +24,32 @@ export {
   sealPrivateKey,
   trustedCaKeys,
 } from "./ca-keys.ts";
+export {
+  type CaKeyDescription,
+  describeCaKey,
+  MAX_CERTIFICATE_SERIAL,
+  nextRotationStep,
+  parseCertificateSerial,
+  planRotation,
+  RETIRE_MARGIN_SECONDS,
+  ROTATION_STEPS,
+  type RotationOptions,
+  type RotationPlan,
+  type RotationStep,
+  revokeCertificate,
+  type SingleRevocationStore,
+} from "./ca-operations.ts";
 export { CA_CHANGE_KINDS, type CaChange, isCaChange } from "./changes.ts";
 export { createDeviceProof, verifyDeviceProof } from "./device-proof.ts";
 export {
+  CaInvalidSerialError,
   CaKeyRejectedError,
   CaKeyUnavailableError,
   CaProofInvalidError,
+  CaRetireTooEarlyError,
+  CaRotationStepError,
   CaSubjectRejectedError,
+  CertificateNotFoundError,
 } from "./errors.ts";
 export { HOST_CERTIFICATE_LIFETIME_SECONDS, signHostCertificates } from "./host-certificates.ts";
 export { buildHostKrl, type HostKrl, type KrlRevocations } from "./host-krl.ts";

@@ -1,5 +1,13 @@
 import type { AuditRepository, AuditResult, SignInLogRepository } from "../audit/index.ts";
-import type { CertificateRevocationStore, HostKrl } from "../ca/index.ts";
+import type {
+  CaKeyRecord,
+  CaPurpose,
+  CertificateIssuance,
+  CertificateRevocationStore,
+  HostKrl,
+  IssuedCertificate,
+  SingleRevocationStore,
+} from "../ca/index.ts";
 import type { AgentRepository, DirectoryRepository } from "../directory/index.ts";
 import type { FederationRepository } from "../federation/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
@@ -31,13 +39,55 @@ export interface ChangeRepositories {
   readonly rbac: RbacRepository;
   /** The activity log: the change's event is appended here, before the commit. */
   readonly audit: AuditRepository;
-  /** The certificate ledger: ending a principal's sessions revokes its certificates (lib/sessions.ts). */
-  readonly certificates: CertificateRevocationStore;
+  /**
+   * The certificate ledger: ending a principal's sessions revokes its certificates (lib/sessions.ts),
+   * and `POST /ssh/revocations` revokes one or a principal's.
+   */
+  readonly certificates: CertificateRevocationStore & SingleRevocationStore;
   readonly conditionalAccess?: ConditionalAccessRepository;
   /** SCIM tokens and attributes, upstream providers (issue 13); absent in tests that need none. */
   readonly federation?: FederationRepository;
   /** Join codes and host agents' credentials. */
   readonly agents: AgentRepository;
+  /** CA keys (installation-wide): a rotation step commits with its activity-log event. */
+  readonly caKeys?: CaKeyWrites;
+}
+
+/** The CA key records as a rotation writes them (the store records `caKeys.changed` with each write). */
+export interface CaKeyWrites {
+  list(): Promise<readonly CaKeyRecord[]>;
+  insert(record: CaKeyRecord): Promise<void>;
+  saveStates(records: readonly Pick<CaKeyRecord, "id" | "state" | "stateChangedAt">[]): Promise<void>;
+}
+
+/** A certificate in the ledger: what the CA recorded at issuance, and its revocation. */
+export interface LedgerEntry extends IssuedCertificate {
+  readonly revokedAt?: Date;
+  readonly revocationReason?: string;
+}
+
+/** The certificate ledger as the `/ssh` administration routes read it. */
+export interface CertificateListing {
+  get(serial: bigint): Promise<LedgerEntry | undefined>;
+  /** Newest first. */
+  list(
+    query: { tenantId: string; objectId?: string; validAt?: Date; revoked?: boolean },
+    page: { limit: number; cursor?: string },
+  ): Promise<{ readonly items: readonly LedgerEntry[]; readonly nextCursor?: string }>;
+}
+
+/** The SSH certificate authority as the `/ssh` routes use it (wire-certificates.ts). */
+export interface SshServices {
+  /** Issuance and the public CA keys; answers 503 until the issuer is bound to the token issuer. */
+  readonly certificates: CertificateIssuance;
+  readonly caKeys: { list(): Promise<readonly CaKeyRecord[]> };
+  readonly ledger: CertificateListing;
+  /** A new CA key of `purpose` in state `next`, its private key sealed (what `announce` adds). */
+  newCaKey(purpose: CaPurpose, now: Date): CaKeyRecord;
+  /** The longest a user certificate lives: `retire` waits that long after activation. */
+  readonly certificateLifetimeSeconds: number;
+  /** After a rotation step committed: issuance reads the CA keys again at once (workers too). */
+  caKeysChanged(): void;
 }
 
 /** A principal as role assignments name it. */
@@ -97,6 +147,8 @@ export interface DomainServices {
    * it is given (`startServer` wires it).
    */
   readonly hostAgents?: HostAgentServices;
+  /** The SSH CA (`/ssh/*` routes); absent in tests that need none. */
+  readonly ssh?: SshServices;
 }
 
 /** What the host channel's routes need beyond the domain services. */

@@ -182,8 +182,23 @@ async function startWith(
     },
     log: (level, message, details) => log(level, message, details),
   });
+  // Issuance keeps the system clock: the portal's pinned clock does not move token or proof times.
+  let logWorkerError: (error: unknown) => void = () => {};
+  const ssh = wireSsh(store, kek, wired.audit, {
+    certificateLifetimeSeconds: options.certificateLifetimeSeconds,
+    ...(options.issuanceWorkers
+      ? {
+          workers: {
+            count: options.issuanceWorkers,
+            storeUrl: options.database ?? sqliteUrlForDataDir(options.dataDir),
+            log: (error: unknown) => logWorkerError(error),
+          },
+        }
+      : {}),
+  });
   const services = {
     ...wired,
+    ssh: ssh.services,
     hostAgents: {
       agents: store.agents,
       channel,
@@ -217,23 +232,7 @@ async function startWith(
     });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
     const https = tls && { key: tls.key, cert: tls.cert };
-    // Issuance keeps the system clock: the portal's pinned clock does not move token or proof times.
-    const ssh = wireSsh(store, kek, services.audit, {
-      certificateLifetimeSeconds: options.certificateLifetimeSeconds,
-      ...(options.issuanceWorkers
-        ? {
-            workers: {
-              count: options.issuanceWorkers,
-              storeUrl: options.database ?? sqliteUrlForDataDir(options.dataDir),
-              log: (error: unknown) => app.log.error({ err: error }, "issuance worker failed"),
-            },
-          }
-        : {}),
-    });
-    const mount = (app: App) => {
-      signIn.mount(app);
-      ssh.mount(app);
-    };
+    const mount = (app: App) => signIn.mount(app);
     const app = await buildServer({ services, trust: signIn.trust, mount, logger, https, trustProxy });
     await app.listen({ host, port });
     const address = app.server.address() as AddressInfo;
@@ -242,6 +241,7 @@ async function startWith(
     const publicUrl: PublicUrl = configured ?? parsePublicUrl(url);
     endpoint = { publicUrl: publicUrl.origin, ...(tls ? { fingerprint: tls.fingerprint } : {}) };
     log = (level, message, details) => app.log[level](details ?? {}, message);
+    logWorkerError = (error) => app.log.error({ err: error }, "issuance worker failed");
     local?.listening({ host: address.address, port: address.port });
     const authorizationServer = await signIn.start(publicUrl);
     await ssh.start(publicUrl.origin, authorizationServer);

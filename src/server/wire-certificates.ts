@@ -21,6 +21,7 @@ import {
   createCaKey,
   createCaKeyring,
   createCertificateIssuance,
+  DEFAULT_LIFETIME_SECONDS,
   type IssuanceDeps,
   type IssuanceEvent,
   type IssuanceRecords,
@@ -33,11 +34,8 @@ import { type Clock, systemClock } from "../shared/clock.ts";
 import { HostpassError } from "../shared/errors.ts";
 import { createGroupCommit } from "../shared/group-commit.ts";
 import type { KeyType } from "../ssh/index.ts";
-import type { App } from "./app.ts";
-import type { AuditRecord, AuditSink } from "./deps.ts";
+import type { AuditRecord, AuditSink, CertificateListing, SshServices } from "./deps.ts";
 import { type IssuanceWorkers, startIssuanceWorkers } from "./issuance-workers.ts";
-import { registerGetSshCa } from "./routes/ssh/get-ssh-ca.ts";
-import { registerPostSshCertificate } from "./routes/ssh/post-ssh-certificate.ts";
 
 /** What the CA wiring needs from the store (implemented by src/store's repositories). */
 export interface CaKeyStore {
@@ -73,6 +71,8 @@ export interface IssuanceTransaction {
 /** The store's side of issuance, as `openStore` exposes it. */
 export interface SshStores {
   readonly caKeys: CaKeyStore;
+  /** The ledger as the administration routes read it (issuance records through `transaction`). */
+  readonly certificates: CertificateListing;
   readonly directory: DirectoryRepository;
   readonly conditionalAccess: ConditionalAccessRepository;
   readonly signInLog: SignInLogRepository;
@@ -143,8 +143,8 @@ export function subjectFinder(stores: Pick<SshStores, "directory">): IssuanceDep
 }
 
 export interface SshWiring {
-  /** Registers `/ssh/certificates` and `/ssh/ca` (outside the management API's token check). */
-  mount(app: App): void;
+  /** What the `/ssh` routes use (routes/ssh/index.ts registers them in the API's scope). */
+  readonly services: SshServices;
   /** Binds issuance to the authorization server once the public URL is known. */
   start(
     publicUrl: string,
@@ -189,13 +189,23 @@ export function wireSsh(
     request: (input) => started().request(input),
     caKeys: () => started().caKeys(),
   };
+  const caKeyType = options.caKeyType ?? "ssh-ed25519";
+  const caKeysChanged = () => {
+    keyring?.invalidate();
+    workers?.caKeysChanged();
+  };
   return {
-    mount(app) {
-      registerPostSshCertificate(app, late);
-      registerGetSshCa(app, late);
+    // Until `start`, issuance and `GET /ssh/ca` answer 503; the administration routes work at once.
+    services: {
+      certificates: late,
+      caKeys: stores.caKeys,
+      ledger: stores.certificates,
+      newCaKey: (purpose, now) => createCaKey(purpose, caKeyType, kek, now),
+      certificateLifetimeSeconds: options.certificateLifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS,
+      caKeysChanged,
     },
     async start(publicUrl, tokens) {
-      await ensureCaKeys(stores.caKeys, kek, options.caKeyType ?? "ssh-ed25519", new Date(clock()));
+      await ensureCaKeys(stores.caKeys, kek, caKeyType, new Date(clock()));
       keyring = createCaKeyring(stores.caKeys, kek, clock);
       const inline = createCertificateIssuance({
         url: `${publicUrl}/ssh/certificates`,
@@ -220,10 +230,7 @@ export function wireSsh(
       }
       issuance = workers ?? inline;
     },
-    caKeysChanged: () => {
-      keyring?.invalidate();
-      workers?.caKeysChanged();
-    },
+    caKeysChanged,
     close: async () => {
       await workers?.close();
     },

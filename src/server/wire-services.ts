@@ -1,7 +1,7 @@
 import type { AuditRepository } from "../audit/index.ts";
 import { createAuditWriter } from "../audit/index.ts";
 import { predatesSessions } from "../auth/index.ts";
-import type { CertificateRevocationStore } from "../ca/index.ts";
+import type { CertificateRevocationStore, SingleRevocationStore } from "../ca/index.ts";
 import {
   type AgentRepository,
   type DirectoryRepository,
@@ -22,7 +22,7 @@ import {
 import { systemClock } from "../shared/clock.ts";
 import { ExpiringCache } from "../shared/expiring-cache.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
-import type { DomainServices, ResolvedPrincipal } from "./deps.ts";
+import type { CaKeyWrites, DomainServices, ResolvedPrincipal } from "./deps.ts";
 import { UnauthenticatedError } from "./errors.ts";
 
 /** The repositories the store hands out; the domain modules declare them, `store/` implements them. */
@@ -34,9 +34,10 @@ export interface TransactionRepositories {
   readonly changeLog: { lock(tenantId: string): Promise<void> };
   readonly agents: AgentRepository;
   /** The certificate ledger: ending a principal's sessions revokes its certificates (lib/sessions.ts). */
-  readonly certificates: CertificateRevocationStore;
+  readonly certificates: CertificateRevocationStore & SingleRevocationStore;
   readonly conditionalAccess?: ConditionalAccessRepository;
   readonly federation?: FederationRepository;
+  readonly caKeys: CaKeyWrites;
 }
 
 export interface Repositories extends TransactionRepositories {

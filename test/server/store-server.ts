@@ -3,6 +3,7 @@ import { rm } from "node:fs/promises";
 import type { ApiPrincipal } from "../../src/server/auth/tokens.ts";
 import { type BootstrapResult, bootstrap } from "../../src/server/bootstrap.ts";
 import { type App, buildServer } from "../../src/server/build-server.ts";
+import { ensureCaKeys, wireSsh } from "../../src/server/wire-certificates.ts";
 import { type WiredServices, wireServices } from "../../src/server/wire-services.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
 import { bearer, tempDir } from "./helpers.ts";
@@ -27,9 +28,13 @@ export async function startStoreServer(
   options: { url?: string; dataDir?: string } = {},
 ): Promise<StoreServer> {
   const dataDir = options.dataDir ?? (await tempDir());
-  const store = await openStore({ url: options.url ?? "sqlite::memory:", keyEncryptionKey: randomBytes(32) });
-  const services = wireServices(store);
-  const boot = await bootstrap(store, services.rbac, { adminPassword: "correct horse battery staple" });
+  const kek = randomBytes(32);
+  const store = await openStore({ url: options.url ?? "sqlite::memory:", keyEncryptionKey: kek });
+  const wired = wireServices(store);
+  const boot = await bootstrap(store, wired.rbac, { adminPassword: "correct horse battery staple" });
+  // The CA's administration routes (keys, rotation, ledger); issuance stays 503 (no token issuer here).
+  await ensureCaKeys(store.caKeys, kek, "ssh-ed25519", new Date());
+  const services = { ...wired, ssh: wireSsh(store, kek, wired.audit).services };
   const keys = await createTestTokenKeys();
   const app = await buildServer({ services, trust: () => keys.trust });
   const tenantId = boot.tenant.id;

@@ -63,6 +63,7 @@ import { registerPutResourceGroup } from "./resources/put-resource-group.ts";
 import { registerPutScaleSetInstance } from "./resources/put-scale-set-instance.ts";
 import { registerPutSubscription } from "./resources/put-subscription.ts";
 import { registerGetKrl } from "./ssh/get-krl.ts";
+import { registerSshRoutes } from "./ssh/index.ts";
 import { registerGetHealth } from "./system/get-health.ts";
 import { registerGetJwks } from "./system/get-jwks.ts";
 import { registerGetMe } from "./system/get-me.ts";
@@ -148,4 +149,5 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
     registerPostJoinCode(app, deps, host);
     registerPostTerminateSessions(app, deps, host);
   }
+  if (deps.ssh) registerSshRoutes(app, deps.ssh, deps);
 }

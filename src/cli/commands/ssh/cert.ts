@@ -27,6 +27,11 @@ export const sshCertCommand: CliCommand<Args> = {
       summary: "A certificate for an existing key (its private key must be beside it).",
       command: "hostpass ssh cert --file ./id-cert.pub --public-key-file ./id.pub",
     },
+    {
+      summary: "Administrators: list and revoke issued certificates (see their own -h).",
+      command:
+        "hostpass ssh cert list --principal alice@contoso.example; hostpass ssh cert revoke --serial N",
+    },
   ],
   configure(command) {
     command
