@@ -22,7 +22,7 @@ import { launchChromium } from "../portal/helpers/chromium.ts";
 
 const ADMIN_PASSWORD = "admin password ssh ca e2e";
 
-describe("ssh ca / ssh cert commands, end to end", () => {
+describe("ssh ca / ssh cert / vm session commands, end to end", () => {
   let dataDir: string;
   let homes: string;
   let running: RunningServer;
@@ -255,5 +255,50 @@ describe("ssh ca / ssh cert commands, end to end", () => {
     const neither = await cli("admin", ["ssh", "cert", "revoke"]);
     assert.equal(neither.code, 2);
     assert.match(neither.err, /ERR_CLI_USAGE/);
+  });
+
+  it("vm session terminate asks the machine's agent to end a principal's sessions (202, Linux names)", async () => {
+    assert.equal(
+      (await admin(["group", "create", "--name", "LinuxVMs", "--location", "local"])).name,
+      "LinuxVMs",
+    );
+    const created = await admin([
+      "vm",
+      "create",
+      "-g",
+      "LinuxVMs",
+      "-n",
+      "myVM",
+      "--image",
+      "debian-12",
+      "--admin-username",
+      "localadmin",
+      "--assign-identity",
+      "--private-ip-address",
+      "10.20.30.40",
+    ]);
+    assert.match(String(created.joinCommand), /^hostpass-agent join --server https:\/\/\S+ --code \S+/);
+    const terminate = (who: string, vm: string, user: string, extra: string[] = []) =>
+      cli(who, ["vm", "session", "terminate", "-g", "LinuxVMs", "-n", vm, "--user", user, ...extra]);
+    const ended = await terminate("admin", "myVM", alice.upn);
+    assert.equal(ended.code, 0, ended.err);
+    assert.deepEqual(JSON.parse(ended.out), { linuxNames: [alice.linuxName] });
+    const events = (await admin([
+      "monitor",
+      "activity-log",
+      "list",
+      "--operation",
+      "Compute/virtualMachines/terminateSessions/action",
+    ])) as unknown[];
+    assert.equal(events.length, 1, "the request is in the activity log");
+    const denied = await terminate("alice", "myVM", alice.upn, [
+      "--subscription",
+      running.bootstrap.subscriptionId,
+    ]);
+    assert.equal(denied.code, 5, denied.out + denied.err);
+    const nobody = await terminate("admin", "myVM", "nobody@hostpass.local");
+    assert.equal(nobody.code, 3, nobody.out + nobody.err);
+    const noVm = await terminate("admin", "otherVM", alice.upn);
+    assert.equal(noVm.code, 3, noVm.out + noVm.err);
   });
 });
