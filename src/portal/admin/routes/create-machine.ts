@@ -78,6 +78,30 @@ export function registerCreateMachine(app: FastifyInstance, ctx: AdminContext): 
     return back(reply, page, machine.id);
   });
 
+  // A host the service did not start itself (no local provider) joins with a one-time code: the
+  // command is shown once, with a copy button, like any secret a change makes.
+  adminPost(app, ctx, "/join-code/*", async (page, request, reply) => {
+    const machine = parseResourceId(wildcard(request));
+    try {
+      const made = await page.api.call<{ joinCommand: string; expiresAt: string }>({
+        method: "POST",
+        path: `${pathOf(machine.id)}/joinCode`,
+      });
+      await leaveNotice(ctx, page.api, {
+        tone: "success",
+        text: `A join code for ${machine.name} was made: it works once, until ${made.expiresAt.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC")}.`,
+        secret: { label: "Run this as root on the host:", value: made.joinCommand },
+      });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      await leaveNotice(ctx, page.api, {
+        tone: "error",
+        text: `No join code was made: ${error.message}`,
+      });
+    }
+    return back(reply, page, machine.id);
+  });
+
   adminPost(app, ctx, "/enable-login/*", async (page, request, reply) => {
     const machine = parseResourceId(wildcard(request));
     await enableLogin(ctx, page, machine.id, "");

@@ -69,6 +69,14 @@ export async function machinePage(page: AdminPage, id: ResourceId): Promise<stri
       ),
     );
   }
+  // The host's agent is not connected: the one-line join command for a host this service did not
+  // start (a local machine's agent is joined by the provider itself, within seconds of its start).
+  const join =
+    canWrite && machine.agentStatus !== "ready"
+      ? html`<section aria-labelledby="join"><h2 id="join">Join the host</h2>
+<p>Install <code>hostpass-agent</code> on the machine, then run the join command there as root. The code in it works once, for 10 minutes.</p>
+<div class="toolbar">${actionButton(page.csrf, `${page.base}/join-code${machine.id}`, "Make a join command")}</div></section>`
+      : html``;
   const progress = pending
     ? html`<div class="panel progress" data-progress="${page.base}/status${machine.id}" role="status"><span>Provisioning: <strong data-state>${machine.extensions.find((e) => !FINAL_STATES.has(e.provisioningState))?.provisioningState ?? ""}</strong></span><span class="muted">This page updates by itself.</span></div>`
     : html``;
@@ -99,7 +107,7 @@ ${address ? copyable("connect-ip", `hostpass ssh vm --ip ${address.split(",")[0]
 <p><a href="${links.iam(machine.id)}">Access control (IAM)</a> · <a href="${links.iam(machine.id)}#check">Check access</a></p>
 ${actions.length > 0 ? html`<div class="toolbar">${actions}</div>` : ""}
 <section aria-labelledby="ext"><h2 id="ext">Extensions</h2>${extensions}</section>
-${connect}${chart}`;
+${join}${connect}${chart}`;
   return page.render("resources", machine.name, body, {
     crumbs: crumbsFor(page.base, id),
     ...(pending ? { refreshSeconds: 3 } : {}),
