@@ -19,6 +19,8 @@ import { makeTempDir, removeDir, type Sshd, startSshd, writeSecret } from "./ope
 export interface StandInHost {
   readonly sshd: Sshd;
   readonly port: string;
+  /** Its files; `principals/<linux name>` admits that account (remove it and sshd refuses). */
+  readonly dir: string;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startStandInHost(
   return {
     sshd,
     port: String(sshd.port),
+    dir,
     async stop() {
       await sshd.stop();
       await removeDir(dir);

@@ -1,7 +1,10 @@
 /**
  * `ssh vm`'s work: the account, the address, the certificate (cached or renewed), then the system
  * `ssh` with it, its exit status passed on. When ssh cannot get in (255) and the machine is a
- * resource, the service is asked why, to print the seed's troubleshooting texts.
+ * resource, the service is asked why, to print the seed's troubleshooting texts. A run that got in
+ * leaves a record for bin/hostpass's fast path (session/fast-path.ts); a refused one removes it.
+ * bin/hostpass runs this with HOSTPASS_FASTPATH_SSH_EXIT=255 after its own ssh was refused: then
+ * only the diagnosis is made (ssh is not run again).
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -13,7 +16,20 @@ import { type Account, defaultAccount } from "../session/accounts.ts";
 import { type CloudProfile, showCloud } from "../session/clouds.ts";
 import { configDir } from "../session/config-dir.ts";
 import type { Session } from "../session/context.ts";
-import { type CachedCredential, defaultKeysFolder, readFresh } from "../session/ssh-cache.ts";
+import {
+  ADDRESS_RECHECK_SECONDS,
+  currentGeneration,
+  type FastPathTarget,
+  recordName,
+  removeRecord,
+  writeRecord,
+} from "../session/fast-path.ts";
+import {
+  type CachedCredential,
+  defaultKeysFolder,
+  readFresh,
+  renewMarginSeconds,
+} from "../session/ssh-cache.ts";
 import type { MachineDto } from "./machines.ts";
 import { machinePath } from "./resource-paths.ts";
 import { pickAddress, type SshTarget } from "./ssh-target.ts";
@@ -78,10 +94,25 @@ async function credentialFor(ctx: CliContext, signed: Signed, target: SshTarget)
 /** ssh_config quoting for a path given with -o. */
 const quoted = (path: string) => `"${path.replace(/(["\\])/g, "\\$1")}"`;
 
-export async function runSsh(ctx: CliContext, target: SshTarget, extra: readonly string[]): Promise<number> {
+/** Options of `ssh vm` itself (`ssh config` has none of this). */
+export interface SshVmRun {
+  /** The arguments that name the target, when bin/hostpass's fast path could serve them next time. */
+  readonly fastPath?: FastPathTarget;
+}
+
+export async function runSsh(
+  ctx: CliContext,
+  target: SshTarget,
+  extra: readonly string[],
+  options: SshVmRun = {},
+): Promise<number> {
   if (target.localUser !== undefined && !/^[A-Za-z_][A-Za-z0-9_.@-]{0,63}$/.test(target.localUser))
     throw new CliUsageError(`--local-user: ${JSON.stringify(target.localUser)} is not a user name`);
   const dir = configDir(ctx.env);
+  const fastPath = options.fastPath && !target.keys && target.localUser === undefined && !target.jump;
+  const record = fastPath ? recordName(options.fastPath as FastPathTarget) : undefined;
+  // Before the accounts and clouds are read (fast-path.ts says why).
+  const generation = record ? await currentGeneration(dir) : undefined;
   const cloud = await showCloud(dir);
   const signed: Signed = { dir, cloud, account: await defaultAccount(dir, cloud.name) };
   let machine: MachineDto | undefined;
@@ -91,14 +122,21 @@ export async function runSsh(ctx: CliContext, target: SshTarget, extra: readonly
     host = pickAddress(machine, target.preferPrivateIp);
     if (!host) throw new NoAddressError(`${machine.name} has no address yet; give --ip`);
   }
+  if (ctx.env.HOSTPASS_FASTPATH_SSH_EXIT === "255") {
+    // bin/hostpass ran ssh from a record and it could not get in: say why, and drop the record.
+    if (record) await removeRecord(dir, record);
+    if (machine && target.localUser === undefined) await diagnose(ctx, signed, machine);
+    return 255;
+  }
   const args: string[] = [];
+  const home = ctx.env.HOME || homedir();
   let user = target.localUser;
+  let credential: CachedCredential | undefined;
   if (target.localUser !== undefined) {
     if (target.keys) args.push("-i", resolve(target.keys.privateKeyFile));
   } else {
-    const credential = await credentialFor(ctx, signed, target);
+    credential = await credentialFor(ctx, signed, target);
     user = credential.principal;
-    const home = ctx.env.HOME || homedir();
     args.push(
       "-i",
       credential.privateKeyFile,
@@ -119,11 +157,33 @@ export async function runSsh(ctx: CliContext, target: SshTarget, extra: readonly
   if (target.port !== undefined) args.push("-p", target.port);
   args.push("-l", user as string, host as string, ...extra);
   const code = await spawnSsh(ctx, args);
-  if (code === 255 && machine && target.localUser === undefined) {
-    const { diagnoseLogin } = await import("./ssh-diagnose.ts");
-    await diagnoseLogin(ctx, await sessionOf(signed), machine);
+  if (record && code === 255) await removeRecord(dir, record);
+  if (record && generation && credential && code !== 255) {
+    // ssh got in (255 is ssh's own failure): the fast path may repeat exactly this.
+    const renewAt = credential.validBefore - renewMarginSeconds(credential);
+    const recheck = machine ? Math.floor(Date.now() / 1000) + ADDRESS_RECHECK_SECONDS : renewAt;
+    await writeRecord(dir, record, {
+      generation,
+      cloud: signed.cloud.name,
+      objectId: signed.account.objectId,
+      target: options.fastPath as FastPathTarget,
+      home,
+      privateKeyFile: credential.privateKeyFile,
+      certificateFile: credential.certificateFile,
+      knownHostsFile: credential.knownHostsFile,
+      metaFile: join(credential.folder, "meta.json"),
+      validBefore: credential.validBefore,
+      usableUntil: Math.min(renewAt, recheck),
+      sshArgs: args.slice(0, args.length - extra.length),
+    }).catch(() => undefined); // no record: the next run is a Node run, nothing else lost
   }
+  if (code === 255 && machine && target.localUser === undefined) await diagnose(ctx, signed, machine);
   return code;
+}
+
+async function diagnose(ctx: CliContext, signed: Signed, machine: MachineDto): Promise<void> {
+  const { diagnoseLogin } = await import("./ssh-diagnose.ts");
+  await diagnoseLogin(ctx, await sessionOf(signed), machine);
 }
 
 async function jumpAddress(ctx: CliContext, signed: Signed, target: SshTarget): Promise<string> {

@@ -5,6 +5,7 @@
  */
 import { readState, writeState } from "./config-dir.ts";
 import { NotSignedInError } from "./errors.ts";
+import { invalidateFastPath } from "./fast-path.ts";
 
 export interface CachedToken {
   readonly token: string;
@@ -54,6 +55,7 @@ export async function saveAccount(dir: string, account: Omit<Account, "isDefault
     .map((a) => (a.cloud === account.cloud ? { ...a, isDefault: false } : a));
   const saved: Account = { ...account, isDefault: true };
   await writeState(dir, FILE, { accounts: [...others, saved] });
+  await invalidateFastPath(dir);
   return saved;
 }
 
@@ -66,6 +68,8 @@ export async function updateAccount(
   const accounts = await loadAccounts(dir);
   const updated: Account = { ...account, ...change };
   await writeState(dir, FILE, { accounts: accounts.map((a) => (sameIdentity(a, account) ? updated : a)) });
+  // A new default subscription changes what `-n -g` names; a token alone changes nothing.
+  if ("subscription" in change) await invalidateFastPath(dir);
   return updated;
 }
 
@@ -79,6 +83,7 @@ export async function removeAccounts(
     (a) => a.cloud === cloud && (userName === undefined || a.user.name === userName),
   );
   await writeState(dir, FILE, { accounts: accounts.filter((a) => !removed.includes(a)) });
+  await invalidateFastPath(dir);
   return removed;
 }
 
@@ -103,6 +108,7 @@ export async function setDefaultAccount(dir: string, cloud: string, selector: st
   await writeState(dir, FILE, {
     accounts: accounts.map((a) => (a.cloud === cloud ? { ...a, isDefault: sameIdentity(a, match) } : a)),
   });
+  await invalidateFastPath(dir);
   return { ...match, isDefault: true };
 }
 

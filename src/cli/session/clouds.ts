@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HostpassError } from "../../shared/errors.ts";
 import { defaultServerDataDir, readState, writeState } from "./config-dir.ts";
+import { invalidateFastPath } from "./fast-path.ts";
 
 export interface CloudProfile {
   readonly name: string;
@@ -51,6 +52,12 @@ async function load(dir: string): Promise<CloudState> {
     ? state.clouds
     : [localCloud(), ...state.clouds];
   return { current: state.current, clouds };
+}
+
+/** Every change of the profiles: `ssh vm`'s fast-path records made before are not used again. */
+async function save(dir: string, state: CloudState): Promise<void> {
+  await writeState(dir, FILE, state);
+  await invalidateFastPath(dir);
 }
 
 /** https anywhere; plain http only to a loopback address (tests, local development). */
@@ -101,7 +108,7 @@ export async function registerCloud(dir: string, profile: CloudProfile): Promise
     endpoint: checkEndpoint(profile.endpoint),
     ...(profile.caFile ? { caFile: profile.caFile } : {}),
   };
-  await writeState(dir, FILE, { current: state.current, clouds: [...state.clouds, cloud] });
+  await save(dir, { current: state.current, clouds: [...state.clouds, cloud] });
   return cloud;
 }
 
@@ -112,7 +119,7 @@ export async function setCloud(dir: string, name: string): Promise<CloudProfile>
     throw new CloudNotFoundError(
       `cloud ${JSON.stringify(name)} is not registered (see \`hostpass cloud list\`)`,
     );
-  await writeState(dir, FILE, { current: name, clouds: state.clouds });
+  await save(dir, { current: name, clouds: state.clouds });
   return cloud;
 }
 
@@ -122,7 +129,7 @@ export async function unregisterCloud(dir: string, name: string): Promise<void> 
   if (name === state.current) throw new CloudError("switch to another cloud before removing the active one");
   if (!state.clouds.some((c) => c.name === name))
     throw new CloudNotFoundError(`cloud ${JSON.stringify(name)} is not registered`);
-  await writeState(dir, FILE, {
+  await save(dir, {
     current: state.current,
     clouds: state.clouds.filter((c) => c.name !== name),
   });

@@ -4,7 +4,8 @@
  * (ssh-cache.ts), else a new one for a new ephemeral Ed25519 key (or for `-i/-p`); the host is
  * verified through the tenant's host CA (`@cert-authority`) where hosts have host certificates.
  * Everything after `--` goes to ssh. Top-level imports are node built-ins only: with a cached
- * certificate and `--ip`, nothing else is loaded (start-up time, `npm run bench -- cli`).
+ * certificate and `--ip`, nothing else is loaded (start-up time, `npm run bench -- cli`). A run that
+ * got in leaves a record with which bin/hostpass repeats it without Node (session/fast-path.ts).
  */
 import { Option } from "commander";
 import { type CliCommand, ExitStatus } from "../../command.ts";
@@ -58,6 +59,17 @@ export const sshVmCommand: CliCommand<SshVmArgs> = {
     const target: SshTarget = targetOf(args);
     if (target.port !== undefined && !/^[1-9]\d{0,4}$/.test(target.port))
       throw new CliUsageError(`--port: ${JSON.stringify(target.port)} is not a port number`);
-    return new ExitStatus(await runSsh(ctx, target, args.operands ?? []));
+    // bin/hostpass's fast path repeats a run it can name from argv alone (fast-path.ts).
+    const fastPath =
+      args.resourceId === undefined && ctx.globals.subscription === undefined
+        ? {
+            ...(args.name !== undefined ? { name: args.name } : {}),
+            ...(args.resourceGroup !== undefined ? { group: args.resourceGroup } : {}),
+            ...(args.ip !== undefined ? { ip: args.ip } : {}),
+            ...(args.port !== undefined ? { port: args.port } : {}),
+            preferPrivateIp: args.preferPrivateIp === true,
+          }
+        : undefined;
+    return new ExitStatus(await runSsh(ctx, target, args.operands ?? [], fastPath ? { fastPath } : {}));
   },
 };

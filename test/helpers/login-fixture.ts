@@ -1,0 +1,72 @@
+/**
+ * The administrator's part of an ssh login, done through the domain (no browser): a service
+ * principal with a client secret (it signs in with `hostpass login --service-principal`), a machine
+ * at 127.0.0.1 (where a stand-in host listens), and a role on it. For `ssh vm` tests and the bench.
+ */
+import { addClientSecret, createServicePrincipal, type ServicePrincipal } from "../../src/directory/index.ts";
+import { BUILT_IN_ROLE_IDS, createRoleAssignment, SYSTEM_ACTOR } from "../../src/rbac/index.ts";
+import { createResourceGroup, createVirtualMachine } from "../../src/resources/index.ts";
+import { type RunningServer, wireServices } from "../../src/server/index.ts";
+
+export interface Bot {
+  readonly sp: ServicePrincipal;
+  readonly secret: string;
+  /** `hostpass login` arguments that sign it in. */
+  readonly loginArgs: string[];
+}
+
+export async function botWithSecret(running: RunningServer, displayName: string): Promise<Bot> {
+  const tenantId = running.bootstrap.tenant.id;
+  const sp = await createServicePrincipal(running.store.directory, { tenantId, displayName });
+  const { secret } = await addClientSecret(running.store.directory, {
+    tenantId,
+    principalId: sp.id,
+    expiresAt: new Date(Date.now() + 86_400_000),
+  });
+  return {
+    sp,
+    secret,
+    loginArgs: ["login", "--service-principal", "-u", sp.appId, "-p", secret, "--tenant", tenantId],
+  };
+}
+
+/** A resource group and in it a machine whose address is 127.0.0.1; returns the machine's id. */
+export async function loopbackMachine(running: RunningServer, group: string, name: string): Promise<string> {
+  const tenantId = running.bootstrap.tenant.id;
+  const subscriptionId = running.bootstrap.subscriptionId;
+  await createResourceGroup(running.store.resources, {
+    tenantId,
+    subscriptionId,
+    name: group,
+    location: "local",
+  });
+  const vm = await createVirtualMachine(running.store.resources, {
+    tenantId,
+    subscriptionId,
+    resourceGroup: group,
+    name,
+    image: "debian-12",
+    adminUsername: "localadmin",
+    networkInterfaces: [{ name: "nic0", privateIp: "127.0.0.1" }],
+  });
+  return vm.id;
+}
+
+/** Virtual Machine Administrator Login for `sp` at `scope`. */
+export async function grantAdminLogin(
+  running: RunningServer,
+  sp: ServicePrincipal,
+  scope: string,
+): Promise<void> {
+  const services = wireServices(running.store);
+  try {
+    await createRoleAssignment(await services.rbac(running.bootstrap.tenant.id), SYSTEM_ACTOR, {
+      role: BUILT_IN_ROLE_IDS.virtualMachineAdministratorLogin,
+      principalId: sp.id,
+      principalType: "ServicePrincipal",
+      scope,
+    });
+  } finally {
+    await services.close();
+  }
+}
