@@ -19,7 +19,7 @@ import {
   parsePublicKey,
   renderCertAuthorityLine,
 } from "../src/ssh/index.ts";
-import { botWithSecret, grantAdminLogin, loopbackMachine } from "../test/helpers/login-fixture.ts";
+import { botWithSecret, grantRole, loopbackMachine } from "../test/helpers/login-fixture.ts";
 import { makeTempDir, removeDir, writeSecret } from "../test/helpers/openssh.ts";
 import { startStandInHost } from "../test/helpers/stand-in-host.ts";
 import { median, round } from "./lib-measure.ts";
@@ -50,7 +50,7 @@ export async function run(args: string[]): Promise<object> {
     await hostpass(["cloud", "set", "-n", "bench"]);
     // The administrator's work through the API's domain (no browser here): a VM at 127.0.0.1 and the role.
     await hostpass(bot.loginArgs);
-    await grantAdminLogin(server, sp, await loopbackMachine(server, "bench", "benchVM"));
+    await grantRole(server, sp, await loopbackMachine(server, "bench", "benchVM"));
     // The host: user CA trusted, host certificate from the host CA, a plain key for the baseline.
     const records = await server.store.caKeys.list();
     const plain = generateKeyPair("ssh-ed25519");

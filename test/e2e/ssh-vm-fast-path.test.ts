@@ -10,8 +10,9 @@ import { chmod, chown, lstat, readFile, rename, symlink, unlink, writeFile } fro
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
+import { BUILT_IN_ROLE_IDS } from "../../src/rbac/index.ts";
 import { type CliServer, startCliServer } from "../helpers/cli-server.ts";
-import { type Bot, botWithSecret, grantAdminLogin, loopbackMachine } from "../helpers/login-fixture.ts";
+import { type Bot, botWithSecret, grantRole, loopbackMachine } from "../helpers/login-fixture.ts";
 import { type StandInHost, startStandInHost } from "../helpers/stand-in-host.ts";
 
 const run = promisify(execFile);
@@ -73,8 +74,11 @@ describe("hostpass ssh vm's fast path (bash, no Node), end to end on a real sshd
     bot = await botWithSecret(s.running, "fast path bot");
     other = await botWithSecret(s.running, "other bot");
     const vm = await loopbackMachine(s.running, "LinuxVMs", "myVM");
-    await grantAdminLogin(s.running, bot.sp, vm);
-    await grantAdminLogin(s.running, other.sp, vm);
+    await grantRole(s.running, bot.sp, vm);
+    await grantRole(s.running, other.sp, vm);
+    // Reader on the subscription: it may list the VMs, so `--ip` refusals are diagnosed too.
+    const subscription = `/subscriptions/${s.running.bootstrap.subscriptionId}`;
+    await grantRole(s.running, bot.sp, subscription, BUILT_IN_ROLE_IDS.reader);
     host = await startStandInHost(s.running, s.dataDir, [bot.sp.linuxName, other.sp.linuxName]);
     // An ssh that logs its arguments, then runs the real one (both paths find ssh on PATH).
     const bin = join(s.home, "bin");
@@ -237,21 +241,32 @@ describe("hostpass ssh vm's fast path (bash, no Node), end to end on a real sshd
     }
   });
 
-  it("refused on the fast path: the record goes and Node says why, as its own run would", async () => {
+  it("refused on the fast path (by name or --ip): the record goes and Node says why, as its own run would", async () => {
+    const byIp = ["ssh", "vm", "--ip", "127.0.0.1", "--port", host.port];
+    const ipRecord = join(fastDir(), `ip,127.0.0.1,${host.port},0`);
     await freshRecord();
+    assert.equal((await hostpass(idOn(byIp))).code, 0);
+    await sshCalls();
     const admitted = join(host.dir, "principals", bot.sp.linuxName);
     await rename(admitted, `${admitted}.off`);
     try {
-      const r = await expectPath(idOn(byName()), "fast path");
-      // The stand-in machine has no managed identity: the seed's explanation for that (exit 6).
-      assert.match(
-        r.stderr,
-        /ERR_LOGIN_NOT_ENABLED\) The system-assigned managed identity of myVM is disabled/,
-      );
-      assert.equal(r.code, 6, r.stderr);
-      await assert.rejects(lstat(recordFile()), { code: "ENOENT" });
-      const again = await expectPath(idOn(byName()), "node path", /no record/);
-      assert.equal(again.code, 6, again.stderr);
+      for (const [args, file] of [
+        [byName(), recordFile()],
+        [byIp, ipRecord], // --ip: the one VM with that address is diagnosed
+      ] as const) {
+        const r = await expectPath(idOn(args), "fast path");
+        // The stand-in machine has no managed identity: the seed's explanation for that (exit 6).
+        assert.match(
+          r.stderr,
+          /ERR_LOGIN_NOT_ENABLED\) The system-assigned managed identity of myVM is disabled/,
+        );
+        assert.equal(r.code, 6, r.stderr);
+        await assert.rejects(lstat(file), { code: "ENOENT" });
+        const again = await expectPath(idOn(args), "node path", /no record/);
+        assert.equal(again.code, 6, again.stderr);
+        await assert.rejects(lstat(file), { code: "ENOENT" }, "a refused Node run leaves none either");
+      }
+      assert.equal((await sshCalls()).length, 4, "ssh ran once per run, never again for the diagnosis");
     } finally {
       await rename(`${admitted}.off`, admitted);
     }

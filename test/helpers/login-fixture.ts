@@ -52,16 +52,17 @@ export async function loopbackMachine(running: RunningServer, group: string, nam
   return vm.id;
 }
 
-/** Virtual Machine Administrator Login for `sp` at `scope`. */
-export async function grantAdminLogin(
+/** A role (Virtual Machine Administrator Login unless said) for `sp` at `scope`. */
+export async function grantRole(
   running: RunningServer,
   sp: ServicePrincipal,
   scope: string,
+  role: string = BUILT_IN_ROLE_IDS.virtualMachineAdministratorLogin,
 ): Promise<void> {
   const services = wireServices(running.store);
   try {
     await createRoleAssignment(await services.rbac(running.bootstrap.tenant.id), SYSTEM_ACTOR, {
-      role: BUILT_IN_ROLE_IDS.virtualMachineAdministratorLogin,
+      role,
       principalId: sp.id,
       principalType: "ServicePrincipal",
       scope,

@@ -1,7 +1,8 @@
 /**
  * `ssh vm`'s work: the account, the address, the certificate (cached or renewed), then the system
  * `ssh` with it, its exit status passed on. When ssh cannot get in (255) and the machine is a
- * resource, the service is asked why, to print the seed's troubleshooting texts. A run that got in
+ * resource (or `--ip` names the address of exactly one VM), the service is asked why, to print the
+ * seed's troubleshooting texts. A run that got in
  * leaves a record for bin/hostpass's fast path (session/fast-path.ts); a refused one removes it.
  * bin/hostpass runs this with HOSTPASS_FASTPATH_SSH_EXIT=255 after its own ssh was refused: then
  * only the diagnosis is made (ssh is not run again).
@@ -125,7 +126,7 @@ export async function runSsh(
   if (ctx.env.HOSTPASS_FASTPATH_SSH_EXIT === "255") {
     // bin/hostpass ran ssh from a record and it could not get in: say why, and drop the record.
     if (record) await removeRecord(dir, record);
-    if (machine && target.localUser === undefined) await diagnose(ctx, signed, machine);
+    if (target.localUser === undefined) await diagnose(ctx, signed, machine ?? target);
     return 255;
   }
   const args: string[] = [];
@@ -177,13 +178,43 @@ export async function runSsh(
       sshArgs: args.slice(0, args.length - extra.length),
     }).catch(() => undefined); // no record: the next run is a Node run, nothing else lost
   }
-  if (code === 255 && machine && target.localUser === undefined) await diagnose(ctx, signed, machine);
+  if (code === 255 && target.localUser === undefined) await diagnose(ctx, signed, machine ?? target);
   return code;
 }
 
-async function diagnose(ctx: CliContext, signed: Signed, machine: MachineDto): Promise<void> {
+/** Why ssh could not get in, for a machine resource or the one VM with the address `--ip` gave. */
+async function diagnose(
+  ctx: CliContext,
+  signed: Signed,
+  target: MachineDto | Pick<SshTarget, "ip" | "resourceGroup">,
+): Promise<void> {
+  const machine =
+    "id" in target
+      ? target
+      : target.ip !== undefined
+        ? await machineAt(ctx, signed, target.ip, target.resourceGroup)
+        : undefined;
+  if (!machine) return;
   const { diagnoseLogin } = await import("./ssh-diagnose.ts");
   await diagnoseLogin(ctx, await sessionOf(signed), machine);
+}
+
+/**
+ * The one VM with this address in the subscription (or in `-g`), when the caller may list them;
+ * none when the address is another's too, or the listing is refused (ssh's own message then
+ * stands alone).
+ */
+async function machineAt(
+  ctx: CliContext,
+  signed: Signed,
+  address: string,
+  group: string | undefined,
+): Promise<MachineDto | undefined> {
+  const { apiFor } = await import("../session/api.ts");
+  const { listMachines } = await import("../commands/vm/list.ts");
+  const all = await listMachines(apiFor(await sessionOf(signed), ctx), "vm", group).catch(() => []);
+  const at = all.filter((m) => [m.privateIps, m.publicIps].some((list) => list.split(",").includes(address)));
+  return at.length === 1 ? at[0] : undefined;
 }
 
 async function jumpAddress(ctx: CliContext, signed: Signed, target: SshTarget): Promise<string> {
