@@ -2,8 +2,8 @@
  * `ssh vm`'s work: the account, the address, the certificate (cached or renewed), then the system
  * `ssh` with it, its exit status passed on. When ssh cannot get in (255) and the machine is a
  * resource (or `--ip` names the address of exactly one VM), the service is asked why, to print the
- * seed's troubleshooting texts. A run that got in
- * leaves a record for bin/hostpass's fast path (session/fast-path.ts); a refused one removes it.
+ * seed's troubleshooting texts. A run that got in leaves a record for bin/hostpass's fast path
+ * (session/fast-path.ts); a refused one removes it.
  * bin/hostpass runs this with HOSTPASS_FASTPATH_SSH_EXIT=255 after its own ssh was refused: then
  * only the diagnosis is made (ssh is not run again).
  */
