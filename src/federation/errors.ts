@@ -99,3 +99,51 @@ export class ScimTokenNotFoundError extends FederationError {
   readonly code = ScimTokenNotFoundError.code;
   readonly kind = "not_found";
 }
+
+/** An upstream provider's settings break a rule (issuer URL, name, scopes, claim names, domains). */
+export class IdentityProviderInvalidError extends FederationError {
+  static readonly code = "ERR_IDP_INVALID";
+  readonly code = IdentityProviderInvalidError.code;
+  readonly kind = "invalid";
+}
+
+/** Another provider of the tenant has this name. */
+export class IdentityProviderConflictError extends FederationError {
+  static readonly code = "ERR_IDP_CONFLICT";
+  readonly code = IdentityProviderConflictError.code;
+  readonly kind = "conflict";
+}
+
+/** No such provider in the tenant. */
+export class IdentityProviderNotFoundError extends FederationError {
+  static readonly code = "ERR_IDP_NOT_FOUND";
+  readonly code = IdentityProviderNotFoundError.code;
+  readonly kind = "not_found";
+}
+
+/**
+ * The upstream sign-in could not be verified (discovery, state, PKCE, `iss`, ID token signature,
+ * issuer, audience, nonce, expiry) or the provider is unreachable. The message says which check.
+ */
+export class FederatedSignInFailedError extends FederationError {
+  static readonly code = "ERR_FEDERATION_SIGN_IN_FAILED";
+  readonly code = FederatedSignInFailedError.code;
+  readonly kind = "unauthenticated";
+}
+
+/** A claim hostpass maps is missing or unusable (`email_verified` false, not a UPN, domain not allowed). */
+export class FederatedClaimInvalidError extends FederationError {
+  static readonly code = "ERR_FEDERATION_CLAIM_INVALID";
+  readonly code = FederatedClaimInvalidError.code;
+  readonly kind = "forbidden";
+}
+
+/**
+ * The upstream identity is bound to no hostpass user and cannot be created: just-in-time creation
+ * is off, or a local user already has its name (never merged), or the user is disabled.
+ */
+export class FederatedAccountRefusedError extends FederationError {
+  static readonly code = "ERR_FEDERATION_ACCOUNT_REFUSED";
+  readonly code = FederatedAccountRefusedError.code;
+  readonly kind = "forbidden";
+}

@@ -1,7 +1,13 @@
 /** Federation (issue 13): SCIM 2.0 provisioning and upstream OpenID Connect providers. */
 
 export {
+  FederatedAccountRefusedError,
+  FederatedClaimInvalidError,
+  FederatedSignInFailedError,
   FederationError,
+  IdentityProviderConflictError,
+  IdentityProviderInvalidError,
+  IdentityProviderNotFoundError,
   ScimInvalidFilterError,
   ScimInvalidPathError,
   ScimInvalidSyntaxError,
@@ -14,6 +20,29 @@ export {
   ScimTooManyError,
   type ScimType,
 } from "./errors.ts";
+export {
+  addIdentityProvider,
+  buildIdentityProvider,
+  deleteIdentityProvider,
+  getIdentityProvider,
+  type IdentityProviderInput,
+  updateIdentityProvider,
+} from "./oidc/providers.ts";
+export type { IdentityProviderRepository } from "./oidc/repository.ts";
+export {
+  type FederatedSignIn,
+  type FederatedSignInRepositories,
+  signInFederated,
+  upstreamMfa,
+} from "./oidc/sign-in.ts";
+export {
+  CLIENT_AUTH_METHODS,
+  type ClaimMapping,
+  type ClientAuthMethod,
+  type FederatedGroup,
+  type FederatedIdentity,
+  type IdentityProvider,
+} from "./oidc/types.ts";
 export type { FederationRepository, ScimObject, ScimResourceType, ScimTokenRecord } from "./repository.ts";
 export { matchesScimFilter, parseScimFilter } from "./scim/filter.ts";
 export {

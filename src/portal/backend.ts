@@ -99,12 +99,36 @@ export interface SignInEvent {
   readonly upn?: string;
   readonly accountId?: string;
   readonly clientId?: string;
-  readonly method: "password" | "totp" | "passkey" | "device_code";
+  readonly method: "password" | "totp" | "passkey" | "device_code" | "federated";
   readonly result: "success" | "failure" | "locked" | "denied";
   readonly reason?: string;
 }
 
+/** An upstream identity provider as the sign-in page offers it ("Sign in with <displayName>"). */
+export interface FederatedProviderView {
+  readonly name: string;
+  readonly displayName: string;
+}
+
 export interface SignInBackend {
+  /** The upstream providers to offer on the sign-in page (absent: none). */
+  listIdentityProviders?(): Promise<readonly FederatedProviderView[]>;
+  /**
+   * Starts a sign-in at the provider: where to send the browser, and the pending request (opaque
+   * to the portal, which keeps it server-side for the callback).
+   */
+  startFederatedSignIn?(name: string, redirectUri: string): Promise<{ url: string; pending: string }>;
+  /**
+   * Verifies the provider's answer (the callback URL as the browser brought it) and returns the
+   * hostpass account it maps to (bound, or created just in time) with the session's `amr`. Fails
+   * with a HostpassError whose message the page shows.
+   */
+  finishFederatedSignIn?(
+    pending: string,
+    callbackUrl: string,
+    request: RequestInfo,
+  ): Promise<{ readonly account: SignInAccount; readonly amr: readonly string[] }>;
+
   /** `undefined` when the interaction is unknown or expired. */
   lookupInteraction(uid: string, request: RequestInfo): Promise<InteractionView | undefined>;
   /** Returns where to send the browser next (oidc-provider's `returnTo` with the result saved). */

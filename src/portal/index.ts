@@ -4,6 +4,7 @@ export type { AdminDeps, LocalHttp, LocalRequest, LocalResponse } from "./admin/
 export type {
   AccountFactors,
   DeviceCodeView,
+  FederatedProviderView,
   InteractionOutcome,
   InteractionView,
   PortalPrincipal,

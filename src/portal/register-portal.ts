@@ -16,6 +16,7 @@ import { Csrf } from "./lib/csrf.ts";
 import { registerFormParser, registerPostChecks, wantsJson } from "./lib/forms.ts";
 import { InMemoryStateStore, type PortalStateStore } from "./lib/state-store.ts";
 import { registerDeviceRoutes } from "./routes/device.ts";
+import { registerFederatedSignInRoutes } from "./routes/federated-sign-in.ts";
 import { registerInteractionRoutes } from "./routes/interaction.ts";
 import { registerPasskeySignInRoutes } from "./routes/passkey-sign-in.ts";
 import { registerPasswordRoutes } from "./routes/password.ts";
@@ -161,6 +162,7 @@ async function portalPlugin(
   });
 
   registerSignInRoutes(portal, ctx, refuse);
+  registerFederatedSignInRoutes(portal, ctx, refuse);
   registerInteractionRoutes(portal, ctx, refuse);
   registerPasskeySignInRoutes(portal, ctx);
   registerSecurityRoutes(portal, ctx, refuse);

@@ -9,7 +9,7 @@ import type {
   SingleRevocationStore,
 } from "../ca/index.ts";
 import type { AgentRepository, DirectoryRepository } from "../directory/index.ts";
-import type { FederationRepository } from "../federation/index.ts";
+import type { FederationRepository, IdentityProviderRepository } from "../federation/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
 import type { RbacEngine, RbacRepository } from "../rbac/index.ts";
 import type { MachineHost, ResourceRepository } from "../resources/index.ts";
@@ -49,6 +49,7 @@ export interface ChangeRepositories {
   readonly federation?: FederationRepository;
   /** Join codes and host agents' credentials. */
   readonly agents: AgentRepository;
+  readonly identityProviders?: IdentityProviderRepository;
   /** CA keys (installation-wide): a rotation step commits with its activity-log event. */
   readonly caKeys?: CaKeyWrites;
 }
@@ -142,6 +143,8 @@ export interface DomainServices {
   readonly conditionalAccess?: ConditionalAccessRepository;
   /** Federation's store (SCIM token routes exist only when it is given). */
   readonly federation?: FederationRepository;
+  /** Upstream providers (`/directory/identityProviders` exists only when it is given). */
+  readonly identityProviders?: IdentityProviderRepository;
   /**
    * The host channel (join codes, agents' streams, reports, the KRL); its routes exist only when
    * it is given (`startServer` wires it).

@@ -229,6 +229,7 @@ async function startWith(
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       audit: services.audit,
       agents: store.agents,
+      federation: { providers: store.identityProviders, transaction: services.transaction },
     });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
     const https = tls && { key: tls.key, cert: tls.cert };

@@ -10,7 +10,7 @@ import {
   type Principal,
   PrincipalNotFoundError,
 } from "../directory/index.ts";
-import type { FederationRepository } from "../federation/index.ts";
+import type { FederationRepository, IdentityProviderRepository } from "../federation/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
 import { RbacEngine, type RbacRepository } from "../rbac/index.ts";
 import {
@@ -38,6 +38,7 @@ export interface TransactionRepositories {
   readonly conditionalAccess?: ConditionalAccessRepository;
   readonly federation?: FederationRepository;
   readonly caKeys: CaKeyWrites;
+  readonly identityProviders?: IdentityProviderRepository;
 }
 
 export interface Repositories extends TransactionRepositories {
@@ -99,6 +100,7 @@ export function wireServices(repos: Repositories): WiredServices {
     resources: repos.resources,
     auditLog: repos.audit,
     ...(repos.federation ? { federation: repos.federation } : {}),
+    ...(repos.identityProviders ? { identityProviders: repos.identityProviders } : {}),
     resolveAssignee: (tenantId, assignee) => resolveAssignee(repos.directory, tenantId, assignee),
     resolveScope: (tenantId, scope, within) => resolveScope(within ?? repos.resources, tenantId, scope),
     // Locks in one order for every change (tenant row, then its change-log head, then the audit

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { type Dialect, Kysely, Migrator, sql } from "kysely";
 import { type AuditRepository, deriveAuditChainKey } from "../audit/index.ts";
 import type { AgentRepository, DirectoryRepository } from "../directory/index.ts";
-import type { FederationRepository } from "../federation/index.ts";
+import type { FederationRepository, IdentityProviderRepository } from "../federation/index.ts";
 import type { RbacRepository } from "../rbac/index.ts";
 import type { ResourceRepository } from "../resources/index.ts";
 import type { ChangeLogReader } from "../shared/change-log.ts";
@@ -34,6 +34,7 @@ import { sqlAgentRepository } from "./repositories/sql-agent-repository.ts";
 import { sqlAuditRepository } from "./repositories/sql-audit-repository.ts";
 import { sqlDirectoryRepository } from "./repositories/sql-directory-repository.ts";
 import { sqlFederationRepository } from "./repositories/sql-federation-repository.ts";
+import { sqlIdentityProviderRepository } from "./repositories/sql-identity-provider-repository.ts";
 import { sqlRbacRepository } from "./repositories/sql-rbac-repository.ts";
 import { sqlResourceRepository } from "./repositories/sql-resource-repository.ts";
 import type { Database } from "./schema.ts";
@@ -53,6 +54,8 @@ export interface StoreRepositories extends SignInRepositories {
   readonly federation: FederationRepository;
   /** Join codes and host agents' credentials (directory/agent-credentials.ts). */
   readonly agents: AgentRepository;
+  /** Upstream OpenID Connect providers and bindings (migration 0081; secrets sealed with the KEK). */
+  readonly identityProviders: IdentityProviderRepository;
   /** The change log every login-relevant write records into (shared/change-log.ts). */
   readonly changeLog: ChangeLogReader & {
     /**
@@ -219,6 +222,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     rbac: sqlRbacRepository(c),
     federation: sqlFederationRepository(c),
     agents: sqlAgentRepository(c),
+    identityProviders: sqlIdentityProviderRepository(c, kek),
     changeLog: { ...sqlChangeLog(c), lock: (tenantId) => lockChangeHead(c, tenantId) },
     ...signInRepositories(c, kek),
   });

@@ -274,7 +274,39 @@ export interface ScimObjectsTable {
   updated_at: Millis;
 }
 
+/** Migration 0081: a tenant's upstream OpenID Connect providers (settings JSON, secret sealed). */
+export interface IdentityProvidersTable {
+  id: string;
+  tenant_id: string;
+  name_key: string;
+  settings: string;
+  sealed_secret: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** Migration 0081: a principal bound to an upstream (issuer, subject). */
+export interface FederatedIdentitiesTable {
+  tenant_id: string;
+  issuer: string;
+  subject: string;
+  provider_id: string;
+  principal_id: string;
+  created_at: Millis;
+}
+
+/** Migration 0081: the hostpass group standing for one value of a provider's groups claim. */
+export interface FederatedGroupsTable {
+  provider_id: string;
+  value: string;
+  tenant_id: string;
+  group_id: string;
+}
+
 export interface Database extends SignInTables {
+  identity_providers: IdentityProvidersTable;
+  federated_identities: FederatedIdentitiesTable;
+  federated_groups: FederatedGroupsTable;
   scim_tokens: ScimTokensTable;
   scim_objects: ScimObjectsTable;
   tenants: TenantsTable;

@@ -3,6 +3,7 @@
  * when the browser says where the request comes from, the same origin.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FederatedProviderView } from "../backend.ts";
 import { continuePage } from "../views/layout.ts";
 import type { PortalContext } from "./context.ts";
 
@@ -78,4 +79,9 @@ export function sendPage(reply: FastifyReply, status: number, page: string): Fas
 export function queryString(request: FastifyRequest, name: string): string | undefined {
   const value = (request.query as Record<string, unknown> | undefined)?.[name];
   return typeof value === "string" ? value : undefined;
+}
+
+/** The upstream providers the sign-in page offers (none when the backend has no federation). */
+export async function offeredProviders(ctx: PortalContext): Promise<readonly FederatedProviderView[]> {
+  return (await ctx.backend.listIdentityProviders?.()) ?? [];
 }

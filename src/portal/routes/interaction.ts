@@ -13,7 +13,7 @@ import {
   requestInfo,
   saveFlow,
 } from "../lib/context.ts";
-import { continueTo, field, type RefusePage, sendPage } from "../lib/forms.ts";
+import { continueTo, field, offeredProviders, type RefusePage, sendPage } from "../lib/forms.ts";
 import { consentPage, signInPage } from "../views/sign-in.ts";
 
 const UID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -52,7 +52,13 @@ export function registerInteractionRoutes(
     return sendPage(
       reply,
       200,
-      signInPage({ base, csrf, clientName: view.clientName, username: view.loginHint }),
+      signInPage({
+        base,
+        csrf,
+        clientName: view.clientName,
+        username: view.loginHint,
+        providers: await offeredProviders(ctx),
+      }),
     );
 
     async function startStepUp(v: InteractionView, t: FlowTarget) {

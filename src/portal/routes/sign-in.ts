@@ -21,7 +21,7 @@ import {
   safeReturnTo,
   saveFlow,
 } from "../lib/context.ts";
-import { continueTo, field, queryString, type RefusePage, sendPage } from "../lib/forms.ts";
+import { continueTo, field, offeredProviders, queryString, type RefusePage, sendPage } from "../lib/forms.ts";
 import { secondFactorPage, signInPage } from "../views/sign-in.ts";
 
 export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext, refuse: RefusePage): void {
@@ -32,7 +32,8 @@ export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext
   portal.get("/signin", async (request, reply) => {
     const returnTo = safeReturnTo(queryString(request, "return"), ctx.path("/security"));
     await saveFlow(ctx, reply, { id: newId(), target: { kind: "portal", returnTo } });
-    return sendPage(reply, 200, signInPage({ base, csrf: ctx.csrf.tokenFor(request, reply) }));
+    const providers = await offeredProviders(ctx);
+    return sendPage(reply, 200, signInPage({ base, csrf: ctx.csrf.tokenFor(request, reply), providers }));
   });
 
   portal.post("/signin/password", async (request, reply) => {
@@ -44,6 +45,7 @@ export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext
     // Keyed by what was typed, so an unknown name locks exactly like a real one and reveals nothing.
     const nameKey = [`upn:${username.normalize("NFC").toLowerCase()}`];
     const ipKey = [`ip:${request.ip}`];
+    const providers = await offeredProviders(ctx);
     const page = (error: string) =>
       signInPage({
         base,
@@ -51,6 +53,7 @@ export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext
         clientName: clientNameOf(flow),
         username,
         error,
+        providers,
       });
     const locked = lockOf(() => {
       ctx.limiters.account.assertAllowed(nameKey, now);

@@ -1,4 +1,5 @@
 /** Sign-in pages: username + password (or a passkey), the second factor, consent. */
+import type { FederatedProviderView } from "../backend.ts";
 import { html, type SafeHtml } from "../lib/html.ts";
 import { alert, csrfField, layout, scopeList } from "./layout.ts";
 
@@ -21,7 +22,19 @@ function cancelForm(base: string, csrf: string, interaction: boolean): SafeHtml 
   return html`<form method="post" action="${base}/signin/cancel" class="links">${csrfField(csrf)}<button type="submit" class="link">Cancel sign-in</button></form>`;
 }
 
-export function signInPage(input: Common & { readonly username?: string }): string {
+/** "Sign in with <provider>": plain links (a GET leaves for the provider; no form, so CSP form-action holds). */
+function providerLinks(base: string, providers: readonly FederatedProviderView[] | undefined): SafeHtml {
+  if (providers === undefined || providers.length === 0) return html``;
+  return html`<div class="divider"><span>or</span></div>
+<div class="stack">${providers.map(
+    (p) =>
+      html`<a class="button secondary" href="${base}/signin/federated/${p.name}">Sign in with ${p.displayName}</a>`,
+  )}</div>`;
+}
+
+export function signInPage(
+  input: Common & { readonly username?: string; readonly providers?: readonly FederatedProviderView[] },
+): string {
   const { base, csrf } = input;
   const body = html`<h1>Sign in</h1>${continueTo(input.clientName)}${alert(input.error)}
 <form method="post" action="${base}/signin/password" class="stack">${csrfField(csrf)}
@@ -36,6 +49,7 @@ export function signInPage(input: Common & { readonly username?: string }): stri
 <button type="button" class="secondary" data-passkey-start>Sign in with a passkey</button>
 <p class="alert error" role="alert" data-passkey-error hidden></p>
 </div>
+${providerLinks(base, input.providers)}
 ${cancelForm(base, csrf, input.clientName !== undefined)}`;
   return layout({ base, title: "Sign in", body, webauthn: true });
 }

@@ -25,6 +25,7 @@ import { registerGetGroup } from "./directory/get-group.ts";
 import { registerGetServicePrincipal } from "./directory/get-service-principal.ts";
 import { registerGetSignedInUser } from "./directory/get-signed-in-user.ts";
 import { registerGetUser } from "./directory/get-user.ts";
+import { registerIdentityProviderRoutes } from "./directory/identity-providers.ts";
 import { registerListGroupMembers } from "./directory/list-group-members.ts";
 import { registerListGroups } from "./directory/list-groups.ts";
 import { registerListServicePrincipals } from "./directory/list-service-principals.ts";
@@ -73,6 +74,11 @@ export function scimBaseUrl(issuer: string): string {
   return `${issuer.replace(/\/oauth2\/?$/, "")}/scim/v2`;
 }
 
+/** Where an upstream provider sends the browser back (register it there as the redirect URI). */
+export function federatedCallbackUrl(issuer: string): string {
+  return `${issuer.replace(/\/oauth2\/?$/, "")}/portal/signin/federated/callback`;
+}
+
 /** Every route of the API, one registration per file. */
 export function registerRoutes(app: App, deps: RouteDeps): void {
   registerGetJwks(app, deps);
@@ -102,6 +108,10 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerPostServicePrincipalSecret(app, deps);
   registerPatchServicePrincipal(app, deps);
   registerPostRevokeSignInSessions(app, deps);
+  if (deps.identityProviders)
+    registerIdentityProviderRoutes(app, deps, deps.identityProviders, () =>
+      federatedCallbackUrl(deps.trust().issuer),
+    );
   if (deps.federation)
     registerScimTokenRoutes(app, deps, deps.federation, () => scimBaseUrl(deps.trust().issuer));
 

@@ -23,6 +23,7 @@ import type { AuditSink } from "../deps.ts";
 import { loadOrCreateCookieKeys } from "../keys/cookie-keys.ts";
 import type { PublicUrl } from "../public-url.ts";
 import { directoryAccountSource } from "./account-source.ts";
+import { type FederatedSignInDeps, federatedSignInMethods } from "./federated-sign-in.ts";
 import { recordGrantEvents } from "./grant-events.ts";
 import { localHttp } from "./local-http.ts";
 import { mountOAuth } from "./mount-oauth.ts";
@@ -47,6 +48,8 @@ export interface SignInOptions {
   readonly audit: AuditSink;
   /** Host agents' credentials: each is a confidential client acting as its machine's identity. */
   readonly agents?: Pick<AgentRepository, "findCredential">;
+  /** Sign-in through upstream OpenID Connect providers (issue 13); absent: none offered. */
+  readonly federation?: Omit<FederatedSignInDeps, "tenants">;
 }
 
 export interface SignIn {
@@ -70,14 +73,19 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
     if (server === undefined) throw new TypeError("sign-in used before start()");
     return server;
   };
-  const backend = createSignInBackend({
-    directory: options.directory,
-    tenants: options.tenants,
-    mfa: stores.mfa,
-    signInLog: stores.signInLog,
-    oidc: oidcInteractions(started, accounts),
-    audit: options.audit,
-  });
+  const backend = {
+    ...createSignInBackend({
+      directory: options.directory,
+      tenants: options.tenants,
+      mfa: stores.mfa,
+      signInLog: stores.signInLog,
+      oidc: oidcInteractions(started, accounts),
+      audit: options.audit,
+    }),
+    ...(options.federation
+      ? federatedSignInMethods({ ...options.federation, tenants: options.tenants })
+      : {}),
+  };
   // Read per request: the origin is known once the server listens.
   const relyingParty = {
     name: "hostpass",

@@ -13,6 +13,7 @@ import * as passwordChange from "./0050-password-change.ts";
 import * as sessionsValidFrom from "./0060-sessions-valid-from.ts";
 import * as auditChainKeyed from "./0061-audit-chain-keyed.ts";
 import * as scim from "./0080-scim.ts";
+import * as identityProviders from "./0081-identity-providers.ts";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial": initial,
@@ -25,4 +26,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0060-sessions-valid-from": sessionsValidFrom,
   "0061-audit-chain-keyed": auditChainKeyed,
   "0080-scim": scim,
+  "0081-identity-providers": identityProviders,
 });

@@ -1,0 +1,20 @@
+import type { CliCommand } from "../../command.ts";
+import { openApi } from "../../session/api.ts";
+
+export const idpShowCommand: CliCommand<{ name: string }> = {
+  path: ["idp", "show"],
+  summary: "Show an upstream provider (never its secret) and the redirect URI to register there.",
+  examples: [
+    {
+      summary: "The redirect URI to register at the provider.",
+      command: "hostpass idp show --name contoso --query redirectUri -o tsv",
+    },
+  ],
+  configure(command) {
+    command.requiredOption("--name <name>", "the provider (name or id)");
+  },
+  async run(ctx, args) {
+    const api = await openApi(ctx);
+    return api.get(`/directory/identityProviders/${encodeURIComponent(args.name)}`);
+  },
+};

@@ -1,0 +1,31 @@
+/** Storage of upstream providers and bindings (migration 0081); `store/` implements it. */
+import type { FederatedGroup, FederatedIdentity, IdentityProvider } from "./types.ts";
+
+export interface IdentityProviderRepository {
+  /** Fails with `IdentityProviderConflictError` when the name is taken in the tenant. */
+  insertIdentityProvider(provider: IdentityProvider, clientSecret: string | undefined): Promise<void>;
+  /** `clientSecret`: undefined keeps the stored one, null removes it. */
+  updateIdentityProvider(
+    provider: IdentityProvider,
+    clientSecret: string | null | undefined,
+  ): Promise<boolean>;
+  getIdentityProvider(tenantId: string, id: string): Promise<IdentityProvider | undefined>;
+  findIdentityProviderByName(tenantId: string, nameKey: string): Promise<IdentityProvider | undefined>;
+  listIdentityProviders(tenantId: string): Promise<readonly IdentityProvider[]>;
+  /** The client secret in clear (unsealed with the key-encryption key); undefined when none. */
+  getClientSecret(tenantId: string, id: string): Promise<string | undefined>;
+  /** Removes the provider with its bindings and group links (the users and groups stay). */
+  deleteIdentityProvider(tenantId: string, id: string): Promise<boolean>;
+
+  findFederatedIdentity(
+    tenantId: string,
+    issuer: string,
+    subject: string,
+  ): Promise<FederatedIdentity | undefined>;
+  insertFederatedIdentity(identity: FederatedIdentity): Promise<void>;
+  /** The bindings of one principal (to tell a local account from a federated one). */
+  listFederatedIdentitiesOf(tenantId: string, principalId: string): Promise<readonly FederatedIdentity[]>;
+
+  listFederatedGroups(tenantId: string, providerId: string): Promise<readonly FederatedGroup[]>;
+  insertFederatedGroup(group: FederatedGroup): Promise<void>;
+}

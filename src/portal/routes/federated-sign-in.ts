@@ -1,0 +1,134 @@
+/**
+ * Sign-in through the organisation's OpenID Connect provider (issue 13): the sign-in page links
+ * to `/signin/federated/<name>`, which sends the browser to the provider; the provider sends it
+ * back to `/signin/federated/callback`. The pending request (state, nonce, PKCE verifier) stays
+ * server-side under a random id named by a `SameSite=Lax` cookie, so the callback is bound to the
+ * browser that started it (the flow's own cookie is `Strict` and does not come back from another
+ * site) and is single-use: a replayed callback finds nothing.
+ */
+import type { FastifyInstance } from "fastify";
+import { isHostpassError } from "../../shared/errors.ts";
+import { completeSignIn, FLOW_EXPIRED, record } from "../lib/complete-sign-in.ts";
+import {
+  dropFlow,
+  type Flow,
+  newId,
+  type PortalContext,
+  requestInfo,
+  saveFlow,
+  startSession,
+} from "../lib/context.ts";
+import { clearCookie, cookieName, readCookie, setCookie } from "../lib/cookies.ts";
+import { continueTo, type RefusePage, sendPage } from "../lib/forms.ts";
+import { secondFactorPage } from "../views/sign-in.ts";
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const FED = "hp_fed";
+const PENDING_TTL_MS = 10 * 60_000;
+const STATUS = { invalid: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409 } as const;
+
+interface Pending {
+  readonly flowId: string;
+  readonly redirectUri: string;
+  /** The backend's own record of the request (opaque here). */
+  readonly upstream: string;
+}
+
+export function registerFederatedSignInRoutes(
+  portal: FastifyInstance,
+  ctx: PortalContext,
+  refuse: RefusePage,
+): void {
+  const backend = ctx.backend;
+  const start = backend.startFederatedSignIn?.bind(backend);
+  const finish = backend.finishFederatedSignIn?.bind(backend);
+  if (start === undefined || finish === undefined) return;
+  const base = ctx.path("");
+  const callbackPath = ctx.path("/signin/federated/callback");
+  const cookie = cookieName(FED, ctx.secure);
+
+  portal.get<{ Params: { name: string } }>("/signin/federated/:name", async (request, reply) => {
+    const flowId = readCookie(request, cookieName("hp_flow", ctx.secure));
+    const flow = flowId === undefined ? undefined : await ctx.state.get(`flow:${flowId}`, ctx.now());
+    if (flow === undefined || flowId === undefined) return refuse(request, reply, 400, FLOW_EXPIRED);
+    if (!NAME.test(request.params.name)) return refuse(request, reply, 404, "No such identity provider.");
+    // Read per request: the origin is known once the server listens.
+    const redirectUri = `${ctx.rp.origins[0] ?? ""}${callbackPath}`;
+    let started: { url: string; pending: string };
+    try {
+      started = await start(request.params.name, redirectUri);
+    } catch (error) {
+      if (!isHostpassError(error)) throw error;
+      return refuse(request, reply, STATUS[error.kind as keyof typeof STATUS] ?? 502, error.message);
+    }
+    const id = newId();
+    const pending: Pending = { flowId, redirectUri, upstream: started.pending };
+    await ctx.state.put(`fed:${id}`, JSON.stringify(pending), PENDING_TTL_MS, ctx.now());
+    setCookie(reply, cookie, id, { secure: ctx.secure, sameSite: "Lax", maxAge: PENDING_TTL_MS / 1000 });
+    return reply.redirect(started.url, 303);
+  });
+
+  portal.get("/signin/federated/callback", async (request, reply) => {
+    const id = readCookie(request, cookie);
+    const text = id === undefined ? undefined : await ctx.state.get(`fed:${id}`, ctx.now());
+    clearCookie(reply, cookie, { secure: ctx.secure, sameSite: "Lax" });
+    if (id === undefined || text === undefined) return refuse(request, reply, 400, FLOW_EXPIRED);
+    await ctx.state.delete(`fed:${id}`); // single use: a replayed callback finds nothing
+    const pending = JSON.parse(text) as Pending;
+    const flowText = await ctx.state.get(`flow:${pending.flowId}`, ctx.now());
+    if (flowText === undefined) return refuse(request, reply, 400, FLOW_EXPIRED);
+    const flow = JSON.parse(flowText) as Flow;
+    const query = request.url.includes("?") ? request.url.slice(request.url.indexOf("?")) : "";
+    let outcome: Awaited<ReturnType<typeof finish>>;
+    try {
+      outcome = await finish(pending.upstream, `${pending.redirectUri}${query}`, requestInfo(request, reply));
+    } catch (error) {
+      if (!isHostpassError(error)) throw error;
+      await record(ctx, request, { method: "federated", result: "failure", reason: error.code });
+      return refuse(request, reply, STATUS[error.kind as keyof typeof STATUS] ?? 502, error.message);
+    }
+    const { account, amr } = outcome;
+    if (amr.includes("mfa")) {
+      return continueTo(
+        reply,
+        base,
+        await completeSignIn(ctx, request, reply, flow, account, amr, "federated"),
+      );
+    }
+    const factors = await backend.listFactors(account.id);
+    if (flow.mfaRequired && (factors.totp || factors.passkeys.length > 0)) {
+      // The flow cookie is Strict and did not come back from the provider: set it again with the
+      // page, whose form posts are same-site.
+      await saveFlow(ctx, reply, { ...flow, accountId: account.id, upn: account.upn, amr: [...amr] });
+      const csrf = ctx.csrf.tokenFor(request, reply);
+      const clientName = flow.target.kind === "interaction" ? flow.target.clientName : undefined;
+      return sendPage(
+        reply,
+        200,
+        secondFactorPage({
+          base,
+          csrf,
+          upn: account.upn,
+          totp: factors.totp,
+          passkey: factors.passkeys.length > 0,
+          ...(clientName ? { clientName } : {}),
+        }),
+      );
+    }
+    if (flow.mfaRequired) {
+      await startSession(ctx, request, reply, {
+        accountId: account.id,
+        upn: account.upn,
+        amr,
+        authTime: Math.floor(ctx.now() / 1000),
+      });
+      await dropFlow(ctx, flow, reply);
+      return reply.redirect(ctx.path("/security?setup=required"), 303);
+    }
+    return continueTo(
+      reply,
+      base,
+      await completeSignIn(ctx, request, reply, flow, account, amr, "federated"),
+    );
+  });
+}

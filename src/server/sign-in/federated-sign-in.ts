@@ -1,0 +1,104 @@
+/**
+ * The portal's federated sign-in over the store (issue 13): which providers the sign-in page
+ * offers, the round trip to the provider (upstream-oidc.ts), and what the verified sign-in becomes
+ * (federation's `signInFederated`, in one transaction with its activity-log event).
+ */
+import { randomUUID } from "node:crypto";
+import { appendAuditEvent } from "../../audit/index.ts";
+import {
+  FederatedSignInFailedError,
+  type IdentityProviderRepository,
+  signInFederated,
+} from "../../federation/index.ts";
+import type { SignInBackend } from "../../portal/index.ts";
+import type { ChangeRepositories } from "../deps.ts";
+import { type PendingUpstream, type UpstreamClient, upstreamClient } from "./upstream-oidc.ts";
+
+export interface FederatedSignInDeps {
+  readonly providers: IdentityProviderRepository;
+  readonly tenants: () => readonly string[];
+  /** A change's transaction (tenant lock, change log, activity log), as the API's `inChange` uses. */
+  readonly transaction: <T>(tenantId: string, work: (tx: ChangeRepositories) => Promise<T>) => Promise<T>;
+  readonly upstream?: UpstreamClient;
+  readonly now?: () => Date;
+}
+
+type Methods = Required<
+  Pick<SignInBackend, "listIdentityProviders" | "startFederatedSignIn" | "finishFederatedSignIn">
+>;
+
+interface Pending extends PendingUpstream {
+  readonly tenantId: string;
+}
+
+export function federatedSignInMethods(deps: FederatedSignInDeps): Methods {
+  const upstream = deps.upstream ?? upstreamClient();
+  const now = deps.now ?? (() => new Date());
+  const enabledProvider = async (tenantId: string, idOrName: { id?: string; name?: string }) => {
+    const found =
+      idOrName.id !== undefined
+        ? await deps.providers.getIdentityProvider(tenantId, idOrName.id)
+        : await deps.providers.findIdentityProviderByName(tenantId, idOrName.name ?? "");
+    return found?.enabled ? found : undefined;
+  };
+  return {
+    async listIdentityProviders() {
+      const tenantId = deps.tenants()[0];
+      if (tenantId === undefined) return [];
+      return (await deps.providers.listIdentityProviders(tenantId))
+        .filter((p) => p.enabled)
+        .map((p) => ({ name: p.name, displayName: p.displayName }));
+    },
+    async startFederatedSignIn(name, redirectUri) {
+      const tenantId = deps.tenants()[0] ?? "";
+      const provider = await enabledProvider(tenantId, { name });
+      if (!provider) throw new FederatedSignInFailedError("this identity provider is not available");
+      const secret = await deps.providers.getClientSecret(tenantId, provider.id);
+      const { url, pending } = await upstream.start(provider, secret, redirectUri);
+      return { url, pending: JSON.stringify({ ...pending, tenantId } satisfies Pending) };
+    },
+    async finishFederatedSignIn(pendingText, callbackUrl) {
+      const pending = JSON.parse(pendingText) as Pending;
+      const provider = await enabledProvider(pending.tenantId, { id: pending.providerId });
+      if (!provider) throw new FederatedSignInFailedError("this identity provider is no longer available");
+      const secret = await deps.providers.getClientSecret(provider.tenantId, provider.id);
+      const claims = await upstream.finish(provider, secret, new URL(callbackUrl), pending);
+      const at = now();
+      const result = await deps.transaction(provider.tenantId, async (tx) => {
+        if (!tx.identityProviders) throw new TypeError("the store has no identity provider repository");
+        const r = await signInFederated(
+          { directory: tx.directory, providers: tx.identityProviders },
+          provider,
+          claims,
+          at,
+        );
+        if (r.created || r.groups.length > 0) {
+          await appendAuditEvent(tx.audit, {
+            tenantId: provider.tenantId,
+            actor: r.user.id,
+            action: r.created
+              ? "Directory/users/federatedCreate/action"
+              : "Directory/users/federatedGroupSync/action",
+            target: r.user.id,
+            result: "success",
+            correlationId: randomUUID(),
+            details: {
+              provider: provider.name,
+              issuer: provider.issuer,
+              subject: String(claims.sub).slice(0, 256),
+              ...(r.created
+                ? { userPrincipalName: r.user.upn, linuxName: r.user.linuxName, uid: r.user.uid }
+                : {}),
+              groups: r.groups.slice(0, 100),
+            },
+          });
+        }
+        return r;
+      });
+      return {
+        account: { id: result.user.id, upn: result.user.upn, displayName: result.user.displayName },
+        amr: result.amr,
+      };
+    },
+  };
+}

@@ -1,0 +1,287 @@
+/**
+ * Upstream OpenID Connect federation (issue 13) through a real `hostpass server`: the
+ * administrator registers the organisation's provider with the CLI; a user signs in through it in
+ * headless Chromium (`hostpass login`, and with the device code), lands with the mapped name and
+ * groups, and gets a certificate. Hostile providers and replays are refused with clear errors,
+ * without a browser (the same redirects, followed by hand with the browser's cookies).
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { request } from "node:https";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser } from "playwright-core";
+import { createUser, findUserByUpn, groupClosure } from "../../src/directory/index.ts";
+import { withBrowserContext } from "../e2e/browser.ts";
+import { ADMIN_PASSWORD, ADMIN_UPN, type CliServer, startCliServer } from "../helpers/cli-server.ts";
+import { launchChromium, submit } from "../portal/helpers/chromium.ts";
+import { type FakeUpstream, startFakeUpstream } from "./fake-upstream.ts";
+
+interface Answer {
+  readonly status: number;
+  readonly location: string | undefined;
+  readonly body: string;
+  readonly cookies: readonly string[];
+}
+
+/**
+ * One GET with the given cookies (no redirect following), trusting the CA of the host it goes to
+ * (both are self-signed certificates with the same subject, so they cannot be trusted together).
+ */
+function get(url: string, cas: ReadonlyMap<string, string>, cookies: Map<string, string>): Promise<Answer> {
+  const ca = cas.get(new URL(url).origin);
+  return new Promise((resolve, reject) => {
+    const cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    const req = request(url, { method: "GET", ca, headers: cookie ? { cookie } : {} }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => {
+        body += c.toString();
+      });
+      res.on("end", () => {
+        const set = res.headers["set-cookie"] ?? [];
+        for (const line of set) {
+          const [pair] = line.split(";");
+          const [k, v] = (pair ?? "").split("=");
+          if (k && v !== undefined) {
+            if (v === "" || /Max-Age=0/.test(line)) cookies.delete(k);
+            else cookies.set(k, v);
+          }
+        }
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location, body, cookies: set });
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("sign-in through an upstream OpenID Connect provider", () => {
+  let s: CliServer;
+  let upstream: FakeUpstream;
+  let browser: Browser;
+  let serverCa = "";
+  let caBoth = new Map<string, string>();
+
+  const json = async (args: string[]) => {
+    const r = await s.cli(args);
+    assert.equal(r.code, 0, `${args.join(" ")}\n${r.err}`);
+    return r.out.trim() === "" ? undefined : JSON.parse(r.out);
+  };
+
+  /** The browser's redirects, by hand: portal sign-in page → provider → callback. */
+  async function roundTrip(
+    provider = "contoso",
+  ): Promise<{ callback: Answer; callbackUrl: string; cookies: Map<string, string> }> {
+    const cookies = new Map<string, string>();
+    await get(`${s.running.url}/portal/signin`, caBoth, cookies);
+    const started = await get(`${s.running.url}/portal/signin/federated/${provider}`, caBoth, cookies);
+    assert.equal(started.status, 303, started.body);
+    const atProvider = await get(started.location as string, caBoth, cookies);
+    assert.equal(atProvider.status, 302, atProvider.body);
+    const callbackUrl = atProvider.location as string;
+    assert.ok(callbackUrl.startsWith(`${s.running.url}/portal/signin/federated/callback?`), callbackUrl);
+    // The browser's cookies as they were when it came back (to replay the callback with them).
+    const before = new Map(cookies);
+    return { callback: await get(callbackUrl, caBoth, cookies), callbackUrl, cookies: before };
+  }
+
+  before(async () => {
+    upstream = await startFakeUpstream();
+    s = await startCliServer();
+    serverCa = await readFile(s.caFile, "utf8");
+    caBoth = new Map([
+      [new URL(s.running.url).origin, serverCa],
+      [upstream.issuer, upstream.ca],
+    ]);
+    const caFile = join(s.home, "upstream-ca.pem");
+    await writeFile(caFile, upstream.ca);
+    const login = await s.signIn(ADMIN_UPN, ADMIN_PASSWORD);
+    assert.equal(login.code, 0, login.err);
+    /** `hostpass idp add` for the test provider, with `extra` settings. */
+    const addProvider = (name: string, extra: string[]) =>
+      json([
+        ...["idp", "add", "--name", name, "--issuer", upstream.issuer, "--client-id", upstream.clientId],
+        ...["--client-secret", upstream.clientSecret, "--jit", "true", "--ca-file", caFile, ...extra],
+      ]);
+    const added = await addProvider("contoso", [
+      ...["--display-name", "Contoso", "--groups-claim", "groups"],
+      ...["--allowed-domains", "contoso.example"],
+    ]);
+    assert.equal(added.redirectUri, `${s.running.url}/portal/signin/federated/callback`);
+    assert.equal(added.clientSecretSet, true);
+    assert.equal(added.clientSecret, undefined);
+    const shown = await json(["idp", "show", "--name", "contoso"]);
+    assert.equal(shown.issuer, upstream.issuer);
+    assert.deepEqual(
+      (await json(["idp", "list"])).map((p: { name: string }) => p.name),
+      ["contoso"],
+    );
+    // The same provider, mapping the email claim (for the email_verified case), without JIT groups.
+    await addProvider("mailer", ["--username-claim", "email"]);
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+    await upstream?.close();
+  });
+
+  it("hostpass login in Chromium through the provider: the user lands with its name and groups, and gets a certificate", async () => {
+    upstream.misbehave = {};
+    upstream.user = {
+      sub: "00u-dana",
+      preferred_username: "dana@contoso.example",
+      name: "Dana Scully",
+      email: "dana@contoso.example",
+      email_verified: true,
+      groups: ["linux-admins", "devs"],
+    };
+    let opened = false;
+    let signIn: Promise<unknown> = Promise.resolve();
+    const login = await s.cli(["login"], (err) => {
+      const url = /(https:\/\/\S+\/oauth2\/\S+)/.exec(err)?.[1];
+      if (!url || opened) return;
+      opened = true;
+      signIn = withBrowserContext(browser, (open) =>
+        open(async (page) => {
+          await Promise.all([
+            page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/),
+            page.click("a[href$='/signin/federated/contoso']"),
+          ]);
+        })(url),
+      );
+    });
+    await signIn;
+    assert.equal(login.code, 0, login.err);
+    const account = await json(["account", "show"]);
+    assert.equal(account.user.name, "dana@contoso.example");
+    const store = s.running.store;
+    const tenantId = s.running.bootstrap.tenant.id;
+    const dana = await findUserByUpn(store.directory, tenantId, "dana@contoso.example");
+    assert.ok(dana);
+    assert.equal(dana.linuxName, "dana@contoso.example");
+    assert.equal(dana.displayName, "Dana Scully");
+    const bound = await store.identityProviders.listFederatedIdentitiesOf(tenantId, dana.id);
+    assert.deepEqual(
+      bound.map((b) => [b.issuer, b.subject]),
+      [[upstream.issuer, "00u-dana"]],
+    );
+    const groups = await groupClosure(store.directory, tenantId, dana.id);
+    const names = (await store.directory.getPrincipals(tenantId, [...groups]))
+      .map((g) => g.displayName)
+      .sort();
+    assert.deepEqual(names, ["devs", "linux-admins"]);
+    // A certificate for the federated user: principal = its Linux name.
+    const key = join(s.home, "dana-key");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+    const cert = await s.cli(["ssh", "cert", "--file", `${key}-cert.pub`, "--public-key-file", `${key}.pub`]);
+    assert.equal(cert.code, 0, cert.err);
+    const shown = execFileSync("ssh-keygen", ["-L", "-f", `${key}-cert.pub`]).toString();
+    assert.match(shown, /Principals: \n\s+dana@contoso\.example\n/);
+
+    // The next sign-in syncs the groups claim: out of devs, into ops; linux-admins stays.
+    upstream.user = { ...upstream.user, groups: ["linux-admins", "ops"] };
+    const again = await roundTrip();
+    assert.equal(again.callback.status, 303, again.callback.body);
+    const after = await groupClosure(store.directory, tenantId, dana.id);
+    const now = (await store.directory.getPrincipals(tenantId, [...after])).map((g) => g.displayName).sort();
+    assert.deepEqual(now, ["linux-admins", "ops"]);
+  });
+
+  it("the device code: signed in at the provider in Chromium, approved, the CLI signed in", async () => {
+    upstream.misbehave = {};
+    upstream.user = { sub: "00u-fox", preferred_username: "fox@contoso.example", name: "Fox", groups: [] };
+    let done: Promise<unknown> = Promise.resolve();
+    let started = false;
+    const login = await s.cli(["login", "--use-device-code"], (err) => {
+      const m = /open the page (\S+) and enter the code (\S+) /.exec(err);
+      if (!m || started) return;
+      started = true;
+      done = withBrowserContext(browser, (open) =>
+        open(async (page) => {
+          await submit(page, "a[href$='/signin/federated/contoso']");
+          await page.waitForURL(/\/portal\/device$/);
+          await page.fill("#user_code", m[2] as string);
+          await submit(page, "form[action$='/device'] button[type=submit]");
+          await submit(page, "button[value=approve]");
+        })(m[1] as string),
+      );
+    });
+    await done;
+    assert.equal(login.code, 0, login.err);
+    assert.equal((await json(["account", "show"])).user.name, "fox@contoso.example");
+  });
+
+  it("a provider user whose name equals a local user's is not merged into that account", async () => {
+    const tenantId = s.running.bootstrap.tenant.id;
+    upstream.misbehave = {};
+    // A local user first, then the provider's user of the same name.
+    const erin = await createUser(s.running.store.directory, {
+      tenantId,
+      upn: "erin@contoso.example",
+      displayName: "Erin (local)",
+    });
+    upstream.user = {
+      sub: "00u-erin",
+      preferred_username: "erin@contoso.example",
+      email: "erin@contoso.example",
+      email_verified: true,
+    };
+    const { callback } = await roundTrip();
+    assert.equal(callback.status, 403, callback.body);
+    assert.match(callback.body, /already exists and is not bound/);
+    assert.deepEqual(
+      await s.running.store.identityProviders.listFederatedIdentitiesOf(tenantId, erin.id),
+      [],
+    );
+  });
+
+  it("hostile or broken providers are refused with clear errors", async () => {
+    const cases: [string, FakeUpstream["misbehave"], RegExp][] = [
+      ["a token from another issuer", { idTokenIssuer: "https://evil.example" }, /"iss"|issuer/i],
+      ["a wrong audience", { audience: "someone-else" }, /"aud"|audience/i],
+      ["a missing nonce", { nonce: null }, /nonce/i],
+      ["another nonce (a replayed ID token)", { nonce: "replayed" }, /nonce/i],
+      ["an iss mismatch in the redirect (mix-up)", { redirectIss: "https://other.example" }, /iss/i],
+      ["a signature by a key not in the provider's set", { foreignKey: true }, /signature|key/i],
+    ];
+    upstream.user = { sub: "00u-gina", preferred_username: "gina@contoso.example" };
+    for (const [what, misbehave, message] of cases) {
+      upstream.misbehave = misbehave;
+      const { callback } = await roundTrip();
+      assert.equal(callback.status, 401, `${what}: ${callback.body}`);
+      assert.match(callback.body, /could not be verified/, what);
+      assert.match(callback.body, message, what);
+    }
+    upstream.misbehave = {};
+    const tenantId = s.running.bootstrap.tenant.id;
+    assert.equal(await findUserByUpn(s.running.store.directory, tenantId, "gina@contoso.example"), undefined);
+  });
+
+  it("email_verified false where email is the mapping claim; a domain not allowed; a replayed callback", async () => {
+    upstream.misbehave = {};
+    upstream.user = { sub: "00u-hal", email: "hal@contoso.example", email_verified: false };
+    const unverified = await roundTrip("mailer");
+    assert.equal(unverified.callback.status, 403, unverified.callback.body);
+    assert.match(unverified.callback.body, /email_verified/);
+
+    upstream.user = { sub: "00u-ivy", preferred_username: "ivy@elsewhere.example" };
+    const foreign = await roundTrip();
+    assert.equal(foreign.callback.status, 403, foreign.callback.body);
+    assert.match(foreign.callback.body, /not allowed/);
+
+    upstream.user = { sub: "00u-jon", preferred_username: "jon@contoso.example" };
+    const ok = await roundTrip();
+    assert.equal(ok.callback.status, 303, ok.callback.body);
+    const before = upstream.tokenRequests;
+    // The same callback again (same browser): the pending request is gone.
+    assert.ok(
+      [...ok.cookies.keys()].some((k) => k.endsWith("hp_fed")),
+      "the binding cookie is replayed too",
+    );
+    const replay = await get(ok.callbackUrl, caBoth, new Map(ok.cookies));
+    assert.equal(replay.status, 400, replay.body);
+    assert.equal(upstream.tokenRequests, before, "a replayed callback never reaches the provider");
+  });
+});
