@@ -16,6 +16,12 @@ export interface AccountRecord {
   readonly claims: Readonly<Record<string, string | boolean>>;
   /** Epoch ms before which every token of this account is void (sign-in sessions revoked); absent: never. */
   readonly sessionsValidFrom?: number;
+  /**
+   * The names of the groups the user is in (directly or not), released as the `groups` claim to
+   * clients granted the `groups` scope (hostpass as another relying party's provider). Read only
+   * when claims are built.
+   */
+  readonly groups?: () => Promise<readonly string[]>;
 }
 
 /** A service principal as a confidential OAuth client (client id = app id). */
@@ -32,6 +38,11 @@ export interface ServicePrincipalRecord {
   readonly certificateJwks: readonly Readonly<Record<string, string>>[];
   /** Epoch ms before which every token of this principal is void; absent: never revoked. */
   readonly sessionsValidFrom?: number;
+  /**
+   * Redirect URIs of the application as a web sign-in client (authorization code with PKCE and
+   * its client secret): another service that signs its users in through hostpass. Empty: none.
+   */
+  readonly redirectUris?: readonly string[];
 }
 
 export interface AccountSource {

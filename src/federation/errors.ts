@@ -147,3 +147,10 @@ export class FederatedAccountRefusedError extends FederationError {
   readonly code = FederatedAccountRefusedError.code;
   readonly kind = "forbidden";
 }
+
+/** A web client's redirect URI that is not an absolute https URL (http on loopback only), or too many. */
+export class InvalidRedirectUriError extends FederationError {
+  static readonly code = "ERR_FEDERATION_INVALID_REDIRECT_URI";
+  readonly code = InvalidRedirectUriError.code;
+  readonly kind = "invalid";
+}

@@ -8,6 +8,7 @@ export {
   IdentityProviderConflictError,
   IdentityProviderInvalidError,
   IdentityProviderNotFoundError,
+  InvalidRedirectUriError,
   ScimInvalidFilterError,
   ScimInvalidPathError,
   ScimInvalidSyntaxError,
@@ -28,6 +29,7 @@ export {
   type IdentityProviderInput,
   updateIdentityProvider,
 } from "./oidc/providers.ts";
+export { checkRedirectUris, MAX_REDIRECT_URIS } from "./oidc/redirect-uris.ts";
 export type { IdentityProviderRepository } from "./oidc/repository.ts";
 export {
   type FederatedSignIn,

@@ -34,6 +34,10 @@ export interface FederationRepository {
   /** Inserts or replaces (the row goes with its principal: deleting the principal deletes it). */
   putScimObject(object: ScimObject): Promise<void>;
   /** Principal ids whose SCIM externalId is exactly `externalId` (case-exact, RFC 7643 §3.1). */
+  /** Redirect URIs of a service principal as a web sign-in client (empty: none). */
+  getRedirectUris(tenantId: string, principalId: string): Promise<readonly string[]>;
+  /** Replaces them (an empty list removes them). */
+  setRedirectUris(tenantId: string, principalId: string, uris: readonly string[]): Promise<void>;
   findByExternalId(
     tenantId: string,
     resourceType: ScimResourceType,

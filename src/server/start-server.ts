@@ -230,6 +230,7 @@ async function startWith(
       audit: services.audit,
       agents: store.agents,
       federation: { providers: store.identityProviders, transaction: services.transaction },
+      redirectUris: (tenantId, principalId) => store.federation.getRedirectUris(tenantId, principalId),
     });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
     const https = tls && { key: tls.key, cert: tls.cert };

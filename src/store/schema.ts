@@ -303,7 +303,16 @@ export interface FederatedGroupsTable {
   group_id: string;
 }
 
+/** Migration 0082: redirect URIs of a service principal that is a web sign-in client. */
+export interface AppRedirectUrisTable {
+  principal_id: string;
+  tenant_id: string;
+  /** JSON array. */
+  uris: string;
+}
+
 export interface Database extends SignInTables {
+  app_redirect_uris: AppRedirectUrisTable;
   identity_providers: IdentityProvidersTable;
   federated_identities: FederatedIdentitiesTable;
   federated_groups: FederatedGroupsTable;

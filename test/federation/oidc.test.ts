@@ -16,6 +16,7 @@ import { createUser, findUserByUpn, groupClosure } from "../../src/directory/ind
 import { withBrowserContext } from "../e2e/browser.ts";
 import { ADMIN_PASSWORD, ADMIN_UPN, type CliServer, startCliServer } from "../helpers/cli-server.ts";
 import { launchChromium, submit } from "../portal/helpers/chromium.ts";
+import { cliLoginInBrowser } from "./browser-login.ts";
 import { type FakeUpstream, startFakeUpstream } from "./fake-upstream.ts";
 
 interface Answer {
@@ -137,22 +138,12 @@ describe("sign-in through an upstream OpenID Connect provider", () => {
       email_verified: true,
       groups: ["linux-admins", "devs"],
     };
-    let opened = false;
-    let signIn: Promise<unknown> = Promise.resolve();
-    const login = await s.cli(["login"], (err) => {
-      const url = /(https:\/\/\S+\/oauth2\/\S+)/.exec(err)?.[1];
-      if (!url || opened) return;
-      opened = true;
-      signIn = withBrowserContext(browser, (open) =>
-        open(async (page) => {
-          await Promise.all([
-            page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/),
-            page.click("a[href$='/signin/federated/contoso']"),
-          ]);
-        })(url),
-      );
+    const login = await cliLoginInBrowser(s, browser, async (page) => {
+      await Promise.all([
+        page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/),
+        page.click("a[href$='/signin/federated/contoso']"),
+      ]);
     });
-    await signIn;
     assert.equal(login.code, 0, login.err);
     const account = await json(["account", "show"]);
     assert.equal(account.user.name, "dana@contoso.example");

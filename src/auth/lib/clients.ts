@@ -68,13 +68,15 @@ export function servicePrincipalClient(
   usesAssertion: boolean,
 ): Record<string, unknown> | undefined {
   if (!sp.enabled) return undefined;
+  // With redirect URIs it is also a web sign-in client (authorization code, PKCE required for all).
+  const web = (sp.redirectUris?.length ?? 0) > 0;
   const base = {
     client_id: sp.appId,
     client_name: sp.displayName,
     application_type: "web",
-    grant_types: ["client_credentials"],
-    response_types: [],
-    redirect_uris: [],
+    grant_types: web ? ["client_credentials", "authorization_code"] : ["client_credentials"],
+    response_types: web ? ["code"] : [],
+    redirect_uris: web ? [...(sp.redirectUris ?? [])] : [],
     tenant_id: sp.tenantId,
     principal_id: sp.objectId,
   };

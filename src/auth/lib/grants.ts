@@ -31,7 +31,7 @@ export function createFindAccount(accounts: AccountSource) {
     return {
       accountId: account.id,
       tenantId: account.tenantId,
-      claims: async () => claims,
+      claims: async () => (account.groups ? { ...claims, groups: [...(await account.groups())] } : claims),
     };
   };
 }

@@ -45,6 +45,7 @@ const SCOPE_TEXT: ReadonlyMap<string, string> = new Map([
   ["openid", "Sign you in"],
   ["profile", "Read your name and username"],
   ["email", "Read your email address"],
+  ["groups", "Read the names of your groups"],
   ["offline_access", "Stay signed in (refresh tokens)"],
   ["vm.login", "Linux VM Sign-In: log in to Linux machines as you"],
   ["urn:hostpass:linux-vm-sign-in", "Linux VM Sign-In: log in to Linux machines as you"],

@@ -39,6 +39,7 @@ import { registerPostServicePrincipal } from "./directory/post-service-principal
 import { registerPostServicePrincipalSecret } from "./directory/post-service-principal-secret.ts";
 import { registerPostUser } from "./directory/post-user.ts";
 import { registerScimTokenRoutes } from "./directory/scim-token.ts";
+import { registerServicePrincipalRedirectUris } from "./directory/service-principal-redirect-uris.ts";
 import { registerDeleteMachine } from "./resources/delete-machine.ts";
 import { registerDeleteMachineExtension } from "./resources/delete-machine-extension.ts";
 import { registerDeleteMachineIdentity } from "./resources/delete-machine-identity.ts";
@@ -112,6 +113,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
     registerIdentityProviderRoutes(app, deps, deps.identityProviders, () =>
       federatedCallbackUrl(deps.trust().issuer),
     );
+  if (deps.federation) registerServicePrincipalRedirectUris(app, deps, deps.federation);
   if (deps.federation)
     registerScimTokenRoutes(app, deps, deps.federation, () => scimBaseUrl(deps.trust().issuer));
 

@@ -15,12 +15,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const validFrom = (at: Date | undefined) => (at === undefined ? {} : { sessionsValidFrom: at.getTime() });
 
+/** Redirect URIs of applications that sign users in through hostpass (federation's store). */
+export type RedirectUrisOf = (tenantId: string, principalId: string) => Promise<readonly string[]>;
+
 /** `tenants()`: the tenants this server signs in for (today the bootstrap tenant). */
 export function directoryAccountSource(
   directory: DirectoryRepository,
   tenants: () => readonly string[],
   now: () => Date = () => new Date(),
   agents?: Pick<AgentRepository, "findCredential">,
+  redirectUrisOf?: RedirectUrisOf,
 ): AccountSource {
   /**
    * A host agent (directory/agent-credentials.ts): its client id names its machine's credential;
@@ -56,6 +60,14 @@ export function directoryAccountSource(
           enabled: found.enabled,
           claims,
           ...validFrom(found.sessionsValidFrom),
+          groups: async () => {
+            const ids = await directory.listTransitiveGroups(tenantId, found.id);
+            const groups = await directory.getPrincipals(tenantId, ids);
+            return groups
+              .filter((g) => g.kind === "group")
+              .map((g) => g.displayName)
+              .sort();
+          },
         };
         return record;
       }
@@ -67,9 +79,10 @@ export function directoryAccountSource(
       if (sp === undefined) return agentClient(appId.toLowerCase());
       if (!tenants().includes(sp.tenantId)) return undefined;
       const at = now().getTime();
-      const [secrets, certificates] = await Promise.all([
+      const [secrets, certificates, redirectUris] = await Promise.all([
         directory.listClientSecrets(sp.tenantId, sp.id),
         directory.listCertificateCredentials(sp.tenantId, sp.id),
+        redirectUrisOf ? redirectUrisOf(sp.tenantId, sp.id) : [],
       ]);
       const record: ServicePrincipalRecord = {
         appId: sp.appId,
@@ -82,6 +95,7 @@ export function directoryAccountSource(
           .filter((c) => c.expiresAt === undefined || c.expiresAt.getTime() > at)
           .map((c) => ({ ...c.publicKeyJwk, kid: c.thumbprint })),
         ...validFrom(sp.sessionsValidFrom),
+        ...(redirectUris.length > 0 ? { redirectUris } : {}),
       };
       return record;
     },

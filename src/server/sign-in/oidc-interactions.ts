@@ -103,6 +103,28 @@ export function oidcInteractions(auth: () => AuthorizationServer, accounts: Acco
     return { grantId: await grant.save(), scope: granted.join(" "), resource };
   }
 
+  /**
+   * The grant a user's "Allow" on the consent page gives a client that is not one of hostpass's
+   * own (an application signing its users in through hostpass, issue 13): exactly what the prompt
+   * said was missing, added to the grant the session already has for that client (oidc-provider's
+   * documented consent pattern). First-party clients never reach the consent page.
+   */
+  async function grantConsent(interaction: ConsentInteraction): Promise<string> {
+    const accountId = interaction.session?.accountId;
+    const clientId = String(interaction.params.client_id ?? "");
+    if (accountId === undefined || clientId === "")
+      throw new InteractionError("The sign-in has expired. Start again.");
+    const Grant = provider().Grant;
+    const existing = interaction.grantId === undefined ? undefined : await Grant.find(interaction.grantId);
+    const grant = existing ?? new Grant({ accountId, clientId });
+    const details = (interaction.prompt?.details ?? {}) as ConsentDetails;
+    if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(" "));
+    if (details.missingOIDCClaims) grant.addOIDCClaims([...details.missingOIDCClaims]);
+    for (const [indicator, scopes] of Object.entries(details.missingResourceScopes ?? {}))
+      grant.addResourceScope(indicator, scopes.join(" "));
+    return grant.save();
+  }
+
   return {
     async lookupInteraction(uid, request) {
       const view = await auth()
@@ -136,7 +158,9 @@ export function oidcInteractions(auth: () => AuthorizationServer, accounts: Acco
         };
         interaction.result = { login, consent: {} };
       } else if (outcome.kind === "consent") {
-        interaction.result = { consent: {} };
+        interaction.result = {
+          consent: { grantId: await grantConsent(interaction as unknown as ConsentInteraction) },
+        };
       } else {
         interaction.result = { error: "access_denied", error_description: "The user cancelled the sign-in." };
       }
@@ -174,4 +198,18 @@ export function oidcInteractions(auth: () => AuthorizationServer, accounts: Acco
       await code.save();
     },
   };
+}
+
+interface ConsentDetails {
+  readonly missingOIDCScope?: readonly string[];
+  readonly missingOIDCClaims?: readonly string[];
+  readonly missingResourceScopes?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The parts of an oidc-provider Interaction the consent needs. */
+interface ConsentInteraction {
+  readonly grantId?: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly session?: { readonly accountId?: string };
+  readonly prompt?: { readonly details?: unknown };
 }

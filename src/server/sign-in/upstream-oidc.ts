@@ -163,10 +163,12 @@ export function upstreamClient(): UpstreamClient {
         if (claims === undefined)
           throw new FederatedSignInFailedError(`${provider.displayName} sent no ID token`);
         const out: Record<string, unknown> = { ...claims };
-        const groups = provider.claims.groups;
-        if (groups !== undefined && out[groups] === undefined && config.serverMetadata().userinfo_endpoint) {
+        // Providers that follow OIDC Core to the letter release scope claims (profile, groups)
+        // at userinfo only when an access token is issued: fetch it when a mapped one is missing.
+        const mapped = Object.values(provider.claims).filter((c): c is string => typeof c === "string");
+        if (mapped.some((c) => out[c] === undefined) && config.serverMetadata().userinfo_endpoint) {
           const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
-          if (info[groups] !== undefined) out[groups] = info[groups];
+          for (const c of mapped) if (out[c] === undefined && info[c] !== undefined) out[c] = info[c];
         }
         return out;
       } catch (error) {

@@ -22,7 +22,7 @@ import type { TokenTrust } from "../auth/tokens.ts";
 import type { AuditSink } from "../deps.ts";
 import { loadOrCreateCookieKeys } from "../keys/cookie-keys.ts";
 import type { PublicUrl } from "../public-url.ts";
-import { directoryAccountSource } from "./account-source.ts";
+import { directoryAccountSource, type RedirectUrisOf } from "./account-source.ts";
 import { type FederatedSignInDeps, federatedSignInMethods } from "./federated-sign-in.ts";
 import { recordGrantEvents } from "./grant-events.ts";
 import { localHttp } from "./local-http.ts";
@@ -50,6 +50,8 @@ export interface SignInOptions {
   readonly agents?: Pick<AgentRepository, "findCredential">;
   /** Sign-in through upstream OpenID Connect providers (issue 13); absent: none offered. */
   readonly federation?: Omit<FederatedSignInDeps, "tenants">;
+  /** Redirect URIs of service principals that are web sign-in clients (issue 13); absent: none. */
+  readonly redirectUris?: RedirectUrisOf;
 }
 
 export interface SignIn {
@@ -65,7 +67,13 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
   const { stores } = options;
   const cookieKeys = await loadOrCreateCookieKeys(options.dataDir);
   await ensureSigningKey(stores.signingKeys);
-  const accounts = directoryAccountSource(options.directory, options.tenants, undefined, options.agents);
+  const accounts = directoryAccountSource(
+    options.directory,
+    options.tenants,
+    undefined,
+    options.agents,
+    options.redirectUris,
+  );
   let server: AuthorizationServer | undefined;
   let origin = "";
   let base: PublicUrl | undefined;

@@ -14,6 +14,7 @@ import * as sessionsValidFrom from "./0060-sessions-valid-from.ts";
 import * as auditChainKeyed from "./0061-audit-chain-keyed.ts";
 import * as scim from "./0080-scim.ts";
 import * as identityProviders from "./0081-identity-providers.ts";
+import * as appRedirectUris from "./0082-app-redirect-uris.ts";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial": initial,
@@ -27,4 +28,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0061-audit-chain-keyed": auditChainKeyed,
   "0080-scim": scim,
   "0081-identity-providers": identityProviders,
+  "0082-app-redirect-uris": appRedirectUris,
 });

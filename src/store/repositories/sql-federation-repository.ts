@@ -103,6 +103,27 @@ export function sqlFederationRepository(ctx: StoreContext): FederationRepository
         )
         .execute();
     },
+    async getRedirectUris(tenantId, principalId) {
+      const r = await db
+        .selectFrom("app_redirect_uris")
+        .select("uris")
+        .where("tenant_id", "=", tenantId)
+        .where("principal_id", "=", principalId)
+        .executeTakeFirst();
+      return r ? (JSON.parse(r.uris) as string[]) : [];
+    },
+    async setRedirectUris(tenantId, principalId, uris) {
+      await db
+        .deleteFrom("app_redirect_uris")
+        .where("tenant_id", "=", tenantId)
+        .where("principal_id", "=", principalId)
+        .execute();
+      if (uris.length > 0)
+        await db
+          .insertInto("app_redirect_uris")
+          .values({ principal_id: principalId, tenant_id: tenantId, uris: JSON.stringify(uris) })
+          .execute();
+    },
     async findByExternalId(tenantId, resourceType, externalId) {
       const rows = await db
         .selectFrom("scim_objects")

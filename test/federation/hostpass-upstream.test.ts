@@ -1,0 +1,167 @@
+/**
+ * A second, real `hostpass server` as the organisation's provider (issue 13): its administrator
+ * gives a service principal a redirect URI (a web sign-in client); the first server registers it
+ * with `hostpass idp add`; a user of the second signs in to the first through it in headless
+ * Chromium (`hostpass login`, with the second server's own password page), lands with the mapped
+ * name and the second server's group names, and gets a certificate.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser } from "playwright-core";
+import {
+  addClientSecret,
+  addGroupMember,
+  createGroup,
+  createServicePrincipal,
+  createUser,
+  findUserByUpn,
+  groupClosure,
+} from "../../src/directory/index.ts";
+import { type RunningServer, startServer } from "../../src/server/index.ts";
+import { typePassword } from "../e2e/browser.ts";
+import { ADMIN_PASSWORD, ADMIN_UPN, type CliServer, startCliServer } from "../helpers/cli-server.ts";
+import { launchChromium } from "../portal/helpers/chromium.ts";
+import { startStoreServer } from "../server/store-server.ts";
+import { cliLoginInBrowser } from "./browser-login.ts";
+
+describe("a second hostpass server as the upstream provider", () => {
+  let upstream: RunningServer;
+  let upstreamDir = "";
+  let s: CliServer;
+  let browser: Browser;
+  const password = "una's long password 42";
+
+  before(async () => {
+    upstreamDir = await mkdtemp(join(tmpdir(), "hostpass-upstream-"));
+    upstream = await startServer({
+      dataDir: upstreamDir,
+      listen: "127.0.0.1:0",
+      adminPassword: "upstream admin password",
+      logLevel: "silent",
+    });
+    s = await startCliServer();
+    const tenantId = upstream.bootstrap.tenant.id;
+    const dir = upstream.store.directory;
+    const una = await createUser(dir, {
+      tenantId,
+      upn: "una@upstream.example",
+      displayName: "Una",
+      password,
+    });
+    const admins = await createGroup(dir, { tenantId, displayName: "Linux Admins" });
+    await addGroupMember(dir, { tenantId, groupId: admins.id, memberId: una.id });
+    const app = await createServicePrincipal(dir, { tenantId, displayName: "hostpass downstream" });
+    const { secret } = await addClientSecret(dir, {
+      tenantId,
+      principalId: app.id,
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    await upstream.store.federation.setRedirectUris(tenantId, app.id, [
+      `${s.running.url}/portal/signin/federated/callback`,
+    ]);
+    const login = await s.signIn(ADMIN_UPN, ADMIN_PASSWORD);
+    assert.equal(login.code, 0, login.err);
+    const added = await s.cli([
+      ...["idp", "add", "--name", "upstream", "--display-name", "Upstream hostpass"],
+      ...["--issuer", `${upstream.url}/oauth2`, "--client-id", app.appId, "--client-secret", secret],
+      ...["--scopes", "openid profile email groups", "--groups-claim", "groups", "--jit", "true"],
+      ...["--ca-file", join(upstreamDir, "tls", "server-cert.pem")],
+    ]);
+    assert.equal(added.code, 0, added.err);
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+    await upstream?.close();
+    await rm(upstreamDir, { recursive: true, force: true });
+  });
+
+  it("hostpass login through the other server: mapped name and groups, and a certificate", async () => {
+    const login = await cliLoginInBrowser(s, browser, async (page) => {
+      await Promise.all([
+        page.waitForURL(/\/portal\/interaction\//),
+        page.click("a[href$='/signin/federated/upstream']"),
+      ]);
+      assert.ok(page.url().startsWith(upstream.url), page.url());
+      await typePassword(page, "una@upstream.example", password);
+      // An application that is not one of hostpass's own asks for consent, naming the groups scope.
+      assert.match(
+        (await page.textContent("body")) ?? "",
+        /hostpass downstream asks to:[\s\S]*Read the names of your groups/,
+      );
+      await page.click("button[value=allow]");
+      await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/);
+    });
+    assert.equal(login.code, 0, login.err);
+    const tenantId = s.running.bootstrap.tenant.id;
+    const store = s.running.store;
+    const una = await findUserByUpn(store.directory, tenantId, "una@upstream.example");
+    assert.ok(una, "created just in time");
+    assert.equal(una.displayName, "Una");
+    const groups = await groupClosure(store.directory, tenantId, una.id);
+    const names = (await store.directory.getPrincipals(tenantId, [...groups])).map((g) => g.displayName);
+    assert.deepEqual(names, ["Linux Admins"]);
+    const bound = await store.identityProviders.listFederatedIdentitiesOf(tenantId, una.id);
+    assert.equal(bound[0]?.issuer, `${upstream.url}/oauth2`);
+    const key = join(s.home, "una-key");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+    const cert = await s.cli(["ssh", "cert", "--file", `${key}-cert.pub`, "--public-key-file", `${key}.pub`]);
+    assert.equal(cert.code, 0, cert.err);
+    assert.match(
+      execFileSync("ssh-keygen", ["-L", "-f", `${key}-cert.pub`]).toString(),
+      /una@upstream\.example/,
+    );
+    assert.ok((await readFile(`${key}-cert.pub`, "utf8")).startsWith("ssh-ed25519-cert-v01@openssh.com "));
+  });
+});
+
+describe("redirect URIs of a web sign-in client (API)", () => {
+  it("set, read back, refused when not https, and only on a service principal", async () => {
+    const s = await startStoreServer();
+    try {
+      const sp = await s.app.inject({
+        method: "POST",
+        url: "/directory/servicePrincipals",
+        headers: s.admin,
+        payload: { displayName: "web app" },
+      });
+      assert.equal(sp.statusCode, 201, sp.body);
+      const url = `/directory/servicePrincipals/${sp.json().id}/redirectUris`;
+      const put = (redirectUris: string[]) =>
+        s.app.inject({ method: "PUT", url, headers: s.admin, payload: { redirectUris } });
+      assert.equal((await put(["https://app.example/cb", "http://127.0.0.1:8080/cb"])).statusCode, 200);
+      const got = await s.app.inject({ method: "GET", url, headers: s.admin });
+      assert.deepEqual(got.json().redirectUris, ["https://app.example/cb", "http://127.0.0.1:8080/cb"]);
+      for (const bad of [
+        "http://app.example/cb",
+        "https://app.example/cb#x",
+        "not a url",
+        "https://u:p@app.example/",
+      ]) {
+        const r = await put([bad]);
+        assert.equal(r.statusCode, 400, bad);
+        assert.equal(r.json().error.code, "ERR_FEDERATION_INVALID_REDIRECT_URI");
+      }
+      const admin = s.boot.adminId;
+      const onUser = await s.app.inject({
+        method: "PUT",
+        url: `/directory/servicePrincipals/${admin}/redirectUris`,
+        headers: s.admin,
+        payload: { redirectUris: [] },
+      });
+      assert.equal(onUser.statusCode, 404);
+      assert.equal((await put([])).statusCode, 200);
+      assert.deepEqual(
+        (await s.app.inject({ method: "GET", url, headers: s.admin })).json().redirectUris,
+        [],
+      );
+    } finally {
+      await s.close();
+    }
+  });
+});
