@@ -17,7 +17,7 @@ import type { HostLogin } from "../shared/host-protocol.ts";
 import { checkLogin } from "./check-login.ts";
 import { loginDataAction } from "./login-action.ts";
 import type { ChangeFollower, RbacEngine } from "./rbac-engine.ts";
-import { isRbacChange, type PrincipalType } from "./repository.ts";
+import { isRbacChange, type PrincipalType, type RoleAssignment } from "./repository.ts";
 import { parseScope, scopeKey } from "./scope.ts";
 
 /** A directory principal as far as host logins care. */
@@ -209,10 +209,11 @@ export class HostLoginIndex implements ChangeFollower {
     this.#all = true;
   }
 
-  apply(change: LoggedChange): void {
+  apply(change: LoggedChange, removed?: RoleAssignment): void {
     if (isRbacChange(change)) {
       if (change.kind === "assignment.created") this.#scopes.add(scopeKey(change.assignment.scope));
-      else this.#all = true; // a deleted assignment's scope is no longer known; a role's grants changed
+      else if (change.kind === "assignment.deleted" && removed) this.#scopes.add(scopeKey(removed.scope));
+      else if (change.kind !== "assignment.deleted") this.#all = true; // a role's grants changed
     } else if (isDirectoryChange(change)) {
       if (change.kind === "principal.put") {
         if (change.principal.kind === "user" || change.principal.kind === "servicePrincipal")

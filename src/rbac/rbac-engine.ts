@@ -83,8 +83,11 @@ export interface CheckResult {
 export interface ChangeFollower {
   /** Rebuild from the store: the engine (re)loaded its snapshot at `version`; later entries follow. */
   reset(version: number): Promise<void>;
-  /** One entry, in version order (the engine has applied it to roles and assignments already). */
-  apply(change: LoggedChange): void;
+  /**
+   * One entry, in version order (the engine has applied it to roles and assignments already).
+   * `removed`: for `assignment.deleted`, the assignment as it was (its scope is no longer known).
+   */
+  apply(change: LoggedChange, removed?: RoleAssignment): void;
   /** A sync finished: everything up to `version` is applied. */
   settled(version: number): void;
 }
@@ -166,9 +169,13 @@ export class RbacEngine {
       }
       for (const c of changes) {
         if (c.version <= this.#version) continue;
-        if (isRbacChange(c)) this.#apply(c);
+        let removed: RoleAssignment | undefined;
+        if (isRbacChange(c)) {
+          if (c.kind === "assignment.deleted") removed = this.#index.get(c.id);
+          this.#apply(c);
+        }
         this.#version = c.version;
-        for (const f of this.#followers) f.apply(c);
+        for (const f of this.#followers) f.apply(c, removed);
       }
       if (changes.length < CHANGE_PAGE) {
         this.#syncedAt = performance.now();

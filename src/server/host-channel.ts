@@ -36,6 +36,8 @@ const HEARTBEAT_MS = 10_000;
 const FEED_LINGER_MS = 60_000;
 /** Patches kept per feed; an agent further behind gets a snapshot. */
 const MAX_HISTORY = 256;
+/** Host certificates (30 days) are signed again when a week old, for agents connected that long. */
+const RENEW_HOST_CERTIFICATES_MS = 7 * 86_400_000;
 
 export interface HostChannelDeps {
   readonly rbac: (tenantId: string) => Promise<RbacEngine>;
@@ -86,6 +88,8 @@ interface Feed {
   readonly sinks: Set<StreamSink>;
   /** The identity whose disabling ends the streams. */
   identityId: string | undefined;
+  /** When its host certificates were signed (epoch ms). */
+  certsAt: number;
   linger?: NodeJS.Timeout;
 }
 
@@ -95,8 +99,18 @@ interface Tenant {
   readonly feeds: Map<string, Feed>;
   /** Login deltas the index produced, merged into the next patch per machine. */
   readonly loginDeltas: Map<string, { upsert: Map<string, HostLogin>; remove: Set<string> }>;
-  pending: { machines: Set<string>; caKeys: boolean; krl: boolean; identities: Set<string> };
+  pending: {
+    machines: Set<string>;
+    caKeys: boolean;
+    krl: boolean;
+    identities: Set<string>;
+    hostCertificates: boolean;
+  };
   work: Promise<void>;
+}
+
+function emptyPending(): Tenant["pending"] {
+  return { machines: new Set(), caKeys: false, krl: false, identities: new Set(), hostCertificates: false };
 }
 
 function userCaKeysOf(records: readonly CaKeyRecord[]): TrustedCaKey[] {
@@ -177,7 +191,15 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
   const settle = async (t: Tenant, version: number) => {
     await t.index.idle();
     const pending = t.pending;
-    t.pending = { machines: new Set(), caKeys: false, krl: false, identities: new Set() };
+    const quiet =
+      t.loginDeltas.size === 0 &&
+      pending.machines.size === 0 &&
+      pending.identities.size === 0 &&
+      !pending.caKeys &&
+      !pending.krl &&
+      !pending.hostCertificates;
+    if (quiet) return; // nothing for any feed (versions are bumped with the next real patch)
+    t.pending = emptyPending();
     try {
       const caKeys = pending.caKeys ? userCaKeysOf(await deps.caKeys()) : undefined;
       const krl = pending.krl ? (await deps.krl(true)).sha256 : undefined;
@@ -211,8 +233,10 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
         if (caKeys && JSON.stringify(caKeys) !== JSON.stringify(feed.state.userCaKeys))
           patch.userCaKeys = caKeys;
         if (krl !== undefined && krl !== feed.state.krlSha256) patch.krlSha256 = krl;
-        if (pending.caKeys && deps.hostCertificates) {
+        const renew = pending.hostCertificates && Date.now() - feed.certsAt > RENEW_HOST_CERTIFICATES_MS;
+        if ((pending.caKeys || renew) && deps.hostCertificates) {
           const certs = await deps.hostCertificates(feed.key);
+          feed.certsAt = Date.now();
           if (JSON.stringify(certs) !== JSON.stringify(feed.state.hostCertificates))
             patch.hostCertificates = certs;
         }
@@ -226,6 +250,7 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
       for (const i of pending.identities) t.pending.identities.add(i);
       t.pending.caKeys ||= pending.caKeys;
       t.pending.krl ||= pending.krl;
+      t.pending.hostCertificates ||= pending.hostCertificates;
       throw error;
     }
   };
@@ -298,7 +323,7 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
           index,
           feeds: new Map(),
           loginDeltas: new Map(),
-          pending: { machines: new Set(), caKeys: false, krl: false, identities: new Set() },
+          pending: emptyPending(),
           work: Promise.resolve(),
         };
         const self = tenant;
@@ -317,8 +342,16 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
       for (const t of tenants.values()) {
         const tenant = await t.catch(() => undefined);
         if (!tenant) continue;
-        for (const feed of tenant.feeds.values())
+        let renew = false;
+        for (const feed of tenant.feeds.values()) {
           send(feed, { type: "heartbeat", version: Math.max(feed.state.version, tenant.engine.version) });
+          renew ||=
+            feed.state.hostCertificates.length > 0 && Date.now() - feed.certsAt > RENEW_HOST_CERTIFICATES_MS;
+        }
+        if (renew) {
+          tenant.pending.hostCertificates = true;
+          void tenant.engine.sync().catch((error) => fail("syncing", error));
+        }
       }
     })();
   }, HEARTBEAT_MS);
@@ -361,6 +394,7 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
           history: [],
           sinks: new Set(),
           identityId: facts.identityId,
+          certsAt: Date.now(),
         };
         tenant.feeds.set(key, feed);
         return feed;

@@ -1,0 +1,67 @@
+/**
+ * `npm run bench -- revoke [--assignments=N] [--rounds=R]`: role removal (and user disable) to a
+ * refused login, with the host agent connected (PRODUCT.md §7: <= 5 s, aim 1 s), in a tenant with
+ * N role assignments in the store (default 1,000,000; SQLite in the server's data directory).
+ *
+ * A real `hostpass server` and a real `hostpass-agent` joined to it in a local machine
+ * (test/helpers/agent-host.ts). Each round gives a user Virtual Machine User Login on the machine
+ * through the API, waits until it logs in over ssh, removes the assignment through the API and
+ * polls a login every 50 ms until sshd refuses it; the last round disables the user instead. The
+ * figure is the time from the API call to the first refused login; the ratio is against 5 s.
+ */
+import type { User } from "../src/directory/index.ts";
+import { startJoinedHost } from "../test/helpers/agent-host.ts";
+import { until } from "../test/helpers/local-machines.ts";
+import { median, round } from "./lib-measure.ts";
+
+const TARGET_MS = 5000;
+
+function option(args: string[], name: string, fallback: number): number {
+  for (const a of args) {
+    const m = new RegExp(`^--${name}=(\\d+)$`).exec(a);
+    if (m?.[1]) return Number(m[1]);
+  }
+  return fallback;
+}
+
+export async function run(args: string[]): Promise<object> {
+  const assignments = option(args, "assignments", 1_000_000);
+  const rounds = option(args, "rounds", 5);
+  const seeded = performance.now();
+  const host = await startJoinedHost({ assignments });
+  const setupMs = performance.now() - seeded;
+  try {
+    const removal: number[] = [];
+    let disableMs = Number.NaN;
+    for (let r = 0; r < rounds; r++) {
+      const u: User = await host.user(`bench${r}`);
+      const assignment = await host.assign("Virtual Machine User Login", u.id, host.vm);
+      await until(`bench${r} logs in`, async () => (await host.login(u, "true")).code === 0, 30_000);
+      const started = performance.now();
+      if (r < rounds - 1) {
+        const deleted = await host.api("DELETE", assignment);
+        if (deleted.status !== 200) throw new Error(`DELETE ${deleted.status}`);
+      } else {
+        const patched = await host.api("PATCH", `/directory/users/${u.id}`, { accountEnabled: false });
+        if (patched.status !== 200) throw new Error(`PATCH ${patched.status}`);
+      }
+      await until(`bench${r} refused`, async () => (await host.login(u, "true")).code !== 0, 30_000);
+      const ms = performance.now() - started;
+      if (r < rounds - 1) removal.push(ms);
+      else disableMs = ms;
+    }
+    const worst = Math.max(...removal, disableMs);
+    return {
+      assignments,
+      store: "sqlite",
+      setupSeconds: round(setupMs / 1000),
+      roleRemovedToRefusedMs: { median: round(median(removal)), max: round(Math.max(...removal)) },
+      userDisabledToRefusedMs: round(disableMs),
+      targetMs: TARGET_MS,
+      ratio: round(worst / TARGET_MS),
+      meetsTarget: worst <= TARGET_MS,
+    };
+  } finally {
+    await host.close();
+  }
+}
