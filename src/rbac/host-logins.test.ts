@@ -129,6 +129,12 @@ describe("who may log in to a machine", () => {
       [{ up: ["alice:user"], rm: [] }],
     );
     deltas.length = 0;
+    // an assignment made and removed on another machine changes nothing here
+    const elsewhere = await w.f.assign(ADMIN, bob, vm("rg2", "vm2"));
+    await settle();
+    await deleteRoleAssignment(w.f.engine, SYSTEM_ACTOR, elsewhere.id);
+    await settle();
+    assert.equal(deltas.length, 0, JSON.stringify(deltas));
     w.setEnabled(bob, false);
     await settle();
     assert.deepEqual(levels(), { alice: "user" });

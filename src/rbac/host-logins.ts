@@ -65,6 +65,17 @@ export async function loginGrantees(engine: RbacEngine, machineId: string): Prom
   return named;
 }
 
+function loginEntry(principal: LoginCandidate, admin: boolean): HostLogin {
+  return {
+    objectId: principal.id,
+    kind: principal.kind as HostLogin["kind"],
+    linuxName: principal.linuxName as string,
+    uid: principal.uid as number,
+    level: admin ? "admin" : "user",
+    displayName: principal.displayName,
+  };
+}
+
 /** The login of one principal on one machine, or undefined when it may not log in there. */
 export async function hostLoginOf(
   engine: RbacEngine,
@@ -73,15 +84,26 @@ export async function hostLoginOf(
 ): Promise<HostLogin | undefined> {
   if (!isAccount(principal) || !principal.enabled) return undefined;
   const decision = await checkLogin(engine, { id: principal.id, type: RBAC_TYPE[principal.kind] }, machineId);
-  if (!decision.allowed) return undefined;
-  return {
-    objectId: principal.id,
-    kind: principal.kind,
-    linuxName: principal.linuxName as string,
-    uid: principal.uid as number,
-    level: decision.admin ? "admin" : "user",
-    displayName: principal.displayName,
-  };
+  return decision.allowed ? loginEntry(principal, decision.admin) : undefined;
+}
+
+/**
+ * `hostLoginOf` with the principal's groups and the machine's ancestor keys already known: no
+ * I/O, so one changed principal is checked against every watched machine at map-lookup cost.
+ */
+function hostLoginWith(
+  engine: RbacEngine,
+  principal: LoginCandidate,
+  groups: readonly string[],
+  machine: { readonly machineId: string; readonly keys: readonly string[] },
+): HostLogin | undefined {
+  if (!isAccount(principal) || !principal.enabled) return undefined;
+  for (const admin of [true, false]) {
+    const op = loginDataAction(machine.machineId, admin);
+    if (engine.evaluate(principal.id, groups, op, machine.keys, machine.machineId).allowed)
+      return loginEntry(principal, admin);
+  }
+  return undefined;
 }
 
 /** Every principal that may log in to `machineId`, by object id. */
@@ -123,6 +145,8 @@ export interface HostLoginDelta {
 interface Watched {
   readonly machineId: string;
   watchers: number;
+  /** Its scope, its ancestors and management groups, most specific first (RbacEngine.ancestorKeys). */
+  keys: readonly string[];
   ancestorKeys: ReadonlySet<string>;
   logins: Map<string, HostLogin>;
 }
@@ -183,7 +207,7 @@ export class HostLoginIndex implements ChangeFollower {
     return this.#serial(async () => {
       let w = this.#machines.get(key);
       if (w === undefined) {
-        w = { machineId, watchers: 0, ancestorKeys: new Set(), logins: new Map() };
+        w = { machineId, watchers: 0, keys: [], ancestorKeys: new Set(), logins: new Map() };
         await this.#recompute(w);
         this.#machines.set(key, w);
       }
@@ -259,6 +283,9 @@ export class HostLoginIndex implements ChangeFollower {
     try {
       const found = principals.length > 0 ? await this.#directory.principals(principals) : [];
       const byId = new Map(found.map((p) => [p.id, p]));
+      const groupsOf = new Map<string, readonly string[]>();
+      for (const p of found)
+        if (isAccount(p) && p.enabled) groupsOf.set(p.id, [...(await this.#engine.groupsOf(p.id))]);
       for (const [key, w] of this.#machines) {
         const before = w.logins;
         if (all || [...scopes].some((s) => w.ancestorKeys.has(s))) {
@@ -267,7 +294,7 @@ export class HostLoginIndex implements ChangeFollower {
           const next = new Map(before);
           for (const id of principals) {
             const p = byId.get(id);
-            const login = p === undefined ? undefined : await hostLoginOf(this.#engine, p, w.machineId);
+            const login = p && hostLoginWith(this.#engine, p, groupsOf.get(id) ?? [], w);
             if (login) next.set(id, login);
             else next.delete(id);
           }
@@ -286,7 +313,8 @@ export class HostLoginIndex implements ChangeFollower {
   }
 
   async #recompute(w: Watched): Promise<void> {
-    w.ancestorKeys = new Set(await this.#engine.ancestorKeys(parseScope(w.machineId)));
+    w.keys = await this.#engine.ancestorKeys(parseScope(w.machineId));
+    w.ancestorKeys = new Set(w.keys);
     w.logins = await computeHostLogins(this.#engine, this.#directory, w.machineId);
   }
 

@@ -31,6 +31,14 @@ function toCredential(r: AgentCredentialsTable): AgentCredential {
 
 export function sqlAgentRepository(ctx: StoreContext): AgentRepository {
   const { db } = ctx;
+  const credentialWhere = async (column: "client_id" | "machine_key", value: string) => {
+    const row = await db
+      .selectFrom("agent_credentials")
+      .selectAll()
+      .where(column, "=", value)
+      .executeTakeFirst();
+    return row && toCredential(row);
+  };
   return {
     async insertJoinCode(r) {
       await db
@@ -96,23 +104,8 @@ export function sqlAgentRepository(ctx: StoreContext): AgentRepository {
         .execute();
     },
 
-    async findCredential(clientId) {
-      const row = await db
-        .selectFrom("agent_credentials")
-        .selectAll()
-        .where("client_id", "=", clientId)
-        .executeTakeFirst();
-      return row && toCredential(row);
-    },
-
-    async findCredentialOfMachine(machineKey) {
-      const row = await db
-        .selectFrom("agent_credentials")
-        .selectAll()
-        .where("machine_key", "=", machineKey)
-        .executeTakeFirst();
-      return row && toCredential(row);
-    },
+    findCredential: (clientId) => credentialWhere("client_id", clientId),
+    findCredentialOfMachine: (machineKey) => credentialWhere("machine_key", machineKey),
 
     async deleteCredentialOfMachine(machineKey) {
       const r = await db
