@@ -398,6 +398,45 @@ for (const dialect of selectedDialects())
       }
     });
 
+    it("a scale-set instance joins as the set's identity and gets the logins of a set-scope role", async () => {
+      const set = `${rg}/providers/Compute/virtualMachineScaleSets/web`;
+      const made = await api("PUT", set, {
+        image: "debian-12",
+        adminUsername: "localadmin",
+        assignIdentity: true,
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const instance = `${set}/virtualMachines/0`;
+      assert.equal((await api("PUT", instance, {})).status, 201);
+      const ext = await api("PUT", `${set}/extensions/SSHLoginForLinux`, {
+        publisher: "hostpass",
+        type: "SSHLoginForLinux",
+      });
+      assert.equal(ext.status, 200, JSON.stringify(ext.body));
+      await assign("Virtual Machine Administrator Login", carol.id, set);
+      const hostC = await makeScratchHost();
+      try {
+        const { code } = await joinCode(instance);
+        const config = await joinService(
+          hostC.paths,
+          { server: running.url, code, caFile: join(dir, "tls", "server-cert.pem") },
+          systemClock,
+        );
+        assert.equal(config.machineId, instance);
+        const stream = follow((await agentClient(hostC)).client);
+        const { value: state } = await stream.waitFor((e) => (e.type === "snapshot" ? e.state : undefined));
+        await stream.stop();
+        assert.equal(state.machineId, instance);
+        // carol through the set's scope; alice through her group at the resource group (earlier test)
+        assert.deepEqual(Object.fromEntries(state.logins.map((l) => [l.linuxName, l.level])), {
+          [carol.linuxName]: "admin",
+          [alice.linuxName]: "user",
+        });
+      } finally {
+        await removeDir(hostC.root);
+      }
+    });
+
     it("terminateSessions reaches the machine's stream; health is ok", async () => {
       const stream = follow(clientA);
       await stream.waitFor((e) => (e.type === "snapshot" ? true : undefined));
