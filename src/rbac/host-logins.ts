@@ -111,6 +111,9 @@ export async function computeHostLogins(
   engine: RbacEngine,
   directory: HostLoginDirectory,
   machineId: string,
+  groupsOf: (principalId: string) => Promise<readonly string[]> = async (id) => [
+    ...(await engine.groupsOf(id)),
+  ],
 ): Promise<Map<string, HostLogin>> {
   // Groups expanded to their transitive members (a visited set: a cyclic graph terminates).
   const seen = new Set<string>();
@@ -126,12 +129,83 @@ export async function computeHostLogins(
       else if (isAccount(p)) accounts.push(p);
     }
   }
+  const machine = { machineId, keys: await engine.ancestorKeys(parseScope(machineId)) };
   const out = new Map<string, HostLogin>();
   for (const p of accounts) {
-    const login = await hostLoginOf(engine, p, machineId);
+    if (!p.enabled) continue;
+    const login = hostLoginWith(engine, p, await groupsOf(p.id), machine);
     if (login) out.set(p.id, login);
   }
   return out;
+}
+
+/**
+ * The directory and group closures as the index reads them: each principal, member list and group
+ * closure is read once and kept until a change in the log can alter it (a principal changed or
+ * deleted, a membership added or removed), since many machines share their grantees (a role at a
+ * subscription). Forgetting replaces the maps, so a read still in flight never lands in a fresh one.
+ */
+class CachedReads {
+  readonly #engine: RbacEngine;
+  readonly #source: HostLoginDirectory;
+  #principals = new Map<string, Promise<LoginCandidate | undefined>>();
+  #members = new Map<string, Promise<readonly string[]>>();
+  #groups = new Map<string, Promise<readonly string[]>>();
+
+  constructor(engine: RbacEngine, source: HostLoginDirectory) {
+    this.#engine = engine;
+    this.#source = source;
+  }
+
+  readonly directory: HostLoginDirectory = {
+    principals: async (ids) => {
+      const map = this.#principals;
+      const missing = ids.filter((id) => !map.has(id));
+      if (missing.length > 0) {
+        const batch = this.#source.principals(missing);
+        for (const id of missing)
+          map.set(
+            id,
+            batch.then((found) => found.find((p) => p.id === id)),
+          );
+        batch.catch(() => {
+          for (const id of missing) map.delete(id);
+        });
+      }
+      const found = await Promise.all(ids.map((id) => map.get(id)));
+      return found.filter((p): p is LoginCandidate => p !== undefined);
+    },
+    members: (groupId) => this.#once(this.#members, groupId, () => this.#source.members(groupId)),
+  };
+
+  groupsOf = (id: string): Promise<readonly string[]> =>
+    this.#once(this.#groups, id, async () => [...(await this.#engine.groupsOf(id))]);
+
+  /** A principal changed: its entry goes. */
+  forgetPrincipal(id: string): void {
+    this.#principals = new Map([...this.#principals].filter(([k]) => k !== id));
+  }
+
+  /** Memberships changed (or a principal that may be a group went): member lists and closures go. */
+  forgetMemberships(): void {
+    this.#members = new Map();
+    this.#groups = new Map();
+  }
+
+  forgetAll(): void {
+    this.#principals = new Map();
+    this.forgetMemberships();
+  }
+
+  #once<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+    let p = map.get(key);
+    if (p === undefined) {
+      p = read();
+      map.set(key, p);
+      p.catch(() => map.delete(key));
+    }
+    return p;
+  }
 }
 
 /** What changed on one machine at one version. */
@@ -168,7 +242,6 @@ function sameLogin(a: HostLogin, b: HostLogin): boolean {
  */
 export class HostLoginIndex implements ChangeFollower {
   readonly #engine: RbacEngine;
-  readonly #directory: HostLoginDirectory;
   readonly #onDelta: (delta: HostLoginDelta) => void;
   readonly #onError: (error: unknown) => void;
   readonly #machines = new Map<string, Watched>();
@@ -177,6 +250,7 @@ export class HostLoginIndex implements ChangeFollower {
   readonly #scopes = new Set<string>();
   readonly #principals = new Set<string>();
   #work: Promise<void> = Promise.resolve();
+  readonly #reads: CachedReads;
 
   constructor(options: {
     engine: RbacEngine;
@@ -186,9 +260,9 @@ export class HostLoginIndex implements ChangeFollower {
     onError: (error: unknown) => void;
   }) {
     this.#engine = options.engine;
-    this.#directory = options.directory;
     this.#onDelta = options.onDelta;
     this.#onError = options.onError;
+    this.#reads = new CachedReads(options.engine, options.directory);
   }
 
   /** The last version whose changes are reflected in every watched machine's logins. */
@@ -231,6 +305,7 @@ export class HostLoginIndex implements ChangeFollower {
   async reset(version: number): Promise<void> {
     this.#version = Math.min(this.#version, version);
     this.#all = true;
+    this.#reads.forgetAll();
   }
 
   apply(change: LoggedChange, removed?: RoleAssignment): void {
@@ -240,13 +315,17 @@ export class HostLoginIndex implements ChangeFollower {
       else if (change.kind !== "assignment.deleted") this.#all = true; // a role's grants changed
     } else if (isDirectoryChange(change)) {
       if (change.kind === "principal.put") {
+        this.#reads.forgetPrincipal(change.principal.id);
         if (change.principal.kind === "user" || change.principal.kind === "servicePrincipal")
           this.#principals.add(change.principal.id);
       } else if (change.kind === "principal.deleted") {
+        this.#reads.forgetPrincipal(change.id);
+        this.#reads.forgetMemberships();
         this.#principals.add(change.id);
         // A deleted group takes its members' logins with it: it is not known here which it was.
         if (![...this.#machines.values()].some((w) => w.logins.has(change.id))) this.#all = true;
       } else {
+        this.#reads.forgetMemberships();
         this.#principals.add(change.memberId);
         // A group joining or leaving a group moves all of its members.
         this.#all ||= ![...this.#machines.values()].some((w) => w.logins.has(change.memberId));
@@ -281,20 +360,18 @@ export class HostLoginIndex implements ChangeFollower {
     this.#scopes.clear();
     this.#principals.clear();
     try {
-      const found = principals.length > 0 ? await this.#directory.principals(principals) : [];
+      const reads = this.#reads;
+      const found = principals.length > 0 ? await reads.directory.principals(principals) : [];
       const byId = new Map(found.map((p) => [p.id, p]));
-      const groupsOf = new Map<string, readonly string[]>();
-      for (const p of found)
-        if (isAccount(p) && p.enabled) groupsOf.set(p.id, [...(await this.#engine.groupsOf(p.id))]);
       for (const [key, w] of this.#machines) {
         const before = w.logins;
         if (all || [...scopes].some((s) => w.ancestorKeys.has(s))) {
-          await this.#recompute(w);
+          await this.#recompute(w, reads);
         } else if (principals.length > 0) {
           const next = new Map(before);
           for (const id of principals) {
             const p = byId.get(id);
-            const login = p && hostLoginWith(this.#engine, p, groupsOf.get(id) ?? [], w);
+            const login = p && hostLoginWith(this.#engine, p, p.enabled ? await reads.groupsOf(id) : [], w);
             if (login) next.set(id, login);
             else next.delete(id);
           }
@@ -312,10 +389,10 @@ export class HostLoginIndex implements ChangeFollower {
     }
   }
 
-  async #recompute(w: Watched): Promise<void> {
+  async #recompute(w: Watched, reads = this.#reads): Promise<void> {
     w.keys = await this.#engine.ancestorKeys(parseScope(w.machineId));
     w.ancestorKeys = new Set(w.keys);
-    w.logins = await computeHostLogins(this.#engine, this.#directory, w.machineId);
+    w.logins = await computeHostLogins(this.#engine, reads.directory, w.machineId, reads.groupsOf);
   }
 
   #emit(key: string, version: number, before: Map<string, HostLogin>, after: Map<string, HostLogin>): void {
