@@ -20,24 +20,16 @@ import {
   RbacEngine,
   SYSTEM_ACTOR,
 } from "../src/rbac/index.ts";
-import { round } from "./lib-measure.ts";
+import { numberOption, round } from "./lib-measure.ts";
 
 const TENANT = "bench";
 const SUB = "/subscriptions/bench";
 
-function option(args: string[], name: string, fallback: number): number {
-  for (const a of args) {
-    const m = new RegExp(`^--${name}=(\\d+)$`).exec(a);
-    if (m?.[1]) return Number(m[1]);
-  }
-  return fallback;
-}
-
 const roundTrip = () => new Promise((r) => setTimeout(r, 0.2));
 
 export async function run(args: string[]): Promise<object> {
-  const machines = option(args, "machines", 10_000);
-  const users = option(args, "users", 1_000);
+  const machines = numberOption(args, "machines", 10_000);
+  const users = numberOption(args, "users", 1_000);
   const repository = new MemoryRbacRepository();
   const principals = new Map<string, LoginCandidate>();
   const memberOf = new Map<string, string[]>();

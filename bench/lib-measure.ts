@@ -47,3 +47,12 @@ export function round(v: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
 }
+
+/** `--name=N` from the benchmark's arguments, else `fallback`. */
+export function numberOption(args: readonly string[], name: string, fallback: number): number {
+  for (const a of args) {
+    const m = new RegExp(`^--${name}=(\\d+)$`).exec(a);
+    if (m?.[1]) return Number(m[1]);
+  }
+  return fallback;
+}

@@ -12,21 +12,13 @@
 import type { User } from "../src/directory/index.ts";
 import { startJoinedHost } from "../test/helpers/agent-host.ts";
 import { until } from "../test/helpers/local-machines.ts";
-import { median, round } from "./lib-measure.ts";
+import { median, numberOption, round } from "./lib-measure.ts";
 
 const TARGET_MS = 5000;
 
-function option(args: string[], name: string, fallback: number): number {
-  for (const a of args) {
-    const m = new RegExp(`^--${name}=(\\d+)$`).exec(a);
-    if (m?.[1]) return Number(m[1]);
-  }
-  return fallback;
-}
-
 export async function run(args: string[]): Promise<object> {
-  const assignments = option(args, "assignments", 1_000_000);
-  const rounds = option(args, "rounds", 5);
+  const assignments = numberOption(args, "assignments", 1_000_000);
+  const rounds = numberOption(args, "rounds", 5);
   const seeded = performance.now();
   const host = await startJoinedHost({ assignments });
   const setupMs = performance.now() - seeded;
