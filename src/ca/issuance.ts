@@ -16,11 +16,12 @@ import type { SignInLogEntry } from "../audit/index.ts";
 import { LINUX_VM_SIGN_IN_APP, type PolicyEvaluation } from "../policy/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { isHostpassError } from "../shared/errors.ts";
+import { ExpiringCache } from "../shared/expiring-cache.ts";
 import { formatPublicKey } from "../ssh/index.ts";
 import { type AccessSignalSource, decideIssuanceAccess } from "./access-signals.ts";
 import type { CaKeyring } from "./ca-keyring.ts";
 import type { CertificateSubject, IssuedCertificate } from "./issue-user-certificate.ts";
-import { MemoryReplayCache, type ReplayCache } from "./proof-of-possession.ts";
+import type { ReplayCache } from "./proof-of-possession.ts";
 import { requestCertificate, type VerifiedSignInToken } from "./request-certificate.ts";
 
 /** A certificate request as the edge received it. */
@@ -112,8 +113,15 @@ function reasonOf(error: unknown): { code: string; reason?: string } {
 export function createCertificateIssuance(deps: IssuanceDeps): CertificateIssuance {
   const now = () => new Date(deps.clock());
   // Proof ids are recorded as used with the certificate (IssuanceRecords.issued), where the store
-  // decides atomically; this process's memory of recent ids refuses an obvious replay early.
-  const recent = new MemoryReplayCache(deps.clock);
+  // decides atomically; this process's memory of recent ids refuses an obvious replay early. It
+  // is only a filter, so when full it forgets the oldest (refusing would turn away new proofs
+  // above ~800 issuances/s).
+  const recent = new ExpiringCache<string, true>({
+    max: 100_000,
+    ttlMs: 120_000,
+    clock: deps.clock,
+    whenFull: "evict",
+  });
 
   const signInOf = (
     input: IssuanceInput,
@@ -151,7 +159,12 @@ export function createCertificateIssuance(deps: IssuanceDeps): CertificateIssuan
       let evaluated: readonly PolicyEvaluation[] = [];
       const proofs: UsedProof[] = [];
       const replay: ReplayCache = {
-        use: (id, expiresAtMs) => recent.use(id, expiresAtMs) && proofs.push({ id, expiresAtMs }) > 0,
+        use: (id, expiresAtMs) => {
+          if (recent.has(id)) return false;
+          recent.setUntil(id, true, expiresAtMs);
+          proofs.push({ id, expiresAtMs });
+          return true;
+        },
       };
       try {
         const keys = await deps.keyring.current();
