@@ -17,7 +17,7 @@
  * server process, all its threads, during the measured window; step-ca's process over its busiest window of the
  * same length, sampled every 50 ms), and durability. Usage:
  *   npm run bench -- issue [--quick] [--rounds 2] [--total 3000] [--database URL] [--workers N] [--no-peer]
- * `--workers`: the server's `--issuance-workers` (default: the number of cores; 0 = in-process).
+ * `--workers`: the server's `--issuance-workers` (default 0: in-process).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
@@ -26,6 +26,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { Agent, request } from "node:https";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import pg from "pg";
 import { createKeyProof } from "../src/ca/index.ts";
 import { discover, signInServicePrincipal } from "../src/cli/session/oauth.ts";
 import { addClientSecret, createServicePrincipal } from "../src/directory/index.ts";
@@ -233,6 +234,7 @@ async function measureHostpass(total: number, database: string | undefined, work
     server.child.kill("SIGTERM");
     await new Promise((r) => (server.child.exitCode !== null ? r(undefined) : server.child.once("exit", r)));
     await rm(dataDir, { recursive: true, force: true });
+    if (database) await dropSchema(database);
   }
 }
 
@@ -286,6 +288,31 @@ async function measureStepCa(runSh: string, total: number): Promise<Side & { raw
   };
 }
 
+/**
+ * A PostgreSQL URL with a schema of its own for one round: each round's server makes its own
+ * key-encryption key, which cannot open what an earlier round sealed. Dropped after the round.
+ */
+function freshSchema(database: string, round: number): string {
+  if (!/^postgres(ql)?:\/\//.test(database)) return database;
+  const url = new URL(database);
+  url.searchParams.set("schema", `hostpass_bench_${process.pid}_${round}`);
+  return url.toString();
+}
+
+async function dropSchema(database: string): Promise<void> {
+  if (!/^postgres(ql)?:\/\//.test(database)) return;
+  const url = new URL(database);
+  const schema = url.searchParams.get("schema") as string;
+  url.searchParams.delete("schema");
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
 function summary(sides: readonly Side[]) {
   const pick = (f: (s: Side) => number) => round(median(sides.map(f)), 2);
   return {
@@ -308,13 +335,15 @@ export async function run(args: string[]): Promise<object> {
   const total = Number(arg("--total") ?? (quick ? 600 : 3000));
   const rounds = Math.max(1, Number(arg("--rounds") ?? 2));
   const database = arg("--database");
-  const workers = Number(arg("--workers") ?? cpus().length);
+  // Default in-process: on the shared 2-core box, worker threads cost more CPU per issuance than
+  // they gained (notes/scale.md); `--workers N` measures them.
+  const workers = Number(arg("--workers") ?? 0);
   const peer = args.includes("--no-peer") ? undefined : findPeer();
   const loadBefore = loadavg();
   const hostpass: Side[] = [];
   const stepca: Side[] = [];
   for (let r = 0; r < rounds; r++) {
-    hostpass.push(await measureHostpass(total, database, workers));
+    hostpass.push(await measureHostpass(total, database && freshSchema(database, r), workers));
     if (peer) stepca.push(await measureStepCa(peer, total));
   }
   const raw = generateKeyPairSync("ed25519").privateKey;
