@@ -41,6 +41,11 @@ export interface CliCommand<A = Record<string, unknown>> {
   readonly examples: readonly Example[];
   configure(command: Command): void;
   run(ctx: CliContext, args: A): Promise<unknown>;
+  /**
+   * az's table transformer: the rows `-o table` shows for a result whose data is nested (used only
+   * without `--query`, as az does; with one, the query's result is shown as it is).
+   */
+  readonly tableRows?: (result: unknown) => unknown;
 }
 
 /**

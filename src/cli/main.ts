@@ -75,7 +75,12 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
           return;
         }
         stdout.write(
-          await formatResult(result, { output: globals.output, query: globals.query, color: isTty(stdout) }),
+          await formatResult(result, {
+            output: globals.output,
+            query: globals.query,
+            color: isTty(stdout),
+            tableRows: command.tableRows,
+          }),
         );
       } catch (error) {
         stderr.write(formatError(error, globals.debug === true));

@@ -35,6 +35,8 @@ export interface OutputOptions {
   readonly query?: string;
   /** Colour for jsonc (only when the stream is a terminal). */
   readonly color?: boolean;
+  /** The command's table transformer (CliCommand.tableRows): applied for `-o table` without --query. */
+  readonly tableRows?: (result: unknown) => unknown;
 }
 
 type JmesPath = typeof import("jmespath");
@@ -76,7 +78,7 @@ export async function formatResult(data: unknown, options: OutputOptions): Promi
     case "jsonc":
       return `${options.color ? colorJson(shown) : JSON.stringify(shown, null, 2)}\n`;
     case "table":
-      return toTable(shown);
+      return toTable(options.tableRows && !options.query ? options.tableRows(shown) : shown);
     case "tsv":
       return toTsv(shown);
     case "yaml": {

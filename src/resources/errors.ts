@@ -29,3 +29,17 @@ export class ResourceConflictError extends ResourceError {
   readonly code = ResourceConflictError.code;
   readonly kind = "conflict";
 }
+
+/** An extension type hostpass does not know (it would be recorded Succeeded and do nothing). */
+export class UnknownExtensionError extends ResourceError {
+  static readonly code = "ERR_EXTENSION_UNKNOWN";
+  readonly code = UnknownExtensionError.code;
+  readonly kind = "invalid";
+}
+
+/** An image that is clearly not Linux (hostpass machines are Linux hosts). */
+export class ImageNotLinuxError extends ResourceError {
+  static readonly code = "ERR_RESOURCE_IMAGE_NOT_LINUX";
+  readonly code = ImageNotLinuxError.code;
+  readonly kind = "invalid";
+}

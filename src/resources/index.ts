@@ -8,12 +8,20 @@ export {
   type ResourceState,
 } from "./changes.ts";
 export {
+  ImageNotLinuxError,
   InvalidResourceIdError,
   InvalidResourceInputError,
   ResourceConflictError,
   ResourceError,
   ResourceNotFoundError,
+  UnknownExtensionError,
 } from "./errors.ts";
+export {
+  checkKnownExtension,
+  isLegacyLoginExtension,
+  isLoginExtension,
+  LEGACY_LOGIN_EXTENSION_TYPE,
+} from "./extensions.ts";
 export {
   computerName,
   defaultNicName,

@@ -3,6 +3,7 @@
  * extensions, the agent's status and heartbeat, and model versions for scale sets.
  */
 import { InvalidResourceInputError, ResourceConflictError, ResourceNotFoundError } from "./errors.ts";
+import { checkKnownExtension } from "./extensions.ts";
 import {
   checkAdminSshPublicKey,
   checkAdminUsername,
@@ -195,10 +196,12 @@ export async function putExtension(
   const machine = await getMachine(repo, parsed);
   if (!PROVISIONING_STATES.includes(input.provisioningState))
     throw new InvalidResourceInputError("unknown provisioning state");
+  const type = checkText(input.type, "extension type", 64);
+  checkKnownExtension(type);
   const extension: Extension = {
     name: checkText(input.name, "extension name", 64),
     publisher: checkText(input.publisher, "extension publisher", 128),
-    type: checkText(input.type, "extension type", 64),
+    type,
     version: checkText(input.version, "extension version", 32),
     provisioningState: input.provisioningState,
     settings: input.settings ?? {},

@@ -11,6 +11,7 @@ import { type DirectoryRepository, isDirectoryChange, principalState } from "../
 import { type ChangeFollower, HostLoginIndex, type RbacEngine } from "../rbac/index.ts";
 import {
   getMachine,
+  isLoginExtension,
   isResourceChange,
   type Machine,
   parseResourceId,
@@ -27,7 +28,6 @@ import {
   type HostStatePatch,
   type TrustedCaKey,
 } from "../shared/host-protocol.ts";
-import { isLoginExtension } from "./routes/resources/lib/extension-rules.ts";
 
 export const DEFAULT_GRACE: GraceRule = { adminSeconds: 3600, allSeconds: 86_400 };
 /** Heartbeats at least this often (the agent gives up after 45 s of silence). */

@@ -87,6 +87,30 @@ describe("hostpass management commands against a real server", () => {
     const ips = await json(["vm", "list-ip-addresses", "-g", "LinuxVMs", "-n", "myVM"]);
     assert.deepEqual(ips[0].virtualMachine.network.privateIpAddresses, ["10.1.0.4"]);
     assert.equal(ips[0].virtualMachine.network.publicIpAddresses[0].ipAddress, "192.0.2.10");
+    const ipTable = await s.cli(["vm", "list-ip-addresses", "-g", "LinuxVMs", "-n", "myVM", "-o", "table"]);
+    assert.equal(ipTable.code, 0, ipTable.err);
+    assert.deepEqual(
+      ipTable.out
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split(/\s{2,}/)),
+      [
+        ["VirtualMachine", "ResourceGroup", "PublicIPAddresses", "PrivateIPAddresses"],
+        ["--------------", "-------------", "-----------------", "------------------"],
+        ["myVM", "LinuxVMs", "192.0.2.10", "10.1.0.4"],
+      ],
+    );
+    const queried = await s.cli([
+      "vm",
+      "list-ip-addresses",
+      "-g",
+      "LinuxVMs",
+      "--query",
+      "[].virtualMachine.{name: name}",
+      "-o",
+      "table",
+    ]);
+    assert.equal(queried.out.split("\n")[0], "Name", "with --query the table shows the query's result");
     const listed = await s.cli(["vm", "list", "--query", "[].[name, privateIps]", "-o", "tsv"]);
     assert.equal(listed.out, "myVM\t10.1.0.4\n");
   });
@@ -129,6 +153,10 @@ describe("hostpass management commands against a real server", () => {
     ]);
     const legacy = await s.cli(seedSet);
     assert.equal(legacy.code, 23, legacy.err);
+    const typo = await s.cli(seedSet.map((a) => (a === "AADSSHLoginForLinux" ? "AADSSHLogin" : a)));
+    assert.equal(typo.code, 2, typo.err);
+    assert.match(typo.err, /ERR_EXTENSION_UNKNOWN.*unknown extension type 'AADSSHLogin'.*SSHLoginForLinux/);
+    assert.equal(typo.out, "");
     await json([
       "vm",
       "extension",

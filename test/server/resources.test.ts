@@ -104,6 +104,39 @@ describe("resource tree and machine routes on the real store", () => {
     );
   });
 
+  it("refuses an extension type it does not know (400 ERR_EXTENSION_UNKNOWN, naming the known ones)", async () => {
+    const vm = `${rg}/providers/Compute/virtualMachines/typoVM`;
+    assert.equal((await call("PUT", vm, { ...vmBody, assignIdentity: true })).statusCode, 201);
+    for (const type of ["AADSSHLogin", "CustomScript", "SSHLoginForLinuxx"]) {
+      const refused = await call("PUT", `${vm}/extensions/${type}`, {
+        publisher: "Microsoft.Azure.ActiveDirectory",
+        type,
+      });
+      assert.equal(refused.statusCode, 400, type);
+      assert.equal(refused.json().error.code, "ERR_EXTENSION_UNKNOWN", type);
+      assert.match(refused.json().error.message, /SSHLoginForLinux, AADSSHLoginForLinux, AADLoginForLinux/);
+    }
+    assert.deepEqual((await call("GET", vm)).json().extensions, [], "nothing was recorded");
+    const known = await call("PUT", `${vm}/extensions/ssh`, {
+      publisher: "hostpass",
+      type: "sshloginforlinux",
+    });
+    assert.equal(known.statusCode, 200, "types are case-insensitive, as Azure's are");
+  });
+
+  it("refuses an image that names Windows (400 ERR_RESOURCE_IMAGE_NOT_LINUX)", async () => {
+    for (const image of ["windows-11", "Win2022Datacenter", "MicrosoftWindowsServer:WindowsServer:2022"]) {
+      const refused = await call("PUT", `${rg}/providers/Compute/virtualMachines/winVM`, {
+        ...vmBody,
+        image,
+      });
+      assert.equal(refused.statusCode, 400, image);
+      assert.equal(refused.json().error.code, "ERR_RESOURCE_IMAGE_NOT_LINUX", image);
+      assert.match(refused.json().error.message, /not a Linux image/);
+    }
+    assert.equal((await call("GET", `${rg}/providers/Compute/virtualMachines/winVM`)).statusCode, 404);
+  });
+
   it("assigns a login role by UPN at the VM: login yes, admin login and delete no", async () => {
     const user = (
       await call("POST", "/directory/users", { userPrincipalName: "dev@contoso.example", displayName: "Dev" })

@@ -130,6 +130,19 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** `vm list-ip-addresses`, shaped as az prints it. */
+/**
+ * `vm list-ip-addresses -o table`: az's columns (VirtualMachine, PublicIPAddresses,
+ * PrivateIPAddresses) with the resource group too; several addresses are comma-separated.
+ */
+export function ipAddressRows(result: unknown): unknown {
+  return (result as ReturnType<typeof ipAddressesOf>[]).map(({ virtualMachine: vm }) => ({
+    VirtualMachine: vm.name,
+    ResourceGroup: vm.resourceGroup,
+    PublicIPAddresses: vm.network.publicIpAddresses.map((p) => p.ipAddress).join(","),
+    PrivateIPAddresses: vm.network.privateIpAddresses.join(","),
+  }));
+}
+
 export function ipAddressesOf(m: MachineDto) {
   return {
     virtualMachine: {

@@ -1,7 +1,7 @@
 /** Checks for the non-id fields of resources. */
 import { isIP } from "node:net";
 import { formatPublicKey, parsePublicKey } from "../../ssh/index.ts";
-import { InvalidResourceInputError } from "../errors.ts";
+import { ImageNotLinuxError, InvalidResourceInputError } from "../errors.ts";
 import type { NetworkInterface } from "../types.ts";
 
 const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
@@ -49,10 +49,18 @@ export function checkTags(value: unknown): Readonly<Record<string, string>> {
   return Object.freeze({ ...tags });
 }
 
-/** `debian-12`, `Debian:debian-12:12-gen2:latest`: a short token, no spaces or shell characters. */
+/**
+ * `debian-12`, `Debian:debian-12:12-gen2:latest`: a short token, no spaces or shell characters;
+ * one that names Windows (`win` anywhere, e.g. `windows-11`, `Win2022Datacenter`) is refused.
+ */
 export function checkImage(value: unknown): string {
   if (typeof value !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$/.test(value)) {
     throw new InvalidResourceInputError("image must be 1-128 of letters, digits and . _ : + -");
+  }
+  if (/win/i.test(value)) {
+    throw new ImageNotLinuxError(
+      `image '${value}' is not a Linux image: hostpass machines are Linux hosts (e.g. debian-12, UbuntuLTS)`,
+    );
   }
   return value;
 }

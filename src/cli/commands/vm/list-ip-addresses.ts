@@ -1,5 +1,5 @@
 import type { CliCommand } from "../../command.ts";
-import { getMachine, ipAddressesOf } from "../../lib/machines.ts";
+import { getMachine, ipAddressesOf, ipAddressRows } from "../../lib/machines.ts";
 import { openApi } from "../../session/api.ts";
 import { listMachines } from "./list.ts";
 
@@ -22,6 +22,7 @@ export const vmListIpAddressesCommand: CliCommand<{ resourceGroup?: string; name
       .option("-g, --resource-group <name>", "name of the resource group (default: all)")
       .option("-n, --name <name>", "name of the virtual machine (default: all in the group)");
   },
+  tableRows: ipAddressRows,
   async run(ctx, args) {
     const api = await openApi(ctx);
     if (args.name && args.resourceGroup)

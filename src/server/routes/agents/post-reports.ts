@@ -3,12 +3,17 @@ import { isIP } from "node:net";
 import { Type } from "@fastify/type-provider-typebox";
 import { appendAuditEvent } from "../../../audit/index.ts";
 import type { AgentCredential, Principal } from "../../../directory/index.ts";
-import { getMachine, type Machine, parseResourceId, putExtension } from "../../../resources/index.ts";
+import {
+  getMachine,
+  isLoginExtension,
+  type Machine,
+  parseResourceId,
+  putExtension,
+} from "../../../resources/index.ts";
 import type { AgentReport } from "../../../shared/host-protocol.ts";
 import type { App } from "../../app.ts";
 import type { HostAgentServices, RouteDeps } from "../../deps.ts";
 import { ValidationError } from "../../errors.ts";
-import { isLoginExtension } from "../resources/lib/extension-rules.ts";
 import { agentOf } from "./lib/agent-of.ts";
 
 export const MAX_REPORTS = 500;

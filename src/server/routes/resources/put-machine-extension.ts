@@ -1,11 +1,11 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { getMachine, putExtension } from "../../../resources/index.ts";
+import { getMachine, isLoginExtension, putExtension } from "../../../resources/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { inChange } from "../../plugins/audit.ts";
 import { principalOf } from "../../plugins/authenticate.ts";
 import { ExtensionDto, toExtensionDto } from "./dto.ts";
-import { checkExtensionAllowed, isLoginExtension } from "./lib/extension-rules.ts";
+import { checkExtensionAllowed } from "./lib/extension-rules.ts";
 import { inTenant } from "./lib/in-tenant.ts";
 import { MACHINE_KINDS, MachineExtensionParams, type MachineKind } from "./lib/machine-kinds.ts";
 
