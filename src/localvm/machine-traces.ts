@@ -1,5 +1,5 @@
 import { access, readFile } from "node:fs/promises";
-import { isAlive, processesInNamespace } from "./lib/proc.ts";
+import { isAlive, processesInNamespaces } from "./lib/proc.ts";
 import type { MachineRecord } from "./machine.ts";
 import { linkExists } from "./network.ts";
 
@@ -7,7 +7,7 @@ import { linkExists } from "./network.ts";
 export interface MachineTraces {
   /** Its init, if still running. */
   readonly init: boolean;
-  /** Processes still in its network or mount namespace (they would keep the namespace alive). */
+  /** Processes still in its network and mount namespaces (they would keep them alive; see processesInNamespaces). */
   readonly processes: readonly number[];
   /** Its veth link on the host. */
   readonly link: boolean;
@@ -18,10 +18,9 @@ export interface MachineTraces {
 }
 
 export async function findMachineTraces(dir: string, record: MachineRecord): Promise<MachineTraces> {
-  const [init, inNet, inMount, link, mountinfo, dirExists] = await Promise.all([
+  const [init, processes, link, mountinfo, dirExists] = await Promise.all([
     isAlive(record.init),
-    processesInNamespace("net", record.netns),
-    processesInNamespace("mnt", record.mntns),
+    processesInNamespaces({ net: record.netns, mnt: record.mntns }),
     linkExists(record.link),
     readFile("/proc/self/mountinfo", "utf8"),
     access(dir).then(
@@ -31,7 +30,7 @@ export async function findMachineTraces(dir: string, record: MachineRecord): Pro
   ]);
   return {
     init,
-    processes: [...new Set([...inNet, ...inMount])].sort((a, b) => a - b),
+    processes,
     link,
     mounts: mountinfo.split("\n").filter((line) => line.includes(dir)),
     dir: dirExists,

@@ -2,7 +2,7 @@ import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process"
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { LocalVmNotRunningError, LocalVmSpecError } from "./errors.ts";
-import { isAlive, type ProcessIdentity, processesInNamespace, waitUntil } from "./lib/proc.ts";
+import { isAlive, type ProcessIdentity, processesInNamespaces, waitUntil } from "./lib/proc.ts";
 import { type CommandResult, type RunOptions, runCommand } from "./lib/run-command.ts";
 import { deleteLink, type LocalNetworkRecord, linkExists } from "./network.ts";
 
@@ -122,10 +122,7 @@ export class LocalMachine {
     }
     // `unshare` (outside the PID namespace, inside the others) exits once it has reaped init, and an
     // `nsenter` of ours may still be on its way out: the namespaces go with the last of them.
-    const inside = async () => [
-      ...(await processesInNamespace("net", this.record.netns)),
-      ...(await processesInNamespace("mnt", this.record.mntns)),
-    ];
+    const inside = () => processesInNamespaces({ net: this.record.netns, mnt: this.record.mntns });
     if (!(await waitUntil(async () => (await inside()).length === 0, 5_000, 20))) {
       for (const pid of await inside()) killQuietly(pid);
       await waitUntil(async () => (await inside()).length === 0, 5_000, 20);

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { isIP } from "node:net";
 import type { AuthorizationServer } from "../auth/index.ts";
 import { activeCaKey, buildHostKrl, type HostKrl, openCaSigner, signHostCertificates } from "../ca/index.ts";
+import { createJoinCode } from "../directory/index.ts";
 import { computerName, getMachine } from "../resources/index.ts";
 import type { Clock } from "../shared/clock.ts";
 import { openStore, type Store, sqliteUrlForDataDir, startExpirySweep } from "../store/index.ts";
@@ -244,7 +245,23 @@ async function startWith(
     endpoint = { publicUrl: publicUrl.origin, ...(tls ? { fingerprint: tls.fingerprint } : {}) };
     log = (level, message, details) => app.log[level](details ?? {}, message);
     logWorkerError = (error) => app.log.error({ err: error }, "issuance worker failed");
-    local?.listening({ host: address.address, port: address.port });
+    // Each local machine's agent joins with a code the service makes for it here (no shared secret)
+    // and pins the service's self-signed certificate.
+    local?.listening(
+      { host: address.address, port: address.port },
+      {
+        tlsFingerprint: tls?.fingerprint,
+        joinCode: async (machineId) => {
+          const machine = await getMachine(store.resources, machineId);
+          const made = await createJoinCode(store.agents, {
+            tenantId: machine.tenantId,
+            machineId: machine.id,
+            now: now(),
+          });
+          return made.code;
+        },
+      },
+    );
     const authorizationServer = await signIn.start(publicUrl);
     await ssh.start(publicUrl.origin, authorizationServer);
     const stopSweep = startExpirySweep(store, {

@@ -16,8 +16,12 @@ import { findMachineTraces, LocalMachineProvider, type MachineRecord } from "../
 const MAIN = new URL("../../scripts/quickstart/main.ts", import.meta.url).pathname;
 
 function quickstart(dataDir: string, userConfig: string, args: string[] = []) {
+  return runProcess(process.execPath, [MAIN, "--data-dir", dataDir, "--port", "0", ...args], userConfig);
+}
+
+function runProcess(file: string, args: string[], userConfig: string) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, "--data-dir", dataDir, "--port", "0", ...args], {
+    const child = spawn(file, args, {
       env: { ...process.env, HOSTPASS_CONFIG_DIR: userConfig },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -52,6 +56,17 @@ describe("the quickstart", () => {
     assert.match(first.stdout, /^ {2}\S+\/bin\/hostpass ssh vm -n myVM -g LinuxVMs$/m);
     assert.match(first.stdout, /You are signed in as demo@hostpass\.local/);
     assert.match(first.stderr, /creating the machine myVM/);
+    // The printed command, as printed, lands in a shell as the demo user, where sudo works.
+    const printed = /^ {2}(\S+\/bin\/hostpass ssh vm -n myVM -g LinuxVMs)$/m.exec(first.stdout)?.[1] ?? "";
+    const [bin = "", ...words] = printed.split(" ");
+    const onMachine = (command: string[]) =>
+      runProcess(bin, [...words, "--", "-o", "BatchMode=yes", ...command], userConfig);
+    const who = await onMachine(["id", "-un"]);
+    assert.equal(who.code, 0, who.stderr);
+    assert.equal(who.stdout, "demo@hostpass.local\n");
+    const sudo = await onMachine(["sudo", "-n", "true", "&&", "echo", "sudo-ok"]);
+    assert.equal(sudo.code, 0, sudo.stderr);
+    assert.equal(sudo.stdout, "sudo-ok\n");
     const account = JSON.parse(await readFile(join(userConfig, "accounts.json"), "utf8").catch(() => "{}"));
     assert.ok(
       JSON.stringify(account).includes("demo@hostpass.local"),
@@ -79,6 +94,9 @@ describe("the quickstart", () => {
     const restarted = await (await LocalMachineProvider.open(join(dataDir, "machines"))).get(state.id);
     assert.equal(await restarted?.isRunning(), true, "the machine is started again with the service");
     assert.equal(restarted?.address, machine.address);
+    const afterRestart = await onMachine(["id", "-un"]);
+    assert.equal(afterRestart.code, 0, `the agent runs again with the machine: ${afterRestart.stderr}`);
+    assert.equal(afterRestart.stdout, "demo@hostpass.local\n");
 
     const removed = await quickstart(dataDir, userConfig, ["--remove", "--yes"]);
     assert.equal(removed.code, 0, removed.stderr);

@@ -58,12 +58,20 @@ export async function namespaceOf(
 }
 
 /** Every process of this host (any PID namespace is visible from the host's) in a given namespace. */
-export async function processesInNamespace(kind: "net" | "mnt", namespace: string): Promise<number[]> {
+/**
+ * The processes in a machine's network AND mount namespaces. Both, because the kernel reuses a
+ * freed namespace's inode number: once a machine's namespaces are gone, another program's new
+ * mount (or network) namespace may carry the same number, and must never be taken for (or killed
+ * as) a process of the machine. Every process of a machine (its init's descendants, and what
+ * `exec` enters) is in both.
+ */
+export async function processesInNamespaces(namespaces: { net: string; mnt: string }): Promise<number[]> {
   const pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name)).map(Number);
   const found: number[] = [];
   await Promise.all(
     pids.map(async (pid) => {
-      if ((await namespaceOf(pid, kind)) === namespace) found.push(pid);
+      if ((await namespaceOf(pid, "net")) !== namespaces.net) return;
+      if ((await namespaceOf(pid, "mnt")) === namespaces.mnt) found.push(pid);
     }),
   );
   return found.sort((a, b) => a - b);

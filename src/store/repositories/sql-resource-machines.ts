@@ -84,8 +84,10 @@ export function sqlMachineMethods(ctx: StoreContext): MachineMethods {
     async updateMachineProfile(key, patch) {
       const columns = profileColumns(patch);
       if (Object.keys(columns).length === 0) return (await methods.getMachineProfile(key)) !== undefined;
-      // Heartbeats and model versions are not what a login depends on: only the identity is logged.
-      if (!("identityPrincipalId" in patch)) return changed(await update(db, key, columns));
+      // Heartbeats are not what a login depends on; the identity is, and so is the model an instance
+      // runs (a scale set's login extension reaches it with the set's model): those are logged.
+      if (!("identityPrincipalId" in patch) && !("modelVersion" in patch))
+        return changed(await update(db, key, columns));
       return withTransaction(ctx, async (tx) => {
         if (!changed(await update(tx.db, key, columns))) return false;
         await recordMachine(tx, key);
