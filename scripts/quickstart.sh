@@ -9,6 +9,25 @@
 #   bash scripts/quickstart.sh --remove --yes  remove everything it made
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Unknown options are refused before anything is installed (scripts/quickstart/main.ts parses them again).
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    --stop | --remove | --yes | --help | -h) ;;
+    --data-dir | --port)
+      i=$((i + 1))
+      if [ "$i" -ge "${#args[@]}" ]; then
+        echo "quickstart: ${args[i - 1]} needs a value" >&2
+        exit 2
+      fi
+      ;;
+    --data-dir=* | --port=*) ;;
+    *)
+      echo "quickstart: unknown option '${args[i]}' (see bash scripts/quickstart.sh --help)" >&2
+      exit 2
+      ;;
+  esac
+done
 case " $* " in
   *" --stop "* | *" --remove "* | *" --help "* | *" -h "*) ;;
   *) bash scripts/setup.sh ;;

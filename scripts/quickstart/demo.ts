@@ -79,7 +79,7 @@ export async function makeDemo(options: DemoOptions): Promise<Demo> {
     ]);
     vm = await cliJson<{ id: string; privateIps?: string }>(admin, ["vm", "show", "-g", GROUP, "-n", VM]);
   }
-  log("enabling login with directory identity on it (AADSSHLoginForLinux)");
+  log(`enabling login with directory identity on ${VM} (AADSSHLoginForLinux)`);
   await cliJson(admin, [
     "vm",
     "extension",

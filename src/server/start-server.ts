@@ -1,10 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { isIP } from "node:net";
+import { join } from "node:path";
 import type { AuthorizationServer } from "../auth/index.ts";
 import { activeCaKey, buildHostKrl, type HostKrl, openCaSigner, signHostCertificates } from "../ca/index.ts";
 import { createJoinCode } from "../directory/index.ts";
 import { computerName, getMachine } from "../resources/index.ts";
+import { writeFileAtomic } from "../shared/atomic-write.ts";
 import type { Clock } from "../shared/clock.ts";
 import { openStore, type Store, sqliteUrlForDataDir, startExpirySweep } from "../store/index.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
@@ -243,6 +245,8 @@ async function startWith(
     const url = `${tls ? "https" : "http"}://${shownHost}:${address.port}`;
     const publicUrl: PublicUrl = configured ?? parsePublicUrl(url);
     endpoint = { publicUrl: publicUrl.origin, ...(tls ? { fingerprint: tls.fingerprint } : {}) };
+    // For the CLI's built-in `local` cloud on this machine (cli/session/clouds.ts): the URL to use.
+    await writeFileAtomic(join(options.dataDir, "public-url"), `${publicUrl.origin}\n`, 0o644);
     log = (level, message, details) => app.log[level](details ?? {}, message);
     logWorkerError = (error) => app.log.error({ err: error }, "issuance worker failed");
     // Each local machine's agent joins with a code the service makes for it here (no shared secret)

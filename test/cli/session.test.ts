@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmod, mkdtemp, readFile, stat, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -15,6 +15,7 @@ import {
   CloudError,
   CloudNotFoundError,
   listClouds,
+  localCloud,
   registerCloud,
   setCloud,
   showCloud,
@@ -87,6 +88,19 @@ describe("cloud profiles", () => {
     await assert.rejects(registerCloud(dir, { name: "local", endpoint: "https://h" }), CloudError);
     await registerCloud(dir, { name: "dev", endpoint: "http://127.0.0.1:8080" });
     assert.equal((await listClouds(dir)).length, 2);
+  });
+
+  test("local uses the public URL the server on this machine wrote in its data directory", async () => {
+    const dataDir = await freshDir();
+    assert.equal(localCloud(dataDir).endpoint, "https://127.0.0.1:8443", "no server there yet");
+    await mkdir(dataDir, { recursive: true });
+    const written = async (text: string) => {
+      await writeFile(join(dataDir, "public-url"), text);
+      return localCloud(dataDir).endpoint;
+    };
+    assert.equal(await written("https://10.213.255.1:8443\n"), "https://10.213.255.1:8443");
+    for (const bad of ["http://10.213.255.1:8443", "https://h/path", "not a url", ""])
+      assert.equal(await written(bad), "https://127.0.0.1:8443", bad);
   });
 });
 

@@ -50,6 +50,16 @@ describe("the quickstart", () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
+  it("refuses an unknown option or a missing value before installing anything (exit 2)", async () => {
+    const script = new URL("../../scripts/quickstart.sh", import.meta.url).pathname;
+    for (const args of [["--bogus"], ["--port"], ["--data-dir", dataDir, "extra"]]) {
+      const r = await runProcess("/bin/bash", [script, ...args], userConfig);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /^quickstart: (unknown option|--port needs a value)/);
+      assert.doesNotMatch(r.stdout + r.stderr, /setup:/, "scripts/setup.sh did not run");
+    }
+  });
+
   it("makes the demo, prints the next command, reuses it, stops, starts again and removes it all", async () => {
     const first = await quickstart(dataDir, userConfig);
     assert.equal(first.code, 0, first.stderr);

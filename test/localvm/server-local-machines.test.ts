@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { localCloud } from "../../src/cli/session/clouds.ts";
 import { findMachineTraces, LocalMachineProvider } from "../../src/localvm/index.ts";
 import { type RunningServer, startServer } from "../../src/server/index.ts";
 import { type ApiCall, servicePrincipalApi } from "../helpers/api-client.ts";
@@ -50,6 +51,10 @@ describe("hostpass server --local-machines", () => {
 
   it("answers at its gateway address, and vm create starts a machine its admin logs in to", async () => {
     assert.match(running?.publicUrl ?? "", /^https:\/\/10\.213\.\d+\.1:\d+$/);
+    // The CLI's built-in `local` cloud on this machine takes that URL from the data directory
+    // (a sign-in against 127.0.0.1 would meet another issuer).
+    assert.equal(localCloud(dataDir).endpoint, running?.publicUrl);
+    assert.equal(localCloud(dataDir).caFile, join(dataDir, "tls", "server-cert.pem"));
     const admin = await makeUserKey(keys);
     const vm = `${rg}/providers/Compute/virtualMachines/myVM`;
     const created = await call("PUT", vm, {

@@ -2,7 +2,7 @@
  * Cloud profiles (the seed's `az cloud`): a name → the service URL the CLI talks to, and an
  * optional CA certificate file to trust for it (the server's self-signed certificate by default).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HostpassError } from "../../shared/errors.ts";
@@ -23,6 +23,8 @@ interface CloudState {
 
 export const DEFAULT_CLOUD: CloudProfile = { name: "local", endpoint: "https://127.0.0.1:8443" };
 const FILE = "clouds.json";
+/** Written by `hostpass server` in its data directory (server/start-server.ts). */
+export const PUBLIC_URL_FILE = "public-url";
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export class CloudError extends HostpassError {
@@ -39,11 +41,24 @@ export class CloudNotFoundError extends HostpassError {
 
 /**
  * The built-in `local` cloud trusts the certificate a `hostpass server` on this machine generated
- * in its default data directory, so the quickstart needs no `cloud register`.
+ * in its default data directory, and uses the public URL that server says it has there (with
+ * `--local-machines` it is the machines' gateway, not 127.0.0.1: its issuer must match), so the
+ * quickstart's server needs no `cloud register` from any profile of this machine.
  */
-function localCloud(): CloudProfile {
-  const caFile = join(defaultServerDataDir(), "tls", "server-cert.pem");
-  return existsSync(caFile) ? { ...DEFAULT_CLOUD, caFile } : DEFAULT_CLOUD;
+export function localCloud(dataDir = defaultServerDataDir()): CloudProfile {
+  const caFile = join(dataDir, "tls", "server-cert.pem");
+  const endpoint = serverPublicUrl(dataDir) ?? DEFAULT_CLOUD.endpoint;
+  return existsSync(caFile) ? { ...DEFAULT_CLOUD, endpoint, caFile } : { ...DEFAULT_CLOUD, endpoint };
+}
+
+/** The `public-url` file a server writes in its data directory, when it is one https origin. */
+function serverPublicUrl(dataDir: string): string | undefined {
+  try {
+    const url = new URL(readFileSync(join(dataDir, PUBLIC_URL_FILE), "utf8").trim());
+    return url.protocol === "https:" && url.origin === url.href.replace(/\/$/, "") ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function load(dir: string): Promise<CloudState> {
