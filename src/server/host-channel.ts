@@ -49,6 +49,8 @@ export interface HostChannelDeps {
   /** Host certificates for a machine's registered host keys (may be none). */
   readonly hostCertificates?: (machineKey: string) => Promise<readonly string[]>;
   readonly log: (level: "warn" | "error", message: string, details?: Record<string, unknown>) => void;
+  /** A machine's first stream opened (true) or its last one closed (false): its agent's status. */
+  readonly presence?: (machineId: string, connected: boolean) => Promise<void>;
 }
 
 export interface StreamSink {
@@ -425,6 +427,9 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
       else for (const p of feed.history) if (p.version > after) sink.send({ type: "patch", patch: p });
       feed.sinks.add(sink);
       streams++;
+      const present = (connected: boolean) =>
+        deps.presence?.(feed.machineId, connected).catch((error) => fail("recording agent status", error));
+      if (feed.sinks.size === 1) void present(true);
       let closed = false;
       return () => {
         if (closed) return;
@@ -432,6 +437,7 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
         streams--;
         feed.sinks.delete(sink);
         if (feed.sinks.size > 0) return;
+        void present(false);
         feed.linger = setTimeout(() => {
           if (feed.sinks.size > 0 || tenant.feeds.get(feed.key) !== feed) return;
           tenant.feeds.delete(feed.key);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { AuthorizationServer } from "../auth/index.ts";
 import { activeCaKey, buildHostKrl, type HostKrl, openCaSigner, signHostCertificates } from "../ca/index.ts";
 import { createJoinCode } from "../directory/index.ts";
-import { computerName, getMachine } from "../resources/index.ts";
+import { computerName, getMachine, ResourceNotFoundError, recordHeartbeat } from "../resources/index.ts";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
 import type { Clock } from "../shared/clock.ts";
 import { openStore, type Store, sqliteUrlForDataDir, startExpirySweep } from "../store/index.ts";
@@ -184,6 +184,15 @@ async function startWith(
       });
     },
     log: (level, message, details) => log(level, message, details),
+    // `vm show`'s agentStatus: ready while the machine's agent holds its stream.
+    presence: (machineId, connected) =>
+      recordHeartbeat(store.resources, {
+        id: machineId,
+        status: connected ? "ready" : "notReady",
+        at: now(),
+      }).catch((error) => {
+        if (!(error instanceof ResourceNotFoundError)) throw error; // a machine deleted meanwhile
+      }),
   });
   // Issuance keeps the system clock: the portal's pinned clock does not move token or proof times.
   let logWorkerError: (error: unknown) => void = () => {};

@@ -247,7 +247,15 @@ for (const dialect of selectedDialects())
     it("streams a snapshot of who may log in: admin directly, user through a nested group, never Owner only", async () => {
       const stream = follow(clientA);
       const { value: state } = await stream.waitFor((e) => (e.type === "snapshot" ? e.state : undefined));
+      // vm show: the agent is ready while its stream is open
+      const status = async () => (await api("GET", vmA)).body.agentStatus;
+      for (let i = 0; i < 100 && (await status()) !== "ready"; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await status(), "ready");
       await stream.stop();
+      for (let i = 0; i < 100 && (await status()) !== "notReady"; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await status(), "notReady");
       assert.equal(state.machineId, vmA);
       assert.equal(state.loginEnabled, true);
       const byName = Object.fromEntries(state.logins.map((l) => [l.linuxName, l]));
