@@ -155,7 +155,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   const host = deps.hostAgents;
   if (host) {
     registerPostAgentJoin(app, deps, host);
-    registerGetAgentStream(app, host);
+    registerGetAgentStream(app, deps, host);
     registerPostAgentReports(app, deps, host);
     registerGetKrl(app, host);
     registerPostJoinCode(app, deps, host);

@@ -1,7 +1,7 @@
 import { Type } from "@fastify/type-provider-typebox";
 import type { HostEvent } from "../../../shared/host-protocol.ts";
 import type { App } from "../../app.ts";
-import type { HostAgentServices } from "../../deps.ts";
+import type { HostAgentServices, RouteDeps } from "../../deps.ts";
 import { agentOf } from "./lib/agent-of.ts";
 
 const Query = Type.Object(
@@ -18,7 +18,7 @@ const Query = Type.Object(
  * cannot be replayed, then a patch per change that concerns this machine, heartbeats, and
  * `terminateSessions`. Only the machine's own agent may read it.
  */
-export function registerGetAgentStream(app: App, host: HostAgentServices): void {
+export function registerGetAgentStream(app: App, deps: RouteDeps, host: HostAgentServices): void {
   app.get(
     "/agents/v1/stream",
     {
@@ -37,7 +37,7 @@ export function registerGetAgentStream(app: App, host: HostAgentServices): void 
       },
     },
     async (request, reply) => {
-      const credential = await agentOf(request, host.agents);
+      const credential = await agentOf(request, host.agents, deps.directory);
       const after = request.query.after === undefined ? undefined : Number(request.query.after);
       const raw = reply.raw;
       let open = false;

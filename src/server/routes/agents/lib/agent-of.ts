@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import type { AgentCredential, AgentRepository } from "../../../../directory/index.ts";
+import type { AgentCredential, AgentRepository, DirectoryRepository } from "../../../../directory/index.ts";
 import { HostpassError } from "../../../../shared/errors.ts";
 import { principalOf } from "../../../plugins/authenticate.ts";
 
@@ -21,6 +21,7 @@ export class NotAnAgentError extends HostpassError {
 export async function agentOf(
   request: FastifyRequest,
   agents: Pick<AgentRepository, "findCredential">,
+  directory?: Pick<DirectoryRepository, "getPrincipal">,
 ): Promise<AgentCredential> {
   const principal = principalOf(request);
   if (principal.type !== "managedIdentity" || principal.clientId === undefined) throw new NotAnAgentError();
@@ -31,5 +32,11 @@ export async function agentOf(
     credential.tenantId !== principal.tenantId
   )
     throw new NotAnAgentError();
+  // Read now, not from the token check's short cache: a stream opened for an identity removed or
+  // disabled a moment ago would hand the agent every login again.
+  if (directory) {
+    const identity = await directory.getPrincipal(credential.tenantId, credential.identityId);
+    if (identity?.kind !== "managedIdentity" || !identity.enabled) throw new NotAnAgentError();
+  }
   return credential;
 }
