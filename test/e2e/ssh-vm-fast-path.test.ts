@@ -114,6 +114,8 @@ describe("hostpass ssh vm's fast path (bash, no Node), end to end on a real sshd
     assert.equal(more.length, 0);
     assert.deepEqual(fastArgs, nodeArgs);
     assert.ok(nodeArgs?.includes("IdentitiesOnly=yes") && nodeArgs.includes("-i"), nodeArgs?.join(" "));
+    // An address nothing answers fails in seconds instead of the kernel's TCP timeout.
+    assert.ok(nodeArgs?.includes("ConnectTimeout=15"), nodeArgs?.join(" "));
   });
 
   it("--ip too; ssh's exit status and everything after -- are passed through", async () => {

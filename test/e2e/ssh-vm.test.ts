@@ -75,6 +75,14 @@ describe("hostpass ssh vm and ssh config, end to end on a real sshd", () => {
       `${vms}/myVM`,
     ]);
     assert.equal(admin.code, 0, admin.err);
+    assert.doesNotMatch(admin.err, /WARNING/);
+    // Without --scope or -g the role covers the whole subscription, as in az, but it is said.
+    const wide = await s.cli([...words("role assignment create --role Reader --assignee"), ADMIN_UPN]);
+    assert.equal(wide.code, 0, wide.err);
+    assert.match(
+      wide.err,
+      /WARNING: no --scope or -g given: the role applies to the whole subscription \(\/subscriptions\//,
+    );
     // The stand-in host: sshd trusting the user CA, with a host certificate from the host CA.
     host = await startStandInHost(s.running, s.dataDir, [alice.linuxName]);
     sshd = host.sshd;

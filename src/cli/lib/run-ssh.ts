@@ -101,6 +101,8 @@ export interface SshVmRun {
   readonly fastPath?: FastPathTarget;
 }
 
+const CONNECT_TIMEOUT_SECONDS = 15;
+
 export async function runSsh(
   ctx: CliContext,
   target: SshTarget,
@@ -155,6 +157,8 @@ export async function runSsh(
       args.push("-o", `ProxyCommand=${[...words.slice(0, -1), "-W", "'[%h]:%p'", words.at(-1)].join(" ")}`);
     }
   }
+  // An address nothing answers would otherwise hold ssh for the kernel's TCP timeout (minutes).
+  args.push("-o", `ConnectTimeout=${CONNECT_TIMEOUT_SECONDS}`);
   if (target.port !== undefined) args.push("-p", target.port);
   args.push("-l", user as string, host as string, ...extra);
   const code = await spawnSsh(ctx, args);

@@ -54,6 +54,11 @@ export const roleAssignmentCreateCommand: CliCommand<Args> = {
     if (!assignee) throw new CliUsageError("--assignee or --assignee-object-id is required");
     const api = await openApi(ctx);
     const scope = await scopeOf(api, args);
+    if (args.scope === undefined && args.resourceGroup === undefined && !ctx.globals.onlyShowErrors)
+      // az says nothing here; a login role on a whole subscription is rarely what a newcomer meant.
+      ctx.stderr.write(
+        `WARNING: no --scope or -g given: the role applies to the whole subscription (${scope})\n`,
+      );
     return api.put(`${scope}/providers/Authorization/roleAssignments/${randomUUID()}`, {
       role: args.role,
       assignee,
