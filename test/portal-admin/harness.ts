@@ -69,6 +69,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 }
 
+/**
+ * The portal's isolated Chromium for a server started elsewhere (e.g. `startCliServer` with local
+ * machines): the portal is browsed at the server's public URL (the one its sign-in redirects to),
+ * which Chromium's namespace carries to the server's loopback address; `close` closes Chromium only.
+ */
+export async function harnessFor(running: RunningServer): Promise<Harness> {
+  const isolated = await launchIsolatedChromium(Number(new URL(running.url).port), running.publicUrl);
+  await mkdir(SCREENSHOTS, { recursive: true });
+  return { running, browser: isolated.browser, url: running.publicUrl, close: () => isolated.close() };
+}
+
 /** A browser with its own cookies, every document audited; `close` asserts the audit is clean. */
 export interface PortalBrowser {
   readonly context: BrowserContext;

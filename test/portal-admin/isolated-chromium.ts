@@ -17,8 +17,12 @@ export interface IsolatedChromium {
   close(): Promise<void>;
 }
 
-/** Chromium that can reach `127.0.0.1:<port>` (the test server) and nothing else. */
-export async function launchIsolatedChromium(port: number): Promise<IsolatedChromium> {
+/**
+ * Chromium that can reach `127.0.0.1:<port>` (the test server) and nothing else; with `publicUrl`
+ * (a service whose public URL is another address of this host, as with local machines: its
+ * sign-in redirects there), that URL's address and port reach the same server too.
+ */
+export async function launchIsolatedChromium(port: number, publicUrl?: string): Promise<IsolatedChromium> {
   if (process.getuid?.() !== 0) {
     const browser = await launchChromium();
     return { browser, close: () => browser.close() };
@@ -52,6 +56,7 @@ export async function launchIsolatedChromium(port: number): Promise<IsolatedChro
         HOSTPASS_RELAY_SCRIPT: new URL("./netns-relay.ts", import.meta.url).pathname,
         HOSTPASS_RELAY_PORT: String(port),
         HOSTPASS_RELAY_SOCKET: socketPath,
+        HOSTPASS_RELAY_ALSO: alsoReached(port, publicUrl),
       },
     });
     return {
@@ -65,4 +70,12 @@ export async function launchIsolatedChromium(port: number): Promise<IsolatedChro
     await close();
     throw error;
   }
+}
+
+/** `<address>:<port>` of `publicUrl` when it is not the loopback URL already served; else "". */
+function alsoReached(port: number, publicUrl: string | undefined): string {
+  if (publicUrl === undefined) return "";
+  const url = new URL(publicUrl);
+  const publicPort = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  return url.hostname === "127.0.0.1" && publicPort === port ? "" : `${url.hostname}:${publicPort}`;
 }
