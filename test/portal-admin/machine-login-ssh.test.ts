@@ -90,7 +90,10 @@ describe("portal: a machine made in the portal, its role granted on its IAM page
     const state = () => page.textContent("section[aria-labelledby=ext] td .badge").then((t) => t?.trim());
     const started = performance.now();
     while ((await state()) !== "Succeeded") {
-      assert.ok(performance.now() - started < 60_000, `still ${await state()} after 60 s\n${await agentLog()}`);
+      assert.ok(
+        performance.now() - started < 60_000,
+        `still ${await state()} after 60 s\n${await agentLog()}`,
+      );
       await new Promise((r) => setTimeout(r, 500));
       await page.reload();
     }
