@@ -87,6 +87,20 @@ export class LoginNotEnabledError extends HostpassError {
   readonly kind = "conflict";
 }
 
+/** `--ip` (or an address given to `--jump`) is not an IPv4 or IPv6 address nor a host name. */
+export class InvalidHostError extends HostpassError {
+  static readonly code = "ERR_CLI_INVALID_HOST";
+  readonly code = InvalidHostError.code;
+  readonly kind = "invalid";
+}
+
+/** `ssh vm --ip` names a host the system's resolver (/etc/hosts, DNS) says does not exist. */
+export class UnknownHostError extends HostpassError {
+  static readonly code = "ERR_CLI_UNKNOWN_HOST";
+  readonly code = UnknownHostError.code;
+  readonly kind = "invalid";
+}
+
 /** A file the command reads or writes cannot be used (missing, no permission, not a directory). */
 export class FileAccessError extends HostpassError {
   static readonly code = "ERR_CLI_FILE";

@@ -126,6 +126,51 @@ describe("bad input, newcomer fixes and the token cache under concurrency", () =
     assert.equal((await hostpass(words("group show -n QueryGroup"))).code, 3, "the group was not created");
   });
 
+  it("ssh config --file where no folder can be made (/proc) fails at once: ERR_CLI_FILE, exit 2, no certificate", async () => {
+    const started = Date.now();
+    const r = await hostpass(["ssh", "config", "--file", "/proc/hostpass-nope/config", "--ip", "10.0.0.1"]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(
+      r.err,
+      /^ERROR: \(ERR_CLI_FILE\) cannot mkdir \/proc\/hostpass-nope: no such file or directory/,
+    );
+    assert.ok(Date.now() - started < 20_000, "fails fast (Node's recursive mkdir spun here forever)");
+    await assert.rejects(stat(join(s.home, ".hostpass", "ssh")), { code: "ENOENT" }, "no keys folder made");
+  });
+
+  it("ssh vm --ip that is no address nor a known host: a code and exit 2 before any key or ssh", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["--ip", "not-an-ip"],
+        /^ERROR: \(ERR_CLI_UNKNOWN_HOST\) --ip: not-an-ip is not an address, and no host has that name/,
+      ],
+      // The seed's own placeholder address: a dotted number that is no IPv4 address.
+      [
+        ["--ip", "10.11.123.456"],
+        /^ERROR: \(ERR_CLI_INVALID_HOST\) --ip: "10\.11\.123\.456" is not an IPv4 address/,
+      ],
+      [["--ip", "fe80::1::2"], /^ERROR: \(ERR_CLI_INVALID_HOST\) --ip: "fe80::1::2" is not an IPv6 address/],
+      [
+        ["--ip=-oProxyCommand=sh"],
+        /^ERROR: \(ERR_CLI_INVALID_HOST\) --ip: "-oProxyCommand=sh" is not an IPv4 or IPv6/,
+      ],
+      [["--ip", "host;id"], /^ERROR: \(ERR_CLI_INVALID_HOST\) /],
+      [["--ip", "-bad-.example"], /^ERROR: \(ERR_CLI_INVALID_HOST\) /],
+      [["--ip", "10.0.0.1", "--jump", "bastion..example"], /^ERROR: \(ERR_CLI_INVALID_HOST\) --jump: /],
+    ];
+    for (const [args, expected] of cases) {
+      const r = await hostpass(["ssh", "vm", ...args, "--", "-o", "BatchMode=yes", "true"]);
+      assert.equal(r.code, 2, `${args.join(" ")}\n${r.err}`);
+      assert.match(r.err, expected, args.join(" "));
+      assert.doesNotMatch(r.err, /ssh:/, "ssh was not run");
+    }
+    // ssh config writes --ip as a Host pattern (the seed's 10.11.123.456 included), but no option.
+    const config = await hostpass(["ssh", "config", "--file", join(s.home, "cfg"), "--ip=-oProxyCommand=sh"]);
+    assert.equal(config.code, 2, config.err);
+    assert.match(config.err, /^ERROR: \(ERR_CLI_INVALID_HOST\) --ip: "-oProxyCommand=sh"/);
+    await assert.rejects(stat(join(s.home, ".hostpass", "ssh")), { code: "ENOENT" }, "no key made");
+  });
+
   it("ten CLI processes refreshing at once stay signed in (one refresh at a time, the rest reuse it)", async () => {
     assert.equal((await hostpass(words("group create -n Busy -l local"))).code, 0);
     const before = JSON.parse(await readFile(accountsFile, "utf8")) as {

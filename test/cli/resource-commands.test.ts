@@ -19,6 +19,13 @@ describe("hostpass management commands against a real server", () => {
     return r.out.trim() === "" ? undefined : JSON.parse(r.out);
   };
 
+  /** A `-o table` output as cells (columns are two or more spaces apart). */
+  const cells = (out: string) =>
+    out
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.split(/\s{2,}/));
+
   before(async () => {
     s = await startCliServer();
     subscription = s.running.bootstrap.subscriptionId;
@@ -32,6 +39,22 @@ describe("hostpass management commands against a real server", () => {
     assert.equal(account.id, subscription);
     assert.equal(account.name, "Default Subscription");
     assert.equal(account.user.name, ADMIN_UPN);
+    // -o table: az's columns and the user (several identities per cloud are common here).
+    const expected = [
+      ["Name", "User", "CloudName", "SubscriptionId", "TenantId", "State", "IsDefault"],
+      ["Default Subscription", ADMIN_UPN, "test", subscription, account.tenantId, "Enabled", "true"],
+    ];
+    const listed = await s.cli(["account", "list", "-o", "table"]);
+    assert.equal(listed.code, 0, listed.err);
+    assert.deepEqual(
+      cells(listed.out).filter((_, i) => i !== 1),
+      expected,
+    );
+    const shown = await s.cli(["account", "show", "-o", "table"]);
+    assert.deepEqual(
+      cells(shown.out).filter((_, i) => i !== 1),
+      expected,
+    );
   });
 
   it("group create, list, show (as az prints them)", async () => {
@@ -113,6 +136,16 @@ describe("hostpass management commands against a real server", () => {
     assert.equal(queried.out.split("\n")[0], "Name", "with --query the table shows the query's result");
     const listed = await s.cli(["vm", "list", "--query", "[].[name, privateIps]", "-o", "tsv"]);
     assert.equal(listed.out, "myVM\t10.1.0.4\n");
+    // -o table: az's VM columns (those hostpass has) and the private addresses, not every field.
+    const vmTable = await s.cli(["vm", "list", "-g", "LinuxVMs", "-o", "table"]);
+    assert.equal(vmTable.code, 0, vmTable.err);
+    assert.deepEqual(
+      cells(vmTable.out).filter((_, i) => i !== 1),
+      [
+        ["Name", "ResourceGroup", "PublicIps", "PrivateIps", "Location"],
+        ["myVM", "LinuxVMs", "192.0.2.10", "10.1.0.4", "local"],
+      ],
+    );
   });
 
   it("extension set without a managed identity exits 22 with the seed's explanation; with the legacy one, 23", async () => {
@@ -427,6 +460,21 @@ describe("hostpass management commands against a real server", () => {
       "--scope",
       vm,
     ]);
+    // az's principalName in the list, and its table: Principal, Role, Scope.
+    const named = await json(["role", "assignment", "list", "--scope", vm]);
+    assert.deepEqual(
+      named.map((a: { principalName: string; principalType: string }) => [a.principalName, a.principalType]),
+      [[ADMIN_UPN, "User"]],
+    );
+    const roleTable = await s.cli(["role", "assignment", "list", "--scope", vm, "-o", "table"]);
+    assert.equal(roleTable.code, 0, roleTable.err);
+    assert.deepEqual(
+      cells(roleTable.out).filter((_, i) => i !== 1),
+      [
+        ["Principal", "Role", "Scope"],
+        [ADMIN_UPN, "VM Reader", vm],
+      ],
+    );
     const both = await s.cli([
       "role",
       "assignment",

@@ -3,10 +3,11 @@
  * it: `--ssh-key-values <file>`, or `--generate-ssh-keys` (~/.ssh/id_ed25519, made when missing),
  * or else an existing ~/.ssh/id_ed25519.pub / id_rsa.pub. None is fine: directory login needs none.
  */
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../shared/atomic-write.ts";
+import { makeDirectory } from "../../shared/make-directory.ts";
 import { formatPrivateKey, formatPublicKey, generateKeyPair, parsePublicKey } from "../../ssh/index.ts";
 import type { CliContext } from "../command.ts";
 import { CliUsageError } from "../errors.ts";
@@ -38,7 +39,7 @@ export async function adminKeyFor(
   if (args.generateSshKeys && !(await exists(`${ed25519}.pub`))) {
     if (await exists(ed25519))
       throw new CliUsageError(`${ed25519} exists without ${ed25519}.pub; give --ssh-key-values`);
-    await mkdir(sshDir, { recursive: true, mode: 0o700 });
+    await makeDirectory(sshDir);
     const pair = generateKeyPair("ssh-ed25519");
     await writeFileAtomic(ed25519, formatPrivateKey(pair.privateKey, "hostpass-admin"), 0o600);
     await writeFileAtomic(`${ed25519}.pub`, `${formatPublicKey(pair.publicKey, "hostpass-admin")}\n`, 0o644);

@@ -129,7 +129,22 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** `vm list-ip-addresses`, shaped as az prints it. */
+/**
+ * `vm list|show -o table`: az's columns for a VM where hostpass has the field (Name,
+ * ResourceGroup, PublicIps, Location; no power state, FQDNs or zones here) and the private
+ * addresses, the only ones most machines on a private network have.
+ */
+export function machineRows(result: unknown): unknown {
+  const row = (m: MachineDto) => ({
+    Name: m.name,
+    ResourceGroup: m.resourceGroup,
+    PublicIps: m.publicIps,
+    PrivateIps: m.privateIps,
+    Location: m.location,
+  });
+  return Array.isArray(result) ? result.map(row) : row(result as MachineDto);
+}
+
 /**
  * `vm list-ip-addresses -o table`: az's columns (VirtualMachine, PublicIPAddresses,
  * PrivateIPAddresses) with the resource group too; several addresses are comma-separated.

@@ -9,10 +9,11 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { isIP } from "node:net";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { CliContext } from "../command.ts";
-import { CliUsageError, LoginRoleMissingError, NoAddressError } from "../errors.ts";
+import { CliUsageError, LoginRoleMissingError, NoAddressError, UnknownHostError } from "../errors.ts";
 import { type Account, defaultAccount } from "../session/accounts.ts";
 import { type CloudProfile, showCloud } from "../session/clouds.ts";
 import { configDir } from "../session/config-dir.ts";
@@ -111,6 +112,10 @@ export async function runSsh(
 ): Promise<number> {
   if (target.localUser !== undefined && !/^[A-Za-z_][A-Za-z0-9_.@-]{0,63}$/.test(target.localUser))
     throw new CliUsageError(`--local-user: ${JSON.stringify(target.localUser)} is not a user name`);
+  // A name nobody knows is said here, with a code, rather than as ssh's own words (exit 255).
+  // Through --jump the jump host resolves it; bin/hostpass's diagnosis run had it resolve already.
+  if (target.ip !== undefined && !target.jump && ctx.env.HOSTPASS_FASTPATH_SSH_EXIT !== "255")
+    await checkResolves(target.ip);
   const dir = configDir(ctx.env);
   const fastPath = options.fastPath && !target.keys && target.localUser === undefined && !target.jump;
   const record = fastPath ? recordName(options.fastPath as FastPathTarget) : undefined;
@@ -230,6 +235,28 @@ async function jumpAddress(ctx: CliContext, signed: Signed, target: SshTarget): 
   const address = pickAddress(bastion, false);
   if (!address) throw new NoAddressError(`the jump machine ${jump} has no address`);
   return address;
+}
+
+/** Errors of getaddrinfo that mean "no such host" (not "the resolver is unreachable"). */
+const NO_SUCH_HOST = new Set(["ENOTFOUND", "ENODATA", "EAI_NONAME", "EAI_NODATA"]);
+
+/**
+ * `--ip` given as a name: looked up with the system's resolver (the one ssh uses: /etc/hosts, then
+ * DNS). Only a definite "no such host" stops here; a resolver that cannot answer lets ssh try.
+ */
+async function checkResolves(host: string): Promise<void> {
+  if (isIP(host) !== 0) return;
+  const { lookup } = await import("node:dns/promises");
+  try {
+    await lookup(host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    if (NO_SUCH_HOST.has(code))
+      throw new UnknownHostError(
+        `--ip: ${host} is not an address, and no host has that name (/etc/hosts, DNS); give the machine's IPv4 or IPv6 address, or -n and -g`,
+        { cause: error },
+      );
+  }
 }
 
 /** POSIX shell quoting (ProxyCommand runs through the shell). */

@@ -1,5 +1,6 @@
 /** What `ssh vm` (and `ssh config`) connect to, from their options, checked before anything runs. */
-import { CliUsageError } from "../errors.ts";
+import { isIP } from "node:net";
+import { CliUsageError, InvalidHostError } from "../errors.ts";
 
 export interface SshVmArgs {
   readonly name?: string;
@@ -30,10 +31,44 @@ export interface SshTarget {
 
 const VM_ID =
   /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/(?:Microsoft\.)?Compute\/virtualMachines\/([^/]+)$/i;
-/** A host name or address ssh may be given: no option-like or shell-meaningful text. */
-const HOST = /^[A-Za-z0-9._:[\]-]{1,253}$/;
+/** A machine name for `--jump` (resolved through -g): no option-like or shell-meaningful text. */
+const MACHINE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9_])?$/;
+/** One label of a host name (RFC 1123; `_` too, as resolvers and /etc/hosts accept it). */
+const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 
-export function targetOf(args: SshVmArgs): SshTarget {
+/**
+ * An address or host name as ssh will be given it: IPv4 (dotted quad), IPv6 (brackets dropped),
+ * or a host name of labels (at most 253 characters, optional final dot) whose last label is not
+ * all digits, so `10.11.123.456` is a bad IPv4 address, not a name. Anything else is
+ * ERR_CLI_INVALID_HOST before anything runs.
+ */
+export function checkHost(value: string, flag: string): string {
+  const bare = /^\[.*\]$/.test(value) ? value.slice(1, -1) : value;
+  if (isIP(bare) === 6 || (bare === value && isIP(bare) === 4)) return bare;
+  const what = `${flag}: ${JSON.stringify(value.slice(0, 300))}`;
+  if (bare !== value || bare.includes(":")) throw new InvalidHostError(`${what} is not an IPv6 address`);
+  if (/^[0-9.]+$/.test(bare)) throw new InvalidHostError(`${what} is not an IPv4 address`);
+  const name = bare.endsWith(".") ? bare.slice(0, -1) : bare;
+  const labels = name.split(".");
+  if (
+    name.length === 0 ||
+    name.length > 253 ||
+    !labels.every((l) => LABEL.test(l)) ||
+    /^\d+$/.test(labels.at(-1) as string)
+  )
+    throw new InvalidHostError(`${what} is not an IPv4 or IPv6 address nor a host name`);
+  return bare;
+}
+
+/** What `ssh config` writes as a Host pattern for `--ip`: no option-like or ssh_config-meaningful text. */
+const HOST_PATTERN = /^[A-Za-z0-9_:[\]][A-Za-z0-9._:[\]-]{0,252}$/;
+
+/**
+ * `hosts`: "connect" (`ssh vm`: `--ip` must be an address or a host name, checkHost) or "pattern"
+ * (`ssh config` only writes `--ip` as a Host pattern, as az does, so even the seed's own example
+ * `10.11.123.456`, which is no IPv4 address, is written as it was given).
+ */
+export function targetOf(args: SshVmArgs, hosts: "connect" | "pattern" = "connect"): SshTarget {
   const ways = [args.ip !== undefined, args.name !== undefined, args.resourceId !== undefined].filter(
     Boolean,
   );
@@ -50,9 +85,20 @@ export function targetOf(args: SshVmArgs): SshTarget {
       );
     machine = { group: decodeURIComponent(m[1] as string), name: decodeURIComponent(m[2] as string) };
   }
-  if (args.ip !== undefined && (!HOST.test(args.ip) || args.ip.startsWith("-")))
-    throw new CliUsageError(`--ip: ${JSON.stringify(args.ip)} is not an address or host name`);
-  if (args.jump !== undefined && (!HOST.test(args.jump) || args.jump.startsWith("-")))
+  let ip = args.ip;
+  if (ip !== undefined && hosts === "connect") ip = checkHost(ip, "--ip");
+  else if (ip !== undefined && !HOST_PATTERN.test(ip))
+    throw new InvalidHostError(`--ip: ${JSON.stringify(ip.slice(0, 300))} is not an address or host name`);
+  // --jump: an address (it has a dot or a colon) or the name of a VM in -g.
+  const jump =
+    args.jump === undefined
+      ? undefined
+      : /[.:[]/.test(args.jump)
+        ? checkHost(args.jump, "--jump")
+        : MACHINE_NAME.test(args.jump)
+          ? args.jump
+          : undefined;
+  if (args.jump !== undefined && jump === undefined)
     throw new CliUsageError(`--jump: ${JSON.stringify(args.jump)} is not a machine name or address`);
   let keys: SshTarget["keys"];
   if (args.privateKeyFile !== undefined || args.publicKeyFile !== undefined) {
@@ -63,11 +109,11 @@ export function targetOf(args: SshVmArgs): SshTarget {
   }
   return {
     ...(machine ? { machine } : {}),
-    ...(args.ip !== undefined ? { ip: args.ip } : {}),
+    ...(ip !== undefined ? { ip } : {}),
     ...(args.port !== undefined ? { port: args.port } : {}),
     preferPrivateIp: args.preferPrivateIp === true,
     ...(keys ? { keys } : {}),
-    ...(args.jump !== undefined ? { jump: args.jump } : {}),
+    ...(jump !== undefined ? { jump } : {}),
     ...(args.localUser !== undefined ? { localUser: args.localUser } : {}),
     ...(args.resourceGroup !== undefined ? { resourceGroup: args.resourceGroup } : {}),
   };

@@ -3,10 +3,11 @@
  * It is created 0700; files in it are 0600 and written atomically. A file that is a symlink, not
  * owned by this user, or readable by others is refused rather than trusted.
  */
-import { lstat, mkdir, readFile } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../shared/atomic-write.ts";
+import { makeDirectory } from "../../shared/make-directory.ts";
 import { CliStateError } from "./errors.ts";
 
 /** Where `hostpass server` keeps its state by default: /var/lib for root, else the home directory. */
@@ -19,7 +20,7 @@ export function configDir(env: NodeJS.ProcessEnv): string {
 }
 
 async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirectory(dir);
   const st = await lstat(dir);
   if (!st.isDirectory() || st.isSymbolicLink()) throw new CliStateError(`${dir} is not a directory`);
   if (typeof process.getuid === "function" && st.uid !== process.getuid())

@@ -14,9 +14,10 @@
  * this is on `ssh vm`'s cached path.
  */
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, readFile, rm } from "node:fs/promises";
+import { lstat, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../shared/atomic-write.ts";
+import { makeDirectory } from "../../shared/make-directory.ts";
 
 export const FAST_PATH_FORMAT = "hostpass-fastpath 1";
 /** A by-name record names an address the service gave; ask again at least this often (the VM may move). */
@@ -50,7 +51,7 @@ export function recordName(target: FastPathTarget): string | undefined {
 /** The folder when it is this user's, 0700, not a symlink; created when missing. */
 async function ownFolder(configDir: string): Promise<string | undefined> {
   const folder = folderOf(configDir);
-  await mkdir(folder, { recursive: true, mode: 0o700 });
+  await makeDirectory(folder);
   const st = await lstat(folder);
   const mine = typeof process.getuid !== "function" || st.uid === process.getuid();
   return st.isDirectory() && mine && (st.mode & 0o077) === 0 ? folder : undefined;

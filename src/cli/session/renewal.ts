@@ -4,9 +4,10 @@
  * folder is re-read after the lock is taken. Files are written atomically, `meta.json` last (it is
  * removed first), so a crash half-way leaves a folder that is simply renewed next time.
  */
-import { mkdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../shared/atomic-write.ts";
+import { makeDirectory } from "../../shared/make-directory.ts";
 import { parsePublicKey, renderCertAuthorityLine } from "../../ssh/index.ts";
 import type { Session } from "./context.ts";
 import { CliStateError } from "./errors.ts";
@@ -33,7 +34,7 @@ export interface RenewOptions extends IssueOptions {
 
 export async function withFolderLock<T>(folder: string, work: () => Promise<T>): Promise<T> {
   const lockfile = await import("proper-lockfile");
-  await mkdir(folder, { recursive: true, mode: 0o700 });
+  await makeDirectory(folder);
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(join(folder, "meta.json"), {

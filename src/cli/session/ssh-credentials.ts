@@ -5,10 +5,11 @@
  * a claims challenge sign in again in the browser (interactive commands only).
  */
 import type { KeyObject } from "node:crypto";
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createDeviceProof, createKeyProof } from "../../ca/index.ts";
 import { writeFileAtomic } from "../../shared/atomic-write.ts";
+import { makeDirectory } from "../../shared/make-directory.ts";
 import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "../../shared/well-known.ts";
 import {
   type Certificate,
@@ -68,7 +69,7 @@ export function newKeyPair(): KeyPairInMemory {
 
 /** Writes a pair as OpenSSH files (private 0600), creating the folder (0700) when missing. */
 export async function saveKeyPair(pair: KeyPairInMemory, privateKeyFile: string): Promise<KeyFiles> {
-  await mkdir(dirname(privateKeyFile), { recursive: true, mode: 0o700 });
+  await makeDirectory(dirname(privateKeyFile));
   await writeFileAtomic(privateKeyFile, formatPrivateKey(pair.privateKey, "hostpass"), 0o600);
   await writeFileAtomic(`${privateKeyFile}.pub`, `${formatPublicKey(pair.publicKey, "hostpass")}\n`, 0o644);
   return { ...pair, privateKeyFile, publicKeyFile: `${privateKeyFile}.pub` };

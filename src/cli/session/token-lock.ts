@@ -10,8 +10,8 @@ const STALE_MS = 20_000;
 
 export async function withTokenLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
   const lockfile = await import("proper-lockfile");
-  const { mkdir } = await import("node:fs/promises");
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const { makeDirectory } = await import("../../shared/make-directory.ts");
+  await makeDirectory(dir);
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(join(dir, "accounts.json"), {

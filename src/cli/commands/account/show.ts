@@ -1,5 +1,5 @@
 import type { CliCommand } from "../../command.ts";
-import { describeAccount } from "../../lib/describe-account.ts";
+import { accountRows, describeAccount } from "../../lib/describe-account.ts";
 import { defaultAccount } from "../../session/accounts.ts";
 import { showCloud } from "../../session/clouds.ts";
 import { configDir } from "../../session/config-dir.ts";
@@ -15,6 +15,7 @@ export const accountShowCommand: CliCommand = {
     },
   ],
   configure() {},
+  tableRows: accountRows,
   async run(ctx) {
     const dir = configDir(ctx.env);
     return describeAccount(await defaultAccount(dir, (await showCloud(dir)).name));

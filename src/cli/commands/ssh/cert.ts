@@ -3,9 +3,9 @@
  * for a key, for use with any OpenSSH client (`ssh -i key -o CertificateFile=F`). Without a key,
  * an Ed25519 pair is made in F's folder, written only once the certificate is issued.
  */
-import { mkdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { Option } from "commander";
+import { makeDirectory } from "../../../shared/make-directory.ts";
 import type { CliCommand, CliContext } from "../../command.ts";
 import { CliUsageError } from "../../errors.ts";
 
@@ -73,7 +73,7 @@ export const sshCertCommand: CliCommand<Args> = {
         `${folder} contains sensitive information (id_ed25519, id_ed25519.pub). Please delete once this certificate is no longer being used.`,
       );
     const file = resolve(args.file ?? `${saved.privateKeyFile}-cert.pub`);
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    await makeDirectory(dirname(file));
     await writeFileAtomic(file, issued.text, 0o644);
     const { certificate } = issued;
     const until = new Date(Number(certificate.validBefore) * 1000);

@@ -4,8 +4,9 @@
  * renews itself (see lib/ssh-config-file.ts): plain ssh, scp, sftp, rsync and VS Code keep working
  * past the certificate's lifetime, and a renewal never prompts.
  */
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { makeDirectory } from "../../../shared/make-directory.ts";
 import type { CliCommand } from "../../command.ts";
 import { CliUsageError, NoAddressError } from "../../errors.ts";
 import type { MachineDto } from "../../lib/machines.ts";
@@ -55,16 +56,22 @@ export const sshConfigCommand: CliCommand<Args> = {
   async run(ctx, args) {
     const everyHost = args.ip === "*";
     const everyVm = args.name === "*";
-    const target = targetOf({
-      ...args,
-      ...(everyHost ? { ip: "localhost" } : {}),
-      ...(everyVm ? { name: "x" } : {}),
-    });
+    const target = targetOf(
+      {
+        ...args,
+        ...(everyHost ? { ip: "localhost" } : {}),
+        ...(everyVm ? { name: "x" } : {}),
+      },
+      "pattern",
+    );
     if (target.port !== undefined && !/^[1-9]\d{0,4}$/.test(target.port))
       throw new CliUsageError(`--port: ${JSON.stringify(target.port)} is not a port number`);
     const file = resolve(args.file);
     const { openSession } = await import("../../session/context.ts");
     const session = await openSession(ctx.env);
+    // The file's folder and its current text before anything is made (a bad --file fails here).
+    await makeDirectory(dirname(file));
+    const existing = args.overwrite ? "" : await readIfPresent(file);
     const { apiFor } = await import("../../session/api.ts");
     const api = apiFor(session, ctx);
     const port = target.port ? { port: target.port } : {};
@@ -103,9 +110,8 @@ export const sshConfigCommand: CliCommand<Args> = {
       print: (line) => ctx.stderr.write(`${line}\n`),
       signal: ctx.signal,
     });
-    let text = args.overwrite ? "" : await readFile(file, "utf8").catch(() => "");
+    let text = existing;
     for (const [name, entry] of entries) text = mergeBlock(text, name, renderBlock(name, entry, credential));
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     const mode = await stat(file).then(
       (s) => s.mode & 0o777,
       () => 0o600,
@@ -125,4 +131,14 @@ function machineEntry(m: MachineDto, preferPrivate: boolean, port: { port?: stri
     ...(hostName ? { alias: { name: alias, hostName } } : {}),
     ...port,
   };
+}
+
+/** The file's text; "" only when it does not exist (an unreadable config must not be replaced). */
+async function readIfPresent(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "";
+    throw error;
+  }
 }

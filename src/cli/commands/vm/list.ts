@@ -1,5 +1,5 @@
 import type { CliCommand } from "../../command.ts";
-import type { MachineDto } from "../../lib/machines.ts";
+import { type MachineDto, machineRows } from "../../lib/machines.ts";
 import { type MachineKind, machinesPath, subscriptionPath } from "../../lib/resource-paths.ts";
 import { type ApiClient, openApi } from "../../session/api.ts";
 
@@ -19,6 +19,7 @@ export const vmListCommand: CliCommand<{ resourceGroup?: string }> = {
   configure(command) {
     command.option("-g, --resource-group <name>", "name of the resource group (default: all)");
   },
+  tableRows: machineRows,
   async run(ctx, args) {
     return listMachines(await openApi(ctx), "vm", args.resourceGroup);
   },

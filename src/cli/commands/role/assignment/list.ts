@@ -9,6 +9,13 @@ export interface RoleAssignmentDto {
   readonly roleDefinitionId: string;
   readonly roleDefinitionName: string;
   readonly principalId: string;
+  readonly principalType: string;
+}
+
+/** An assignment as `role assignment list` prints it: with az's `principalName`. */
+export interface NamedAssignment extends RoleAssignmentDto {
+  /** UPN (user), display name (group), app id (service principal); "" when it cannot be read. */
+  readonly principalName: string;
 }
 
 export const roleAssignmentListCommand: CliCommand<ScopeArgs & { assignee?: string; role?: string }> = {
@@ -28,10 +35,57 @@ export const roleAssignmentListCommand: CliCommand<ScopeArgs & { assignee?: stri
       .option("--assignee <upn-or-id>", "only this principal's assignments")
       .option("--role <name-or-id>", "only this role's assignments");
   },
+  tableRows: assignmentRows,
   async run(ctx, args) {
-    return listAssignments(await openApi(ctx), args);
+    const api = await openApi(ctx);
+    return withPrincipalNames(api, await listAssignments(api, args));
   },
 };
+
+/** `-o table`: az's columns (Principal, Role, Scope). */
+export function assignmentRows(result: unknown): unknown {
+  return (result as NamedAssignment[]).map((a) => ({
+    Principal: a.principalName || a.principalId,
+    Role: a.roleDefinitionName,
+    Scope: a.scope,
+  }));
+}
+
+type Api = Awaited<ReturnType<typeof openApi>>;
+
+/**
+ * az's `principalName`, one directory read per distinct principal (several at a time). A caller
+ * who may not read the directory, or a deleted principal, gets "" (the table shows the id).
+ */
+export async function withPrincipalNames(
+  api: Api,
+  assignments: readonly RoleAssignmentDto[],
+): Promise<NamedAssignment[]> {
+  const ids = [...new Map(assignments.map((a) => [a.principalId, a.principalType])).entries()];
+  const names = new Map<string, string>();
+  const next = ids.values();
+  const worker = async () => {
+    for (const [id, type] of next) names.set(id, await principalName(api, id, type));
+  };
+  await Promise.all(Array.from({ length: Math.min(8, ids.length) }, worker));
+  return assignments.map((a) => ({ ...a, principalName: names.get(a.principalId) ?? "" }));
+}
+
+async function principalName(api: Api, id: string, type: string): Promise<string> {
+  const path = encodeURIComponent(id);
+  try {
+    if (type === "User")
+      return ((await api.get(`/directory/users/${path}`)) as { userPrincipalName: string }).userPrincipalName;
+    if (type === "Group")
+      return ((await api.get(`/directory/groups/${path}`)) as { displayName: string }).displayName;
+    if (type === "ServicePrincipal")
+      return ((await api.get(`/directory/servicePrincipals/${path}`)) as { appId: string }).appId;
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status !== 403 && status !== 404) throw error;
+  }
+  return "";
+}
 
 export async function listAssignments(
   api: Awaited<ReturnType<typeof openApi>>,
