@@ -91,6 +91,15 @@ export interface DirectoryRepository {
    * recursive query; it terminates even on a cyclic membership graph).
    */
   listTransitiveGroups(tenantId: string, memberId: string): Promise<readonly string[]>;
+  /**
+   * The tenant's direct memberships in (group id, member id) order, after `after` (exclusive),
+   * at most `limit` (1..10000): a snapshot of the membership graph, read in pages.
+   */
+  listMemberships(
+    tenantId: string,
+    after: { readonly groupId: string; readonly memberId: string } | undefined,
+    limit: number,
+  ): Promise<readonly { readonly groupId: string; readonly memberId: string }[]>;
 
   insertServicePrincipal(sp: ServicePrincipal): Promise<void>;
   findServicePrincipalByAppId(appId: string): Promise<ServicePrincipal | undefined>;

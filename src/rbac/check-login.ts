@@ -18,6 +18,7 @@ export async function checkLogin(
   resourceId: string,
 ): Promise<LoginDecision> {
   const parsed = parseScope(resourceId);
+  await engine.fresh();
   const [groups, keys] = await Promise.all([engine.groupsOf(principal.id), engine.ancestorKeys(parsed)]);
   const list = [...groups];
   const admin = engine.evaluate(principal.id, list, loginDataAction(resourceId, true), keys, resourceId);

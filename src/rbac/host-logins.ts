@@ -175,7 +175,12 @@ class CachedReads {
       const found = await Promise.all(ids.map((id) => map.get(id)));
       return found.filter((p): p is LoginCandidate => p !== undefined);
     },
-    members: (groupId) => this.#once(this.#members, groupId, () => this.#source.members(groupId)),
+    members: (groupId) => {
+      // The engine holds the membership graph in memory (a graph source): no store read.
+      const held = this.#engine.membersOf(groupId);
+      if (held !== undefined) return Promise.resolve(held);
+      return this.#once(this.#members, groupId, () => this.#source.members(groupId));
+    },
   };
 
   groupsOf = (id: string): Promise<readonly string[]> =>

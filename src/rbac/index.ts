@@ -44,6 +44,7 @@ export {
   type LoginCandidate,
   loginGrantees,
 } from "./host-logins.ts";
+export type { DecisionGraphSource, Membership } from "./lib/decision-graph.ts";
 export { loginDataAction } from "./login-action.ts";
 export { MemoryRbacRepository } from "./memory-repository.ts";
 export { type PutCustomRoleOptions, planCustomRole, putCustomRole } from "./put-custom-role.ts";

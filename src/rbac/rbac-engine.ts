@@ -4,9 +4,17 @@
  * ancestor scopes (resource -> parent resource -> resource group -> subscription -> management
  * groups -> "/") and, at each, looks up the principal and each of its groups.
  *
+ * With a `graph` source the group memberships and the management-group tree are in memory too
+ * (lib/decision-graph.ts), followed from the same log, so a decision reads no store at all
+ * beyond the freshness check. Without one, the injected `groups` and `ancestry` answer (one
+ * store query each per check in the old wiring; the equivalence test compares the two).
+ *
  * Writes go through the engine's use cases and sync before returning, so a deleted assignment
- * stops granting on this process at once. Other replicas call `sync()` when the store announces a
- * change (or on a short timer).
+ * stops granting on this process at once. With `readLatest`, every decision first asks the log
+ * for entries after the engine's version (one indexed query, shared by the decisions that arrive
+ * while it waits to start) and applies them: a decision made after any commit returned, on this
+ * process or another writing the same store, reflects it. Without it, other replicas' writes
+ * arrive on `sync()` (a store notification or a short timer).
  *
  * The engine reads the tenant's whole change log (every kind, shared/change-log.ts) and applies
  * its own kinds; `follow()` lets other in-memory views of the same tenant (the host-login index)
@@ -16,6 +24,7 @@ import type { LoggedChange } from "../shared/change-log.ts";
 import { BUILT_IN_ROLES, DATA_ACTIONS } from "./built-in-roles.ts";
 import { AuthorizationFailedError, RbacStoreError } from "./errors.ts";
 import { AssignmentIndex } from "./lib/assignment-index.ts";
+import { DecisionGraph, type DecisionGraphSource } from "./lib/decision-graph.ts";
 import { normalizeOperation, PermissionMatcher } from "./lib/permission-matcher.ts";
 import {
   isRbacChange,
@@ -47,11 +56,14 @@ export type ScopeAncestry = (
   scope: string,
 ) => readonly string[] | Promise<readonly string[]>;
 
-export interface RbacEngineOptions {
+interface RbacEngineCommonOptions {
   readonly repository: RbacRepository;
   readonly tenantId: string;
-  readonly groups: GroupClosure;
-  readonly ancestry: ScopeAncestry;
+  /**
+   * Before every decision (`check`, `checkMany`, `checkLogin`, `authorize`), apply whatever the
+   * change log holds after the engine's version: read-your-writes across processes.
+   */
+  readonly readLatest?: boolean;
   /**
    * When set, `check` first syncs if the last sync is older than this (0: before every check),
    * which bounds how stale another replica's writes can be without a notification channel.
@@ -60,6 +72,13 @@ export interface RbacEngineOptions {
    */
   readonly maxStalenessMs?: number;
 }
+
+/** Memberships and the management-group tree: in memory from a snapshot and the log, or asked per check. */
+export type RbacEngineOptions = RbacEngineCommonOptions &
+  (
+    | { readonly graph: DecisionGraphSource }
+    | { readonly groups: GroupClosure; readonly ancestry: ScopeAncestry; readonly graph?: undefined }
+  );
 
 export interface Grant {
   readonly assignmentId: string;
@@ -97,6 +116,7 @@ interface CompiledRole {
   readonly matcher: PermissionMatcher;
 }
 
+const EMPTY: readonly string[] = Object.freeze([]);
 const DATA_ACTION_SET: ReadonlySet<string> = new Set(DATA_ACTIONS.map(normalizeOperation));
 const CHANGE_PAGE = 1000;
 
@@ -106,9 +126,12 @@ export class RbacEngine {
   readonly #options: RbacEngineOptions;
   #index = new AssignmentIndex();
   readonly #roles = new Map<string, CompiledRole>();
+  #graph: DecisionGraph | undefined;
   #version = 0;
   #syncedAt = Number.NEGATIVE_INFINITY;
   #syncing: Promise<void> = Promise.resolve();
+  /** A pull queued and not yet started: a sync asked for now may share it. */
+  #queued: Promise<void> | undefined;
   readonly #followers: ChangeFollower[] = [];
 
   private constructor(options: RbacEngineOptions) {
@@ -147,12 +170,30 @@ export class RbacEngine {
     return this.#syncing;
   }
 
-  /** Applies every change the store recorded since the last sync. Calls are serialised. */
+  /**
+   * Applies every change the store committed before this call. Calls are serialised; calls that
+   * arrive while a pull is queued and not yet started share it (it reads the log after all of
+   * them arrived), so many concurrent decisions cost one query.
+   */
   sync(): Promise<void> {
+    if (this.#queued !== undefined) return this.#queued;
     // A failed pull (store down) must not poison the chain: the next call tries again.
-    const pull = () => this.#pull();
-    this.#syncing = this.#syncing.then(pull, pull);
-    return this.#syncing;
+    const pull = () => {
+      this.#queued = undefined;
+      return this.#pull();
+    };
+    const next = this.#syncing.then(pull, pull);
+    this.#syncing = next;
+    this.#queued = next;
+    return next;
+  }
+
+  /** What a decision waits for: the latest committed changes with `readLatest`, else the staleness bound. */
+  #fresh(): Promise<void> | undefined {
+    if (this.#options.readLatest) return this.sync();
+    const staleness = this.#options.maxStalenessMs;
+    if (staleness !== undefined && performance.now() - this.#syncedAt >= staleness) return this.sync();
+    return undefined;
   }
 
   async #pull(): Promise<void> {
@@ -173,6 +214,8 @@ export class RbacEngine {
         if (isRbacChange(c)) {
           if (c.kind === "assignment.deleted") removed = this.#index.get(c.id);
           this.#apply(c);
+        } else {
+          this.#graph?.apply(c);
         }
         this.#version = c.version;
         for (const f of this.#followers) f.apply(c, removed);
@@ -189,9 +232,13 @@ export class RbacEngine {
   async #load(): Promise<void> {
     const snap = await this.repository.snapshot(this.tenantId);
     const index = await AssignmentIndex.load(snap.assignments);
+    // Read after the snapshot's version: entries after it are applied again, which converges.
+    const source = this.#options.graph;
+    const graph = source === undefined ? undefined : await DecisionGraph.load(source, this.tenantId);
     for (const [id, r] of this.#roles) if (!r.definition.builtIn) this.#roles.delete(id);
     for (const d of snap.definitions) if (!d.builtIn) this.#putRole(d);
     this.#index = index;
+    this.#graph = graph;
     this.#version = snap.version;
     for (const f of this.#followers) await f.reset(snap.version);
   }
@@ -242,13 +289,26 @@ export class RbacEngine {
 
   /** Keys of `scope`, its ancestors and its management groups, most specific first, ending with "/". */
   async ancestorKeys(parsed: ParsedScope): Promise<string[]> {
+    const options = this.#options;
+    if (options.graph !== undefined || parsed.top === undefined) return this.#keysWith(parsed, EMPTY);
+    return this.#keysWith(parsed, await options.ancestry(this.tenantId, parsed.top));
+  }
+
+  /**
+   * The keys from the parsed chain plus `managementGroups` (the injected ancestry's answer), or,
+   * with a graph, the management groups it holds above the chain's top.
+   */
+  #keysWith(parsed: ParsedScope, managementGroups: readonly string[]): string[] {
     const keys = [...parsed.chain];
-    if (parsed.top !== undefined) {
-      // Tolerant of the provider's order and of it listing the scope itself or "/": no duplicates.
-      for (const mg of await this.#options.ancestry(this.tenantId, parsed.top)) {
-        const key = scopeKey(mg);
-        if (key !== ROOT_SCOPE && !keys.includes(key)) keys.push(key);
-      }
+    const graph = this.#graph;
+    if (graph !== undefined && parsed.top !== undefined) {
+      // The chain's last key is the subscription or management group itself.
+      managementGroups = graph.managementGroupsAbove(parsed.chain[parsed.chain.length - 1] as string);
+    }
+    // Tolerant of the provider's order and of it listing the scope itself or "/": no duplicates.
+    for (const mg of managementGroups) {
+      const key = scopeKey(mg);
+      if (key !== ROOT_SCOPE && !keys.includes(key)) keys.push(key);
     }
     keys.push(ROOT_SCOPE); // the chain never holds "/" itself
     return keys;
@@ -270,21 +330,81 @@ export class RbacEngine {
     return out;
   }
 
-  /** The principal's transitive groups, from the injected closure. */
+  /** The principal's transitive groups: from memory with a graph, else from the injected closure. */
   async groupsOf(principalId: string): Promise<Iterable<string>> {
-    return this.#options.groups(this.tenantId, principalId);
+    return this.#groups(principalId);
+  }
+
+  #groups(principalId: string): Iterable<string> | Promise<Iterable<string>> {
+    const options = this.#options;
+    if (options.graph !== undefined) return this.#graph?.groupsOf(principalId) ?? EMPTY;
+    return options.groups(this.tenantId, principalId);
+  }
+
+  /** The direct members of a group, from memory; undefined when the engine has no graph. */
+  membersOf(groupId: string): readonly string[] | undefined {
+    return this.#graph?.membersOf(groupId);
+  }
+
+  /** Whether memberships and the management-group tree are held in memory (a `graph` source). */
+  get holdsGraph(): boolean {
+    return this.#options.graph !== undefined;
+  }
+
+  /**
+   * Catches up as a decision does (`readLatest`, `maxStalenessMs`); for callers that then use the
+   * synchronous `evaluate` over many items.
+   */
+  async fresh(): Promise<void> {
+    await this.#fresh();
   }
 
   /** May `principal` perform `operation` (an action or a data action) on `resourceId`? */
   async check(principal: Principal, operation: string, resourceId: string): Promise<CheckResult> {
     const parsed = parseScope(resourceId);
-    const staleness = this.#options.maxStalenessMs;
-    if (staleness !== undefined && performance.now() - this.#syncedAt >= staleness) await this.sync();
-    const [groups, keys] = await Promise.all([
-      this.#options.groups(this.tenantId, principal.id),
-      this.ancestorKeys(parsed),
-    ]);
+    const waiting = this.#fresh();
+    if (waiting !== undefined) await waiting;
+    if (this.#graph !== undefined) {
+      return this.evaluate(
+        principal.id,
+        this.#graph.groupsOf(principal.id),
+        operation,
+        this.#keysWith(parsed, EMPTY),
+        resourceId,
+      );
+    }
+    const [groups, keys] = await Promise.all([this.#groups(principal.id), this.ancestorKeys(parsed)]);
     return this.evaluate(principal.id, groups, operation, keys, resourceId);
+  }
+
+  /**
+   * `check` for many resources at once (a listing): one catch-up and one group closure, then a
+   * map walk per resource. Answers in the order of `resourceIds`.
+   */
+  async checkMany(
+    principal: Principal,
+    operation: string,
+    resourceIds: readonly string[],
+  ): Promise<CheckResult[]> {
+    const parsed = resourceIds.map(parseScope);
+    await this.#fresh();
+    const groups = [...(await this.#groups(principal.id))];
+    const out: CheckResult[] = [];
+    for (const [i, p] of parsed.entries()) {
+      const keys = await this.ancestorKeys(p);
+      out.push(this.evaluate(principal.id, groups, operation, keys, resourceIds[i] as string));
+    }
+    return out;
+  }
+
+  /**
+   * The scopes of every assignment held by any of `principalIds` (as written): what a listing
+   * needs to show a container to someone whose only role is inside it.
+   */
+  scopesAssignedTo(principalIds: Iterable<string>): string[] {
+    const out: string[] = [];
+    for (const id of principalIds) for (const a of this.#index.ofPrincipal(id)) out.push(a.scope);
+    return out;
   }
 
   /**

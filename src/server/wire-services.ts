@@ -6,24 +6,19 @@ import {
   type AgentRepository,
   type DirectoryRepository,
   findUserByUpn,
-  groupClosure,
   type Principal,
   PrincipalNotFoundError,
 } from "../directory/index.ts";
 import type { FederationRepository, IdentityProviderRepository } from "../federation/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
 import { RbacEngine, type RbacRepository } from "../rbac/index.ts";
-import {
-  ResourceNotFoundError,
-  type ResourceRepository,
-  requireResource,
-  resolveScopeChain,
-} from "../resources/index.ts";
+import { ResourceNotFoundError, type ResourceRepository, requireResource } from "../resources/index.ts";
 import { systemClock } from "../shared/clock.ts";
 import { ExpiringCache } from "../shared/expiring-cache.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
 import type { CaKeyWrites, DomainServices, ResolvedPrincipal } from "./deps.ts";
 import { UnauthenticatedError } from "./errors.ts";
+import { storeDecisionGraph } from "./lib/decision-graph-source.ts";
 
 /** The repositories the store hands out; the domain modules declare them, `store/` implements them. */
 export interface TransactionRepositories {
@@ -78,11 +73,13 @@ export function wireServices(repos: Repositories): WiredServices {
   const rbac = (tenantId: string): Promise<RbacEngine> => {
     let engine = engines.get(tenantId);
     if (engine === undefined) {
+      // Memberships and the management-group tree in memory too, followed from the change log;
+      // every decision first applies what the log holds after the engine's version.
       engine = RbacEngine.open({
         repository: repos.rbac,
         tenantId,
-        groups: (t, principalId) => groupClosure(repos.directory, t, principalId),
-        ancestry: (_t, scope) => managementGroupsAbove(repos.resources, scope),
+        graph: storeDecisionGraph(repos.directory, repos.resources),
+        readLatest: true,
       });
       engine.catch(() => engines.delete(tenantId)); // a failed open is retried on the next call
       engines.set(tenantId, engine);
@@ -130,19 +127,6 @@ export function wireServices(repos: Repositories): WiredServices {
       await audit.flush();
     },
   };
-}
-
-/** The management groups above a subscription or management group, nearest first (RBAC's ScopeAncestry). */
-async function managementGroupsAbove(
-  resources: ResourceRepository,
-  scope: string,
-): Promise<readonly string[]> {
-  const chain = await resolveScopeChain(resources, scope);
-  const self = chain.at(-1)?.key;
-  return chain
-    .filter((id) => id.kind === "managementGroup" && id.key !== self)
-    .map((id) => id.id)
-    .reverse();
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The in-memory index a check walks: normalised scope key -> principal id -> assignments. A check
  * costs one map lookup per (ancestor scope, principal or group) pair, whatever the total number
- * of assignments. Adding and removing are idempotent so that change-feed replays are harmless.
+ * of assignments. Also by principal (what a listing shows someone whose role is inside a
+ * container). Adding and removing are idempotent so that change-feed replays are harmless.
  */
 import type { RoleAssignment } from "../repository.ts";
 import { scopeKey } from "../scope.ts";
@@ -12,6 +13,7 @@ export class AssignmentIndex {
   readonly #byId = new Map<string, RoleAssignment>();
   readonly #byScope = new Map<string, Map<string, RoleAssignment[]>>();
   readonly #perRole = new Map<string, number>();
+  readonly #byPrincipal = new Map<string, RoleAssignment[]>();
 
   /** Builds an index from a snapshot stream; many assignments share a scope, so each is parsed once. */
   static async load(assignments: AsyncIterable<RoleAssignment>): Promise<AssignmentIndex> {
@@ -48,6 +50,11 @@ export class AssignmentIndex {
     return this.#byId.values();
   }
 
+  /** The assignments that name `principalId` directly (not through its groups). */
+  ofPrincipal(principalId: string): readonly RoleAssignment[] {
+    return this.#byPrincipal.get(principalId) ?? [];
+  }
+
   /** The same role for the same principal at the same scope, if any. */
   find(key: string, principalId: string, roleDefinitionId: string): RoleAssignment | undefined {
     return this.#byScope
@@ -67,6 +74,9 @@ export class AssignmentIndex {
     const list = bucket.get(a.principalId);
     if (list === undefined) bucket.set(a.principalId, [a]);
     else list.push(a);
+    const mine = this.#byPrincipal.get(a.principalId);
+    if (mine === undefined) this.#byPrincipal.set(a.principalId, [a]);
+    else mine.push(a);
     this.#perRole.set(a.roleDefinitionId, this.countForRole(a.roleDefinitionId) + 1);
   }
 
@@ -82,6 +92,12 @@ export class AssignmentIndex {
       if (rest.length > 0) bucket.set(a.principalId, rest);
       else bucket.delete(a.principalId);
       if (bucket.size === 0) this.#byScope.delete(key);
+    }
+    const mine = this.#byPrincipal.get(a.principalId);
+    if (mine !== undefined) {
+      const rest = mine.filter((x) => x.id !== id);
+      if (rest.length > 0) this.#byPrincipal.set(a.principalId, rest);
+      else this.#byPrincipal.delete(a.principalId);
     }
     const n = this.countForRole(a.roleDefinitionId) - 1;
     if (n > 0) this.#perRole.set(a.roleDefinitionId, n);

@@ -258,6 +258,25 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
         select group_id from closure`.execute(db);
       return r.rows.map((row) => row.group_id);
     },
+    async listMemberships(tenantId, after, limit) {
+      let q = db
+        .selectFrom("group_members")
+        .select(["group_id", "member_id"])
+        .where("tenant_id", "=", tenantId);
+      if (after !== undefined)
+        q = q.where((eb) =>
+          eb.or([
+            eb("group_id", ">", after.groupId),
+            eb.and([eb("group_id", "=", after.groupId), eb("member_id", ">", after.memberId)]),
+          ]),
+        );
+      const rows = await q
+        .orderBy("group_id")
+        .orderBy("member_id")
+        .limit(Math.max(1, Math.min(Math.trunc(limit) || 1, 10_000)))
+        .execute();
+      return rows.map((r) => ({ groupId: r.group_id, memberId: r.member_id }));
+    },
 
     ...sqlDirectoryAppMethods(ctx),
     ...sqlDirectoryDeviceMethods(ctx),

@@ -21,35 +21,20 @@ export async function visibleTo<R extends Resource>(
   const { tenantId } = principalOf(request);
   const engine = await deps.rbac(tenantId);
   const actor = actorOf(request);
-  const allowed = await Promise.all(
-    items.map(async (r) => (await engine.check(actor, action, r.id)).allowed),
+  // One catch-up and one group closure for the page, then a map walk per item.
+  const decisions = await engine.checkMany(
+    actor,
+    action,
+    items.map((r) => r.id),
   );
+  const allowed = decisions.map((d) => d.allowed);
   if (options.within && allowed.some((a) => !a)) {
-    const scopes = await assignedScopes(deps, tenantId, actor.id);
+    const holders = [actor.id, ...(await engine.groupsOf(actor.id))];
+    const scopes = engine.scopesAssignedTo(holders).map((s) => s.toLowerCase());
     for (const [i, r] of items.entries()) {
       const prefix = `${r.id.toLowerCase()}/`;
       if (!allowed[i]) allowed[i] = scopes.some((s) => s.startsWith(prefix));
     }
   }
   return items.filter((_, i) => allowed[i]);
-}
-
-/** The scopes (lower case) of every assignment held by the principal or its groups. */
-async function assignedScopes(deps: RouteDeps, tenantId: string, principalId: string): Promise<string[]> {
-  const engine = await deps.rbac(tenantId);
-  const ids = [principalId, ...(await deps.directory.listTransitiveGroups(tenantId, principalId))];
-  const scopes: string[] = [];
-  for (const id of ids) {
-    let cursor: string | undefined;
-    do {
-      const page = await engine.repository.listRoleAssignments(
-        tenantId,
-        { principalId: id },
-        { limit: 1000, ...(cursor ? { cursor } : {}) },
-      );
-      scopes.push(...page.items.map((a) => a.scope.toLowerCase()));
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-  }
-  return scopes;
 }
