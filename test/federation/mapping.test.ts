@@ -4,7 +4,6 @@
  * synced without touching other groups, and upstream MFA trusted only when the provider is.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import {
   addGroupMember,
@@ -19,9 +18,8 @@ import {
   signInFederated,
   updateIdentityProvider,
 } from "../../src/federation/index.ts";
-import { bootstrap } from "../../src/server/bootstrap.ts";
-import { wireServices } from "../../src/server/wire-services.ts";
-import { openStore, type Store } from "../../src/store/index.ts";
+import type { Store } from "../../src/store/index.ts";
+import { openTenantStore } from "./tenant-store.ts";
 
 describe("upstream sign-in mapping", () => {
   let store: Store;
@@ -29,7 +27,11 @@ describe("upstream sign-in mapping", () => {
   let close: () => Promise<void>;
   let provider: IdentityProvider;
   const now = new Date("2026-11-30T10:00:00Z");
-  const repos = () => ({ directory: store.directory, providers: store.identityProviders });
+  const repos = () => ({
+    directory: store.directory,
+    providers: store.identityProviders,
+    federation: store.federation,
+  });
   const signIn = (claims: Record<string, unknown>) => signInFederated(repos(), provider, claims, now);
   const groupNames = async (id: string) =>
     (await store.directory.getPrincipals(tenantId, [...(await groupClosure(store.directory, tenantId, id))]))
@@ -37,13 +39,7 @@ describe("upstream sign-in mapping", () => {
       .sort();
 
   before(async () => {
-    store = await openStore({ url: "sqlite::memory:", keyEncryptionKey: randomBytes(32) });
-    const services = wireServices(store);
-    tenantId = (await bootstrap(store, services.rbac, { adminPassword: "a long admin password" })).tenant.id;
-    close = async () => {
-      await services.close();
-      await store.close();
-    };
+    ({ store, tenantId, close } = await openTenantStore());
     provider = await addIdentityProvider(
       store.identityProviders,
       tenantId,

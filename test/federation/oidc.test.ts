@@ -228,6 +228,85 @@ describe("sign-in through an upstream OpenID Connect provider", () => {
     );
   });
 
+  it("a SCIM-provisioned user signs in through the provider: bound by the externalId claim, once", async () => {
+    const tenantId = s.running.bootstrap.tenant.id;
+    upstream.misbehave = {};
+    const admin = await s.signIn(ADMIN_UPN, ADMIN_PASSWORD);
+    assert.equal(admin.code, 0, admin.err);
+    const made = await json(["scim", "token", "create"]);
+    const created = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        `${made.scimUrl}/Users`,
+        {
+          method: "POST",
+          ca: serverCa,
+          headers: { authorization: `Bearer ${made.token}`, "content-type": "application/scim+json" },
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => {
+            body += c.toString();
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on("error", reject);
+      req.end(
+        JSON.stringify({
+          schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+          userName: "kim@contoso.example",
+          externalId: "8f1c-kim",
+          active: true,
+        }),
+      );
+    });
+    assert.equal(created.status, 201, created.body);
+    const kimId = JSON.parse(created.body).id as string;
+    upstream.user = {
+      sub: "pairwise-kim",
+      oid: "8f1c-kim",
+      preferred_username: "kim@contoso.example",
+      groups: ["devs"],
+    };
+    // Without the rule: the SCIM user exists and is not bound (never by name).
+    const before = await roundTrip();
+    assert.equal(before.callback.status, 403, before.callback.body);
+    assert.match(before.callback.body, /already exists and is not bound/);
+    const updated = await json(["idp", "update", "--name", "contoso", "--external-id-claim", "oid"]);
+    assert.equal(updated.claims.externalId, "oid");
+    // Only one provider of the tenant may bind SCIM users.
+    const second = await s.cli(["idp", "update", "--name", "mailer", "--external-id-claim", "oid"]);
+    assert.notEqual(second.code, 0);
+    assert.match(second.err, /ERR_IDP_CONFLICT/);
+    const ok = await roundTrip();
+    assert.equal(ok.callback.status, 303, ok.callback.body);
+    const bound = await s.running.store.identityProviders.listFederatedIdentitiesOf(tenantId, kimId);
+    assert.deepEqual(
+      bound.map((b) => [b.issuer, b.subject]),
+      [[upstream.issuer, "pairwise-kim"]],
+    );
+    const events = await s.running.store.audit.query(
+      { tenantId, action: "Directory/users/federatedBind/action" },
+      { limit: 10 },
+    );
+    assert.deepEqual(
+      events.items.map((e) => e.target),
+      [kimId],
+      "the binding is in the activity log",
+    );
+    // Another subject of the same provider with the same externalId is refused.
+    upstream.user = { sub: "pairwise-kim-2", oid: "8f1c-kim", preferred_username: "kim2@contoso.example" };
+    const other = await roundTrip();
+    assert.equal(other.callback.status, 403, other.callback.body);
+    assert.match(other.callback.body, /bound to another identity already/);
+    assert.equal(
+      (await s.running.store.identityProviders.listFederatedIdentitiesOf(tenantId, kimId)).length,
+      1,
+    );
+    await json(["idp", "update", "--name", "contoso", "--external-id-claim", ""]);
+    assert.equal((await json(["idp", "show", "--name", "contoso"])).claims.externalId, undefined);
+  });
+
   it("hostile or broken providers are refused with clear errors", async () => {
     const cases: [string, FakeUpstream["misbehave"], RegExp][] = [
       ["a token from another issuer", { idTokenIssuer: "https://evil.example" }, /"iss"|issuer/i],

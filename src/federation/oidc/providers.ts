@@ -25,7 +25,7 @@ export interface IdentityProviderInput {
   readonly clientSecret?: string | null;
   readonly clientAuthMethod?: string;
   readonly scopes?: readonly string[];
-  readonly claims?: Partial<ClaimMapping>;
+  readonly claims?: ClaimMappingInput;
   readonly allowedDomains?: readonly string[];
   readonly jitProvisioning?: boolean;
   readonly trustMfa?: boolean;
@@ -68,15 +68,21 @@ function checkList(values: readonly string[] | undefined, what: string, rule: Re
   return [...new Set(values)];
 }
 
-function checkClaims(input: Partial<ClaimMapping> | undefined, base?: ClaimMapping): ClaimMapping {
+/** A mapping given on an update; `null` removes an optional claim (linuxName, groups, externalId). */
+export type ClaimMappingInput = {
+  readonly [K in keyof ClaimMapping]?: ClaimMapping[K] | (undefined extends ClaimMapping[K] ? null : never);
+};
+
+function checkClaims(input: ClaimMappingInput | undefined, base?: ClaimMapping): ClaimMapping {
   const merged = { username: "preferred_username", displayName: "name", ...base, ...input };
   for (const [k, v] of Object.entries(merged))
-    if (v !== undefined && !CLAIM.test(v)) invalid(`claims.${k} is not a claim name`);
+    if (v !== undefined && v !== null && !CLAIM.test(v)) invalid(`claims.${k} is not a claim name`);
   return {
     username: merged.username,
     displayName: merged.displayName,
     ...(merged.linuxName ? { linuxName: merged.linuxName } : {}),
     ...(merged.groups ? { groups: merged.groups } : {}),
+    ...(merged.externalId ? { externalId: merged.externalId } : {}),
   };
 }
 
@@ -156,6 +162,25 @@ function checkSecret(auth: ClientAuthMethod, secret: string | null | undefined, 
   if (auth !== "none" && !has) invalid(`clientAuthMethod ${auth} needs a clientSecret`);
 }
 
+/**
+ * Only one provider of a tenant may bind SCIM-provisioned users by externalId: the tenant has one
+ * SCIM client (one token), and that client is one organisation's directory. A second provider (a
+ * partner's, say) with the same rule could claim the organisation's users by sending their ids.
+ */
+async function checkOneScimBinder(
+  repo: IdentityProviderRepository,
+  provider: IdentityProvider,
+): Promise<void> {
+  if (provider.claims.externalId === undefined) return;
+  const other = (await repo.listIdentityProviders(provider.tenantId)).find(
+    (p) => p.id !== provider.id && p.claims.externalId !== undefined,
+  );
+  if (other)
+    throw new IdentityProviderConflictError(
+      `identity provider '${other.name}' already binds SCIM users by externalId; only one provider of a tenant may`,
+    );
+}
+
 export async function addIdentityProvider(
   repo: IdentityProviderRepository,
   tenantId: string,
@@ -166,6 +191,7 @@ export async function addIdentityProvider(
   checkSecret(provider.clientAuth, input.clientSecret, false);
   if (await repo.findIdentityProviderByName(tenantId, provider.name))
     throw new IdentityProviderConflictError(`an identity provider named '${provider.name}' exists`);
+  await checkOneScimBinder(repo, provider);
   await repo.insertIdentityProvider(provider, input.clientSecret ?? undefined);
   return provider;
 }
@@ -198,6 +224,7 @@ export async function updateIdentityProvider(
   const provider = buildIdentityProvider(tenantId, input, now, base);
   const had = (await repo.getClientSecret(tenantId, base.id)) !== undefined;
   checkSecret(provider.clientAuth, input.clientSecret, had);
+  await checkOneScimBinder(repo, provider);
   await repo.updateIdentityProvider(provider, input.clientSecret);
   return provider;
 }

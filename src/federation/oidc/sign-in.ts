@@ -4,7 +4,12 @@
  * in the server's relying party on `openid-client`). The rules:
  *
  * - The user is found by (issuer, subject) only; never by email, UPN or display name.
- * - Unbound: created just in time when the provider allows it, with the UPN from the mapped claim
+ * - Unbound, and the provider names an `externalId` claim (the tenant's one SCIM binder): when the
+ *   claim's value is exactly (case-exact) the SCIM externalId of one user that has no binding yet,
+ *   that user is bound to (issuer, subject) now, once; its UPN domain must be allowed. A user
+ *   bound already (to this provider's other subject or to another provider), two users with that
+ *   externalId, or a user the SCIM client never gave it: refused or not found — never guessed.
+ * - Unbound otherwise: created just in time when the provider allows it, with the UPN from the mapped claim
  *   (an `email` claim counts only with `email_verified: true`), its domain allowed, and the Linux
  *   name from the mapped claim or the UPN under the local rule. A local user that already has the
  *   UPN or Linux name is never taken over or merged: the sign-in is refused.
@@ -28,6 +33,7 @@ import {
   type User,
 } from "../../directory/index.ts";
 import { FederatedAccountRefusedError, FederatedClaimInvalidError } from "../errors.ts";
+import type { FederationRepository } from "../repository.ts";
 import type { IdentityProviderRepository } from "./repository.ts";
 import type { IdentityProvider } from "./types.ts";
 
@@ -35,6 +41,8 @@ import type { IdentityProvider } from "./types.ts";
 export interface FederatedSignInRepositories {
   readonly directory: DirectoryRepository;
   readonly providers: IdentityProviderRepository;
+  /** SCIM's externalIds (to bind a SCIM-provisioned user; see the rules above). */
+  readonly federation: Pick<FederationRepository, "findByExternalId">;
 }
 
 export interface FederatedSignIn {
@@ -42,6 +50,8 @@ export interface FederatedSignIn {
   /** RFC 8176 values for hostpass's session: `fed`, plus `mfa` when trusted upstream MFA happened. */
   readonly amr: readonly string[];
   readonly created: boolean;
+  /** An existing (SCIM-provisioned) user was bound to this identity now, by externalId. */
+  readonly boundByExternalId: boolean;
   /** The provider's group values the user is now in. */
   readonly groups: readonly string[];
 }
@@ -90,11 +100,15 @@ export async function signInFederated(
   const bound = await repos.providers.findFederatedIdentity(tenantId, provider.issuer, subject);
   let user: User | undefined;
   let created = false;
+  const scimUser = bound ? undefined : await bindScimUser(repos, provider, claims, subject, now);
+  const boundByExternalId = scimUser !== undefined;
   if (bound) {
     const principal = await repos.directory.getPrincipal(tenantId, bound.principalId);
     if (principal?.kind !== "user")
       throw new FederatedAccountRefusedError("the hostpass account of this identity is gone");
     user = principal;
+  } else if (scimUser) {
+    user = scimUser;
   } else {
     if (!provider.jitProvisioning)
       throw new FederatedAccountRefusedError(
@@ -108,7 +122,66 @@ export async function signInFederated(
     provider.claims.groups === undefined
       ? []
       : await syncGroups(repos, provider, user, groupValues(claims, provider.claims.groups), now);
-  return { user, amr: upstreamMfa(provider, claims) ? ["fed", "mfa"] : ["fed"], created, groups };
+  return {
+    user,
+    amr: upstreamMfa(provider, claims) ? ["fed", "mfa"] : ["fed"],
+    created,
+    boundByExternalId,
+    groups,
+  };
+}
+
+function domainAllowed(provider: IdentityProvider, upn: string): boolean {
+  const domain = upn.slice(upn.indexOf("@") + 1).toLowerCase();
+  return provider.allowedDomains.length === 0 || provider.allowedDomains.includes(domain);
+}
+
+/**
+ * The SCIM-provisioned user this unbound identity is, by the provider's `externalId` claim, now
+ * bound to it; undefined when the provider has no such rule, the claim is absent, or no SCIM user
+ * has that externalId (the caller then creates the user just in time, or refuses).
+ */
+async function bindScimUser(
+  repos: FederatedSignInRepositories,
+  provider: IdentityProvider,
+  claims: Readonly<Record<string, unknown>>,
+  subject: string,
+  now: Date,
+): Promise<User | undefined> {
+  const claim = provider.claims.externalId;
+  if (claim === undefined) return undefined;
+  const value = claims[claim];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value.length === 0 || value.length > 1024)
+    throw new FederatedClaimInvalidError(`the '${claim}' claim is not a SCIM externalId`);
+  const { tenantId } = provider;
+  const ids = await repos.federation.findByExternalId(tenantId, "User", value);
+  if (ids.length === 0) return undefined;
+  if (ids.length > 1)
+    throw new FederatedAccountRefusedError(
+      `${ids.length} hostpass accounts have this SCIM externalId; none is bound (the SCIM client must keep externalIds unique)`,
+    );
+  const principal = await repos.directory.getPrincipal(tenantId, ids[0] as string);
+  if (principal?.kind !== "user") return undefined;
+  if (!principal.enabled) throw new FederatedAccountRefusedError("this account is disabled");
+  const existing = await repos.providers.listFederatedIdentitiesOf(tenantId, principal.id);
+  if (existing.length > 0)
+    throw new FederatedAccountRefusedError(
+      `the hostpass account '${principal.upn}' with this SCIM externalId is bound to another identity already; it is not bound again`,
+    );
+  if (!domainAllowed(provider, principal.upn))
+    throw new FederatedAccountRefusedError(
+      `the hostpass account '${principal.upn}' is outside the domains allowed for ${provider.displayName}; it is not bound`,
+    );
+  await repos.providers.insertFederatedIdentity({
+    tenantId,
+    providerId: provider.id,
+    issuer: provider.issuer,
+    subject,
+    principalId: principal.id,
+    createdAt: now,
+  });
+  return principal;
 }
 
 async function createFederatedUser(
@@ -135,9 +208,10 @@ async function createFederatedUser(
       );
     throw error;
   }
-  const domain = upn.slice(upn.indexOf("@") + 1).toLowerCase();
-  if (provider.allowedDomains.length > 0 && !provider.allowedDomains.includes(domain))
-    throw new FederatedClaimInvalidError(`the domain '${domain}' is not allowed for ${provider.displayName}`);
+  if (!domainAllowed(provider, upn))
+    throw new FederatedClaimInvalidError(
+      `the domain '${upn.slice(upn.indexOf("@") + 1).toLowerCase()}' is not allowed for ${provider.displayName}`,
+    );
   if (await findUserByUpn(repos.directory, tenantId, upn))
     throw new FederatedAccountRefusedError(
       `a hostpass account named '${upn}' already exists and is not bound to this ${provider.displayName} identity; it is not merged`,

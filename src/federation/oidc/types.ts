@@ -13,6 +13,12 @@ export interface ClaimMapping {
   readonly displayName: string;
   /** A claim holding a list of group names; absent: groups are not synced. */
   readonly groups?: string;
+  /**
+   * A claim whose value is the SCIM `externalId` the organisation's SCIM client gave its users: an
+   * unbound identity whose claim equals exactly one SCIM-provisioned user's externalId is bound to
+   * that user at its first sign-in (only one provider of a tenant may have it; see sign-in.ts).
+   */
+  readonly externalId?: string;
 }
 
 export interface IdentityProvider {

@@ -65,20 +65,23 @@ export function federatedSignInMethods(deps: FederatedSignInDeps): Methods {
       const claims = await upstream.finish(provider, secret, new URL(callbackUrl), pending);
       const at = now();
       const result = await deps.transaction(provider.tenantId, async (tx) => {
-        if (!tx.identityProviders) throw new TypeError("the store has no identity provider repository");
+        if (!tx.identityProviders || !tx.federation)
+          throw new TypeError("the store has no identity provider or federation repository");
         const r = await signInFederated(
-          { directory: tx.directory, providers: tx.identityProviders },
+          { directory: tx.directory, providers: tx.identityProviders, federation: tx.federation },
           provider,
           claims,
           at,
         );
-        if (r.created || r.groups.length > 0) {
+        if (r.created || r.boundByExternalId || r.groups.length > 0) {
           await appendAuditEvent(tx.audit, {
             tenantId: provider.tenantId,
             actor: r.user.id,
             action: r.created
               ? "Directory/users/federatedCreate/action"
-              : "Directory/users/federatedGroupSync/action",
+              : r.boundByExternalId
+                ? "Directory/users/federatedBind/action"
+                : "Directory/users/federatedGroupSync/action",
             target: r.user.id,
             result: "success",
             correlationId: randomUUID(),
@@ -86,8 +89,11 @@ export function federatedSignInMethods(deps: FederatedSignInDeps): Methods {
               provider: provider.name,
               issuer: provider.issuer,
               subject: String(claims.sub).slice(0, 256),
-              ...(r.created
+              ...(r.created || r.boundByExternalId
                 ? { userPrincipalName: r.user.upn, linuxName: r.user.linuxName, uid: r.user.uid }
+                : {}),
+              ...(r.boundByExternalId && provider.claims.externalId !== undefined
+                ? { boundBy: `claim '${provider.claims.externalId}' = SCIM externalId` }
                 : {}),
               groups: r.groups.slice(0, 100),
             },

@@ -15,6 +15,7 @@ export interface IdpOptions {
   linuxNameClaim?: string;
   displayNameClaim?: string;
   groupsClaim?: string;
+  externalIdClaim?: string;
   allowedDomains?: string;
   jit?: string;
   trustMfa?: string;
@@ -41,9 +42,16 @@ export function idpOptions(command: Command): Command {
       "--username-claim <claim>",
       "the claim that is the UPN (default preferred_username; email needs email_verified)",
     )
-    .option("--linux-name-claim <claim>", "the claim that is the Linux name (default: from the UPN)")
+    .option(
+      "--linux-name-claim <claim>",
+      "the claim that is the Linux name (default: from the UPN; '' removes)",
+    )
     .option("--display-name-claim <claim>", "default name")
-    .option("--groups-claim <claim>", "a claim listing group names, synced at each sign-in")
+    .option("--groups-claim <claim>", "a claim listing group names, synced at each sign-in ('' removes)")
+    .option(
+      "--external-id-claim <claim>",
+      "a claim equal to the SCIM externalId: binds a SCIM-provisioned user at its first sign-in ('' removes)",
+    )
     .option("--allowed-domains <list>", "UPN domains accepted from this provider (comma-separated)")
     .option("--jit <true|false>", "create users at their first sign-in")
     .option("--trust-mfa <true|false>", "count the provider's amr/acr as multi-factor")
@@ -54,12 +62,17 @@ export function idpOptions(command: Command): Command {
 
 const list = (text: string) => text.split(/[\s,]+/).filter(Boolean);
 
+/** An optional claim mapping: '' removes it (null), absent leaves it. */
+const optionalClaim = (key: string, value: string | undefined) =>
+  value === undefined ? {} : { [key]: value === "" ? null : value };
+
 export async function idpBody(o: IdpOptions): Promise<Record<string, unknown>> {
   const claims = {
     ...(o.usernameClaim ? { username: o.usernameClaim } : {}),
-    ...(o.linuxNameClaim ? { linuxName: o.linuxNameClaim } : {}),
+    ...optionalClaim("linuxName", o.linuxNameClaim),
     ...(o.displayNameClaim ? { displayName: o.displayNameClaim } : {}),
-    ...(o.groupsClaim ? { groups: o.groupsClaim } : {}),
+    ...optionalClaim("groups", o.groupsClaim),
+    ...optionalClaim("externalId", o.externalIdClaim),
   };
   return {
     ...(o.name === undefined ? {} : { name: o.name }),

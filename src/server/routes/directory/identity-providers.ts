@@ -23,9 +23,11 @@ const Text = (max = 256) => Type.String({ minLength: 1, maxLength: max });
 const Claims = Type.Object(
   {
     username: Type.Optional(Text(128)),
-    linuxName: Type.Optional(Text(128)),
     displayName: Type.Optional(Text(128)),
-    groups: Type.Optional(Text(128)),
+    // null (on an update) removes the mapping
+    linuxName: Type.Optional(Type.Union([Text(128), Type.Null()])),
+    groups: Type.Optional(Type.Union([Text(128), Type.Null()])),
+    externalId: Type.Optional(Type.Union([Text(128), Type.Null()])),
   },
   { additionalProperties: false },
 );
