@@ -56,3 +56,51 @@ export function numberOption(args: readonly string[], name: string, fallback: nu
   }
   return fallback;
 }
+
+/** The `p` quantile (0..1) of `values`, nearest rank. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
+}
+
+/** `--name=value` or `--name value` from the benchmark's arguments. */
+export function stringOption(args: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+    if (a === `--${name}` && i + 1 < args.length) return args[i + 1];
+  }
+  return undefined;
+}
+
+/** `database` (a PostgreSQL URL) with `?schema=<name>`; other URLs as they are. */
+export function schemaUrl(database: string, name: string): string {
+  if (!/^postgres(ql)?:\/\//.test(database)) return database;
+  const url = new URL(database);
+  url.searchParams.set("schema", name);
+  return url.toString();
+}
+
+/** Drops the schema a `schemaUrl` names (nothing for other URLs). */
+export async function dropSchema(database: string): Promise<void> {
+  if (!/^postgres(ql)?:\/\//.test(database)) return;
+  const url = new URL(database);
+  const schema = url.searchParams.get("schema");
+  if (!schema) return;
+  url.searchParams.delete("schema");
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema.replaceAll('"', '""')}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A schema of its own for one benchmark run (`hostpass_bench_<tag>_<pid>`), and `drop` to remove it. */
+export function freshSchema(database: string, tag: string): { url: string; drop(): Promise<void> } {
+  const url = schemaUrl(database, `hostpass_bench_${tag}_${process.pid}`);
+  return { url, drop: () => dropSchema(url) };
+}

@@ -63,6 +63,19 @@ async function world() {
   return { f, account, group, join, leave, setEnabled, directory, levels };
 }
 
+/** A HostLoginIndex following the world's engine, with the deltas it produced. */
+async function followed(w: Awaited<ReturnType<typeof world>>) {
+  const deltas: HostLoginDelta[] = [];
+  const index = new HostLoginIndex({
+    engine: w.f.engine,
+    directory: w.directory,
+    onDelta: (d) => deltas.push(d),
+    onError: (e) => assert.fail(String(e)),
+  });
+  await w.f.engine.follow(index);
+  return { deltas, index };
+}
+
 describe("who may log in to a machine", () => {
   it("through nested groups and inherited scopes, at the level of the strongest role; Owner never", async () => {
     const w = await world();
@@ -100,14 +113,7 @@ describe("who may log in to a machine", () => {
     const team = w.group("team");
     w.join(team, alice);
     w.join(team, bob);
-    const deltas: HostLoginDelta[] = [];
-    const index = new HostLoginIndex({
-      engine: w.f.engine,
-      directory: w.directory,
-      onDelta: (d) => deltas.push(d),
-      onError: (e) => assert.fail(String(e)),
-    });
-    await w.f.engine.follow(index);
+    const { deltas, index } = await followed(w);
     const machine = vm("rg1", "vm1");
     const settle = async () => {
       await w.f.engine.sync();
@@ -152,5 +158,73 @@ describe("who may log in to a machine", () => {
     assert.ok(deltas.every((d, i) => i === 0 || d.version > (deltas[i - 1] as HostLoginDelta).version));
     index.unwatch(machine);
     assert.equal(index.logins(machine), undefined);
+  });
+
+  it("an assignment moves only its principal or a group's members, below its scope, as a full recomputation would", async () => {
+    const w = await world();
+    const [alice, bob, carol, dave] = ["alice", "bob", "carol", "dave"].map((n) => w.account(n));
+    const sp = w.account("deploy", "servicePrincipal");
+    const outer = w.group("outer");
+    const inner = w.group("inner");
+    w.join(outer, inner);
+    w.join(inner, carol as string);
+    w.join(outer, bob as string);
+    const { deltas, index } = await followed(w);
+    const machines = [vm("rg1", "vm1"), vm("rg1", "vm3"), vm("rg2", "vm2")];
+    for (const m of machines) await index.watch(m);
+    await w.f.assign(ADMIN, dave as string, machines[0] as string);
+    await w.f.assign(USER, alice as string, "/subscriptions/sub1");
+    const step = async (change: () => Promise<unknown>) => {
+      await w.f.engine.sync();
+      await index.idle();
+      deltas.length = 0;
+      await change();
+      await w.f.engine.sync();
+      await index.idle();
+      for (const m of machines) {
+        const kept = Object.fromEntries((index.logins(m) ?? []).map((l) => [l.linuxName, l.level]));
+        assert.deepEqual(kept, await w.levels(m), m);
+      }
+      return deltas.map((d) => ({
+        machine: d.machineKey.split("/").pop(),
+        names: [...d.upsert.map((l) => l.linuxName), ...d.remove].sort(),
+      }));
+    };
+    let groupRole: { id: string } | undefined;
+    // a nested group's role at rg1: its members on rg1's machines, nobody else anywhere
+    assert.deepEqual(
+      await step(async () => {
+        groupRole = await w.f.assign(ADMIN, outer, "/subscriptions/sub1/resourceGroups/rg1", "Group");
+      }),
+      [
+        { machine: "vm1", names: ["bob", "carol"] },
+        { machine: "vm3", names: ["bob", "carol"] },
+      ],
+    );
+    // a service principal at the subscription: every machine, only it
+    let spRole: { id: string } | undefined;
+    assert.deepEqual(
+      await step(async () => {
+        spRole = await w.f.assign(USER, sp as string, "/subscriptions/sub1", "ServicePrincipal");
+      }),
+      machines.map((m) => ({ machine: m.split("/").pop(), names: ["deploy"] })),
+    );
+    // removed again
+    assert.deepEqual(
+      await step(() => deleteRoleAssignment(w.f.engine, SYSTEM_ACTOR, (groupRole as { id: string }).id)),
+      [
+        { machine: "vm1", names: ["bob", "carol"] },
+        { machine: "vm3", names: ["bob", "carol"] },
+      ],
+    );
+    assert.deepEqual(
+      await step(() => deleteRoleAssignment(w.f.engine, SYSTEM_ACTOR, (spRole as { id: string }).id)),
+      machines.map((m) => ({ machine: m.split("/").pop(), names: ["deploy"] })),
+    );
+    // a role that changes nobody's level (alice is already a user everywhere): no delta
+    assert.deepEqual(
+      await step(() => w.f.assign(USER, alice as string, "/subscriptions/sub1/resourceGroups/rg2")),
+      [],
+    );
   });
 });

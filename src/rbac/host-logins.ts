@@ -5,9 +5,9 @@
  *
  * `HostLoginIndex` keeps the answer for the machines whose agents are connected, and follows the
  * tenant's change log together with the RBAC engine (`RbacEngine.follow`): each entry marks what
- * it can affect (an assignment: the machines below its scope; a principal or membership: that
- * principal on every machine; a role definition or a move in the tree: everything), and only that
- * is computed again when the engine's pull settles. The uids and Linux names come from the
+ * it can affect (an assignment: its principal, or a group's members, on the machines below its
+ * scope; a principal or membership: that principal on every machine; a role definition or a move
+ * in the tree: everything), and only that is computed again when the engine's pull settles. The uids and Linux names come from the
  * directory, which allocates them (never reused); this module only reads them.
  */
 import { isDirectoryChange } from "../directory/changes.ts";
@@ -252,7 +252,8 @@ export class HostLoginIndex implements ChangeFollower {
   readonly #machines = new Map<string, Watched>();
   #version = 0;
   #all = false;
-  readonly #scopes = new Set<string>();
+  /** Changed assignments: scope key -> the principals they name. */
+  readonly #assignments = new Map<string, Set<string>>();
   readonly #principals = new Set<string>();
   #work: Promise<void> = Promise.resolve();
   readonly #reads: CachedReads;
@@ -315,9 +316,16 @@ export class HostLoginIndex implements ChangeFollower {
 
   apply(change: LoggedChange, removed?: RoleAssignment): void {
     if (isRbacChange(change)) {
-      if (change.kind === "assignment.created") this.#scopes.add(scopeKey(change.assignment.scope));
-      else if (change.kind === "assignment.deleted" && removed) this.#scopes.add(scopeKey(removed.scope));
-      else if (change.kind !== "assignment.deleted") this.#all = true; // a role's grants changed
+      const a = change.kind === "assignment.created" ? change.assignment : removed;
+      if (a !== undefined) {
+        const key = scopeKey(a.scope);
+        let named = this.#assignments.get(key);
+        if (named === undefined) {
+          named = new Set();
+          this.#assignments.set(key, named);
+        }
+        named.add(a.principalId);
+      } else if (change.kind !== "assignment.deleted") this.#all = true; // a role's grants changed
     } else if (isDirectoryChange(change)) {
       if (change.kind === "principal.put") {
         this.#reads.forgetPrincipal(change.principal.id);
@@ -354,33 +362,42 @@ export class HostLoginIndex implements ChangeFollower {
   }
 
   async #process(version: number): Promise<void> {
-    if (!this.#all && this.#scopes.size === 0 && this.#principals.size === 0) {
+    if (!this.#all && this.#assignments.size === 0 && this.#principals.size === 0) {
       this.#version = Math.max(this.#version, version);
       return;
     }
     const all = this.#all;
-    const scopes = new Set(this.#scopes);
+    const assignments = new Map(this.#assignments);
     const principals = [...this.#principals];
     this.#all = false;
-    this.#scopes.clear();
+    this.#assignments.clear();
     this.#principals.clear();
     try {
       const reads = this.#reads;
+      // Per changed scope, the accounts its assignments can move (an assignment decides only for
+      // the principal it names, and a group's for its members): those are checked again on the
+      // machines below the scope, each against every assignment; nothing else is recomputed.
+      const moved = all ? new Map<string, LoginCandidate[]>() : await this.#accountsNamed(assignments, reads);
       const found = principals.length > 0 ? await reads.directory.principals(principals) : [];
       const byId = new Map(found.map((p) => [p.id, p]));
       for (const [key, w] of this.#machines) {
         const before = w.logins;
-        if (all || [...scopes].some((s) => w.ancestorKeys.has(s))) {
+        if (all) {
           await this.#recompute(w, reads);
-        } else if (principals.length > 0) {
-          const next = new Map(before);
-          for (const id of principals) {
-            const p = byId.get(id);
-            const login = p && hostLoginWith(this.#engine, p, p.enabled ? await reads.groupsOf(id) : [], w);
-            if (login) next.set(id, login);
-            else next.delete(id);
+        } else {
+          const check = new Map<string, LoginCandidate | undefined>();
+          for (const id of principals) check.set(id, byId.get(id));
+          for (const [scope, accounts] of moved)
+            if (w.ancestorKeys.has(scope)) for (const p of accounts) check.set(p.id, p);
+          if (check.size > 0) {
+            const next = new Map(before);
+            for (const [id, p] of check) {
+              const login = p && hostLoginWith(this.#engine, p, p.enabled ? await reads.groupsOf(id) : [], w);
+              if (login) next.set(id, login);
+              else next.delete(id);
+            }
+            w.logins = next;
           }
-          w.logins = next;
         }
         this.#emit(key, version, before, w.logins);
       }
@@ -388,10 +405,38 @@ export class HostLoginIndex implements ChangeFollower {
     } catch (error) {
       // Nothing is lost: the same work is done again at the next settle.
       this.#all ||= all;
-      for (const s of scopes) this.#scopes.add(s);
+      for (const [scope, ids] of assignments) {
+        const named = this.#assignments.get(scope) ?? new Set();
+        for (const id of ids) named.add(id);
+        this.#assignments.set(scope, named);
+      }
       for (const p of principals) this.#principals.add(p);
       throw error;
     }
+  }
+
+  /** Scope key -> the accounts the principals named there are or hold as (transitive) members. */
+  async #accountsNamed(
+    assignments: ReadonlyMap<string, ReadonlySet<string>>,
+    reads: CachedReads,
+  ): Promise<Map<string, LoginCandidate[]>> {
+    const out = new Map<string, LoginCandidate[]>();
+    for (const [scope, ids] of assignments) {
+      const accounts = new Map<string, LoginCandidate>();
+      const seen = new Set<string>();
+      let frontier = [...ids];
+      while (frontier.length > 0) {
+        const fresh = frontier.filter((id) => !seen.has(id));
+        for (const id of fresh) seen.add(id);
+        frontier = [];
+        for (const p of fresh.length > 0 ? await reads.directory.principals(fresh) : []) {
+          if (p.kind === "group") frontier.push(...(await reads.directory.members(p.id)));
+          else if (isAccount(p)) accounts.set(p.id, p);
+        }
+      }
+      out.set(scope, [...accounts.values()]);
+    }
+    return out;
   }
 
   async #recompute(w: Watched, reads = this.#reads): Promise<void> {

@@ -114,6 +114,22 @@ export class MemoryRbacRepository implements RbacRepository {
     return this.#record(t, { kind: "assignment.created", assignment: a });
   }
 
+  async createRoleAssignments(tenantId: string, assignments: readonly RoleAssignment[]): Promise<number> {
+    const t = this.#t(tenantId);
+    const ids = new Set<string>();
+    for (const a of assignments) {
+      if (a.tenantId !== tenantId) throw new TypeError("createRoleAssignments: one tenant per call");
+      if (t.assignments.has(a.id) || ids.has(a.id))
+        throw new RoleAssignmentExistsError(`role assignment '${a.id}' already exists`);
+      ids.add(a.id);
+    }
+    for (const a of assignments) {
+      t.assignments.set(a.id, a);
+      this.#record(t, { kind: "assignment.created", assignment: a });
+    }
+    return t.version;
+  }
+
   async deleteRoleAssignment(tenantId: string, id: string): Promise<number | undefined> {
     const t = this.#t(tenantId);
     if (!t.assignments.delete(id)) return undefined;

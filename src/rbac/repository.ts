@@ -130,6 +130,13 @@ export interface RbacRepository {
 
   /** Fails with a conflict when the id exists. Returns the new tenant version. */
   createRoleAssignment(assignment: RoleAssignment): Promise<number>;
+  /**
+   * Many assignments of one tenant at once (an import, a benchmark's large tenant): the rows and
+   * one `assignment.created` entry each, in order, in one transaction; all or none (a conflict on
+   * any id fails the whole call). No domain checks: callers are trusted code. Returns the new
+   * tenant version.
+   */
+  createRoleAssignments(tenantId: string, assignments: readonly RoleAssignment[]): Promise<number>;
   /** Returns the new tenant version, or undefined when there was no such row. */
   deleteRoleAssignment(tenantId: string, id: string): Promise<number | undefined>;
   getRoleAssignment(tenantId: string, id: string): Promise<RoleAssignment | undefined>;

@@ -205,7 +205,18 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
     try {
       const caKeys = pending.caKeys ? userCaKeysOf(await deps.caKeys()) : undefined;
       const krl = pending.krl ? (await deps.krl(true)).sha256 : undefined;
-      for (const feed of t.feeds.values()) {
+      // Only the feeds something happened to: a role change on one resource group visits its
+      // machines, not every connected agent.
+      const everyFeed =
+        pending.caKeys || pending.krl || pending.hostCertificates || pending.identities.size > 0;
+      const touched = everyFeed
+        ? t.feeds.values()
+        : new Set(
+            [...t.loginDeltas.keys(), ...pending.machines]
+              .map((key) => t.feeds.get(key))
+              .filter((f): f is Feed => f !== undefined),
+          );
+      for (const feed of touched) {
         if (feed.identityId !== undefined && pending.identities.has(feed.identityId)) {
           const identity = await deps.directory.getPrincipal(feed.tenantId, feed.identityId);
           if (!identity?.enabled) {

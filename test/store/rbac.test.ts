@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createTenant, type Tenant } from "../../src/directory/index.ts";
 import {
+  isRbacChange,
   type RoleAssignment,
   RoleAssignmentExistsError,
   type RoleDefinition,
@@ -98,6 +99,44 @@ for (const dialect of selectedDialects()) {
         RoleDefinitionConflictError,
       );
       assert.equal((await store.rbac.snapshot(tenant.id)).version, before + 1);
+    });
+
+    it("writes many assignments in one call: every row and one change each, in order, or none", async () => {
+      // a tenant of its own (the next test counts the first tenant's rows)
+      const other = await createTenant(store.directory, { name: "bulk" });
+      const tenantId = other.id;
+      const head = (await store.rbac.snapshot(tenantId)).version;
+      // more than one statement's worth (1,000 rows a statement)
+      const many = Array.from({ length: 2345 }, (_, i) =>
+        assignment({ tenantId, scope: `${SCOPE}/bulk${i}` }),
+      );
+      assert.equal(await store.rbac.createRoleAssignments(tenantId, many), head + many.length);
+      const changes = await store.rbac.changesSince(tenantId, head, 10_000);
+      assert.deepEqual(
+        changes.map((c) => c.version),
+        many.map((_, i) => head + 1 + i),
+      );
+      assert.deepEqual(
+        changes.map((c) => (isRbacChange(c) && c.kind === "assignment.created" ? c.assignment : undefined)),
+        many,
+      );
+      assert.deepEqual(
+        await store.rbac.getRoleAssignment(tenantId, (many[2000] as RoleAssignment).id),
+        many[2000],
+      );
+      // one duplicate (of a row written before, in the last statement) refuses the whole call
+      const again = [
+        ...Array.from({ length: 1500 }, (_, i) => assignment({ tenantId, scope: `${SCOPE}/again${i}` })),
+        many[7] as RoleAssignment,
+      ];
+      await assert.rejects(store.rbac.createRoleAssignments(tenantId, again), RoleAssignmentExistsError);
+      assert.equal((await store.rbac.snapshot(tenantId)).version, head + many.length);
+      assert.equal(await store.rbac.getRoleAssignment(tenantId, (again[0] as RoleAssignment).id), undefined);
+      assert.equal(await store.rbac.createRoleAssignments(tenantId, []), head + many.length);
+      await assert.rejects(
+        store.rbac.createRoleAssignments(tenantId, [assignment({ tenantId: randomUUID() })]),
+        TypeError,
+      );
     });
 
     it("streams a snapshot and lists with filters and pages", async () => {

@@ -13,7 +13,7 @@ import {
   RoleDefinitionConflictError,
 } from "../../rbac/index.ts";
 import type { ChangeBody } from "../../shared/change-log.ts";
-import { recordChanges, sqlChangeLog } from "../lib/change-log.ts";
+import { lockChangeHead, recordChanges, sqlChangeLog } from "../lib/change-log.ts";
 import { insertOrConflict, type StoreContext, withTransaction } from "../lib/context.ts";
 import { checkLimit, decodeCursor, pageOf } from "../lib/paging.ts";
 import type { Database } from "../schema.ts";
@@ -47,6 +47,24 @@ function toAssignment(r: Selectable<Database["role_assignments"]>): RoleAssignme
     createdAt: r.created_at,
     createdBy: r.created_by,
     description: r.description,
+  };
+}
+
+/** Rows per statement in bulk writes (10 parameters a row: below SQLite's 32,766 and PostgreSQL's 65,535). */
+const BULK_ROWS = 1000;
+
+function assignmentRow(a: RoleAssignment) {
+  return {
+    id: a.id,
+    tenant_id: a.tenantId,
+    role_definition_id: a.roleDefinitionId,
+    principal_id: a.principalId,
+    principal_type: a.principalType,
+    scope: a.scope,
+    scope_key: a.scope.toLowerCase(),
+    description: a.description,
+    created_at: a.createdAt,
+    created_by: a.createdBy,
   };
 }
 
@@ -149,25 +167,37 @@ export function sqlRbacRepository(ctx: StoreContext): RbacRepository {
       return withTransaction(ctx, async (tx) => {
         await insertOrConflict(
           tx,
-          () =>
-            tx.db
-              .insertInto("role_assignments")
-              .values({
-                id: a.id,
-                tenant_id: a.tenantId,
-                role_definition_id: a.roleDefinitionId,
-                principal_id: a.principalId,
-                principal_type: a.principalType,
-                scope: a.scope,
-                scope_key: a.scope.toLowerCase(),
-                description: a.description,
-                created_at: a.createdAt,
-                created_by: a.createdBy,
-              })
-              .execute(),
+          () => tx.db.insertInto("role_assignments").values(assignmentRow(a)).execute(),
           () => new RoleAssignmentExistsError("the role assignment already exists"),
         );
         return record(tx, a.tenantId, { kind: "assignment.created", assignment: a });
+      });
+    },
+    createRoleAssignments(tenantId, assignments) {
+      if (assignments.length === 0) return log.head(tenantId);
+      return withTransaction(ctx, async (tx) => {
+        for (const a of assignments)
+          if (a.tenantId !== tenantId) throw new TypeError("createRoleAssignments: one tenant per call");
+        // The head first: every writer takes it before any row lock (store/lib/change-log.ts).
+        await lockChangeHead(tx, tenantId);
+        for (let i = 0; i < assignments.length; i += BULK_ROWS) {
+          const rows = assignments.slice(i, i + BULK_ROWS);
+          await insertOrConflict(
+            tx,
+            () => tx.db.insertInto("role_assignments").values(rows.map(assignmentRow)).execute(),
+            () => new RoleAssignmentExistsError("a role assignment already exists"),
+          );
+        }
+        let version = 0;
+        for (let i = 0; i < assignments.length; i += BULK_ROWS)
+          version = await recordChanges(
+            tx,
+            tenantId,
+            assignments
+              .slice(i, i + BULK_ROWS)
+              .map((assignment) => ({ kind: "assignment.created", assignment })),
+          );
+        return version;
       });
     },
     deleteRoleAssignment(tenantId, id) {
