@@ -40,6 +40,8 @@ const TARGET = 1.0;
 const AIM = 1.5;
 const CONCURRENCY = 16;
 const WARMUP = 50;
+/** Keys (each with its DPoP-bound token) the requests cycle through. */
+const KEY_POOL = 64;
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 interface Side {
@@ -175,22 +177,32 @@ async function measureHostpass(total: number, database: string | undefined, work
     await store.close();
     const caFile = join(dataDir, "tls", "server-cert.pem");
     const conn = await discover(server.url, caFile);
-    const token = (
-      await signInServicePrincipal(
-        conn,
-        sp.appId,
-        { secret },
-        LINUX_VM_SIGN_IN_RESOURCE,
-        LINUX_VM_SIGN_IN_SCOPE,
-      )
-    ).access_token;
     const endpoint = new URL(`${server.url}/ssh/certificates`);
-    // A fresh key per request, its proof made now (before the clock starts).
-    const requests: { body: string; proof: string }[] = [];
+    // Linux VM Sign-In tokens are DPoP-bound to the key they certify: a pool of keys, each with
+    // its own token (as clients renewing certificates for their keys hold them); every request
+    // a fresh proof made with its key, made now (before the clock starts).
+    const pool = await Promise.all(
+      Array.from({ length: KEY_POOL }, async () => {
+        const key = generateKeyPair("ssh-ed25519");
+        const token = (
+          await signInServicePrincipal(
+            conn,
+            sp.appId,
+            { secret },
+            LINUX_VM_SIGN_IN_RESOURCE,
+            LINUX_VM_SIGN_IN_SCOPE,
+            key.privateKey,
+          )
+        ).access_token;
+        return { key, token };
+      }),
+    );
+    const requests: { body: string; proof: string; token: string }[] = [];
     for (let i = 0; i < total + WARMUP; i++) {
-      const key = generateKeyPair("ssh-ed25519");
+      const { key, token } = pool[i % KEY_POOL] as (typeof pool)[number];
       requests.push({
         body: JSON.stringify({ publicKey: formatPublicKey(key.publicKey) }),
+        token,
         proof: await createKeyProof(key.privateKey, key.publicKey, {
           method: "POST",
           url: endpoint.href,
@@ -199,8 +211,8 @@ async function measureHostpass(total: number, database: string | undefined, work
       });
     }
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: readFileSync(caFile) });
-    const send = (r: { body: string; proof: string }) =>
-      post(agent, endpoint, { authorization: `Bearer ${token}`, dpop: r.proof }, r.body);
+    const send = (r: (typeof requests)[number]) =>
+      post(agent, endpoint, { authorization: `DPoP ${r.token}`, dpop: r.proof }, r.body);
     for (let i = 0; i < WARMUP; i++) {
       const status = await send(requests.pop() as (typeof requests)[number]);
       if (status !== 201) throw new Error(`warm-up issuance failed: ${status}`);

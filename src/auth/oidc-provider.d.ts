@@ -158,6 +158,7 @@ declare module "oidc-provider" {
     readonly InvalidRequest: OidcErrorClass;
     readonly SlowDown: OidcErrorClass;
     readonly AccessDenied: OidcErrorClass;
+    readonly InvalidDpopProof: OidcErrorClass;
   };
 
   export class Check {

@@ -14,6 +14,21 @@ export class CaProofInvalidError extends HostpassError {
   readonly kind = "unauthenticated";
 }
 
+/**
+ * A Linux VM Sign-In token that is not sender-constrained (no `cnf.jkt`): the CA certifies a key
+ * only for a token bound to that very key, so a stolen bearer token mints nothing.
+ */
+export class CaTokenUnboundError extends HostpassError {
+  static readonly code = "ERR_CA_TOKEN_UNBOUND";
+  readonly code = CaTokenUnboundError.code;
+  readonly kind = "unauthenticated";
+  constructor() {
+    super(
+      "the access token is not DPoP-bound: ask for a Linux VM Sign-In token with a DPoP proof made with the key to certify",
+    );
+  }
+}
+
 /** The identity cannot be put in a certificate (unsafe Linux name, disabled principal). */
 export class CaSubjectRejectedError extends HostpassError {
   static readonly code = "ERR_CA_SUBJECT_REJECTED";

@@ -49,6 +49,7 @@ export {
   CaRetireTooEarlyError,
   CaRotationStepError,
   CaSubjectRejectedError,
+  CaTokenUnboundError,
   CertificateNotFoundError,
 } from "./errors.ts";
 export { HOST_CERTIFICATE_LIFETIME_SECONDS, signHostCertificates } from "./host-certificates.ts";

@@ -7,6 +7,7 @@ import { formatPublicKey, publicKeyToJwk } from "../ssh/index.ts";
 import {
   CaProofInvalidError,
   CaSubjectRejectedError,
+  CaTokenUnboundError,
   type CertificateRequestDeps,
   createKeyProof,
   type IssuedCertificate,
@@ -18,6 +19,8 @@ import {
 const URL_ = "https://hostpass.test/ssh/certificates";
 const user = testKeyPair("ssh-ed25519", "user");
 const other = testKeyPair("ecdsa-sha2-nistp256", "user");
+const jktOf = (key: typeof user) => calculateJwkThumbprint(publicKeyToJwk(key.publicKey) as JWK, "sha256");
+const userJkt = await jktOf(user);
 
 class Blocked extends HostpassError {
   readonly code = "ERR_ACCESS_BLOCKED";
@@ -39,7 +42,7 @@ function deps(
         identityType: "user",
         amr: ["pwd"],
         authTime: 0,
-        confirmationJkt: undefined,
+        confirmationJkt: userJkt,
         ...token,
       };
     },
@@ -80,7 +83,7 @@ async function request(
     accessToken: "good-token",
   });
   return requestCertificate(d, {
-    authorization: opts.authorization ?? `${opts.scheme ?? "Bearer"} good-token`,
+    authorization: opts.authorization ?? `${opts.scheme ?? "DPoP"} good-token`,
     dpop,
     method: "POST",
     url: URL_,
@@ -101,20 +104,36 @@ describe("certificate requests", () => {
   });
 
   test("a DPoP-bound token works only with its own key and the DPoP scheme", async () => {
-    const jkt = await calculateJwkThumbprint(publicKeyToJwk(user.publicKey) as JWK, "sha256");
-    assert.ok(await request(deps({ confirmationJkt: jkt }).d, { scheme: "DPoP" }));
+    assert.ok(await request(deps({ confirmationJkt: userJkt }).d, { scheme: "DPoP" }));
     await assert.rejects(
-      request(deps({ confirmationJkt: jkt }).d, { scheme: "Bearer" }),
+      request(deps({ confirmationJkt: userJkt }).d, { scheme: "Bearer" }),
       CaProofInvalidError,
     );
     await assert.rejects(
       request(deps({ confirmationJkt: "another-thumbprint" }).d, { scheme: "DPoP" }),
       CaProofInvalidError,
     );
-    await assert.rejects(
-      request(deps().d, { scheme: "DPoP" }),
-      CaProofInvalidError,
-      "DPoP scheme with an unbound token",
+  });
+
+  test("an unbound (bearer) token is refused whatever the scheme, before any proof is checked", async () => {
+    for (const scheme of ["Bearer", "DPoP"]) {
+      const { d, ledger } = deps({ confirmationJkt: undefined });
+      await assert.rejects(request(d, { scheme }), (error: unknown) => {
+        assert.ok(error instanceof CaTokenUnboundError);
+        assert.equal(error.code, "ERR_CA_TOKEN_UNBOUND");
+        assert.equal(error.kind, "unauthenticated");
+        return true;
+      });
+      assert.equal(ledger.length, 0);
+    }
+  });
+
+  test("a token bound to key A, with a proof and request for key B, is refused", async () => {
+    const { d, ledger } = deps({ confirmationJkt: userJkt });
+    await assert.rejects(request(d, { proofKey: other, bodyKey: other }), /bound to another key/);
+    assert.equal(ledger.length, 0);
+    assert.ok(
+      await request(deps({ confirmationJkt: await jktOf(other) }).d, { proofKey: other, bodyKey: other }),
     );
   });
 

@@ -1,14 +1,14 @@
 /**
  * The certificate request as the HTTP edge sees it: an access token for Linux VM Sign-In, a DPoP
- * proof made with the SSH key, the key itself. Authenticate the token → prove the key (and, for a
- * DPoP-bound token, that it is the key the token is bound to) → load the principal → conditional
+ * proof made with the SSH key, the key itself. Authenticate the token (DPoP-bound only) → prove the
+ * key, and that it is the key the token is bound to (`cnf.jkt`) → load the principal → conditional
  * access (which caps the lifetime or asks for more) → issue → record. Every dependency is injected,
  * so the server wires the real token verifier, directory, policy and ledger.
  */
 import { calculateJwkThumbprint, type JWK } from "jose";
 import { type Certificate, parsePublicKey, publicKeyToJwk, SshError } from "../ssh/index.ts";
 import { verifyDeviceProof } from "./device-proof.ts";
-import { CaProofInvalidError, CaSubjectRejectedError } from "./errors.ts";
+import { CaProofInvalidError, CaSubjectRejectedError, CaTokenUnboundError } from "./errors.ts";
 import {
   type CertificateSubject,
   type IssuedCertificate,
@@ -28,7 +28,7 @@ export interface VerifiedSignInToken {
   readonly clientId?: string;
   readonly amr: readonly string[];
   readonly authTime: number | undefined;
-  /** Present when the token is DPoP-bound (`cnf.jkt`). */
+  /** The DPoP key thumbprint the token is bound to (`cnf.jkt`); a token without it is refused. */
   readonly confirmationJkt: string | undefined;
 }
 
@@ -93,10 +93,15 @@ export async function requestCertificate(
   const presented = accessTokenOf(req.authorization);
   if (!presented)
     throw new CaProofInvalidError(
-      "an access token for Linux VM Sign-In is required (Authorization: Bearer or DPoP)",
+      "a DPoP-bound access token for Linux VM Sign-In is required (Authorization: DPoP <token>)",
     );
   const { scheme, token: accessToken } = presented;
   const token = await deps.verifyAccessToken(accessToken);
+  // Sender-constrained only (issue 11 item 5): an unbound token is refused before anything else,
+  // and a bound one is presented with the DPoP scheme (RFC 9449 §7.1).
+  if (token.confirmationJkt === undefined) throw new CaTokenUnboundError();
+  if (scheme !== "DPoP")
+    throw new CaProofInvalidError("a DPoP-bound access token is presented as `Authorization: DPoP <token>`");
   const key = await verifyKeyProof(req.dpop ?? "", {
     method: req.method,
     url: req.url,
@@ -113,14 +118,12 @@ export async function requestCertificate(
   }
   if (Buffer.compare(offered.blob, key.blob) !== 0)
     throw new CaProofInvalidError("the proof was made with another key than the one to certify");
-  if (token.confirmationJkt !== undefined || scheme === "DPoP") {
-    const jkt = await calculateJwkThumbprint(publicKeyToJwk(key) as JWK, "sha256");
-    if (scheme !== "DPoP" || token.confirmationJkt !== jkt) {
-      throw new CaProofInvalidError(
-        "the access token is bound to another key, or used with the wrong scheme",
-      );
-    }
-  }
+  // The proof's key (the key to certify) must be the key the token is bound to.
+  const jkt = await calculateJwkThumbprint(publicKeyToJwk(key) as JWK, "sha256");
+  if (token.confirmationJkt !== jkt)
+    throw new CaProofInvalidError(
+      "the access token is bound to another key than the one that made the proof",
+    );
   const deviceThumbprint =
     req.device === undefined
       ? undefined

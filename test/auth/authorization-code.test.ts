@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { HOSTPASS_CLI_CLIENT_ID, InvalidAccessTokenError } from "../../src/auth/index.ts";
 import { Browser } from "./support/browser.ts";
+import { dpopKey } from "./support/dpop.ts";
 import { type Harness, startHarness, TENANT } from "./support/harness.ts";
 import { authorize, authorizeUrl, CLI_REDIRECT, cliLogin, pkce, tokenRequest } from "./support/oauth.ts";
 
@@ -19,6 +20,10 @@ describe("authorization code with PKCE", () => {
     h = await startHarness();
   });
   after(() => h.close());
+
+  /** A token request with a DPoP proof (the code is for Linux VM Sign-In, issued only DPoP-bound). */
+  const bound = async (params: Record<string, string>) =>
+    tokenRequest(h, params, { dpop: await dpopKey().proof(`${h.issuer}/token`) });
 
   async function codeFor(accountId: string, challenge: string, redirectUri = CLI_REDIRECT) {
     const back = await authorize(h, accountId, {
@@ -55,7 +60,7 @@ describe("authorization code with PKCE", () => {
     ]) {
       const { verifier, challenge } = pkce();
       const code = await codeFor(user.id, challenge, redirect);
-      const result = await tokenRequest(h, codeExchange(code, verifier, redirect));
+      const result = await bound(codeExchange(code, verifier, redirect));
       assert.equal(result.status, 200, `${redirect}: ${JSON.stringify(result.body)}`);
     }
   });
@@ -64,12 +69,12 @@ describe("authorization code with PKCE", () => {
     const user = h.accounts.addUser(TENANT, "reuse@contoso.example");
     const { verifier, challenge } = pkce();
     const code = await codeFor(user.id, challenge);
-    const first = await tokenRequest(h, codeExchange(code, verifier));
+    const first = await bound(codeExchange(code, verifier));
     assert.equal(first.status, 200);
-    const second = await tokenRequest(h, codeExchange(code, verifier));
+    const second = await bound(codeExchange(code, verifier));
     assert.equal(second.status, 400);
     assert.equal(second.body.error, "invalid_grant");
-    const refresh = await tokenRequest(h, {
+    const refresh = await bound({
       grant_type: "refresh_token",
       client_id: HOSTPASS_CLI_CLIENT_ID,
       refresh_token: String(first.body.refresh_token),
@@ -85,7 +90,7 @@ describe("authorization code with PKCE", () => {
     const user = h.accounts.addUser(TENANT, "race@contoso.example");
     const { verifier, challenge } = pkce();
     const code = await codeFor(user.id, challenge);
-    const results = await Promise.all([1, 2, 3].map(() => tokenRequest(h, codeExchange(code, verifier))));
+    const results = await Promise.all([1, 2, 3].map(() => bound(codeExchange(code, verifier))));
     const ok = results.filter((r) => r.status === 200);
     assert.ok(ok.length <= 1, `at most one success, got ${ok.length}`);
     assert.ok(results.some((r) => r.body.error === "invalid_grant"));
@@ -118,7 +123,7 @@ describe("authorization code with PKCE", () => {
     const { challenge } = pkce();
     for (const verifier of [undefined, pkce().verifier, challenge]) {
       const code = await codeFor(user.id, challenge);
-      const result = await tokenRequest(h, codeExchange(code, verifier));
+      const result = await bound(codeExchange(code, verifier));
       assert.equal(result.status, 400);
       assert.equal(result.body.error, "invalid_grant", String(verifier));
     }
@@ -128,7 +133,7 @@ describe("authorization code with PKCE", () => {
     const user = h.accounts.addUser(TENANT, "redirect@contoso.example");
     const { verifier, challenge } = pkce();
     const code = await codeFor(user.id, challenge, "http://127.0.0.1:40000/callback");
-    const result = await tokenRequest(h, codeExchange(code, verifier, "http://127.0.0.1:40001/callback"));
+    const result = await bound(codeExchange(code, verifier, "http://127.0.0.1:40001/callback"));
     assert.equal(result.body.error, "invalid_grant");
   });
 
@@ -180,7 +185,7 @@ describe("authorization code with PKCE", () => {
     const { verifier, challenge } = pkce();
     const code = await codeFor(user.id, challenge);
     h.accounts.setUserEnabled(user.id, false);
-    const result = await tokenRequest(h, codeExchange(code, verifier));
+    const result = await bound(codeExchange(code, verifier));
     assert.equal(result.body.error, "invalid_grant");
     await assert.rejects(
       authorize(h, user.id, { code_challenge: challenge, code_challenge_method: "S256" }),

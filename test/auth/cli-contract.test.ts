@@ -20,6 +20,9 @@ import { authorize, CLI_REDIRECT, pkce, tokenRequest } from "./support/oauth.ts"
 
 const SIGN_IN_SCOPE = "openid profile offline_access";
 
+const claimsOf = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString()) as Record<string, unknown>;
+
 describe("the hostpass CLI's requests", () => {
   let h: Harness;
   before(async () => {
@@ -54,7 +57,10 @@ describe("the hostpass CLI's requests", () => {
     });
     assert.equal(login.status, 200, JSON.stringify(login.body));
     assert.equal(typeof login.body.refresh_token, "string");
-    await h.server.verifyLinuxSignInToken(String(login.body.access_token));
+    // Redeemed without a DPoP proof: for the management API, never an unbound sign-in token.
+    assert.equal(login.body.token_type, "Bearer");
+    assert.equal(claimsOf(String(login.body.access_token)).aud, MANAGEMENT_API_RESOURCE);
+    await assert.rejects(h.server.verifyLinuxSignInToken(String(login.body.access_token)));
 
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const jwk = publicKey.export({ format: "jwk" }) as JWK;

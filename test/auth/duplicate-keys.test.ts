@@ -9,8 +9,8 @@ import { after, before, describe, it } from "node:test";
 import type { JWK } from "jose";
 import {
   HOSTPASS_CLI_CLIENT_ID,
-  LINUX_VM_SIGN_IN_RESOURCE,
-  LINUX_VM_SIGN_IN_SCOPE,
+  MANAGEMENT_API_RESOURCE,
+  MANAGEMENT_API_SCOPE,
 } from "../../src/auth/index.ts";
 import { signRawJws } from "../helpers/raw-jws.ts";
 import { type Harness, startHarness, TENANT } from "./support/harness.ts";
@@ -71,8 +71,8 @@ describe("duplicate member names in JWTs the authorization server takes", () => 
       );
     const form = (jwt: string) => ({
       grant_type: "client_credentials",
-      resource: LINUX_VM_SIGN_IN_RESOURCE,
-      scope: LINUX_VM_SIGN_IN_SCOPE,
+      resource: MANAGEMENT_API_RESOURCE,
+      scope: MANAGEMENT_API_SCOPE,
       client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
       client_assertion: jwt,
     });

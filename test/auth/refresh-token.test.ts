@@ -6,8 +6,9 @@ import {
   LINUX_VM_SIGN_IN_RESOURCE,
 } from "../../src/auth/index.ts";
 import { Browser } from "./support/browser.ts";
+import { dpopKey } from "./support/dpop.ts";
 import { type Harness, startHarness, TENANT } from "./support/harness.ts";
-import { authorize, authorizeUrl, cliLogin, pkce, tokenRequest } from "./support/oauth.ts";
+import { authorize, authorizeUrl, cliLogin as login, pkce, tokenRequest } from "./support/oauth.ts";
 
 describe("refresh tokens, revocation and logout", () => {
   let h: Harness;
@@ -16,13 +17,21 @@ describe("refresh tokens, revocation and logout", () => {
   });
   after(() => h.close());
 
-  const refresh = (token: unknown, extra: Record<string, string> = {}) =>
-    tokenRequest(h, {
-      grant_type: "refresh_token",
-      client_id: HOSTPASS_CLI_CLIENT_ID,
-      refresh_token: String(token),
-      ...extra,
-    });
+  // The CLI's key: its sign-in is DPoP-bound (Linux VM Sign-In), so its refresh token is bound to
+  // the key too (a public client's, RFC 9449 §5) and every refresh is made with a proof by it.
+  const key = dpopKey();
+  const cliLogin = (h: Harness, accountId: string) => login(h, accountId, { dpop: key });
+  const refresh = async (token: unknown, extra: Record<string, string> = {}) =>
+    tokenRequest(
+      h,
+      {
+        grant_type: "refresh_token",
+        client_id: HOSTPASS_CLI_CLIENT_ID,
+        refresh_token: String(token),
+        ...extra,
+      },
+      { dpop: await key.proof(`${h.issuer}/token`) },
+    );
 
   it("rotates the refresh token on every use and keeps the audience of the grant", async () => {
     const user = h.accounts.addUser(TENANT, "rotate@contoso.example");

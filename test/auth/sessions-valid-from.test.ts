@@ -13,8 +13,16 @@ import {
   LINUX_VM_SIGN_IN_SCOPE,
 } from "../../src/auth/index.ts";
 import { Browser } from "./support/browser.ts";
+import { dpopKey } from "./support/dpop.ts";
 import { type Harness, startHarness, TENANT } from "./support/harness.ts";
-import { authorize, authorizeUrl, CLI_REDIRECT, cliLogin, pkce, tokenRequest } from "./support/oauth.ts";
+import {
+  authorize,
+  authorizeUrl,
+  CLI_REDIRECT,
+  cliLogin as login,
+  pkce,
+  tokenRequest,
+} from "./support/oauth.ts";
 
 /** Token times are whole seconds: wait until the clock is past the second of `ms`. */
 const nextSecond = async (ms: number) => {
@@ -29,12 +37,20 @@ describe("revoked sign-in sessions at the authorization server", () => {
   });
   after(() => h.close());
 
-  const refresh = (token: unknown) =>
-    tokenRequest(h, {
-      grant_type: "refresh_token",
-      client_id: HOSTPASS_CLI_CLIENT_ID,
-      refresh_token: String(token),
-    });
+  // Sign-ins and refreshes for Linux VM Sign-In are DPoP-bound (the refresh token to the key too).
+  const key = dpopKey();
+  const proof = async () => ({ dpop: await key.proof(`${h.issuer}/token`) });
+  const cliLogin = (h: Harness, accountId: string) => login(h, accountId, { dpop: key });
+  const refresh = async (token: unknown) =>
+    tokenRequest(
+      h,
+      {
+        grant_type: "refresh_token",
+        client_id: HOSTPASS_CLI_CLIENT_ID,
+        refresh_token: String(token),
+      },
+      await proof(),
+    );
 
   it("voids the refresh token, its rotations and access tokens; a new sign-in works", async () => {
     const user = h.accounts.addUser(TENANT, "revoked@contoso.example");
@@ -65,13 +81,17 @@ describe("revoked sign-in sessions at the authorization server", () => {
     const { verifier, challenge } = pkce();
     const back = await authorize(h, user.id, { code_challenge: challenge, code_challenge_method: "S256" });
     h.accounts.revokeUserSessions(user.id, Date.now());
-    const result = await tokenRequest(h, {
-      grant_type: "authorization_code",
-      client_id: HOSTPASS_CLI_CLIENT_ID,
-      code: back.searchParams.get("code") ?? "",
-      redirect_uri: CLI_REDIRECT,
-      code_verifier: verifier,
-    });
+    const result = await tokenRequest(
+      h,
+      {
+        grant_type: "authorization_code",
+        client_id: HOSTPASS_CLI_CLIENT_ID,
+        code: back.searchParams.get("code") ?? "",
+        redirect_uri: CLI_REDIRECT,
+        code_verifier: verifier,
+      },
+      await proof(),
+    );
     assert.equal(result.body.error, "invalid_grant");
   });
 
@@ -105,7 +125,7 @@ describe("revoked sign-in sessions at the authorization server", () => {
       resource: LINUX_VM_SIGN_IN_RESOURCE,
       scope: LINUX_VM_SIGN_IN_SCOPE,
     };
-    const before = await tokenRequest(h, form);
+    const before = await tokenRequest(h, form, await proof());
     await h.server.verifyLinuxSignInToken(String(before.body.access_token));
     const revokedAt = Date.now();
     h.accounts.revokePrincipalSessions(sp.appId, revokedAt);
@@ -115,7 +135,7 @@ describe("revoked sign-in sessions at the authorization server", () => {
       InvalidAccessTokenError,
     );
     await nextSecond(revokedAt);
-    const after = await tokenRequest(h, form);
+    const after = await tokenRequest(h, form, await proof());
     assert.equal(after.status, 200, JSON.stringify(after.body));
     await h.server.verifyLinuxSignInToken(String(after.body.access_token));
   });

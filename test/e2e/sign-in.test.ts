@@ -27,8 +27,11 @@ import {
   MANAGEMENT_API_RESOURCE as API,
   MANAGEMENT_API_SCOPE as API_SCOPE,
   CLI_CLIENT_ID,
+  LINUX_VM_SIGN_IN_RESOURCE,
+  LINUX_VM_SIGN_IN_SCOPE,
   SIGN_IN_SCOPE,
 } from "../../src/shared/well-known.ts";
+import { generateKeyPair } from "../../src/ssh/index.ts";
 import { launchChromium, submit } from "../portal/helpers/chromium.ts";
 import { authorizeUrl, type OpenWith, typePassword, withBrowserContext } from "./browser.ts";
 
@@ -99,8 +102,21 @@ describe("sign-in end to end: hostpass server, portal in Chromium, CLI OAuth cli
       assert.match((await page.textContent("body")) ?? "", /Signed in\. You can close this window/);
     });
     assert.equal(typeof tokens.refresh_token, "string");
-    await running.authorizationServer.verifyLinuxSignInToken(tokens.access_token);
-    const management = await refresh(conn, CLI_CLIENT_ID, tokens.refresh_token as string, API, API_SCOPE);
+    // The code was redeemed without a DPoP proof: a management API token, never an unbound Linux
+    // VM Sign-In token. That one comes by refresh, bound to the SSH key (as `hostpass ssh` does).
+    await assert.rejects(running.authorizationServer.verifyLinuxSignInToken(tokens.access_token));
+    const key = generateKeyPair("ssh-ed25519");
+    const signIn = await refresh(
+      conn,
+      CLI_CLIENT_ID,
+      tokens.refresh_token as string,
+      LINUX_VM_SIGN_IN_RESOURCE,
+      LINUX_VM_SIGN_IN_SCOPE,
+      key.privateKey,
+    );
+    assert.equal(signIn.token_type.toLowerCase(), "dpop");
+    await running.authorizationServer.verifyLinuxSignInToken(signIn.access_token);
+    const management = await refresh(conn, CLI_CLIENT_ID, signIn.refresh_token as string, API, API_SCOPE);
     const me = await api("/me", management.access_token);
     assert.equal(me.status, 200, JSON.stringify(me.body));
     assert.deepEqual(me.body, {
@@ -112,7 +128,7 @@ describe("sign-in end to end: hostpass server, portal in Chromium, CLI OAuth cli
       tenantDisplayName: "Default Directory",
     });
     // A Linux VM Sign-In token is not a management token.
-    assert.equal((await api("/me", tokens.access_token)).status, 401);
+    assert.equal((await api("/me", signIn.access_token)).status, 401);
     // `hostpass logout` revokes the refresh token, which ends the grant: its API tokens stop too.
     await revoke(conn, CLI_CLIENT_ID, management.refresh_token as string);
     await new Promise((r) => setTimeout(r, 1100)); // the API's positive grant check lives 1 s
@@ -142,7 +158,8 @@ describe("sign-in end to end: hostpass server, portal in Chromium, CLI OAuth cli
       })(uri as string);
     });
     const tokens = await pending;
-    await running.authorizationServer.verifyLinuxSignInToken(tokens.access_token);
+    // Polled without a DPoP proof: the management API's token, not an unbound sign-in token.
+    await assert.rejects(running.authorizationServer.verifyLinuxSignInToken(tokens.access_token));
     adminApi = (await refresh(conn, CLI_CLIENT_ID, tokens.refresh_token as string, API, API_SCOPE))
       .access_token;
     const users = await api("/directory/users", adminApi);

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { calculateJwkThumbprint, type JWK } from "jose";
 import { createAuditWriter } from "../../src/audit/index.ts";
 import {
   createCaKey,
@@ -28,6 +29,7 @@ import {
   generateKeyPair,
   parseCertificateText,
   parsePublicKey,
+  publicKeyToJwk,
 } from "../../src/ssh/index.ts";
 import type { Store } from "../../src/store/index.ts";
 import { createTestDatabase, selectedDialects, TEST_KEK, type TestDatabase } from "../store/dialects.ts";
@@ -63,8 +65,9 @@ for (const dialect of selectedDialects()) {
         issuance: createCertificateIssuance({
           url: URL_,
           clock,
+          // A test token names the DPoP key it is bound to: `bound.<jkt>`, or `unbound` for none.
           verifyAccessToken: async (t) => {
-            if (t !== "token") throw new Error("unexpected token");
+            if (t !== "unbound" && !t.startsWith("bound.")) throw new Error("unexpected token");
             return {
               tokenId: "jti",
               objectId: sp.id,
@@ -73,7 +76,7 @@ for (const dialect of selectedDialects()) {
               clientId: sp.appId,
               amr: [],
               authTime: undefined,
-              confirmationJkt: undefined,
+              confirmationJkt: t === "unbound" ? undefined : t.slice("bound.".length),
             };
           },
           findSubject: async (tid, oid) => {
@@ -93,15 +96,17 @@ for (const dialect of selectedDialects()) {
       };
     }
 
-    async function input(): Promise<IssuanceInput> {
+    async function input(options: { unbound?: boolean } = {}): Promise<IssuanceInput> {
       const key = generateKeyPair("ssh-ed25519");
+      const jkt = await calculateJwkThumbprint(publicKeyToJwk(key.publicKey) as JWK, "sha256");
+      const token = options.unbound ? "unbound" : `bound.${jkt}`;
       const dpop = await createKeyProof(key.privateKey, key.publicKey, {
         method: "POST",
         url: URL_,
-        accessToken: "token",
+        accessToken: token,
       });
       return {
-        authorization: "Bearer token",
+        authorization: `${options.unbound ? "Bearer" : "DPoP"} ${token}`,
         dpop,
         publicKey: formatPublicKey(key.publicKey),
         ip: "192.0.2.7",
@@ -131,6 +136,22 @@ for (const dialect of selectedDialects()) {
         { limit: 100 },
       );
       assert.ok(signIns.items.length >= 20, "one sign-in entry each");
+    });
+
+    test("an unbound (bearer) token is refused with ERR_CA_TOKEN_UNBOUND, recorded as a failed sign-in", async () => {
+      const { issuance: ca } = issuance();
+      const before = (await store.certificates.list({ tenantId }, { limit: 1000 })).items.length;
+      await assert.rejects(ca.request(await input({ unbound: true })), { code: "ERR_CA_TOKEN_UNBOUND" });
+      assert.equal((await store.certificates.list({ tenantId }, { limit: 1000 })).items.length, before);
+      const events = await store.audit.query({ tenantId, action: "Ssh/certificates/issue" }, { limit: 1000 });
+      assert.ok(
+        events.items.some((e) => e.result === "failure" && e.details.code === "ERR_CA_TOKEN_UNBOUND"),
+      );
+      const failures = await store.signInLog.query(
+        { tenantId, principalId: sp.id, result: "failure" },
+        { limit: 100 },
+      );
+      assert.ok(failures.items.some((f) => f.failureReason?.startsWith("ERR_CA_TOKEN_UNBOUND")));
     });
 
     test("a proof is single-use across processes: the store decides, with the certificate", async () => {

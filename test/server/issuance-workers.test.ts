@@ -27,8 +27,8 @@ describe("issuance on worker threads", () => {
   let dataDir: string;
   let running: RunningServer;
   let agent: Agent;
-  let token: string;
   let endpoint: URL;
+  let signIn: (key: ReturnType<typeof generateKeyPair>) => Promise<string>;
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "hostpass-workers-"));
@@ -48,15 +48,18 @@ describe("issuance on worker threads", () => {
     });
     const caFile = join(dataDir, "tls", "server-cert.pem");
     const conn = await discover(running.url, caFile);
-    token = (
-      await signInServicePrincipal(
-        conn,
-        sp.appId,
-        { secret },
-        LINUX_VM_SIGN_IN_RESOURCE,
-        LINUX_VM_SIGN_IN_SCOPE,
-      )
-    ).access_token;
+    // Linux VM Sign-In tokens are DPoP-bound: one per key to certify.
+    signIn = async (key) =>
+      (
+        await signInServicePrincipal(
+          conn,
+          sp.appId,
+          { secret },
+          LINUX_VM_SIGN_IN_RESOURCE,
+          LINUX_VM_SIGN_IN_SCOPE,
+          key.privateKey,
+        )
+      ).access_token;
     agent = new Agent({ keepAlive: true, ca: readFileSync(caFile) });
     endpoint = new URL(`${running.publicUrl}/ssh/certificates`);
   });
@@ -84,13 +87,14 @@ describe("issuance on worker threads", () => {
 
   async function signed(): Promise<{ headers: Record<string, string>; body: string }> {
     const key = generateKeyPair("ssh-ed25519");
+    const token = await signIn(key);
     const dpop = await createKeyProof(key.privateKey, key.publicKey, {
       method: "POST",
       url: endpoint.href,
       accessToken: token,
     });
     return {
-      headers: { authorization: `Bearer ${token}`, dpop },
+      headers: { authorization: `DPoP ${token}`, dpop },
       body: JSON.stringify({ publicKey: formatPublicKey(key.publicKey) }),
     };
   }
@@ -118,7 +122,7 @@ describe("issuance on worker threads", () => {
     assert.deepEqual(both.map((a) => a.status).sort(), [201, 401]);
     assert.equal(both.find((a) => a.status === 401)?.json.error?.code, "ERR_CA_PROOF_INVALID");
     const other = await signed();
-    const badToken = await post({ ...other.headers, authorization: "Bearer not-a-token" }, other.body);
+    const badToken = await post({ ...other.headers, authorization: "DPoP not-a-token" }, other.body);
     assert.equal(badToken.status, 401);
     const none = await post({ dpop: other.headers.dpop as string }, other.body);
     assert.equal(none.status, 401);

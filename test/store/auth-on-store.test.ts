@@ -19,6 +19,7 @@ import {
 import { openStore, type Store } from "../../src/store/index.ts";
 import { Browser } from "../auth/support/browser.ts";
 import { approve, enterCode, poll, startDeviceFlow } from "../auth/support/device.ts";
+import { dpopKey } from "../auth/support/dpop.ts";
 import type { Harness } from "../auth/support/harness.ts";
 import { MemoryAccountSource } from "../auth/support/memory-accounts.ts";
 import { generateSigningJwk } from "../auth/support/memory-key-store.ts";
@@ -98,8 +99,13 @@ for (const dialect of selectedDialects()) {
       await database?.drop();
     });
 
+    // Linux VM Sign-In tokens are issued DPoP-bound: every token request carries a proof by one key
+    // (the CLI's refresh token is bound to the key of its sign-in).
+    const key = dpopKey();
+    const bound = async (params: Record<string, string>) =>
+      tokenRequest(h, params, { dpop: await key.proof(`${h.issuer}/token`) });
     const refresh = (token: unknown) =>
-      tokenRequest(h, {
+      bound({
         grant_type: "refresh_token",
         client_id: HOSTPASS_CLI_CLIENT_ID,
         refresh_token: String(token),
@@ -110,9 +116,9 @@ for (const dialect of selectedDialects()) {
       const { verifier, challenge } = pkce();
       const back = await authorize(h, user.id, { code_challenge: challenge, code_challenge_method: "S256" });
       const code = String(back.searchParams.get("code"));
-      const first = await tokenRequest(h, codeExchange(code, verifier));
+      const first = await bound(codeExchange(code, verifier));
       assert.equal(first.status, 200, JSON.stringify(first.body));
-      const second = await tokenRequest(h, codeExchange(code, verifier));
+      const second = await bound(codeExchange(code, verifier));
       assert.equal(second.body.error, "invalid_grant");
       assert.equal((await refresh(first.body.refresh_token)).body.error, "invalid_grant");
       await assert.rejects(
@@ -126,16 +132,14 @@ for (const dialect of selectedDialects()) {
       const { verifier, challenge } = pkce();
       const back = await authorize(h, user.id, { code_challenge: challenge, code_challenge_method: "S256" });
       const code = String(back.searchParams.get("code"));
-      const results = await Promise.all(
-        [1, 2, 3, 4].map(() => tokenRequest(h, codeExchange(code, verifier))),
-      );
+      const results = await Promise.all([1, 2, 3, 4].map(() => bound(codeExchange(code, verifier))));
       assert.ok(results.filter((r) => r.status === 200).length <= 1);
       assert.ok(results.some((r) => r.body.error === "invalid_grant"));
     });
 
     it("rotates refresh tokens and revokes the family on reuse", async () => {
       const user = h.accounts.addUser(TENANT, "family@contoso.example");
-      const login = await cliLogin(h, user.id);
+      const login = await cliLogin(h, user.id, { dpop: key });
       assert.equal(login.status, 200, JSON.stringify(login.body));
       const rotated = await refresh(login.body.refresh_token);
       assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
@@ -163,7 +167,7 @@ for (const dialect of selectedDialects()) {
         client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
         client_assertion: jwt,
       };
-      const results = await Promise.all([1, 2, 3].map(() => tokenRequest(h, request)));
+      const results = await Promise.all([1, 2, 3].map(() => bound(request)));
       assert.equal(
         results.filter((r) => r.status === 200).length,
         1,

@@ -20,6 +20,7 @@ import {
   MANAGEMENT_API_SCOPE,
 } from "../constants.ts";
 import type { AccountSource } from "../types.ts";
+import { requireBoundToken } from "./sender-constraint.ts";
 import { predatesSessions } from "./sessions-valid-from.ts";
 
 export function createFindAccount(accounts: AccountSource) {
@@ -93,6 +94,7 @@ function sourceOf(ctx: KoaContextWithOIDC | undefined): OidcTokenLike | undefine
 
 export function createExtraTokenClaims() {
   return async function extraTokenClaims(ctx: KoaContextWithOIDC | undefined, token: OidcTokenLike) {
+    requireBoundToken(token);
     if (token.accountId !== undefined) {
       const account = ctx?.oidc?.account;
       const source = sourceOf(ctx);
@@ -121,7 +123,8 @@ export function createExtraTokenClaims() {
  * `hostpass` CLI asks for `openid profile offline_access` and later refreshes per resource, as
  * `az` does with Entra ID). oidc-provider only lets a refresh token reach resources named at
  * authorization, so both resources and their scopes are added to the CLI's request here, before
- * they are checked. The code itself is redeemed for Linux VM Sign-In (provider-config.ts).
+ * they are checked. The code itself is redeemed for Linux VM Sign-In when the request is DPoP-bound,
+ * else for the management API (sender-constraint.ts).
  */
 export function cliDefaultResource(
   ctx: KoaContextWithOIDC,

@@ -23,6 +23,12 @@ import {
 } from "./grants.ts";
 import { createAdapterFactory } from "./oidc-adapter.ts";
 import { pageSources } from "./page-sources.ts";
+import {
+  hasDpopProof,
+  pickResource,
+  requireProofForRefresh,
+  requireProofForResource,
+} from "./sender-constraint.ts";
 import type { LoadedSigningKeys } from "./signing-keys.ts";
 
 export interface TokenLifetimes {
@@ -97,7 +103,9 @@ export function buildProviderConfig(input: ProviderConfigInput): Record<string, 
       idTokenSigningAlgValues: [input.keys.alg],
       userinfoSigningAlgValues: [input.keys.alg],
       clientAuthSigningAlgValues: CLIENT_AUTH_ALGS,
-      dPoPSigningAlgValues: ["ES256", "EdDSA", "Ed25519"],
+      // What the CA accepts for a proof made with an SSH key the CLI generates or is given
+      // (Ed25519, ECDSA P-256/384/521, RSA as PS256): Linux VM Sign-In tokens are bound to that key.
+      dPoPSigningAlgValues: ["ES256", "ES384", "ES512", "EdDSA", "Ed25519", "PS256"],
     },
     scopes: ["openid", "offline_access", "profile", "email", "groups"],
     claims: {
@@ -121,8 +129,13 @@ export function buildProviderConfig(input: ProviderConfigInput): Record<string, 
       (source.scopes.has("offline_access") || staticIds.has(client.clientId)),
     expiresWithSession: async (ctx: KoaContextWithOIDC, source: GrantSource) =>
       !(source.scopes.has("offline_access") || staticIds.has(ctx.oidc.client?.clientId ?? "")),
-    // Every refresh rotates; reusing a rotated token revokes the grant (oidc-provider).
-    rotateRefreshToken: true,
+    // Every refresh rotates; reusing a rotated token revokes the grant (oidc-provider). Called
+    // before the rotation: a refresh for Linux VM Sign-In without a DPoP proof is refused here,
+    // so the refresh token is not used up (sender-constraint.ts).
+    rotateRefreshToken: async (ctx: KoaContextWithOIDC) => {
+      requireProofForRefresh(ctx);
+      return true;
+    },
     assertJwtClientAuthClaimsAndHeader: createClientAssertionCheck(input.clockToleranceSeconds),
     interactions: {
       policy: interactionPolicyWithAccountCheck(),
@@ -158,10 +171,13 @@ export function buildProviderConfig(input: ProviderConfigInput): Record<string, 
       resourceIndicators: {
         enabled: true,
         defaultResource: async (ctx: KoaContextWithOIDC, client?: { clientId: string }, oneOf?: string[]) =>
-          oneOf === undefined ? cliDefaultResource(ctx, client, input.cliClientId) : pickOne(oneOf),
+          oneOf === undefined
+            ? cliDefaultResource(ctx, client, input.cliClientId)
+            : pickResource(oneOf, hasDpopProof(ctx)),
         // A refresh without `resource` keeps the resource the grant was for.
         useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
+        getResourceServerInfo: async (ctx: KoaContextWithOIDC, indicator: string) => {
+          requireProofForResource(ctx, indicator);
           const scope = Object.hasOwn(RESOURCE_SCOPES, indicator) ? RESOURCE_SCOPES[indicator] : undefined;
           if (scope === undefined) {
             throw new errors.CustomOIDCProviderError("invalid_target", "unknown resource");
@@ -198,13 +214,4 @@ export function buildProviderConfig(input: ProviderConfigInput): Record<string, 
     // so no cross-origin caller may use the token, userinfo or revocation endpoints.
     clientBasedCORS: () => false,
   };
-}
-
-/**
- * A code or device code granted for several resources is redeemed for one: Linux VM Sign-In when
- * it is among them (what the CLI's sign-in returns), else the first. The others are reached with
- * the refresh token and an explicit `resource`.
- */
-function pickOne(resources: readonly string[]): string | undefined {
-  return resources.includes(LINUX_VM_SIGN_IN_RESOURCE) ? LINUX_VM_SIGN_IN_RESOURCE : resources[0];
 }

@@ -7,8 +7,8 @@ import { readFile, stat } from "node:fs/promises";
 import { Option } from "commander";
 import {
   CLI_CLIENT_ID,
-  LINUX_VM_SIGN_IN_RESOURCE,
-  LINUX_VM_SIGN_IN_SCOPE,
+  MANAGEMENT_API_RESOURCE,
+  MANAGEMENT_API_SCOPE,
   SIGN_IN_SCOPE,
 } from "../../shared/well-known.ts";
 import type { CliCommand } from "../command.ts";
@@ -130,12 +130,14 @@ async function loginServicePrincipal(
     );
   }
   const credential = await credentialOf(args.password);
+  // The credential is checked with a management API token (kept: the subscription lookup uses it);
+  // Linux VM Sign-In tokens are asked for later, each DPoP-bound to the SSH key it certifies.
   const tokens = await signInServicePrincipal(
     conn,
     args.username,
     credential,
-    LINUX_VM_SIGN_IN_RESOURCE,
-    LINUX_VM_SIGN_IN_SCOPE,
+    MANAGEMENT_API_RESOURCE,
+    MANAGEMENT_API_SCOPE,
   );
   const claims = peekClaims(tokens.access_token);
   if (String(claims.tid ?? "") !== args.tenant)
@@ -154,7 +156,7 @@ async function loginServicePrincipal(
         : { certificateFile: credential.certificateFile }),
     },
     accessTokens: {
-      [LINUX_VM_SIGN_IN_RESOURCE]: {
+      [MANAGEMENT_API_RESOURCE]: {
         token: tokens.access_token,
         expiresAt: Date.now() + tokens.expires_in * 1000,
       },

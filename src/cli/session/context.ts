@@ -117,7 +117,7 @@ async function redeem(
         sp.secret !== undefined
           ? { secret: sp.secret }
           : { privateKeyPem: await readFile(sp.certificateFile ?? "", "utf8") };
-      return await signInServicePrincipal(connection, sp.appId, credential, resource, scope);
+      return await signInServicePrincipal(connection, sp.appId, credential, resource, scope, dpopKey);
     }
     if (!account.refreshToken) throw new NotSignedInError("The cached account has no refresh token");
     return await refresh(connection, CLI_CLIENT_ID, account.refreshToken, resource, scope, dpopKey);

@@ -241,21 +241,26 @@ export async function signInWithDeviceCode(conn: Connection, opts: DeviceSignIn)
 
 export type ClientCredential = { readonly secret: string } | { readonly privateKeyPem: string };
 
-/** Client credentials for a service principal: `client_secret_post` or `private_key_jwt`. */
+/**
+ * Client credentials for a service principal: `client_secret_post` or `private_key_jwt`;
+ * `dpopKey` binds the token (RFC 9449), as Linux VM Sign-In requires.
+ */
 export async function signInServicePrincipal(
   conn: Connection,
   appId: string,
   credential: ClientCredential,
   resource: string,
   scope: string,
+  dpopKey?: KeyObject,
 ): Promise<TokenResponse> {
   const auth =
     "secret" in credential
       ? oidc.ClientSecretPost(credential.secret)
       : oidc.PrivateKeyJwt(await assertionKey(credential.privateKeyPem));
   const config = forClient(conn, appId, auth);
+  const DPoP = dpopKey ? dpopHandle(config, dpopKey) : undefined;
   return (await oauthCall("token request", () =>
-    oidc.clientCredentialsGrant(config, { resource, scope }),
+    oidc.clientCredentialsGrant(config, { resource, scope }, DPoP ? { DPoP } : {}),
   )) as TokenResponse;
 }
 
@@ -286,22 +291,33 @@ export async function refresh(
   dpopKey?: KeyObject,
 ): Promise<TokenResponse> {
   const config = clientId === CLI_CLIENT_ID ? conn.config : forClient(conn, clientId, oidc.None());
-  const DPoP = dpopKey
-    ? oidc.getDPoPHandle(config, {
-        privateKey: toSigningCryptoKey(dpopKey),
-        publicKey: createPublicKey(dpopKey).toCryptoKey(dpopAlgorithm(dpopKey), true, [
-          "verify",
-        ]) as webcrypto.CryptoKey,
-      })
-    : undefined;
+  const DPoP = dpopKey ? dpopHandle(config, dpopKey) : undefined;
   return (await oauthCall("token request", () =>
     oidc.refreshTokenGrant(config, refreshToken, { resource, scope }, DPoP ? { DPoP } : {}),
   )) as TokenResponse;
 }
 
-function dpopAlgorithm(key: KeyObject): Parameters<KeyObject["toCryptoKey"]>[0] {
-  if (key.asymmetricKeyType === "ed25519") return "Ed25519";
-  return { name: "ECDSA", namedCurve: "P-256" };
+/** A DPoP handle signing with `key` (Ed25519, ECDSA P-256/384/521 or RSA as PS256). */
+function dpopHandle(config: oidc.Configuration, key: KeyObject): oidc.DPoPHandle {
+  return oidc.getDPoPHandle(config, {
+    privateKey: toSigningCryptoKey(key),
+    publicKey: createPublicKey(key).toCryptoKey(verifyAlgorithm(key), true, [
+      "verify",
+    ]) as webcrypto.CryptoKey,
+  });
+}
+
+function verifyAlgorithm(key: KeyObject): Parameters<KeyObject["toCryptoKey"]>[0] {
+  const type = key.asymmetricKeyType;
+  if (type === "ed25519") return "Ed25519";
+  if (type === "ec") {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    return {
+      name: "ECDSA",
+      namedCurve: curve === "secp384r1" ? "P-384" : curve === "secp521r1" ? "P-521" : "P-256",
+    };
+  }
+  return { name: "RSA-PSS", hash: "SHA-256" };
 }
 
 export async function revoke(conn: Connection, clientId: string, token: string): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The client side of certificate issuance: load or make the key pair (in memory: nothing is
  * written before the service has issued), prove possession of it, get a Linux VM Sign-In token
- * (DPoP-bound to the key where the server supports the key type), ask for a certificate, and on
+ * (DPoP-bound to the key), ask for a certificate, and on
  * a claims challenge sign in again in the browser (interactive commands only).
  */
 import type { KeyObject } from "node:crypto";
@@ -75,9 +75,6 @@ export async function saveKeyPair(pair: KeyPairInMemory, privateKeyFile: string)
   return { ...pair, privateKeyFile, publicKeyFile: `${privateKeyFile}.pub` };
 }
 
-/** Key types oidc-provider accepts for DPoP at the token endpoint; others get an unbound token. */
-const DPOP_TOKEN_KEY_TYPES = new Set(["ssh-ed25519", "ecdsa-sha2-nistp256"]);
-
 export interface IssuedCertificate {
   readonly certificate: Certificate;
   /** The certificate line as the service sent it, for a `-cert.pub` file. */
@@ -86,14 +83,13 @@ export interface IssuedCertificate {
 
 async function requestOnce(session: Session, keys: KeyPairInMemory): Promise<IssuedCertificate> {
   const url = `${session.cloud.endpoint}/ssh/certificates`;
-  const bind = DPOP_TOKEN_KEY_TYPES.has(keys.publicKey.type) && session.account.user.type === "user";
-  const tokens = await accessTokenFor(
-    session,
-    LINUX_VM_SIGN_IN_RESOURCE,
-    LINUX_VM_SIGN_IN_SCOPE,
-    bind ? { dpopKey: keys.privateKey } : {},
-  );
-  const scheme = tokens.token_type.toLowerCase() === "dpop" ? "DPoP" : "Bearer";
+  // Linux VM Sign-In tokens are always DPoP-bound to the key being certified (users and service
+  // principals alike): a token stolen on the way could not certify another key.
+  const tokens = await accessTokenFor(session, LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE, {
+    dpopKey: keys.privateKey,
+  });
+  if (tokens.token_type.toLowerCase() !== "dpop")
+    throw new CliUsageError("the service returned an unbound token for Linux VM Sign-In");
   const proof = await createKeyProof(keys.privateKey, keys.publicKey, {
     method: "POST",
     url,
@@ -112,7 +108,7 @@ async function requestOnce(session: Session, keys: KeyPairInMemory): Promise<Iss
     : {};
   const res = await http(url, {
     json: { publicKey: formatPublicKey(keys.publicKey) },
-    headers: { authorization: `${scheme} ${tokens.access_token}`, dpop: proof, ...deviceProof },
+    headers: { authorization: `DPoP ${tokens.access_token}`, dpop: proof, ...deviceProof },
     ...(session.cloud.caFile ? { caFile: session.cloud.caFile } : {}),
   });
   const body = expectOk(res, "certificate request") as { certificate: string };

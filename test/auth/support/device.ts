@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { HOSTPASS_CLI_CLIENT_ID, LINUX_VM_SIGN_IN_RESOURCE } from "../../../src/auth/index.ts";
 import type { Browser } from "./browser.ts";
+import { type DpopKey, dpopKey } from "./dpop.ts";
 import type { Harness } from "./harness.ts";
 import { CLI_SCOPE, tokenRequest } from "./oauth.ts";
 
@@ -28,8 +29,13 @@ export async function startDeviceFlow(
   };
 }
 
-export const poll = (h: Harness, deviceCode: string) =>
-  tokenRequest(h, { grant_type: DEVICE_GRANT, client_id: HOSTPASS_CLI_CLIENT_ID, device_code: deviceCode });
+/** Polls the token endpoint, with a DPoP proof (Linux VM Sign-In tokens are issued only bound) unless `dpop` is false. */
+export const poll = async (h: Harness, deviceCode: string, dpop: DpopKey | false = dpopKey()) =>
+  tokenRequest(
+    h,
+    { grant_type: DEVICE_GRANT, client_id: HOSTPASS_CLI_CLIENT_ID, device_code: deviceCode },
+    dpop === false ? {} : { dpop: await dpop.proof(`${h.issuer}/token`) },
+  );
 
 export function xsrfOf(html: string): string {
   const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];

@@ -6,6 +6,7 @@ import {
   LINUX_VM_SIGN_IN_SCOPE,
 } from "../../../src/auth/index.ts";
 import { Browser } from "./browser.ts";
+import { type DpopKey, dpopKey } from "./dpop.ts";
 import type { Harness } from "./harness.ts";
 
 export const CLI_REDIRECT = "http://127.0.0.1:53682/callback";
@@ -64,17 +65,29 @@ export async function authorize(
   return new URL(location);
 }
 
-/** The full CLI login: authorization code with PKCE, then the code exchange. */
-export async function cliLogin(h: Harness, accountId: string): Promise<TokenResult> {
+/**
+ * The full CLI login: authorization code with PKCE, then the code exchange, for Linux VM Sign-In:
+ * DPoP-bound to a new key unless `dpop` names one, or is `false` (no proof: refused, or redeemed
+ * for another resource granted with it).
+ */
+export async function cliLogin(
+  h: Harness,
+  accountId: string,
+  options: { readonly dpop?: DpopKey | false } = {},
+): Promise<TokenResult> {
   const { verifier, challenge } = pkce();
   const back = await authorize(h, accountId, { code_challenge: challenge, code_challenge_method: "S256" });
   const code = back.searchParams.get("code");
   if (code === null) throw new Error(`no code: ${back.href}`);
-  return tokenRequest(h, {
-    grant_type: "authorization_code",
-    client_id: HOSTPASS_CLI_CLIENT_ID,
-    code,
-    redirect_uri: CLI_REDIRECT,
-    code_verifier: verifier,
-  });
+  return tokenRequest(
+    h,
+    {
+      grant_type: "authorization_code",
+      client_id: HOSTPASS_CLI_CLIENT_ID,
+      code,
+      redirect_uri: CLI_REDIRECT,
+      code_verifier: verifier,
+    },
+    options.dpop === false ? {} : { dpop: await (options.dpop ?? dpopKey()).proof(`${h.issuer}/token`) },
+  );
 }

@@ -38,7 +38,7 @@ export function registerPostSshCertificate(app: App, certificates: CertificateIs
         operationId: "SshCertificates_Issue",
         tags: ["SSH"],
         summary:
-          "Issue a short-lived SSH user certificate (Authorization: Bearer|DPoP <Linux VM Sign-In token>, DPoP: <proof>)",
+          "Issue a short-lived SSH user certificate (Authorization: DPoP <Linux VM Sign-In token, DPoP-bound to the key>, DPoP: <proof made with the key>)",
         body: Body,
         response: { 201: Issued },
       },
