@@ -22,6 +22,7 @@ import { applyDeviceFlowLimits, type DeviceFlowLimits } from "./lib/device-flow.
 import { refuseDuplicateKeysInDpop } from "./lib/dpop-duplicate-keys.ts";
 import { buildProviderConfig, type TokenLifetimes } from "./lib/provider-config.ts";
 import { type LoadedSigningKeys, loadSigningKeys } from "./lib/signing-keys.ts";
+import { answerUnavailableWith503 } from "./lib/store-unavailable.ts";
 import { livenessCache } from "./lib/token-liveness.ts";
 import { type AuthPages, DEFAULT_PAGES } from "./pages.ts";
 import type { AccountSource, KeyStore, OidcStorage, ThrottleStore } from "./types.ts";
@@ -144,6 +145,7 @@ export async function createAuthorizationServer(
     useDirectorySecretCheck(provider, deps.accounts);
     useAtomicReplayDetection(provider, deps.storage);
     refuseDuplicateKeysInDpop(provider);
+    answerUnavailableWith503(provider);
     applyDeviceFlowLimits(provider, deps.throttle, device, config.deviceVerificationUrl);
     // One object per key set, so the verifier's imported keys are cached with it.
     const verificationKeys = { keys: keys.publicJwks };

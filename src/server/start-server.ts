@@ -139,6 +139,8 @@ async function startWith(
   const store = await openStore({
     url: options.database ?? sqliteUrlForDataDir(options.dataDir),
     keyEncryptionKey: kek,
+    // A pooled PostgreSQL connection lost (a restart): the pool opens a new one for the next request.
+    onConnectionError: (error) => log("warn", "database connection lost", { err: error }),
   });
   const wired = wireServices(store);
   const checkGrant = grantCheck(store.oidc);

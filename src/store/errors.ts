@@ -17,6 +17,16 @@ export class StoreUnavailableError extends StoreError {
   readonly kind = "unavailable";
 }
 
+/**
+ * The database has no room left for a write (SQLite: SQLITE_FULL; PostgreSQL: 53100 disk_full).
+ * The write failed whole (its transaction rolled back); it succeeds again once space is freed.
+ */
+export class StoreFullError extends StoreError {
+  static readonly code = "ERR_STORE_FULL";
+  readonly code = StoreFullError.code;
+  readonly kind = "unavailable";
+}
+
 /** A migration failed; nothing of it was applied (DDL is transactional on both dialects). */
 export class StoreMigrationError extends StoreError {
   static readonly code = "ERR_STORE_MIGRATION";

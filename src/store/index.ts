@@ -3,6 +3,7 @@ export { classifyDbError, type DialectProfile, POSTGRES_PROFILE, SQLITE_PROFILE 
 export {
   InvalidPageError,
   StoreError,
+  StoreFullError,
   StoreInUseError,
   StoreMigrationError,
   StoreUnavailableError,

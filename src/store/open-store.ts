@@ -19,6 +19,7 @@ import type { ResourceRepository } from "../resources/index.ts";
 import type { ChangeLogReader } from "../shared/change-log.ts";
 import { type DialectProfile, POSTGRES_PROFILE, SQLITE_PROFILE } from "./dialect-profile.ts";
 import {
+  StoreFullError,
   StoreInUseError,
   StoreMigrationError,
   StoreUnavailableError,
@@ -27,6 +28,7 @@ import {
 } from "./errors.ts";
 import { lockChangeHead, sqlChangeLog } from "./lib/change-log.ts";
 import { type StoreContext, withTransaction } from "./lib/context.ts";
+import { withStoreFailures } from "./lib/store-failures.ts";
 import { migrationContext } from "./migrations/context.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
 import { createPostgresDialect, createPostgresPool, withMigrationLock } from "./postgres/postgres-dialect.ts";
@@ -79,6 +81,11 @@ export interface OpenStoreOptions {
   readonly url: string;
   /** 32 bytes kept outside the database; seals token-signing keys and TOTP seeds (sign-in-repositories.ts). */
   readonly keyEncryptionKey?: Uint8Array;
+  /**
+   * PostgreSQL: a pooled connection failed outside a query (the server restarted or went away).
+   * The pool drops that connection and the next request opens a new one; this only reports it.
+   */
+  readonly onConnectionError?: (error: Error) => void;
 }
 
 export const SQLITE_FILE_NAME = "hostpass.db";
@@ -102,7 +109,7 @@ interface Target {
 /** SQLite needs no extra lock: migrations run in BEGIN IMMEDIATE transactions, one writer at a time. */
 const unserialized = (work: () => Promise<void>) => work();
 
-function target(url: string): Target {
+function target(url: string, onConnectionError: (error: Error) => void): Target {
   if (typeof url !== "string" || url.length === 0) throw new StoreUrlError("database URL is empty");
   if (url.startsWith("sqlite:")) {
     let path = url.slice("sqlite:".length);
@@ -135,9 +142,15 @@ function target(url: string): Target {
     // Only touch the query when needed: re-serialising it may change how values are encoded.
     if (schema !== undefined) parsed.searchParams.delete("schema");
     const pg = { connectionString: parsed.toString(), ...(schema ? { schema } : {}) };
+    const pool = createPostgresPool(pg);
+    // Without these, a connection that PostgreSQL closes (a restart, an administrator's
+    // pg_terminate_backend) emits 'error' with no listener and ends the process: idle ones on the
+    // pool, checked-out ones on the client itself. The query in flight fails on its own.
+    pool.on("error", onConnectionError);
+    pool.on("connect", (client) => client.on("error", onConnectionError));
     return {
       profile: POSTGRES_PROFILE,
-      dialect: createPostgresDialect(createPostgresPool(pg)),
+      dialect: createPostgresDialect(pool),
       ...(schema ? { schema } : {}),
       serialize: (work) => withMigrationLock(pg, work),
     };
@@ -157,6 +170,7 @@ const UNAVAILABLE = new Set([
 ]);
 
 function isUnavailable(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
   const code = (error as { code?: unknown })?.code;
   return typeof code === "string" && UNAVAILABLE.has(code);
 }
@@ -174,6 +188,7 @@ async function migrate(db: Kysely<Database>, schema: string | undefined): Promis
   });
   const { error, results } = await migrator.migrateToLatest();
   if (!error) return;
+  if (error instanceof StoreFullError) throw error;
   if (isUnavailable(error))
     throw new StoreUnavailableError("the database cannot be reached", { cause: error });
   if (error instanceof Error && /corrupted migrations/.test(error.message)) {
@@ -190,7 +205,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   // The activity log's chain is keyed from the KEK (audit/chain-key.ts); without one it can be
   // read but neither appended to nor verified.
   const chainKey = kek === undefined ? undefined : deriveAuditChainKey(kek);
-  const t = target(options.url);
+  const t = target(options.url, options.onConnectionError ?? (() => {}));
   if (t.file !== undefined) {
     if (openFiles.has(t.file)) throw new StoreInUseError(`${t.file} is already open in this process`);
     openFiles.add(t.file);
@@ -198,7 +213,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const release = () => {
     if (t.file !== undefined) openFiles.delete(t.file);
   };
-  const db = new Kysely<Database>({ dialect: t.dialect });
+  // Lost connections, restarts and full disks reach callers as ERR_STORE_UNAVAILABLE / ERR_STORE_FULL.
+  const db = new Kysely<Database>({ dialect: withStoreFailures(t.dialect, t.profile) });
   try {
     await migrationContext.run({ ...(chainKey ? { auditChainKey: chainKey } : {}) }, () =>
       t.serialize(() => migrate(db, t.schema)),

@@ -85,14 +85,14 @@ export interface CrashReport {
   readonly problems: readonly string[];
 }
 
-interface ServerProcess {
+export interface ServerProcess {
   readonly child: ChildProcess;
   readonly tenantId: string;
   readonly subscriptionId: string;
   readonly stderr: () => string;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
@@ -162,7 +162,7 @@ export function httpsCall(
   method: string,
   headers: Record<string, string>,
   body?: string,
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; text: string; retryAfter?: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -175,7 +175,10 @@ export function httpsCall(
         let text = "";
         res.setEncoding("utf8");
         res.on("data", (c: string) => (text += c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        const retryAfter = res.headers["retry-after"];
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, text, ...(retryAfter ? { retryAfter } : {}) }),
+        );
         res.on("error", reject);
       },
     );
@@ -183,6 +186,16 @@ export function httpsCall(
     req.on("error", reject);
     req.end(body);
   });
+}
+
+/** The stable code of an error answer: the API's `error.code` or OAuth's `error`. */
+export function errorCode(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { error?: { code?: string } | string };
+    return typeof body.error === "string" ? body.error : body.error?.code;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface LoadClient {
@@ -241,12 +254,7 @@ export async function issueOnce(
     JSON.stringify({ publicKey: formatPublicKey(key.publicKey) }),
   );
   if (reply.status !== 201) {
-    let code: string | undefined;
-    try {
-      code = (JSON.parse(reply.text) as { error?: { code?: string } }).error?.code;
-    } catch {
-      // not JSON
-    }
+    const code = errorCode(reply.text);
     return { status: reply.status, ...(code ? { code } : {}), text: reply.text };
   }
   const body = JSON.parse(reply.text) as { certificate: string; serial: string };
@@ -276,7 +284,7 @@ export async function apiToken(client: LoadClient): Promise<string> {
   return (JSON.parse(reply.text) as { access_token: string }).access_token;
 }
 
-interface Fixture {
+export interface Fixture {
   readonly dataDir: string;
   readonly port: number;
   readonly database: string | undefined;
@@ -288,19 +296,18 @@ interface Fixture {
 }
 
 /** The load's principals, written through the store (another process may open the SQLite file). */
-async function setUp(
+export async function setUpLoadPrincipals(
   dataDir: string,
   database: string | undefined,
-  server: ServerProcess,
+  tenantId: string,
   writers: number,
   rounds: number,
-) {
+): Promise<{ appId: string; secret: string; assignees: string[][] }> {
   const store = await openStore({
     url: database ?? sqliteUrlForDataDir(dataDir),
     keyEncryptionKey: await loadOrCreateKek(dataDir, {}),
   });
   try {
-    const tenantId = server.tenantId;
     const sp = await createServicePrincipal(store.directory, { tenantId, displayName: "crash-load" });
     const { secret } = await addClientSecret(store.directory, {
       tenantId,
@@ -418,7 +425,7 @@ async function runLoad(
 }
 
 /** Rows read straight from the database (not through the server). */
-interface StoredState {
+export interface StoredState {
   readonly serials: Set<string>;
   readonly issueEventSerials: Set<string>;
   readonly assignmentIds: Set<string>;
@@ -428,7 +435,7 @@ interface StoredState {
   readonly integrity: string;
 }
 
-async function readStored(fixture: Fixture): Promise<StoredState> {
+export async function readStored(fixture: Fixture): Promise<StoredState> {
   const queries = {
     serials: "select cast(serial as text) as serial from ssh_certificates",
     events: "select action, target, result, details from audit_events",
@@ -489,7 +496,9 @@ async function readStored(fixture: Fixture): Promise<StoredState> {
 }
 
 /** `hostpass audit verify` (the real CLI) on the server's store. */
-async function auditVerify(fixture: Fixture): Promise<{ ok: boolean; headSeq: number | null; text: string }> {
+export async function auditVerify(
+  fixture: Fixture,
+): Promise<{ ok: boolean; headSeq: number | null; text: string }> {
   const child = spawn(
     process.execPath,
     [
@@ -518,7 +527,7 @@ async function auditVerify(fixture: Fixture): Promise<{ ok: boolean; headSeq: nu
 }
 
 /** The server's RBAC engine reads the load's role (written beside it, in the store) within a second or so. */
-async function untilApiAllows(fixture: Fixture): Promise<void> {
+export async function untilApiAllows(fixture: Fixture): Promise<void> {
   const token = await apiToken(fixture.client);
   const url = `${fixture.client.baseUrl}/subscriptions/${fixture.subscriptionId}/providers/Authorization/roleAssignments`;
   for (let attempt = 0; ; attempt++) {
@@ -574,7 +583,7 @@ export async function runCrashRounds(options: CrashOptions): Promise<CrashReport
   let assignmentsWithoutAudit = 0;
   let assignmentEventsWithoutOutcome = 0;
   try {
-    const principals = await setUp(dataDir, database, server, writers, options.rounds);
+    const principals = await setUpLoadPrincipals(dataDir, database, server.tenantId, writers, options.rounds);
     const fixture: Fixture = {
       dataDir,
       port,

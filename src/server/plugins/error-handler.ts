@@ -46,6 +46,13 @@ const FASTIFY_CODES: ReadonlyMap<string, { status: number; code: string; message
   ["FST_ERR_BAD_URL", { status: 400, code: "ERR_BAD_URL", message: "the URL is malformed" }],
 ]);
 
+/** Fixed texts for 503s (the error's own message may carry internal detail). */
+const UNAVAILABLE_MESSAGE = "the service is unavailable; try again later";
+const UNAVAILABLE_MESSAGES: Readonly<Record<string, string>> = Object.freeze({
+  ERR_STORE_UNAVAILABLE: "the service cannot reach its database; try again shortly",
+  ERR_STORE_FULL: "the service's storage is full; try again once space has been freed",
+});
+
 export interface ErrorBody {
   /** Errors may add machine-readable fields through `toJSON` (e.g. a claims challenge's `requirements`). */
   error: { code: string; message: string; [detail: string]: unknown };
@@ -58,7 +65,11 @@ export interface ErrorBody {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toErrorResponse(error);
-    if (status >= 500) request.log.error({ err: error }, "request failed");
+    if (status === 503) {
+      // The store unreachable or full (issue 11 items 11-12): worth a retry, not a stack trace per request.
+      request.log.warn({ code: body.error.code, err: error }, "request failed: service unavailable");
+      reply.header("retry-after", "1");
+    } else if (status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ code: body.error.code }, "request refused");
     return reply.status(status).send(body);
   });
@@ -72,6 +83,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (isHostpassError(error)) {
     const status = STATUS_BY_KIND[error.kind];
+    if (error.kind === "unavailable")
+      return { status, body: errorBody(error.code, UNAVAILABLE_MESSAGES[error.code] ?? UNAVAILABLE_MESSAGE) };
     if (status >= 500) return { status, body: errorBody(error.code, "internal error") };
     return { status, body: { error: { ...error.toJSON(), code: error.code, message: error.message } } };
   }

@@ -39,6 +39,37 @@ describe("NodeSqliteDialect", () => {
     });
   });
 
+  it("a transaction SQLite ended itself (disk full) keeps nothing, even when the caller carries on", async () => {
+    await withDb(async (db) => {
+      // A database that cannot grow past 30 pages: SQLITE_FULL, and SQLite rolls the whole transaction back.
+      await sql`pragma max_page_count = 30`.execute(db);
+      const failures: unknown[] = [];
+      await assert.rejects(
+        db.transaction().execute(async (trx) => {
+          await trx.insertInto("t").values({ id: 1, flag: true, name: "first" }).execute();
+          try {
+            for (let i = 2; i < 200; i++)
+              await trx
+                .insertInto("t")
+                .values({ id: i, flag: true, name: "x".repeat(4000) })
+                .execute();
+          } catch (error) {
+            failures.push(error);
+          }
+          // Code that swallowed the failure and goes on must not write outside the transaction.
+          await trx.insertInto("t").values({ id: 1000, flag: false, name: "after" }).execute();
+        }),
+        (error: { errcode?: number }) => error.errcode === 13,
+      );
+      assert.equal((failures[0] as { errcode?: number }).errcode, 13);
+      assert.deepEqual(await db.selectFrom("t").select("id").execute(), []);
+      // The connection is usable again once space is back.
+      await sql`pragma max_page_count = 100000`.execute(db);
+      await db.insertInto("t").values({ id: 1, flag: true, name: "ok" }).execute();
+      assert.equal((await db.selectFrom("t").select("id").execute()).length, 1);
+    });
+  });
+
   it("rolls a failed transaction back and serialises concurrent ones", async () => {
     await withDb(async (db) => {
       await assert.rejects(

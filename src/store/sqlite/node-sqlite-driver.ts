@@ -9,7 +9,6 @@
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult } from "kysely";
-import { CompiledQuery as Compiled } from "kysely";
 
 const STATEMENT_CACHE_SIZE = 256;
 
@@ -22,9 +21,30 @@ function toSqlite(value: unknown): SQLInputValue {
   throw new TypeError(`cannot bind a ${typeof value} to SQLite`);
 }
 
+/**
+ * SQLite may roll a transaction back by itself when a statement fails with SQLITE_FULL,
+ * SQLITE_IOERR, SQLITE_BUSY or SQLITE_NOMEM. The statements after that would run outside any
+ * transaction, each committing on its own: half a change. So once a transaction we began is
+ * gone, every further statement and the commit are refused with this (it carries the failure's
+ * `errcode`, so the store reports it as that failure), and the rollback is a no-op.
+ */
+function transactionLost(cause: unknown): Error {
+  const errcode = (cause as { errcode?: unknown } | undefined)?.errcode;
+  return Object.assign(
+    new Error("SQLite rolled this transaction back after a failed statement; nothing of it was kept", {
+      cause,
+    }),
+    typeof errcode === "number" ? { errcode } : {},
+  );
+}
+
 class NodeSqliteConnection implements DatabaseConnection {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  /** Between our BEGIN and COMMIT/ROLLBACK. */
+  #inTransaction = false;
+  /** The last statement failure inside the transaction (the likely reason SQLite ended it). */
+  #lastFailure: unknown;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -46,7 +66,31 @@ class NodeSqliteConnection implements DatabaseConnection {
     return stmt;
   }
 
+  begin(): void {
+    this.#run("begin immediate");
+    this.#inTransaction = true;
+    this.#lastFailure = undefined;
+  }
+
+  commit(): void {
+    if (this.#inTransaction && !this.#db.isTransaction) throw transactionLost(this.#lastFailure);
+    this.#run("commit");
+    this.#inTransaction = false;
+  }
+
+  rollback(): void {
+    this.#inTransaction = false;
+    // Already rolled back by SQLite itself: there is nothing left to undo.
+    if (this.#db.isTransaction) this.#run("rollback");
+  }
+
+  #run(sql: string): void {
+    this.#prepare(sql).run();
+  }
+
   executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.#inTransaction && !this.#db.isTransaction)
+      return Promise.reject(transactionLost(this.#lastFailure));
     try {
       const stmt = this.#prepare(compiled.sql);
       const params = compiled.parameters.map(toSqlite);
@@ -61,6 +105,7 @@ class NodeSqliteConnection implements DatabaseConnection {
         rows: [],
       });
     } catch (error) {
+      if (this.#inTransaction) this.#lastFailure = error;
       return Promise.reject(error);
     }
   }
@@ -117,15 +162,15 @@ export class NodeSqliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(Compiled.raw("begin immediate"));
+    (connection as NodeSqliteConnection).begin();
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(Compiled.raw("commit"));
+    (connection as NodeSqliteConnection).commit();
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(Compiled.raw("rollback"));
+    (connection as NodeSqliteConnection).rollback();
   }
 
   async releaseConnection(): Promise<void> {

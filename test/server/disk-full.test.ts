@@ -1,0 +1,256 @@
+/**
+ * Issue 11 item 12: the disk under a running `hostpass server` (SQLite, the embedded default) fills
+ * up during a load of DPoP-bound issuances. The data directory is a 16 MiB tmpfs in a mount
+ * namespace of the test's own (`unshare -m`, private propagation: the host never sees the mount,
+ * the real disk is never filled); the server and every command touching its files run in it
+ * through `nsenter`. While full: issuances that need a write fail clearly (503 `ERR_STORE_FULL`,
+ * the token endpoint 503 `temporarily_unavailable`), the service keeps running; once space is
+ * freed they succeed again without a restart. Afterwards the store passes SQLite's integrity
+ * check, every certificate a client received is in the ledger with its activity-log event (and
+ * every event has its row), and `hostpass audit verify` passes.
+ */
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { Agent } from "node:https";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createKeyProof } from "../../src/ca/index.ts";
+import { formatPublicKey, generateKeyPair } from "../../src/ssh/index.ts";
+import {
+  auditVerify,
+  boundToken,
+  errorCode,
+  type Fixture,
+  freePort,
+  httpsCall,
+  issueOnce,
+  killServer,
+  type LoadClient,
+  readStored,
+  type ServerProcess,
+  startServerProcess,
+} from "../helpers/crash-harness.ts";
+
+const run = promisify(execFile);
+const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
+const skip = process.getuid?.() === 0 ? undefined : "needs root (unshare -m, mount -t tmpfs)";
+
+interface Outcome {
+  readonly phase: "room" | "full" | "freed";
+  readonly status: number;
+  readonly code?: string;
+  readonly serial?: string;
+  readonly network?: string;
+}
+
+describe("a disk that fills up under the running service (SQLite)", { skip }, () => {
+  let dir: string;
+  let copy: string;
+  let holder: ReturnType<typeof spawn>;
+  let server: ServerProcess;
+  let client: LoadClient;
+  let agent: Agent;
+  let tenantId: string;
+  const inNamespace = (argv: string[]) =>
+    run("nsenter", ["-t", String(holder.pid), "-m", "--", ...argv], { cwd: ROOT, maxBuffer: 1 << 24 });
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "hostpass-disk-full-"));
+    copy = await mkdtemp(join(tmpdir(), "hostpass-disk-full-copy-"));
+    // The namespace lives as long as this `sleep`; its tmpfs goes with it.
+    holder = spawn(
+      "unshare",
+      [
+        "-m",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        'mount -t tmpfs -o size=16m,mode=0700 hostpass-disk-full "$1" && echo mounted && exec sleep 3600',
+        "sh",
+        dir,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const [chunk] = (await once(holder.stdout as NodeJS.ReadableStream, "data")) as [Buffer];
+    assert.equal(chunk.toString().trim(), "mounted");
+    const port = await freePort();
+    server = await startServerProcess(dir, port, undefined, {}, [
+      "nsenter",
+      "-t",
+      String(holder.pid),
+      "-m",
+      "--",
+    ]);
+    tenantId = server.tenantId;
+    const ca = (await inNamespace(["cat", join(dir, "tls", "server-cert.pem")])).stdout;
+    agent = new Agent({ keepAlive: true, ca });
+    const principals = JSON.parse(
+      (
+        await inNamespace([
+          process.execPath,
+          join(ROOT, "test/helpers/load-principals-main.ts"),
+          dir,
+          tenantId,
+        ])
+      ).stdout,
+    ) as { appId: string; secret: string };
+    client = {
+      baseUrl: `https://127.0.0.1:${port}`,
+      agent,
+      appId: principals.appId,
+      secret: principals.secret,
+    };
+  });
+
+  after(async () => {
+    agent?.destroy();
+    if (server) await killServer(server, "SIGKILL");
+    if (holder && holder.exitCode === null) {
+      holder.kill("SIGKILL");
+      await once(holder, "exit");
+    }
+    for (const d of [dir, copy]) if (d) await rm(d, { recursive: true, force: true });
+  });
+
+  test("503 ERR_STORE_FULL while full, served again once space is freed, nothing corrupted or lost", async () => {
+    const outcomes: Outcome[] = [];
+    let phase: Outcome["phase"] = "room";
+    let done = false;
+    const loop = async () => {
+      while (!done) {
+        const at = phase;
+        try {
+          const r = await issueOnce(client);
+          const code = r.code ?? errorCode(r.text);
+          outcomes.push({
+            phase: at,
+            status: r.status,
+            ...(code ? { code } : {}),
+            ...(r.serial !== undefined ? { serial: r.serial.toString() } : {}),
+          });
+        } catch (error) {
+          outcomes.push({ phase: at, status: 0, network: (error as Error).message });
+        }
+        if (at === "full") await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const load = Promise.all([loop(), loop(), loop()]);
+    const until = async (what: string, check: () => boolean, ms = 60_000) => {
+      const deadline = performance.now() + ms;
+      while (!check()) {
+        if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      await until("issuances with room", () => outcomes.filter((o) => o.status === 201).length >= 10);
+      // Tokens and keys made while there is room, presented once the disk is full: the
+      // certificate endpoint itself (its ledger write) must answer 503 ERR_STORE_FULL.
+      const minted = [];
+      for (let i = 0; i < 6; i++) {
+        const key = generateKeyPair("ssh-ed25519");
+        const token = await boundToken(client, key);
+        assert.equal(token.status, 200, token.text);
+        minted.push({ key, token: token.token as string });
+      }
+      phase = "full";
+      // Every free block taken (dd stops at ENOSPC); the WAL may still have room it had before.
+      await inNamespace(["sh", "-c", `dd if=/dev/zero of="$1/filler" bs=64k 2>/dev/null; true`, "sh", dir]);
+      const df = (await inNamespace(["df", "-k", "--output=avail", dir])).stdout;
+      assert.match(df, /\n\s*0\s*$/, `the tmpfs still has room: ${df}`);
+      await until("a refusal for lack of space", () =>
+        outcomes.some((o) => o.phase === "full" && o.status === 503),
+      );
+      // A write may still find room the WAL had before (a checkpoint can free it), so each
+      // answer is a certificate or 503 ERR_STORE_FULL, and at least one is the refusal.
+      const url = `${client.baseUrl}/ssh/certificates`;
+      let refused = 0;
+      for (const { key, token } of minted) {
+        const reply = await httpsCall(
+          agent,
+          url,
+          "POST",
+          {
+            "content-type": "application/json",
+            authorization: `DPoP ${token}`,
+            dpop: await createKeyProof(key.privateKey, key.publicKey, {
+              method: "POST",
+              url,
+              accessToken: token,
+            }),
+          },
+          JSON.stringify({ publicKey: formatPublicKey(key.publicKey) }),
+        );
+        if (reply.status === 201) {
+          const serial = (JSON.parse(reply.text) as { serial: string }).serial;
+          outcomes.push({ phase: "full", status: 201, serial });
+          continue;
+        }
+        assert.equal(reply.status, 503, reply.text);
+        assert.equal(errorCode(reply.text), "ERR_STORE_FULL");
+        assert.equal(reply.retryAfter, "1");
+        refused++;
+      }
+      assert.ok(refused > 0, "the certificate endpoint never refused for lack of space");
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(server.child.exitCode, null, `the service exited: ${server.stderr().slice(-3000)}`);
+      phase = "freed";
+      await inNamespace(["rm", "-f", join(dir, "filler")]);
+      await until("an issuance after space returned", () =>
+        outcomes.some((o) => o.phase === "freed" && o.status === 201),
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+    } finally {
+      done = true;
+      await load;
+    }
+    assert.equal(server.child.exitCode, null, `the service exited: ${server.stderr().slice(-3000)}`);
+    assert.deepEqual(
+      outcomes.filter((o) => o.network !== undefined),
+      [],
+    );
+    const full = outcomes.filter((o) => o.phase === "full" && o.status !== 201);
+    assert.ok(full.length > 0);
+    for (const o of full)
+      assert.ok(
+        o.status === 503 && (o.code === "ERR_STORE_FULL" || o.code === "temporarily_unavailable"),
+        `while full: ${JSON.stringify(o)}`,
+      );
+    // The store afterwards, read from a copy taken with the service stopped.
+    await killServer(server, "SIGTERM");
+    await inNamespace(["cp", "-a", `${dir}/.`, copy]);
+    const fixture: Fixture = {
+      dataDir: copy,
+      port: 0,
+      database: undefined,
+      client,
+      assignees: [],
+      subscriptionId: "",
+      tenantId,
+    };
+    const stored = await readStored(fixture);
+    assert.equal(stored.integrity, "ok");
+    const received = outcomes.flatMap((o) => (o.serial ? [o.serial] : []));
+    assert.ok(received.length > 10);
+    assert.deepEqual(
+      received.filter((s) => !stored.serials.has(s)),
+      [],
+    );
+    assert.deepEqual(
+      [...stored.serials].filter((s) => !stored.issueEventSerials.has(s)),
+      [],
+    );
+    assert.deepEqual(
+      [...stored.issueEventSerials].filter((s) => !stored.serials.has(s)),
+      [],
+    );
+    const chain = await auditVerify(fixture);
+    assert.ok(chain.ok, chain.text);
+  });
+});
