@@ -24,7 +24,7 @@ export { type CliClientOptions, portalClientMetadata } from "./lib/clients.ts";
 export type { DeviceFlowLimits } from "./lib/device-flow.ts";
 export type { TokenLifetimes } from "./lib/provider-config.ts";
 export { predatesSessions } from "./lib/sessions-valid-from.ts";
-export { createMemoryThrottleStore } from "./memory-throttle-store.ts";
+export { createMemoryThrottleStore, throttleStoreOver } from "./memory-throttle-store.ts";
 export { type AuthPages, DEFAULT_PAGES, type DeviceApprovalView, escapeHtml } from "./pages.ts";
 export {
   type AccountRecord,

@@ -1,58 +1,28 @@
 /**
- * A `ThrottleStore` in process memory: right for a single server process. Several replicas must
- * share one (the store's), or each would grant an attacker its own allowance.
+ * auth's `ThrottleStore` over the one rate-limit mechanism (shared/rate-counters.ts). In memory
+ * (`MemoryRateCounters`) it is right for a single server process; several replicas pass the
+ * store's counters, or each would grant an attacker its own allowance.
  */
+import type { Clock } from "../shared/clock.ts";
+import { MemoryRateCounters, type RateCounters } from "../shared/rate-counters.ts";
 import type { ThrottleStore } from "./types.ts";
 
-interface Entry {
-  value: string;
-  expiresAt: number;
+export function throttleStoreOver(counters: RateCounters, now: Clock): ThrottleStore {
+  const ms = (seconds: number) => {
+    if (!Number.isFinite(seconds)) throw new TypeError("lifetimeSeconds must be a finite number");
+    return Math.round(seconds * 1000);
+  };
+  return {
+    increment: (key, lifetimeSeconds) => counters.increment(key, ms(lifetimeSeconds), now()),
+    async count(key) {
+      const value = await counters.read(key, now());
+      return value === undefined ? 0 : Number(value);
+    },
+    get: (key) => counters.read(key, now()),
+    put: (key, value, lifetimeSeconds) => counters.write(key, value, ms(lifetimeSeconds), now()),
+  };
 }
 
-/** Entries kept at most; the oldest are dropped first, so memory stays bounded under a flood. */
-const MAX_ENTRIES = 100_000;
-
-export function createMemoryThrottleStore(now: () => number = Date.now): ThrottleStore {
-  const entries = new Map<string, Entry>();
-
-  const live = (key: string): Entry | undefined => {
-    const entry = entries.get(key);
-    if (entry !== undefined && entry.expiresAt <= now()) {
-      entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  };
-
-  const set = (key: string, value: string, lifetimeSeconds: number) => {
-    entries.delete(key);
-    if (entries.size >= MAX_ENTRIES) {
-      const oldest = entries.keys().next();
-      if (!oldest.done) entries.delete(oldest.value);
-    }
-    entries.set(key, { value, expiresAt: now() + lifetimeSeconds * 1000 });
-  };
-
-  return {
-    async increment(key, lifetimeSeconds) {
-      const entry = live(key);
-      if (entry === undefined) {
-        set(key, "1", lifetimeSeconds);
-        return 1;
-      }
-      const next = Number(entry.value) + 1;
-      entry.value = String(next);
-      return next;
-    },
-    async count(key) {
-      const entry = live(key);
-      return entry === undefined ? 0 : Number(entry.value);
-    },
-    async get(key) {
-      return live(key)?.value;
-    },
-    async put(key, value, lifetimeSeconds) {
-      set(key, value, lifetimeSeconds);
-    },
-  };
+export function createMemoryThrottleStore(now: Clock = Date.now): ThrottleStore {
+  return throttleStoreOver(new MemoryRateCounters(), now);
 }

@@ -104,4 +104,5 @@ export {
   getUser,
   setUserEnabled,
   setUserPassword,
+  tenantsOfUpn,
 } from "./users.ts";

@@ -70,6 +70,12 @@ export interface DirectoryRepository {
     changeRequired?: boolean,
   ): Promise<void>;
   findUserByUpn(tenantId: string, upnKey: string): Promise<User | undefined>;
+  /**
+   * Every tenant: the tenants with a user of this UPN, and the tenant of a principal id (ids are
+   * unique across tenants). Sign-in uses them to find the account's tenant in one read.
+   */
+  findTenantsOfUpn(upnKey: string): Promise<readonly string[]>;
+  findTenantOfPrincipal(id: string): Promise<string | undefined>;
   getPasswordHash(tenantId: string, userId: string): Promise<string | undefined>;
   /** Sets the hash and whether it must be changed at the next sign-in (default: no). */
   setPasswordHash(

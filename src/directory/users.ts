@@ -148,6 +148,16 @@ export async function deleteUser(repo: DirectoryRepository, tenantId: string, id
  * Password sign-in. Unknown user, wrong password and disabled user all fail the same way, with
  * the same scrypt work, so the response does not tell them apart.
  */
+/** The tenants with a user of this UPN (none for a UPN that is not valid). */
+export async function tenantsOfUpn(repo: DirectoryRepository, upn: string): Promise<readonly string[]> {
+  try {
+    return await repo.findTenantsOfUpn(normalizeUpn(upn).key);
+  } catch (error) {
+    if (error instanceof InvalidUpnError) return [];
+    throw error;
+  }
+}
+
 export async function authenticateUser(
   repo: DirectoryRepository,
   tenantId: string,

@@ -1,10 +1,13 @@
 /**
  * Brute-force limits for passwords, one-time codes and device user codes: after `maxFailures`
- * failures within `windowMs` a key (an account, or a source address) is locked for `lockMs`.
- * Successes clear the key. State is in memory per server process (shared/expiring-cache.ts, bounded); with several replicas each
- * enforces its own limit, which still bounds guessing per replica.
+ * failures within `windowMs` (a fixed window from the first failure) a key (an account, or a
+ * source address) is locked for `lockMs`. Successes clear the key.
+ *
+ * State is in the one rate-limit mechanism (shared/rate-counters.ts): the store's table when the
+ * server runs, so every replica counts against one limit; bounded memory counters for a single
+ * process. Time is the caller's (its injected clock).
  */
-import { ExpiringCache } from "../shared/expiring-cache.ts";
+import { MemoryRateCounters, type RateCounters } from "../shared/rate-counters.ts";
 import { AttemptsLockedError } from "./errors.ts";
 
 export interface AttemptLimits {
@@ -13,56 +16,44 @@ export interface AttemptLimits {
   readonly lockMs: number;
 }
 
-interface Entry {
-  failures: number[];
-  lockedUntil: number;
-}
-
-/** Most keys tracked; the least recently used goes first (a locked key is read on every attempt). */
-const MAX_KEYS = 100_000;
-
 export class AttemptLimiter {
   readonly #limits: AttemptLimits;
-  /** Time is the caller's (its injected clock), as of the current call. */
-  #now = 0;
-  readonly #entries: ExpiringCache<string, Entry>;
+  readonly #counters: RateCounters;
+  readonly #name: string;
 
-  constructor(limits: AttemptLimits) {
+  /**
+   * `name` keeps limiters with different limits apart on shared counters (default "attempts");
+   * `counters` default to this process's memory.
+   */
+  constructor(limits: AttemptLimits, counters: RateCounters = new MemoryRateCounters(), name = "attempts") {
     this.#limits = limits;
-    this.#entries = new ExpiringCache({
-      max: MAX_KEYS,
-      ttlMs: Math.max(limits.windowMs, limits.lockMs),
-      clock: () => this.#now,
-    });
+    this.#counters = counters;
+    this.#name = name;
   }
+
+  #failures = (key: string) => `${this.#name}:fail:${key}`;
+  #lock = (key: string) => `${this.#name}:lock:${key}`;
 
   /** Throws AttemptsLockedError while any of `keys` is locked. */
-  assertAllowed(keys: readonly string[], nowMs: number): void {
-    this.#now = nowMs;
+  async assertAllowed(keys: readonly string[], nowMs: number): Promise<void> {
     for (const key of keys) {
-      const entry = this.#entries.get(key);
-      if (entry && entry.lockedUntil > nowMs)
-        throw new AttemptsLockedError(Math.ceil((entry.lockedUntil - nowMs) / 1000));
+      const until = Number((await this.#counters.read(this.#lock(key), nowMs)) ?? 0);
+      if (until > nowMs) throw new AttemptsLockedError(Math.ceil((until - nowMs) / 1000));
     }
   }
 
-  recordFailure(keys: readonly string[], nowMs: number): void {
-    this.#now = nowMs;
+  async recordFailure(keys: readonly string[], nowMs: number): Promise<void> {
     for (const key of keys) {
-      const entry = this.#entries.get(key) ?? { failures: [], lockedUntil: 0 };
-      entry.failures = entry.failures.filter((t) => t > nowMs - this.#limits.windowMs);
-      entry.failures.push(nowMs);
-      if (entry.failures.length >= this.#limits.maxFailures) {
-        entry.lockedUntil = nowMs + this.#limits.lockMs;
-        entry.failures = [];
+      const failures = await this.#counters.increment(this.#failures(key), this.#limits.windowMs, nowMs);
+      if (failures >= this.#limits.maxFailures) {
+        const until = nowMs + this.#limits.lockMs;
+        await this.#counters.write(this.#lock(key), String(until), this.#limits.lockMs, nowMs);
+        await this.#counters.remove([this.#failures(key)]);
       }
-      // Kept while it can still matter: its lock, or its oldest failure within the window.
-      const until = Math.max(entry.lockedUntil, (entry.failures[0] ?? nowMs) + this.#limits.windowMs);
-      this.#entries.setUntil(key, entry, until);
     }
   }
 
-  recordSuccess(keys: readonly string[]): void {
-    for (const key of keys) this.#entries.delete(key);
+  async recordSuccess(keys: readonly string[]): Promise<void> {
+    await this.#counters.remove(keys.flatMap((key) => [this.#failures(key), this.#lock(key)]));
   }
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { MemoryRateCounters } from "../shared/rate-counters.ts";
 import {
   AttemptLimiter,
   AttemptsLockedError,
@@ -39,30 +40,42 @@ describe("TOTP", () => {
 });
 
 describe("attempt limiter", () => {
-  test("locks a key after repeated failures, for the lock period only", () => {
+  test("locks a key after repeated failures, for the lock period only", async () => {
     const limiter = new AttemptLimiter({ maxFailures: 5, windowMs: 60_000, lockMs: 300_000 });
     const keys = ["user:alice", "ip:10.0.0.1"];
-    for (let i = 0; i < 4; i++) limiter.recordFailure(keys, 1000 + i);
-    limiter.assertAllowed(keys, 2000);
-    limiter.recordFailure(keys, 2000);
-    assert.throws(() => limiter.assertAllowed(["ip:10.0.0.1"], 3000), AttemptsLockedError);
-    assert.throws(
-      () => limiter.assertAllowed(["user:alice"], 3000),
+    for (let i = 0; i < 4; i++) await limiter.recordFailure(keys, 1000 + i);
+    await limiter.assertAllowed(keys, 2000);
+    await limiter.recordFailure(keys, 2000);
+    await assert.rejects(limiter.assertAllowed(["ip:10.0.0.1"], 3000), AttemptsLockedError);
+    await assert.rejects(
+      limiter.assertAllowed(["user:alice"], 3000),
       (e: AttemptsLockedError) => e.retryAfterSeconds === 299,
     );
-    limiter.assertAllowed(["user:bob"], 3000);
-    limiter.assertAllowed(keys, 2000 + 300_000);
+    await limiter.assertAllowed(["user:bob"], 3000);
+    await limiter.assertAllowed(keys, 2000 + 300_000);
   });
 
-  test("failures outside the window do not add up; a success clears the key", () => {
+  test("failures outside the window do not add up; a success clears the key", async () => {
     const limiter = new AttemptLimiter({ maxFailures: 3, windowMs: 10_000, lockMs: 60_000 });
-    limiter.recordFailure(["k"], 0);
-    limiter.recordFailure(["k"], 1);
-    limiter.recordFailure(["k"], 20_000);
-    limiter.assertAllowed(["k"], 20_001);
-    limiter.recordFailure(["k"], 20_002);
-    limiter.recordSuccess(["k"]);
-    limiter.recordFailure(["k"], 20_003);
-    limiter.assertAllowed(["k"], 20_004);
+    await limiter.recordFailure(["k"], 0);
+    await limiter.recordFailure(["k"], 1);
+    await limiter.recordFailure(["k"], 20_000);
+    await limiter.assertAllowed(["k"], 20_001);
+    await limiter.recordFailure(["k"], 20_002);
+    await limiter.recordSuccess(["k"]);
+    await limiter.recordFailure(["k"], 20_003);
+    await limiter.assertAllowed(["k"], 20_004);
+  });
+
+  test("limiters on shared counters count together; differently named ones stay apart", async () => {
+    const counters = new MemoryRateCounters();
+    const limits = { maxFailures: 2, windowMs: 10_000, lockMs: 60_000 };
+    const a = new AttemptLimiter(limits, counters, "account");
+    const b = new AttemptLimiter(limits, counters, "account");
+    const other = new AttemptLimiter(limits, counters, "source");
+    await a.recordFailure(["k"], 0);
+    await b.recordFailure(["k"], 1);
+    await assert.rejects(a.assertAllowed(["k"], 2), AttemptsLockedError);
+    await other.assertAllowed(["k"], 2);
   });
 });

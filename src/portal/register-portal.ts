@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AttemptLimiter, type RelyingParty } from "../mfa/index.ts";
 import { type ErrorKind, isHostpassError } from "../shared/errors.ts";
+import { MemoryRateCounters, type RateCounters } from "../shared/rate-counters.ts";
 import { dropTokens } from "./admin/lib/api-client.ts";
 import type { AdminDeps } from "./admin/ports.ts";
 import { registerAdmin } from "./admin/register-admin.ts";
@@ -36,7 +37,13 @@ export interface PortalDeps {
   readonly prefix?: string;
   /** The issuer shown in authenticator apps (default "hostpass"). */
   readonly totpIssuer?: string;
+  /**
+   * Server-side state (flows, challenges, sessions); default: this process's memory. Replicas
+   * pass the store's, so a sign-in or session works on every one.
+   */
   readonly state?: PortalStateStore;
+  /** Counters of the attempt limits (shared/rate-counters.ts); default: this process's memory. */
+  readonly counters?: RateCounters;
   readonly limiters?: Partial<PortalContext["limiters"]>;
   readonly sessionTtlMs?: number;
   /** How recent a sign-in must be to add a second factor (default 10 minutes). */
@@ -81,6 +88,7 @@ const STATIC_FILES: ReadonlyMap<string, { type: string; body: Buffer }> = new Ma
 
 export function registerPortal(app: FastifyInstance, deps: PortalDeps): void {
   const prefix = deps.prefix ?? "";
+  const counters = deps.counters ?? new MemoryRateCounters();
   const ctx: PortalContext = {
     backend: deps.backend,
     rp: deps.relyingParty,
@@ -91,13 +99,25 @@ export function registerPortal(app: FastifyInstance, deps: PortalDeps): void {
     limiters: {
       account:
         deps.limiters?.account ??
-        new AttemptLimiter({ maxFailures: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE }),
+        new AttemptLimiter(
+          { maxFailures: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+          counters,
+          "account",
+        ),
       source:
         deps.limiters?.source ??
-        new AttemptLimiter({ maxFailures: 50, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE }),
+        new AttemptLimiter(
+          { maxFailures: 50, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+          counters,
+          "source",
+        ),
       userCode:
         deps.limiters?.userCode ??
-        new AttemptLimiter({ maxFailures: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE }),
+        new AttemptLimiter(
+          { maxFailures: 5, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE },
+          counters,
+          "user-code",
+        ),
     },
     sessionTtlMs: deps.sessionTtlMs ?? 8 * 60 * MINUTE,
     recentAuthMs: deps.recentAuthMs ?? 10 * MINUTE,

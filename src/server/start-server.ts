@@ -280,6 +280,7 @@ async function startWith(
     const authorizationServer = await signIn.start(publicUrl);
     await ssh.start(publicUrl.origin, authorizationServer);
     const stopSweep = startExpirySweep(store, {
+      ...(options.clock === undefined ? {} : { now: options.clock }),
       onError: (error) => app.log.warn({ err: error }, "expiry sweep failed"),
     });
     if (local) {

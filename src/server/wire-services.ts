@@ -39,6 +39,13 @@ export interface TransactionRepositories {
 export interface Repositories extends TransactionRepositories {
   /** One store transaction; every repository `work` receives writes in it. */
   transaction<T>(work: (tx: TransactionRepositories) => Promise<T>): Promise<T>;
+  /** Commits of change-log rows by any process (PostgreSQL LISTEN/NOTIFY; store/postgres/change-notices.ts). */
+  readonly changeNotices?: {
+    subscribe(
+      onChange: (tenantId: string) => void,
+      onState?: (listening: boolean) => void,
+    ): () => Promise<void>;
+  };
 }
 
 export interface WiredServices extends DomainServices {
@@ -50,8 +57,10 @@ export interface WiredServices extends DomainServices {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
- * Writes this process did not make through `transaction` (another replica, a direct store call)
- * reach the in-memory views (RBAC, the host channel) within this delay; its own at once.
+ * The fallback: while no change notices arrive (SQLite, or the PostgreSQL listener is down), writes
+ * this process did not make through `transaction` (another replica, a direct store call) reach
+ * the in-memory views (RBAC, the host channel) within this delay; its own at once. With notices,
+ * another replica's commit wakes them at once and this poll stays idle.
  */
 const RBAC_SYNC_MS = 250;
 /**
@@ -86,8 +95,25 @@ export function wireServices(repos: Repositories): WiredServices {
     }
     return engine;
   };
+  /** Reads the tenant's new change-log entries into its engine (and the views following it). */
+  const wake = (tenantId: string) => {
+    void engines
+      .get(tenantId)
+      ?.then((e) => e.sync())
+      .catch(() => undefined);
+  };
+  const wakeAll = () => {
+    for (const tenantId of engines.keys()) wake(tenantId);
+  };
+  // Another replica's commit: a notice wakes the tenant's engine at once. When the listener
+  // (re)connects, notices sent while it was down are lost, so everything catches up then.
+  let listening = false;
+  const stopNotices = repos.changeNotices?.subscribe(wake, (up) => {
+    listening = up;
+    if (up) wakeAll();
+  });
   const timer = setInterval(() => {
-    for (const engine of engines.values()) void engine.then((e) => e.sync()).catch(() => undefined);
+    if (!listening) wakeAll();
   }, RBAC_SYNC_MS);
   timer.unref();
   const audit = createAuditWriter(repos.audit);
@@ -109,10 +135,7 @@ export function wireServices(repos: Repositories): WiredServices {
         return work(tx);
       });
       // Wake on commit: the engine (and the host channel following it) reads the change now.
-      void engines
-        .get(tenantId)
-        ?.then((e) => e.sync())
-        .catch(() => undefined);
+      wake(tenantId);
       return value;
     },
     checkPrincipal: cachedCheck(repos.directory),
@@ -124,6 +147,7 @@ export function wireServices(repos: Repositories): WiredServices {
     },
     close: async () => {
       clearInterval(timer);
+      await stopNotices?.();
       await audit.flush();
     },
   };

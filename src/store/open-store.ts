@@ -31,6 +31,7 @@ import { type StoreContext, withTransaction } from "./lib/context.ts";
 import { withStoreFailures } from "./lib/store-failures.ts";
 import { migrationContext } from "./migrations/context.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
+import { type ChangeNotices, postgresChangeNotices } from "./postgres/change-notices.ts";
 import { createPostgresDialect, createPostgresPool, withMigrationLock } from "./postgres/postgres-dialect.ts";
 import { sqlAgentRepository } from "./repositories/sql-agent-repository.ts";
 import { sqlAuditRepository } from "./repositories/sql-audit-repository.ts";
@@ -70,6 +71,11 @@ export interface StoreRepositories extends SignInRepositories {
 
 export interface Store extends StoreRepositories {
   readonly dialect: DialectProfile["name"];
+  /**
+   * PostgreSQL: hears of every commit of change-log rows, by any process (LISTEN/NOTIFY), so
+   * replicas follow each other at once. Absent on SQLite (one server per file: it polls).
+   */
+  readonly changeNotices?: ChangeNotices;
   /** Runs `work` in one transaction; every repository it receives writes in that transaction. */
   transaction<T>(work: (tx: StoreRepositories) => Promise<T>): Promise<T>;
   /** Names of the migrations applied to this database, oldest first. */
@@ -86,6 +92,8 @@ export interface OpenStoreOptions {
    * The pool drops that connection and the next request opens a new one; this only reports it.
    */
   readonly onConnectionError?: (error: Error) => void;
+  /** Most live pending sign-in states in `portalState` (default 100,000; tests lower it). */
+  readonly maxPendingSignIns?: number;
 }
 
 export const SQLITE_FILE_NAME = "hostpass.db";
@@ -104,6 +112,7 @@ interface Target {
   readonly file?: string;
   /** Runs the migration so that concurrent openers of one database take turns. */
   readonly serialize: (work: () => Promise<void>) => Promise<void>;
+  readonly changeNotices?: ChangeNotices;
 }
 
 /** SQLite needs no extra lock: migrations run in BEGIN IMMEDIATE transactions, one writer at a time. */
@@ -153,6 +162,7 @@ function target(url: string, onConnectionError: (error: Error) => void): Target 
       dialect: createPostgresDialect(pool),
       ...(schema ? { schema } : {}),
       serialize: (work) => withMigrationLock(pg, work),
+      changeNotices: postgresChangeNotices(pg),
     };
   }
   throw new StoreUrlError("database URL must start with sqlite: or postgres://");
@@ -240,10 +250,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     agents: sqlAgentRepository(c),
     identityProviders: sqlIdentityProviderRepository(c, kek),
     changeLog: { ...sqlChangeLog(c), lock: (tenantId) => lockChangeHead(c, tenantId) },
-    ...signInRepositories(c, kek),
+    ...signInRepositories(c, kek, options.maxPendingSignIns),
   });
   return {
     dialect: t.profile.name,
+    ...(t.changeNotices ? { changeNotices: t.changeNotices } : {}),
     ...repositories(ctx),
     transaction: (work) => withTransaction(ctx, (tx) => work(repositories(tx))),
     async appliedMigrations() {

@@ -25,6 +25,21 @@ export interface ThrottleEntriesTable {
   expires_at: Millis;
 }
 
+/** Migration 0100: the portal's server-side state, shared by replicas. */
+export interface PortalStateTable {
+  key: string;
+  kind: string;
+  value: string;
+  expires_at: Millis;
+}
+
+/** Migration 0100: installation-wide secrets (cookie keys), sealed with the KEK. */
+export interface ServerSecretsTable {
+  name: string;
+  sealed: string;
+  created_at: Millis;
+}
+
 export interface SigningKeysTable {
   kid: string;
   status: string;
@@ -130,6 +145,8 @@ export interface SignInTables {
   named_locations: ConditionalAccessDocumentTable;
   oidc_entries: OidcEntriesTable;
   throttle_entries: ThrottleEntriesTable;
+  portal_state: PortalStateTable;
+  server_secrets: ServerSecretsTable;
   signing_keys: SigningKeysTable;
   ca_keys: CaKeysTable;
   ssh_certificates: SshCertificatesTable;

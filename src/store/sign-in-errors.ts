@@ -27,3 +27,13 @@ export class AccountNotFoundError extends StoreError {
   readonly code = AccountNotFoundError.code;
   readonly kind = "not_found";
 }
+
+/**
+ * Too many sign-ins in progress (portal flows, challenges, pending requests): new ones are refused
+ * until some finish or expire, so a flood never pushes out sessions or live sign-ins.
+ */
+export class SignInBusyError extends StoreError {
+  static readonly code = "ERR_SIGN_IN_BUSY";
+  readonly code = SignInBusyError.code;
+  readonly kind = "limited";
+}

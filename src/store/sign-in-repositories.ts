@@ -5,6 +5,7 @@
  */
 import type { ReplayCache } from "../ca/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
+import type { RateCounters } from "../shared/rate-counters.ts";
 import { KEK_BYTES } from "../shared/seal.ts";
 import type { StoreContext } from "./lib/context.ts";
 import { sqlCaKeyRepository } from "./repositories/sql-ca-key-repository.ts";
@@ -12,15 +13,19 @@ import { sqlCertificateRepository } from "./repositories/sql-certificate-reposit
 import { sqlConditionalAccessRepository } from "./repositories/sql-conditional-access-repository.ts";
 import { sqlMfaRepository } from "./repositories/sql-mfa-repository.ts";
 import { sqlOidcStorage } from "./repositories/sql-oidc-storage.ts";
+import { sqlPortalState } from "./repositories/sql-portal-state.ts";
 import { sqlProofReplay } from "./repositories/sql-proof-replay.ts";
+import { sqlServerSecrets } from "./repositories/sql-server-secrets.ts";
 import { sqlSignInLog } from "./repositories/sql-sign-in-log.ts";
 import { sqlSigningKeyRepository } from "./repositories/sql-signing-key-repository.ts";
-import { sqlThrottleStore } from "./repositories/sql-throttle-store.ts";
+import { sqlRateCounters, sqlThrottleStore } from "./repositories/sql-throttle-store.ts";
 import type {
   CaKeyRepository,
   CertificateRepository,
   MfaRepository,
   OidcStore,
+  PortalStateRepository,
+  ServerSecretRepository,
   SignInLogRepository,
   SigningKeyRepository,
   SqlThrottleStore,
@@ -33,6 +38,12 @@ export interface SignInRepositories {
   readonly proofReplay: ReplayCache;
   /** auth's `ThrottleStore`, shared by replicas (+ `deleteExpired`). */
   readonly throttle: SqlThrottleStore;
+  /** The one rate-limit mechanism's counters (attempt limits), on the throttle table (0002). */
+  readonly rateCounters: RateCounters;
+  /** The portal's server-side state: sign-in flows, challenges, sessions (0100). */
+  readonly portalState: PortalStateRepository;
+  /** Cookie and CSRF keys every replica shares, sealed (0100). */
+  readonly serverSecrets: ServerSecretRepository;
   /** auth's `KeyStore` (+ add / status / activate / remove). */
   readonly signingKeys: SigningKeyRepository;
   readonly caKeys: CaKeyRepository;
@@ -52,12 +63,22 @@ export function checkKeyEncryptionKey(kek: Uint8Array | undefined): Uint8Array |
   return Uint8Array.from(kek);
 }
 
-export function signInRepositories(ctx: StoreContext, kek: Uint8Array | undefined): SignInRepositories {
+export function signInRepositories(
+  ctx: StoreContext,
+  kek: Uint8Array | undefined,
+  maxPendingSignIns?: number,
+): SignInRepositories {
   const oidc = sqlOidcStorage(ctx);
   return {
     oidc,
     proofReplay: sqlProofReplay(oidc),
     throttle: sqlThrottleStore(ctx),
+    rateCounters: sqlRateCounters(ctx),
+    portalState: sqlPortalState(
+      ctx,
+      maxPendingSignIns === undefined ? undefined : { maxPending: maxPendingSignIns },
+    ),
+    serverSecrets: sqlServerSecrets(ctx, kek),
     signingKeys: sqlSigningKeyRepository(ctx, kek),
     caKeys: sqlCaKeyRepository(ctx),
     certificates: sqlCertificateRepository(ctx),
@@ -68,19 +89,28 @@ export function signInRepositories(ctx: StoreContext, kek: Uint8Array | undefine
 }
 
 /**
- * Deletes expired OAuth entries and throttle counters every `intervalMs` (default 5 min), so the
- * tables stay bounded by their lifetimes; reads already ignore expired rows. The timer does not
- * keep the process alive. Returns a stop function; failures go to `onError` (the next run retries).
+ * Deletes expired OAuth entries, throttle counters and portal state every `intervalMs` (default
+ * 5 min), so the tables stay bounded by their lifetimes; reads already ignore expired rows. The
+ * timer does not keep the process alive. Returns a stop function; failures go to `onError` (the
+ * next run retries). Portal state expires on `now` (the portal's clock).
  */
 export function startExpirySweep(
-  repos: Pick<SignInRepositories, "oidc" | "throttle">,
-  options: { readonly intervalMs?: number; readonly onError?: (error: unknown) => void } = {},
+  repos: Pick<SignInRepositories, "oidc" | "throttle"> & Partial<Pick<SignInRepositories, "portalState">>,
+  options: {
+    readonly intervalMs?: number;
+    readonly onError?: (error: unknown) => void;
+    readonly now?: () => number;
+  } = {},
 ): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    Promise.all([repos.oidc.deleteExpired(), repos.throttle.deleteExpired()])
+    Promise.all([
+      repos.oidc.deleteExpired(),
+      repos.throttle.deleteExpired(),
+      repos.portalState?.deleteExpired((options.now ?? Date.now)()),
+    ])
       .catch((error: unknown) => options.onError?.(error))
       .finally(() => {
         running = false;

@@ -29,6 +29,22 @@ export interface SqlThrottleStore extends ThrottleStore {
   deleteExpired(): Promise<number>;
 }
 
+/** The portal's `PortalStateStore` (src/portal/lib/state-store.ts) in the store, shared by replicas. */
+export interface PortalStateRepository {
+  put(key: string, value: string, ttlMs: number, nowMs: number): Promise<void>;
+  get(key: string, nowMs: number): Promise<string | undefined>;
+  take(key: string, nowMs: number): Promise<string | undefined>;
+  delete(key: string): Promise<void>;
+  deleteExpired(nowMs: number): Promise<number>;
+}
+
+/** Secrets every replica shares (cookie keys), sealed with the key-encryption key. */
+export interface ServerSecretRepository {
+  get(name: string): Promise<string | undefined>;
+  /** Stores `value` unless a value is already stored under `name` (then nothing changes). */
+  createIfAbsent(name: string, value: string, nowMs: number): Promise<void>;
+}
+
 /** Token-signing keys, sealed at rest. Generating the first key is the server's job. */
 export interface SigningKeyRepository extends KeyStore {
   /** Seals and stores a private JWK (its `kid` is the key); a second `active` key is refused. */

@@ -15,9 +15,9 @@ export function lockedMessage(error: AttemptsLockedError): string {
 }
 
 /** Runs `check` and turns a lock into its message (`undefined` when not locked). */
-export function lockOf(check: () => void): AttemptsLockedError | undefined {
+export async function lockOf(check: () => Promise<void>): Promise<AttemptsLockedError | undefined> {
   try {
-    check();
+    await check();
     return undefined;
   } catch (error) {
     if (error instanceof AttemptsLockedError) return error;

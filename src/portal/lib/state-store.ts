@@ -2,9 +2,11 @@
  * Short-lived server-side state of the pages: sign-in flows between steps, WebAuthn challenges,
  * TOTP secrets awaiting confirmation, portal sessions. Cookies carry only random ids, so nothing
  * the browser holds can be edited into another state, and `take` makes one-time values one-time.
- * With several replicas, back it with a shared store (or use sticky sessions).
+ * `hostpass server` backs it with the store (replicas share it); tests and single processes may
+ * use `InMemoryStateStore`.
  */
 import { ExpiringCache } from "../../shared/expiring-cache.ts";
+import { PENDING_STATE_KINDS, stateKindOf } from "../../shared/sign-in-state.ts";
 
 export interface PortalStateStore {
   put(key: string, value: string, ttlMs: number, nowMs: number): Promise<void>;
@@ -14,34 +16,50 @@ export interface PortalStateStore {
   delete(key: string): Promise<void>;
 }
 
-/** Bounded so a flood of abandoned sign-ins cannot grow memory without limit. */
-const MAX_ENTRIES = 200_000;
+const isPending = (key: string): boolean => PENDING_STATE_KINDS.has(stateKindOf(key));
 
-/** On shared/expiring-cache.ts; time is the caller's (its injected clock), as of each call. */
+/** Most entries of each group (pending, sessions) kept in memory. */
+const MAX_ENTRIES = 100_000;
+
+/**
+ * In this process's memory, for a single server (replicas use the store's). Pending sign-ins
+ * (shared/sign-in-state.ts) and sessions are bounded in caches of their own, so a flood of
+ * abandoned sign-ins pushes out only the oldest of its own kind, never a session. On
+ * shared/expiring-cache.ts; time is the caller's (its injected clock), as of each call.
+ */
 export class InMemoryStateStore implements PortalStateStore {
   #now = 0;
-  readonly #entries = new ExpiringCache<string, string>({
+  readonly #pending = new ExpiringCache<string, string>({
+    max: MAX_ENTRIES,
+    ttlMs: 3_600_000,
+    clock: () => this.#now,
+  });
+  readonly #sessions = new ExpiringCache<string, string>({
     max: MAX_ENTRIES,
     ttlMs: 3_600_000,
     clock: () => this.#now,
   });
 
+  #of(key: string): ExpiringCache<string, string> {
+    return isPending(key) ? this.#pending : this.#sessions;
+  }
+
   async put(key: string, value: string, ttlMs: number, nowMs: number): Promise<void> {
     this.#now = nowMs;
-    this.#entries.set(key, value, ttlMs);
+    this.#of(key).set(key, value, ttlMs);
   }
 
   async get(key: string, nowMs: number): Promise<string | undefined> {
     this.#now = nowMs;
-    return this.#entries.get(key);
+    return this.#of(key).get(key);
   }
 
   async take(key: string, nowMs: number): Promise<string | undefined> {
     this.#now = nowMs;
-    return this.#entries.take(key);
+    return this.#of(key).take(key);
   }
 
   async delete(key: string): Promise<void> {
-    this.#entries.delete(key);
+    this.#of(key).delete(key);
   }
 }

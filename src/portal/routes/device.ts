@@ -39,9 +39,9 @@ export function registerDeviceRoutes(portal: FastifyInstance, ctx: PortalContext
         status,
         deviceCodePage({ base, csrf: ctx.csrf.tokenFor(request, reply), upn: session.upn, error }),
       );
-    const locked = lockOf(() => {
-      ctx.limiters.userCode.assertAllowed(keys.account, now);
-      ctx.limiters.source.assertAllowed(keys.source, now);
+    const locked = await lockOf(async () => {
+      await ctx.limiters.userCode.assertAllowed(keys.account, now);
+      await ctx.limiters.source.assertAllowed(keys.source, now);
     });
     if (locked) {
       await record(ctx, request, { method: "device_code", result: "locked", accountId: session.accountId });
@@ -52,8 +52,8 @@ export function registerDeviceRoutes(portal: FastifyInstance, ctx: PortalContext
     const device =
       code === undefined ? undefined : await ctx.backend.lookupDeviceCode(code, requestInfo(request, reply));
     if (device === undefined) {
-      ctx.limiters.userCode.recordFailure(keys.account, now);
-      ctx.limiters.source.recordFailure(keys.source, now);
+      await ctx.limiters.userCode.recordFailure(keys.account, now);
+      await ctx.limiters.source.recordFailure(keys.source, now);
       await record(ctx, request, {
         method: "device_code",
         result: "failure",
@@ -92,7 +92,7 @@ export function registerDeviceRoutes(portal: FastifyInstance, ctx: PortalContext
     const principal = { accountId: session.accountId, amr: session.amr, authTime: session.authTime };
     if (approved) await ctx.backend.approveDeviceCode(device.userCode, principal, info);
     else await ctx.backend.denyDeviceCode(device.userCode, info);
-    ctx.limiters.userCode.recordSuccess([`device-acct:${session.accountId}`]);
+    await ctx.limiters.userCode.recordSuccess([`device-acct:${session.accountId}`]);
     await record(ctx, request, {
       method: "device_code",
       result: approved ? "success" : "denied",

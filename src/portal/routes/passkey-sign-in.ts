@@ -42,7 +42,7 @@ export function registerPasskeySignInRoutes(portal: FastifyInstance, ctx: Portal
   portal.post("/signin/passkey/options", async (request, reply) => {
     const flow = await readFlow(ctx, request);
     if (flow === undefined) return jsonError(reply, 400, FLOW_EXPIRED);
-    const locked = lockOf(() => ctx.limiters.source.assertAllowed([`ip:${request.ip}`], ctx.now()));
+    const locked = await lockOf(() => ctx.limiters.source.assertAllowed([`ip:${request.ip}`], ctx.now()));
     if (locked) return jsonError(reply, 429, lockedMessage(locked));
     // After a password: this account's passkeys. First step: any discoverable passkey of this site.
     let allowed: readonly Passkey[] = [];
@@ -71,9 +71,9 @@ export function registerPasskeySignInRoutes(portal: FastifyInstance, ctx: Portal
           : await ctx.backend.findPasskeyOwner(credential.id);
     }
     const accountKey = account ? [`acct:${account.id}`] : [];
-    const locked = lockOf(() => {
-      ctx.limiters.source.assertAllowed(sourceKey, now);
-      ctx.limiters.account.assertAllowed(accountKey, now);
+    const locked = await lockOf(async () => {
+      await ctx.limiters.source.assertAllowed(sourceKey, now);
+      await ctx.limiters.account.assertAllowed(accountKey, now);
     });
     if (locked) return jsonError(reply, 429, lockedMessage(locked));
 
@@ -83,8 +83,8 @@ export function registerPasskeySignInRoutes(portal: FastifyInstance, ctx: Portal
       verified = await verifyAuthentication(ctx.rp, credential, challenge, passkeys).catch(() => undefined);
     }
     if (account === undefined || verified === undefined) {
-      ctx.limiters.source.recordFailure(sourceKey, now);
-      ctx.limiters.account.recordFailure(accountKey, now);
+      await ctx.limiters.source.recordFailure(sourceKey, now);
+      await ctx.limiters.account.recordFailure(accountKey, now);
       await record(ctx, request, {
         method: "passkey",
         result: "failure",
@@ -94,7 +94,7 @@ export function registerPasskeySignInRoutes(portal: FastifyInstance, ctx: Portal
       return jsonError(reply, 401, SIGN_IN_FAILED);
     }
     await ctx.backend.updatePasskey(account.id, verified);
-    ctx.limiters.account.recordSuccess(accountKey);
+    await ctx.limiters.account.recordSuccess(accountKey);
     // User verification is required, so a passkey alone is two factors (device + PIN or biometric).
     const amr = flow.accountId !== undefined ? [...(flow.amr ?? []), "hwk", "mfa"] : ["hwk", "mfa"];
     const redirect = await completeSignIn(ctx, request, reply, flow, account, amr, "passkey");

@@ -96,7 +96,7 @@ export function registerPasswordRoutes(
       );
     const now = ctx.now();
     const keys = [`acct:${session.accountId}`];
-    const locked = lockOf(() => ctx.limiters.account.assertAllowed(keys, now));
+    const locked = await lockOf(() => ctx.limiters.account.assertAllowed(keys, now));
     if (locked) return again(429, lockedMessage(locked));
     const next = chosen(request);
     if ("error" in next) return again(400, next.error);
@@ -109,7 +109,7 @@ export function registerPasswordRoutes(
     } catch (error) {
       const reason = reasonOf(error);
       if (reason === WRONG_CURRENT) {
-        ctx.limiters.account.recordFailure(keys, now);
+        await ctx.limiters.account.recordFailure(keys, now);
         await record(request, session.accountId, "failure");
       }
       return again(reason === WRONG_CURRENT ? 401 : 400, reason);

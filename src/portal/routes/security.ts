@@ -95,13 +95,13 @@ export function registerSecurityRoutes(
           error,
         }),
       );
-    const locked = lockOf(() => ctx.limiters.account.assertAllowed(keys, now));
+    const locked = await lockOf(() => ctx.limiters.account.assertAllowed(keys, now));
     if (locked) return again(429, lockedMessage(locked));
     let step: number;
     try {
       step = verifyTotp(pending.secret, field(request, "code").replace(/\s/g, ""), now, null);
     } catch {
-      ctx.limiters.account.recordFailure(keys, now);
+      await ctx.limiters.account.recordFailure(keys, now);
       return again(400, "That code didn't match. Enter the current code from your app.");
     }
     await ctx.backend.saveTotp(enrol.session.accountId, pending.secret, step);

@@ -55,9 +55,9 @@ export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext
         error,
         providers,
       });
-    const locked = lockOf(() => {
-      ctx.limiters.account.assertAllowed(nameKey, now);
-      ctx.limiters.source.assertAllowed(ipKey, now);
+    const locked = await lockOf(async () => {
+      await ctx.limiters.account.assertAllowed(nameKey, now);
+      await ctx.limiters.source.assertAllowed(ipKey, now);
     });
     if (locked) {
       await record(ctx, request, { method: "password", result: "locked", upn: username });
@@ -72,8 +72,8 @@ export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext
         ? await ctx.backend.verifyPassword(username, password, requestInfo(request, reply))
         : undefined;
     if (account === undefined) {
-      ctx.limiters.account.recordFailure(nameKey, now);
-      ctx.limiters.source.recordFailure(ipKey, now);
+      await ctx.limiters.account.recordFailure(nameKey, now);
+      await ctx.limiters.source.recordFailure(ipKey, now);
       await record(ctx, request, {
         method: "password",
         result: "failure",
@@ -82,9 +82,9 @@ export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext
       });
       return sendPage(reply, 401, page(SIGN_IN_FAILED));
     }
-    ctx.limiters.account.recordSuccess(nameKey);
+    await ctx.limiters.account.recordSuccess(nameKey);
     // Second-factor failures lock the account id; the password must not get around that lock.
-    const factorLock = lockOf(() => ctx.limiters.account.assertAllowed([`acct:${account.id}`], now));
+    const factorLock = await lockOf(() => ctx.limiters.account.assertAllowed([`acct:${account.id}`], now));
     if (factorLock) return sendPage(reply, 429, page(lockedMessage(factorLock)));
 
     if (account.passwordChangeRequired === true) {
@@ -142,9 +142,9 @@ export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext
         passkey: factors.passkeys.length > 0,
         error,
       });
-    const locked = lockOf(() => {
-      ctx.limiters.account.assertAllowed(keys.account, now);
-      ctx.limiters.source.assertAllowed(keys.source, now);
+    const locked = await lockOf(async () => {
+      await ctx.limiters.account.assertAllowed(keys.account, now);
+      await ctx.limiters.source.assertAllowed(keys.source, now);
     });
     if (locked) {
       await record(ctx, request, { method: "totp", result: "locked", accountId, upn: flow.upn });
@@ -156,8 +156,8 @@ export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext
     }
     const code = field(request, "code").replace(/\s/g, "");
     if (!factors.totp || !(await ctx.backend.verifyTotp(accountId, code, now))) {
-      ctx.limiters.account.recordFailure(keys.account, now);
-      ctx.limiters.source.recordFailure(keys.source, now);
+      await ctx.limiters.account.recordFailure(keys.account, now);
+      await ctx.limiters.source.recordFailure(keys.source, now);
       await record(ctx, request, {
         method: "totp",
         result: "failure",
@@ -167,7 +167,7 @@ export function registerSignInRoutes(portal: FastifyInstance, ctx: PortalContext
       });
       return sendPage(reply, 401, page(SIGN_IN_FAILED));
     }
-    ctx.limiters.account.recordSuccess(keys.account);
+    await ctx.limiters.account.recordSuccess(keys.account);
     const account = { id: accountId, upn: flow.upn ?? "", displayName: "" };
     const amr = [...(flow.amr ?? []), "otp", "mfa"];
     return continueTo(reply, base, await completeSignIn(ctx, request, reply, flow, account, amr, "totp"));

@@ -18,10 +18,13 @@ const validFrom = (at: Date | undefined) => (at === undefined ? {} : { sessionsV
 /** Redirect URIs of applications that sign users in through hostpass (federation's store). */
 export type RedirectUrisOf = (tenantId: string, principalId: string) => Promise<readonly string[]>;
 
-/** `tenants()`: the tenants this server signs in for (today the bootstrap tenant). */
+/**
+ * Every tenant of the store signs in: a principal's tenant is found from its id (ids are unique
+ * across tenants). `_home` is kept for the call shape (the home tenant is the bootstrap tenant).
+ */
 export function directoryAccountSource(
   directory: DirectoryRepository,
-  tenants: () => readonly string[],
+  _home: () => readonly string[],
   now: () => Date = () => new Date(),
   agents?: Pick<AgentRepository, "findCredential">,
   redirectUrisOf?: RedirectUrisOf,
@@ -33,7 +36,7 @@ export function directoryAccountSource(
    */
   const agentClient = async (clientId: string): Promise<ServicePrincipalRecord | undefined> => {
     const credential = await agents?.findCredential(clientId);
-    if (credential === undefined || !tenants().includes(credential.tenantId)) return undefined;
+    if (credential === undefined) return undefined;
     const identity = await directory.getPrincipal(credential.tenantId, credential.identityId);
     if (identity?.kind !== "managedIdentity") return undefined;
     return {
@@ -50,9 +53,11 @@ export function directoryAccountSource(
   return {
     async findAccount(accountId) {
       if (typeof accountId !== "string" || !UUID.test(accountId)) return undefined;
-      for (const tenantId of tenants()) {
-        const found = await directory.getPrincipal(tenantId, accountId.toLowerCase());
-        if (found?.kind !== "user") continue;
+      const id = accountId.toLowerCase();
+      const tenantId = await directory.findTenantOfPrincipal(id);
+      if (tenantId !== undefined) {
+        const found = await directory.getPrincipal(tenantId, id);
+        if (found?.kind !== "user") return undefined;
         const claims = { name: found.displayName, preferred_username: found.upn };
         const record: AccountRecord = {
           id: found.id,
@@ -77,7 +82,6 @@ export function directoryAccountSource(
       if (typeof appId !== "string" || !UUID.test(appId)) return undefined;
       const sp = await directory.findServicePrincipalByAppId(appId.toLowerCase());
       if (sp === undefined) return agentClient(appId.toLowerCase());
-      if (!tenants().includes(sp.tenantId)) return undefined;
       const at = now().getTime();
       const [secrets, certificates, redirectUris] = await Promise.all([
         directory.listClientSecrets(sp.tenantId, sp.id),
@@ -101,8 +105,8 @@ export function directoryAccountSource(
     },
     async verifyClientSecret(appId, secret) {
       try {
-        const sp = await verifyClientSecret(directory, { appId, secret, now });
-        return tenants().includes(sp.tenantId);
+        await verifyClientSecret(directory, { appId, secret, now });
+        return true;
       } catch (error) {
         if (error instanceof InvalidCredentialsError) return false;
         throw error;

@@ -7,6 +7,9 @@
 import type { SignInLogRepository } from "../../audit/index.ts";
 import type { KeyStore, OidcStorage, SigningKeyStatus, ThrottleStore } from "../../auth/index.ts";
 import type { Passkey } from "../../mfa/index.ts";
+import type { PortalStateStore } from "../../portal/index.ts";
+import type { RateCounters } from "../../shared/rate-counters.ts";
+import type { SharedSecrets } from "../keys/cookie-keys.ts";
 
 export interface SigningKeyWriter extends KeyStore {
   /** Seals and stores a private JWK (its `kid` is the key); a second `active` key is refused. */
@@ -41,6 +44,12 @@ export interface SignInStores {
   readonly signingKeys: SigningKeyWriter;
   /** Shared counters for replicas; the in-memory one otherwise. */
   readonly throttle?: ThrottleStore;
+  /** The attempt limits' counters, shared by replicas; this process's memory otherwise. */
+  readonly rateCounters?: RateCounters;
+  /** The portal's server-side state (flows, challenges, sessions), shared by replicas; memory otherwise. */
+  readonly portalState?: PortalStateStore;
+  /** Sealed secrets every replica shares (cookie keys); the data directory's file otherwise. */
+  readonly serverSecrets?: SharedSecrets;
   readonly mfa: FactorStore;
   readonly signInLog: SignInLogRepository;
 }

@@ -11,6 +11,7 @@ import {
   InvalidCredentialsError,
   isPasswordChangeRequired,
   PrincipalNotFoundError,
+  tenantsOfUpn,
   type User,
 } from "../../directory/index.ts";
 import { MfaFailedError, verifyTotp } from "../../mfa/index.ts";
@@ -45,11 +46,10 @@ export function createSignInBackend(deps: SignInBackendDeps): SignInBackend {
   const { directory, mfa } = deps;
 
   async function enabledUser(accountId: string): Promise<{ user: User; tenantId: string } | undefined> {
-    for (const tenantId of deps.tenants()) {
-      const found = await directory.getPrincipal(tenantId, accountId);
-      if (found?.kind === "user") return found.enabled ? { user: found, tenantId } : undefined;
-    }
-    return undefined;
+    const tenantId = await directory.findTenantOfPrincipal(accountId);
+    if (tenantId === undefined) return undefined;
+    const found = await directory.getPrincipal(tenantId, accountId);
+    return found?.kind === "user" && found.enabled ? { user: found, tenantId } : undefined;
   }
 
   return {
@@ -57,8 +57,10 @@ export function createSignInBackend(deps: SignInBackendDeps): SignInBackend {
     finishInteraction: (uid, outcome) => deps.oidc.finishInteraction(uid, outcome),
 
     async verifyPassword(upn, password) {
-      // One tenant after the other, each with the directory's equal-work check for unknown names.
-      for (const tenantId of deps.tenants()) {
+      // Every tenant signs in: the tenants with this UPN (one read), else the home tenant, so an
+      // unknown name costs the directory's equal work once.
+      const found = await tenantsOfUpn(directory, upn);
+      for (const tenantId of found.length > 0 ? found : deps.tenants().slice(0, 1)) {
         try {
           const user = await authenticateUser(directory, tenantId, upn, password);
           const passwordChangeRequired = await isPasswordChangeRequired(directory, tenantId, user.id);
@@ -108,7 +110,10 @@ export function createSignInBackend(deps: SignInBackendDeps): SignInBackend {
 
     async recordSignIn(event) {
       const owner = event.accountId === undefined ? undefined : await enabledUser(event.accountId);
-      await deps.signInLog.append(toLogEntry(event, owner?.tenantId ?? deps.tenants()[0] ?? ""));
+      // A failure names a UPN, not an account: it goes to the log of that UPN's tenant.
+      const byUpn =
+        owner === undefined && event.upn ? (await tenantsOfUpn(directory, event.upn))[0] : undefined;
+      await deps.signInLog.append(toLogEntry(event, owner?.tenantId ?? byUpn ?? deps.tenants()[0] ?? ""));
     },
 
     async changePassword(accountId, currentPassword, newPassword) {

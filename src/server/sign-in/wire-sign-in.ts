@@ -20,7 +20,7 @@ import { PORTAL_CLIENT_ID } from "../../shared/well-known.ts";
 import type { App } from "../app.ts";
 import type { TokenTrust } from "../auth/tokens.ts";
 import type { AuditSink } from "../deps.ts";
-import { loadOrCreateCookieKeys } from "../keys/cookie-keys.ts";
+import { loadOrCreateCookieKeys, loadOrCreateSharedCookieKeys } from "../keys/cookie-keys.ts";
 import type { PublicUrl } from "../public-url.ts";
 import { directoryAccountSource, type RedirectUrisOf } from "./account-source.ts";
 import { type FederatedSignInDeps, federatedSignInMethods } from "./federated-sign-in.ts";
@@ -38,6 +38,10 @@ export const PORTAL_PREFIX = "/portal";
 export interface SignInOptions {
   readonly dataDir: string;
   readonly directory: DirectoryRepository;
+  /**
+   * The home tenant first (the bootstrap tenant): named where a record has no account of its own.
+   * Every tenant of the directory signs in (account-source.ts, sign-in-backend.ts).
+   */
   readonly tenants: () => readonly string[];
   readonly stores: SignInStores;
   /** Served over HTTPS (secure cookies, HSTS). */
@@ -65,7 +69,11 @@ export interface SignIn {
 
 export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
   const { stores } = options;
-  const cookieKeys = await loadOrCreateCookieKeys(options.dataDir);
+  const now = options.clock ?? Date.now;
+  // Replicas share the cookie keys through the store (sealed); alone, the data directory's file.
+  const cookieKeys = stores.serverSecrets
+    ? await loadOrCreateSharedCookieKeys(stores.serverSecrets, options.dataDir, now())
+    : await loadOrCreateCookieKeys(options.dataDir);
   await ensureSigningKey(stores.signingKeys);
   const accounts = directoryAccountSource(
     options.directory,
@@ -119,6 +127,8 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
         cookieKey: cookieKeys.portal,
         secureCookies: options.https,
         prefix: PORTAL_PREFIX,
+        ...(stores.portalState ? { state: stores.portalState } : {}),
+        ...(stores.rateCounters ? { counters: stores.rateCounters } : {}),
         ...(options.clock === undefined ? {} : { now: options.clock }),
         admin: {
           http: localHttp(app),

@@ -2,7 +2,9 @@
  * Writing and reading the change log (shared/change-log.ts). Repositories call `recordChanges`
  * inside the transaction that makes the change, so the entry commits with it or not at all.
  */
+import { sql } from "kysely";
 import type { ChangeLogReader, LoggedChange } from "../../shared/change-log.ts";
+import { CHANGE_CHANNEL } from "../postgres/change-notices.ts";
 import type { StoreContext } from "./context.ts";
 
 /** An entry as a repository writes it: kind plus body fields. */
@@ -47,6 +49,11 @@ export async function recordChanges(
       })),
     )
     .execute();
+  // Every replica hears of it when, and only if, this transaction commits (postgres/change-notices.ts).
+  if (tx.profile.name === "postgres")
+    await sql`select pg_notify(${CHANGE_CHANNEL}, current_schema() || ':' || cast(${tenantId} as text))`.execute(
+      tx.db,
+    );
   return last;
 }
 

@@ -15,6 +15,7 @@ import * as auditChainKeyed from "./0061-audit-chain-keyed.ts";
 import * as scim from "./0080-scim.ts";
 import * as identityProviders from "./0081-identity-providers.ts";
 import * as appRedirectUris from "./0082-app-redirect-uris.ts";
+import * as replicas from "./0100-replicas.ts";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0001-initial": initial,
@@ -29,4 +30,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0080-scim": scim,
   "0081-identity-providers": identityProviders,
   "0082-app-redirect-uris": appRedirectUris,
+  "0100-replicas": replicas,
 });

@@ -169,6 +169,19 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
       const p = r && toPrincipal(r);
       return p?.kind === "user" ? p : undefined;
     },
+    async findTenantsOfUpn(upnKey) {
+      const rows = await db
+        .selectFrom("users")
+        .select("tenant_id")
+        .where("upn_key", "=", upnKey)
+        .orderBy("tenant_id")
+        .execute();
+      return rows.map((r) => r.tenant_id);
+    },
+    async findTenantOfPrincipal(id) {
+      const r = await db.selectFrom("principals").select("tenant_id").where("id", "=", id).executeTakeFirst();
+      return r?.tenant_id;
+    },
     async getPasswordHash(tenantId, userId) {
       const r = await db
         .selectFrom("users")
