@@ -231,7 +231,10 @@ async function startWith(
     },
   };
   try {
-    const boot = await bootstrap(store, services.rbac, { adminPassword: options.adminPassword });
+    // Replicas starting at once on a fresh database: one bootstraps, the others find its work.
+    const boot = await store.exclusively("bootstrap", () =>
+      bootstrap(store, services.rbac, { adminPassword: options.adminPassword }),
+    );
     const names = configured === undefined ? [host] : [configured.hostname, host];
     const tls = options.insecureHttp ? undefined : await loadOrCreateTls(options.dataDir, names);
     const signIn = await wireSignIn({

@@ -43,7 +43,10 @@ export interface CaKeyStore {
   insert(record: CaKeyRecord): Promise<void>;
 }
 
-/** Makes sure an active user CA and host CA exist (first start), and returns all CA records. */
+/**
+ * Makes sure an active user CA and host CA exist (first start), and returns all CA records. Two
+ * replicas starting at once: the store refuses the second active key, and both use the first.
+ */
 export async function ensureCaKeys(
   store: CaKeyStore,
   kek: Uint8Array,
@@ -52,8 +55,14 @@ export async function ensureCaKeys(
 ): Promise<readonly CaKeyRecord[]> {
   let records = await store.list();
   for (const purpose of ["user", "host"] as const) {
-    if (!records.some((r) => r.purpose === purpose && r.state === "active")) {
-      await store.insert({ ...createCaKey(purpose, keyType, kek, now), state: "active" });
+    const active = (list: readonly CaKeyRecord[]) =>
+      list.some((r) => r.purpose === purpose && r.state === "active");
+    if (!active(records)) {
+      try {
+        await store.insert({ ...createCaKey(purpose, keyType, kek, now), state: "active" });
+      } catch (error) {
+        if (!active(await store.list())) throw error;
+      }
       records = await store.list();
     }
   }

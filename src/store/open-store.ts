@@ -32,7 +32,12 @@ import { withStoreFailures } from "./lib/store-failures.ts";
 import { migrationContext } from "./migrations/context.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
 import { type ChangeNotices, postgresChangeNotices } from "./postgres/change-notices.ts";
-import { createPostgresDialect, createPostgresPool, withMigrationLock } from "./postgres/postgres-dialect.ts";
+import {
+  createPostgresDialect,
+  createPostgresPool,
+  withAdvisoryLock,
+  withMigrationLock,
+} from "./postgres/postgres-dialect.ts";
 import { sqlAgentRepository } from "./repositories/sql-agent-repository.ts";
 import { sqlAuditRepository } from "./repositories/sql-audit-repository.ts";
 import { sqlDirectoryRepository } from "./repositories/sql-directory-repository.ts";
@@ -78,6 +83,12 @@ export interface Store extends StoreRepositories {
   readonly changeNotices?: ChangeNotices;
   /** Runs `work` in one transaction; every repository it receives writes in that transaction. */
   transaction<T>(work: (tx: StoreRepositories) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` while no other process runs work under the same name on this database
+   * (PostgreSQL: a session advisory lock; SQLite: one server per file, so it just runs). For
+   * steps of several transactions that replicas starting at once must not interleave (bootstrap).
+   */
+  exclusively<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Names of the migrations applied to this database, oldest first. */
   appliedMigrations(): Promise<readonly string[]>;
   close(): Promise<void>;
@@ -113,6 +124,7 @@ interface Target {
   /** Runs the migration so that concurrent openers of one database take turns. */
   readonly serialize: (work: () => Promise<void>) => Promise<void>;
   readonly changeNotices?: ChangeNotices;
+  readonly exclusively: <T>(name: string, work: () => Promise<T>) => Promise<T>;
 }
 
 /** SQLite needs no extra lock: migrations run in BEGIN IMMEDIATE transactions, one writer at a time. */
@@ -126,7 +138,12 @@ function target(url: string, onConnectionError: (error: Error) => void): Target 
     if (path.length === 0 || path.includes("\0") || path.includes("?"))
       throw new StoreUrlError("sqlite URL needs a file path");
     if (path === ":memory:") {
-      return { profile: SQLITE_PROFILE, dialect: new NodeSqliteDialect({ path }), serialize: unserialized };
+      return {
+        profile: SQLITE_PROFILE,
+        dialect: new NodeSqliteDialect({ path }),
+        serialize: unserialized,
+        exclusively: (_name, work) => work(),
+      };
     }
     const file = resolve(path);
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -135,6 +152,7 @@ function target(url: string, onConnectionError: (error: Error) => void): Target 
       dialect: new NodeSqliteDialect({ path: file }),
       file,
       serialize: unserialized,
+      exclusively: (_name, work) => work(),
     };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -163,6 +181,7 @@ function target(url: string, onConnectionError: (error: Error) => void): Target 
       ...(schema ? { schema } : {}),
       serialize: (work) => withMigrationLock(pg, work),
       changeNotices: postgresChangeNotices(pg),
+      exclusively: (name, work) => withAdvisoryLock(pg, name, work),
     };
   }
   throw new StoreUrlError("database URL must start with sqlite: or postgres://");
@@ -257,6 +276,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     ...(t.changeNotices ? { changeNotices: t.changeNotices } : {}),
     ...repositories(ctx),
     transaction: (work) => withTransaction(ctx, (tx) => work(repositories(tx))),
+    exclusively: (name, work) => t.exclusively(name, work),
     async appliedMigrations() {
       const migrator = new Migrator({
         db,

@@ -35,6 +35,8 @@ export interface PortalStateRepository {
   get(key: string, nowMs: number): Promise<string | undefined>;
   take(key: string, nowMs: number): Promise<string | undefined>;
   delete(key: string): Promise<void>;
+  /** Sets `key` unless it is set and live; true for exactly one caller at a time. */
+  claim(key: string, ttlMs: number, nowMs: number): Promise<boolean>;
   deleteExpired(nowMs: number): Promise<number>;
 }
 

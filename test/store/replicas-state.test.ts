@@ -56,6 +56,23 @@ for (const dialect of selectedDialects())
       assert.equal(await one.portalState.get("session:s1", T0), undefined);
     });
 
+    it("claim: one holder at a time across replicas, free again once deleted or expired", async () => {
+      const claims = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 ? one : two).portalState.claim("api-refresh:s", 15_000, T0),
+        ),
+      );
+      assert.equal(claims.filter(Boolean).length, 1);
+      assert.equal(await one.portalState.claim("api-refresh:s", 15_000, T0 + 14_999), false);
+      assert.equal(
+        await two.portalState.claim("api-refresh:s", 15_000, T0 + 15_000),
+        true,
+        "an expired claim is taken over",
+      );
+      await one.portalState.delete("api-refresh:s");
+      assert.equal(await two.portalState.claim("api-refresh:s", 15_000, T0 + 15_001), true);
+    });
+
     it("pending sign-ins are bounded: past the bound a new one is refused (429) and sessions still go in", async () => {
       const now = T0 + 10_000_000;
       for (let i = 0; i < 3; i++) await one.portalState.put(`flow:f${i}`, "x", 600_000, now);

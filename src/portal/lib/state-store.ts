@@ -14,6 +14,11 @@ export interface PortalStateStore {
   /** Returns the value and removes it: only one caller gets it. */
   take(key: string, nowMs: number): Promise<string | undefined>;
   delete(key: string): Promise<void>;
+  /**
+   * Sets `key` for `ttlMs` unless it is already set and live: true for exactly one caller at a
+   * time (on every replica sharing the store), until it deletes the key or the ttl runs out.
+   */
+  claim(key: string, ttlMs: number, nowMs: number): Promise<boolean>;
 }
 
 const isPending = (key: string): boolean => PENDING_STATE_KINDS.has(stateKindOf(key));
@@ -61,5 +66,13 @@ export class InMemoryStateStore implements PortalStateStore {
 
   async delete(key: string): Promise<void> {
     this.#of(key).delete(key);
+  }
+
+  async claim(key: string, ttlMs: number, nowMs: number): Promise<boolean> {
+    this.#now = nowMs;
+    const cache = this.#of(key);
+    if (cache.get(key) !== undefined) return false;
+    cache.set(key, "claimed", ttlMs);
+    return true;
   }
 }

@@ -59,10 +59,19 @@ export function createPostgresDialect(pool: pg.Pool): PostgresDialect {
  * unique index instead of waiting.)
  */
 export async function withMigrationLock<T>(options: PostgresOptions, work: () => Promise<T>): Promise<T> {
+  return withAdvisoryLock(options, "migrate", work);
+}
+
+/** Runs `work` while this process holds the schema's session advisory lock named `name`. */
+export async function withAdvisoryLock<T>(
+  options: PostgresOptions,
+  name: string,
+  work: () => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({ connectionString: options.connectionString });
   await client.connect();
   try {
-    const key = `hostpass.migrate.${options.schema ?? "public"}`;
+    const key = `hostpass.${name}.${options.schema ?? "public"}`;
     await client.query("select pg_advisory_lock(hashtext($1))", [key]);
     return await work();
   } finally {

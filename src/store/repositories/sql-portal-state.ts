@@ -69,6 +69,22 @@ export function sqlPortalState(
     async delete(key) {
       await db.deleteFrom("portal_state").where("key", "=", keyText(key)).execute();
     },
+    async claim(key, ttlMs, nowMs) {
+      const expiresAt = nowMs + Math.ceil(ttlMs);
+      // Inserted, or taken over from an expired row; a live row is left alone (no row returned).
+      const row = await db
+        .insertInto("portal_state")
+        .values({ key: keyText(key), kind: stateKindOf(key), value: "claimed", expires_at: expiresAt })
+        .onConflict((oc) =>
+          oc
+            .column("key")
+            .doUpdateSet({ value: "claimed", expires_at: expiresAt })
+            .where("portal_state.expires_at", "<=", nowMs),
+        )
+        .returning("key")
+        .executeTakeFirst();
+      return row !== undefined;
+    },
     async deleteExpired(nowMs) {
       const r = await db.deleteFrom("portal_state").where("expires_at", "<=", nowMs).executeTakeFirst();
       return Number(r.numDeletedRows);

@@ -2,7 +2,9 @@
  * The management API as the signed-in user: the portal session's tokens (kept server-side, keyed
  * by the session id, never sent to the browser), refreshed shortly before they expire, one
  * refresh at a time per session (a refresh token is single-use: two concurrent refreshes would
- * look like a replay and end the sign-in).
+ * look like a replay and end the sign-in). "One at a time" holds across replicas: the refresher
+ * claims the session's refresh in the shared state; a request on another replica meanwhile waits
+ * for the new tokens to appear there.
  */
 import type { FastifyRequest } from "fastify";
 import { type PortalContext, readSession, type Session, sessionKey } from "../../lib/context.ts";
@@ -34,9 +36,14 @@ export class SessionEndedError extends Error {
 
 /** Refresh this long before the access token's expiry, so a page never meets an expired one. */
 const REFRESH_MARGIN_MS = 60_000;
-const refreshing = new Map<string, Promise<PortalTokens>>();
+/** How long a replica may hold a session's refresh before another may try (a crashed refresher). */
+const REFRESH_CLAIM_MS = 15_000;
+const REFRESH_WAIT_STEP_MS = 50;
+/** Refreshes in flight in this portal (per portal instance: each server is its own replica). */
+const inFlight = new WeakMap<PortalContext, Map<string, Promise<PortalTokens>>>();
 
 const tokensKey = (sessionId: string) => `api:${sessionId}`;
+const refreshKey = (sessionId: string) => `api-refresh:${sessionId}`;
 
 export async function saveTokens(ctx: AdminContext, sessionId: string, tokens: PortalTokens): Promise<void> {
   await ctx.portal.state.put(
@@ -154,25 +161,46 @@ export class ApiClient {
     const current = await loadTokens(this.#ctx, this.sessionId);
     if (current === undefined) throw new SessionEndedError();
     if (current.expiresAt - REFRESH_MARGIN_MS > now) return current;
-    let pending = refreshing.get(this.sessionId);
+    let refreshing = inFlight.get(this.#ctx.portal);
+    if (refreshing === undefined) {
+      refreshing = new Map();
+      inFlight.set(this.#ctx.portal, refreshing);
+    }
+    const mine = refreshing;
+    let pending = mine.get(this.sessionId);
     if (pending === undefined) {
-      pending = this.#refresh(current, now).finally(() => refreshing.delete(this.sessionId));
-      refreshing.set(this.sessionId, pending);
+      pending = this.#refresh(current, now).finally(() => mine.delete(this.sessionId));
+      mine.set(this.sessionId, pending);
     }
     return pending;
   }
 
   async #refresh(current: PortalTokens, now: number): Promise<PortalTokens> {
+    const { state } = this.#ctx.portal;
+    // Another replica may be refreshing this session: wait for its tokens rather than redeem the
+    // same refresh token a second time (a replay, which would end the sign-in).
+    while (!(await state.claim(refreshKey(this.sessionId), REFRESH_CLAIM_MS, this.#ctx.portal.now()))) {
+      await new Promise((resolve) => setTimeout(resolve, REFRESH_WAIT_STEP_MS));
+      const seen = await loadTokens(this.#ctx, this.sessionId);
+      if (seen === undefined) throw new SessionEndedError();
+      if (seen.refreshToken !== current.refreshToken) return seen;
+    }
     try {
+      // Refreshed elsewhere between our read and our claim: those tokens are the current ones.
+      const latest = await loadTokens(this.#ctx, this.sessionId);
+      if (latest === undefined) throw new SessionEndedError();
+      if (latest.refreshToken !== current.refreshToken) return latest;
       const next = await refreshTokens(this.#ctx.deps, current.refreshToken, this.#request.ip, now);
       await saveTokens(this.#ctx, this.sessionId, next);
       return next;
     } catch (error) {
       if (error instanceof TokenRequestError && error.status === 400) {
-        await this.#ctx.portal.state.delete(tokensKey(this.sessionId));
+        await state.delete(tokensKey(this.sessionId));
         throw new SessionEndedError();
       }
       throw error;
+    } finally {
+      await state.delete(refreshKey(this.sessionId));
     }
   }
 }
