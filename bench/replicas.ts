@@ -10,8 +10,8 @@
  * - `issuanceOnB`: one certificate from B for a Linux VM Sign-In token A issued;
  * - `revocation`: a role removed through C until the agent's stream held by A drops the login
  *   (`--rounds` times: p50 and max; target 5 s).
- * Throughput: `--total` certificate requests (fresh Ed25519 key and proof each, made before the
- * clock starts) at concurrency 16, all to A, then spread round robin over every replica, in
+ * Throughput: `--total` certificate requests (32 Ed25519 keys, each with its DPoP-bound token;
+ * a fresh proof per request, made before the clock starts) at concurrency 16, all to A, then spread round robin over every replica, in
  * alternating rounds; issuances/s each and the ratio (across ÷ one). Load average with each figure.
  */
 import { randomUUID } from "node:crypto";
@@ -25,7 +25,7 @@ import {
   MANAGEMENT_API_RESOURCE,
   MANAGEMENT_API_SCOPE,
 } from "../src/shared/well-known.ts";
-import { formatPublicKey, generateKeyPair } from "../src/ssh/index.ts";
+import { formatPublicKey, generateKeyPair, type KeyPair } from "../src/ssh/index.ts";
 import { openStore } from "../src/store/index.ts";
 import {
   apiOn,
@@ -41,6 +41,7 @@ import {
 import { median, numberOption, round } from "./lib-measure.ts";
 
 const CONCURRENCY = 16;
+const KEY_POOL = 32;
 const TARGET_MS = 5000;
 
 const load = () => loadavg().map((l) => round(l, 2));
@@ -81,13 +82,22 @@ export async function run(args: string[]): Promise<object> {
     const api = apiOn(set, () => apiTokens.access_token ?? "");
     const portal = await timed(() => portalSignIn(set, set.replicas, set.adminUpn, set.adminPassword));
 
-    // One certificate on B for A's token.
-    const linux = await refreshOn(set, A, refresh, LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE);
-    const token = linux.access_token ?? "";
-    const endpoint = `${set.publicUrl}/ssh/certificates`;
-    const makeRequest = async () => {
+    // Linux VM Sign-In tokens are DPoP-bound to the key they certify: a pool of keys, each with
+    // its token refreshed on A (the refresh token rotates: one after the other), a fresh proof
+    // per request made before the clock starts.
+    const pool: { key: KeyPair; token: string }[] = [];
+    for (let i = 0; i < KEY_POOL; i++) {
       const key = generateKeyPair("ssh-ed25519");
+      const bound = await refreshOn(set, A, refresh, LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE, key);
+      refresh = bound.refresh_token ?? refresh;
+      pool.push({ key, token: bound.access_token ?? "" });
+    }
+    const endpoint = `${set.publicUrl}/ssh/certificates`;
+    let made = 0;
+    const makeRequest = async () => {
+      const { key, token } = pool[made++ % pool.length] as (typeof pool)[number];
       return {
+        token,
         body: JSON.stringify({ publicKey: formatPublicKey(key.publicKey) }),
         proof: await createKeyProof(key.privateKey, key.publicKey, {
           method: "POST",
@@ -96,10 +106,11 @@ export async function run(args: string[]): Promise<object> {
         }),
       };
     };
+    // One certificate on B for a token A issued.
     const one = await makeRequest();
     const issuance = await timed(() =>
       send(set, B, "POST", "/ssh/certificates", {
-        headers: { authorization: `Bearer ${token}`, dpop: one.proof, "content-type": "application/json" },
+        headers: { authorization: `DPoP ${one.token}`, dpop: one.proof, "content-type": "application/json" },
         body: one.body,
       }),
     );
@@ -109,14 +120,14 @@ export async function run(args: string[]): Promise<object> {
     const agents = new Map(
       set.replicas.map((r) => [r, new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: set.ca })]),
     );
-    const post = (replica: Replica, r: { body: string; proof: string }) =>
+    const post = (replica: Replica, r: { token: string; body: string; proof: string }) =>
       new Promise<number>((resolve, reject) => {
         const req = request(
           new URL("/ssh/certificates", replica.url),
           {
             method: "POST",
             agent: agents.get(replica),
-            headers: { authorization: `Bearer ${token}`, dpop: r.proof, "content-type": "application/json" },
+            headers: { authorization: `DPoP ${r.token}`, dpop: r.proof, "content-type": "application/json" },
           },
           (res) => {
             res.resume();
@@ -127,7 +138,7 @@ export async function run(args: string[]): Promise<object> {
         req.end(r.body);
       });
     const measure = async (targets: readonly Replica[]) => {
-      const requests: { body: string; proof: string }[] = [];
+      const requests: { token: string; body: string; proof: string }[] = [];
       for (let i = 0; i < total; i++) requests.push(await makeRequest());
       let next = 0;
       let failures = 0;

@@ -22,10 +22,12 @@ import { type AgentConfig, CONFIG_FILE, KEY_FILE } from "../../src/agent/agent-c
 import { openAgentStore } from "../../src/agent/agent-store.ts";
 import { joinService } from "../../src/agent/join.ts";
 import { type ServiceClient, serviceClient } from "../../src/agent/service-client.ts";
+import { createKeyProof } from "../../src/ca/index.ts";
 import { loadOrCreateTls } from "../../src/server/tls.ts";
 import { systemClock } from "../../src/shared/clock.ts";
 import type { HostEvent } from "../../src/shared/host-protocol.ts";
 import { CLI_CLIENT_ID, SIGN_IN_SCOPE } from "../../src/shared/well-known.ts";
+import type { KeyPair } from "../../src/ssh/index.ts";
 import { makeScratchHost } from "../agent/helpers/scratch-host.ts";
 import { makeTempDir, removeDir } from "./openssh.ts";
 
@@ -348,27 +350,32 @@ export async function deviceSignIn(
   return tokens.json<Record<string, string>>();
 }
 
-/** A refresh (rotating) on `replica`, for `resource`. */
+/**
+ * A refresh (rotating) on `replica`, for `resource`; with `dpopKey`, DPoP-bound to that key (a
+ * Linux VM Sign-In token is issued only so: it certifies exactly the key it is bound to).
+ */
 export async function refreshOn(
-  set: ReplicaSet,
-  replica: Replica,
+  set: Pick<ReplicaSet, "ca" | "publicUrl">,
+  replica: Pick<Replica, "url">,
   refreshToken: string,
   resource: string,
   scope: string,
+  dpopKey?: KeyPair,
 ): Promise<Record<string, string>> {
-  const r = await send(
-    set,
-    replica,
-    "POST",
-    "/oauth2/token",
-    form({
-      grant_type: "refresh_token",
-      refresh_token: refreshToken,
-      client_id: CLI_CLIENT_ID,
-      resource,
-      scope,
-    }),
-  );
+  const request = form({
+    grant_type: "refresh_token",
+    refresh_token: refreshToken,
+    client_id: CLI_CLIENT_ID,
+    resource,
+    scope,
+  });
+  const headers: Record<string, string> = { ...request.headers };
+  if (dpopKey)
+    headers.dpop = await createKeyProof(dpopKey.privateKey, dpopKey.publicKey, {
+      method: "POST",
+      url: `${set.publicUrl}/oauth2/token`,
+    });
+  const r = await send(set, replica, "POST", "/oauth2/token", { headers, body: request.body });
   assert.equal(r.status, 200, r.body);
   return r.json<Record<string, string>>();
 }

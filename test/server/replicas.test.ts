@@ -107,18 +107,26 @@ describe("replicas: three hostpass servers on one PostgreSQL behave as one servi
     }
   });
 
-  it("issues a certificate on B for a Linux VM Sign-In token from A", async () => {
-    const tokens = await refreshOn(set, A, adminRefresh, LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE);
-    adminRefresh = tokens.refresh_token ?? adminRefresh;
-    const token = tokens.access_token ?? "";
+  it("issues a certificate on B for a Linux VM Sign-In token from A (DPoP-bound to the key)", async () => {
     const key = generateKeyPair("ssh-ed25519");
+    const tokens = await refreshOn(
+      set,
+      A,
+      adminRefresh,
+      LINUX_VM_SIGN_IN_RESOURCE,
+      LINUX_VM_SIGN_IN_SCOPE,
+      key,
+    );
+    adminRefresh = tokens.refresh_token ?? adminRefresh;
+    assert.equal(tokens.token_type, "DPoP");
+    const token = tokens.access_token ?? "";
     const proof = await createKeyProof(key.privateKey, key.publicKey, {
       method: "POST",
       url: `${set.publicUrl}/ssh/certificates`,
       accessToken: token,
     });
     const r = await send(set, B, "POST", "/ssh/certificates", {
-      headers: { authorization: `Bearer ${token}`, dpop: proof, "content-type": "application/json" },
+      headers: { authorization: `DPoP ${token}`, dpop: proof, "content-type": "application/json" },
       body: JSON.stringify({ publicKey: formatPublicKey(key.publicKey) }),
     });
     assert.equal(r.status, 201, r.body);
