@@ -69,6 +69,8 @@ export async function withAdvisoryLock<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   const client = new pg.Client({ connectionString: options.connectionString });
+  // A connection lost meanwhile (a database restart) releases the lock; it must not end the process.
+  client.on("error", () => {});
   await client.connect();
   try {
     const key = `hostpass.${name}.${options.schema ?? "public"}`;
