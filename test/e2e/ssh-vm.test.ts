@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { createUser, type User } from "../../src/directory/index.ts";
 import { ADMIN_PASSWORD, ADMIN_UPN, type CliServer, startCliServer } from "../helpers/cli-server.ts";
-import type { Sshd } from "../helpers/openssh.ts";
+import { makeTempDir, removeDir, type Sshd } from "../helpers/openssh.ts";
 import { type StandInHost, startStandInHost } from "../helpers/stand-in-host.ts";
 
 const run = promisify(execFile);
@@ -233,5 +233,50 @@ describe("hostpass ssh vm and ssh config, end to end on a real sshd", () => {
       2,
       "replaced, not appended",
     );
+  });
+  it("--local-user (break-glass): the machine's own account and key, the host verified by the host CA", async () => {
+    // A stand-in whose local account "localadmin" admits a plain key (no certificate involved).
+    const keyFile = join(s.home, "localadmin_key");
+    const made = await exec("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyFile]);
+    assert.equal(made.code, 0, made.stderr);
+    // sshd reads it as the account (the test home is closed to others).
+    const keysDir = await makeTempDir("hostpass-break-glass-");
+    const authorized = join(keysDir, "authorized_keys");
+    await writeFile(authorized, await readFile(`${keyFile}.pub`, "utf8"), { mode: 0o644 });
+    const breakGlass = await startStandInHost(s.running, s.dataDir, ["localadmin"], {
+      authorizedKeysFile: authorized,
+    });
+    try {
+      const r = await hostpass([
+        ...words("ssh vm --ip 127.0.0.1 --port"),
+        breakGlass.port,
+        ...words("--local-user localadmin -i"),
+        keyFile,
+        ...words("-- -o BatchMode=yes id -un"),
+      ]);
+      // BatchMode never asks about an unknown host key: only the host CA can have vouched for it.
+      assert.equal(r.code, 0, `${r.stderr}\n${breakGlass.sshd.log().slice(-1000)}`);
+      assert.equal(r.stdout.trim(), "localadmin");
+      assert.doesNotMatch(r.stderr, /WARNING/);
+      assert.match(breakGlass.sshd.log(), /Accepted publickey for localadmin/);
+      const known = await readFile(join(s.home, ".hostpass", "ssh", "test", "known_hosts"), "utf8");
+      assert.match(known, /^@cert-authority \* ssh-ed25519 /);
+    } finally {
+      await breakGlass.stop();
+      await removeDir(keysDir);
+    }
+  });
+
+  it("after logout, plain ssh through ssh config says to sign in (ERR_NOT_SIGNED_IN); after login it works again", async () => {
+    const config = join(s.home, ".ssh", "config");
+    assert.equal((await hostpass(["logout"])).code, 0);
+    const out = await exec("ssh", ["-F", config, "-o", "BatchMode=yes", "LinuxVMs-myVM", "true"]);
+    assert.equal(out.code, 255, out.stderr);
+    assert.match(out.stderr, /ERROR: \(ERR_NOT_SIGNED_IN\) .*run `hostpass login` again/);
+    assert.doesNotMatch(out.stderr, /ssh config/);
+    assert.equal((await s.signIn(alice.upn, "alices password 1")).code, 0);
+    const back = await exec("ssh", ["-F", config, "-o", "BatchMode=yes", "LinuxVMs-myVM", "id", "-un"]);
+    assert.equal(back.code, 0, `${back.stderr}\n${sshd.log().slice(-1000)}`);
+    assert.equal(back.stdout.trim(), alice.linuxName);
   });
 });

@@ -141,7 +141,14 @@ export async function runSsh(
   let user = target.localUser;
   let credential: CachedCredential | undefined;
   if (target.localUser !== undefined) {
+    // No certificate, but the host is verified as on the certificate path: the tenant's host CA.
     if (target.keys) args.push("-i", resolve(target.keys.privateKeyFile));
+    const { hostCaKnownHosts } = await import("../session/renewal.ts");
+    const hostCa = await hostCaKnownHosts(dir, signed.cloud, (line) => {
+      if (!ctx.globals.onlyShowErrors) ctx.stderr.write(`${line}\n`);
+    });
+    if (hostCa)
+      args.push("-o", `UserKnownHostsFile=${quoted(hostCa)} ${quoted(join(home, ".ssh", "known_hosts"))}`);
   } else {
     credential = await credentialFor(ctx, signed, target);
     user = credential.principal;

@@ -5,9 +5,10 @@
  * so `hostpass ssh cert --renew` has renewed the certificate by the time ssh, scp, sftp, rsync or
  * VS Code use it. The Match block itself sets nothing.
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliUsageError } from "../errors.ts";
-import type { CachedCredential } from "../session/ssh-cache.ts";
+import { type CachedCredential, KEY_NAME } from "../session/ssh-cache.ts";
 
 export interface HostEntry {
   /** The names this block answers to: an alias, addresses, or `*`. */
@@ -41,7 +42,12 @@ export function renderBlock(
 ): string {
   for (const p of entry.patterns)
     if (!PATTERN.test(p)) throw new CliUsageError(`cannot write a Host entry for ${JSON.stringify(p)}`);
-  const renew = `'${checkConfigPath(bin, "the hostpass path")}' ssh cert --renew '${checkConfigPath(credential.folder, "the keys folder")}' --only-show-errors`;
+  // The user's own key is named too, so a folder `hostpass logout` removed is renewed for it.
+  const ownKey =
+    credential.privateKeyFile === join(credential.folder, KEY_NAME)
+      ? ""
+      : ` -p '${checkConfigPath(`${credential.privateKeyFile}.pub`, "the key file")}'`;
+  const renew = `'${checkConfigPath(bin, "the hostpass path")}' ssh cert --renew '${checkConfigPath(credential.folder, "the keys folder")}'${ownKey} --only-show-errors`;
   const lines = [
     `# BEGIN hostpass ${name} (written by \`hostpass ssh config\`; renews its certificate before it expires)`,
     `Match originalhost ${entry.patterns.join(",")} exec "${renew}"`,

@@ -4,11 +4,12 @@
  * folder is re-read after the lock is taken. Files are written atomically, `meta.json` last (it is
  * removed first), so a crash half-way leaves a folder that is simply renewed next time.
  */
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { rm, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../../shared/atomic-write.ts";
 import { makeDirectory } from "../../shared/make-directory.ts";
 import { parsePublicKey, renderCertAuthorityLine } from "../../ssh/index.ts";
+import type { CloudProfile } from "./clouds.ts";
 import type { Session } from "./context.ts";
 import { CliStateError } from "./errors.ts";
 import { expectOk, http } from "./http.ts";
@@ -70,7 +71,7 @@ export async function ensureCredential(
     if (usable(fresh)) return fresh as CachedCredential;
     const keys = options.keys ?? newKeyPair();
     const issued = await issueCertificate(session, keys, options);
-    const hostCa = await hostCaLines(session);
+    const hostCa = await hostCaLines(session.cloud);
     await rm(join(folder, "meta.json"), { force: true });
     const privateKeyFile =
       options.keys?.privateKeyFile ?? (await saveKeyPair(keys, join(folder, KEY_NAME))).privateKeyFile;
@@ -92,10 +93,42 @@ export async function ensureCredential(
 }
 
 /** `@cert-authority *` lines for the tenant's host CA keys (active and announced), from `GET /ssh/ca`. */
-async function hostCaLines(session: Session): Promise<string> {
-  const res = await http(`${session.cloud.endpoint}/ssh/ca`, {
-    ...(session.cloud.caFile ? { caFile: session.cloud.caFile } : {}),
+async function hostCaLines(cloud: CloudProfile): Promise<string> {
+  const res = await http(`${cloud.endpoint}/ssh/ca`, {
+    ...(cloud.caFile ? { caFile: cloud.caFile } : {}),
   });
   const { hostCaKeys } = expectOk(res, "GET /ssh/ca") as { hostCaKeys: string[] };
   return hostCaKeys.map((line) => renderCertAuthorityLine(["*"], parsePublicKey(line))).join("");
+}
+
+/**
+ * The host CA as a known_hosts file of the cloud (`<config dir>/ssh/<cloud>/known_hosts`), for ssh
+ * runs without a certificate (`ssh vm --local-user`): re-read from the service on every run
+ * (`GET /ssh/ca` needs no sign-in), the last copy when the service cannot be reached (a
+ * break-glass login may be needed exactly then), none when there never was one.
+ */
+export async function hostCaKnownHosts(
+  dir: string,
+  cloud: CloudProfile,
+  warn: (line: string) => void,
+): Promise<string | undefined> {
+  const file = join(dir, "ssh", cloud.name, "known_hosts");
+  try {
+    const lines = await hostCaLines(cloud);
+    await makeDirectory(dirname(file));
+    await writeFileAtomic(file, lines, 0o644);
+    return file;
+  } catch (error) {
+    const kept = await stat(file).then(
+      (st) => st.isFile(),
+      () => false,
+    );
+    const why = error instanceof Error ? error.message : String(error);
+    warn(
+      kept
+        ? `WARNING: the host CA could not be read (${why}); hosts are checked against its last known keys`
+        : `WARNING: the host CA could not be read (${why}); hosts are checked against ~/.ssh/known_hosts only`,
+    );
+    return kept ? file : undefined;
+  }
 }

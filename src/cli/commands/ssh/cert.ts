@@ -3,7 +3,7 @@
  * for a key, for use with any OpenSSH client (`ssh -i key -o CertificateFile=F`). Without a key,
  * an Ed25519 pair is made in F's folder, written only once the certificate is issued.
  */
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { Option } from "commander";
 import { makeDirectory } from "../../../shared/make-directory.ts";
 import type { CliCommand, CliContext } from "../../command.ts";
@@ -41,11 +41,11 @@ export const sshCertCommand: CliCommand<Args> = {
         new Option(
           "--renew <keys-folder>",
           "renew the certificate of a keys folder written by `ssh config` if it is close to expiry; never prompts",
-        ).conflicts(["file", "publicKeyFile"]),
+        ).conflicts(["file"]),
       );
   },
   async run(ctx, args) {
-    if (args.renew !== undefined) return renew(ctx, resolve(args.renew));
+    if (args.renew !== undefined) return renew(ctx, resolve(args.renew), args.publicKeyFile);
     if (!args.file && !args.publicKeyFile)
       throw new CliUsageError("--file or --public-key-file must be provided.");
     const { writeFileAtomic } = await import("../../../shared/atomic-write.ts");
@@ -94,18 +94,23 @@ export const sshCertCommand: CliCommand<Args> = {
  * `--renew`: what ssh runs from `ssh config`'s `Match exec` line. Fast when the certificate is
  * still good (node built-ins only); otherwise a new certificate for the account and key the
  * folder was made for, without any prompt (a claims challenge is an error naming what to run).
+ * A default keys folder (`<config dir>/ssh/<cloud>/<object id>`) names its account, so after
+ * `hostpass logout` removed it the answer is "run `hostpass login`", and once that account signs
+ * in again the folder is simply made anew (`-p`: the user's own key that `ssh config` was given).
  */
-async function renew(ctx: CliContext, folder: string): Promise<undefined> {
+async function renew(ctx: CliContext, folder: string, publicKeyFile: string | undefined): Promise<undefined> {
   const { readFresh, readMeta } = await import("../../session/ssh-cache.ts");
   if (await readFresh(folder, Date.now())) return undefined;
-  const meta = await readMeta(folder);
+  const meta = (await readMeta(folder)) ?? accountOfDefaultFolder(folder);
   if (!meta)
     throw new CliUsageError(`${folder} holds no hostpass certificate; run \`hostpass ssh config\` again`);
   const { openSessionFor } = await import("../../session/context.ts");
   const { loadKeyPair } = await import("../../session/ssh-credentials.ts");
   const { ensureCredential } = await import("../../session/renewal.ts");
   const session = await openSessionFor(meta.configDir, meta.cloud, meta.objectId);
-  const keys = meta.privateKeyFile ? await loadKeyPair(`${meta.privateKeyFile}.pub`) : undefined;
+  const ownKey =
+    "privateKeyFile" in meta && meta.privateKeyFile ? `${meta.privateKeyFile}.pub` : publicKeyFile;
+  const keys = ownKey ? await loadKeyPair(resolve(ownKey)) : undefined;
   await ensureCredential(session, folder, {
     ...(keys ? { keys } : {}),
     interactive: false,
@@ -114,4 +119,15 @@ async function renew(ctx: CliContext, folder: string): Promise<undefined> {
     signal: ctx.signal,
   });
   return undefined;
+}
+
+/** The account a default keys folder (`<config dir>/ssh/<cloud>/<object id>`) belongs to. */
+function accountOfDefaultFolder(
+  folder: string,
+): { configDir: string; cloud: string; objectId: string } | undefined {
+  const objectId = basename(folder);
+  const cloudFolder = dirname(folder);
+  const sshFolder = dirname(cloudFolder);
+  if (basename(sshFolder) !== "ssh" || !/^[0-9a-f-]{36}$/i.test(objectId)) return undefined;
+  return { configDir: dirname(sshFolder), cloud: basename(cloudFolder), objectId };
 }
