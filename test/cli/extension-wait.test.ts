@@ -4,19 +4,14 @@
  * against a real server) ends the wait: Succeeded prints the extension, Failed is ERR_EXTENSION_FAILED.
  */
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type AgentConfig, CONFIG_FILE, KEY_FILE } from "../../src/agent/agent-config.ts";
-import { openAgentStore } from "../../src/agent/agent-store.ts";
-import { joinService } from "../../src/agent/join.ts";
-import { type ServiceClient, serviceClient } from "../../src/agent/service-client.ts";
+import type { ServiceClient } from "../../src/agent/service-client.ts";
 import { BUILT_IN_ROLE_IDS } from "../../src/rbac/index.ts";
 import { type RunningServer, startServer } from "../../src/server/index.ts";
-import { systemClock } from "../../src/shared/clock.ts";
-import { makeScratchHost, type ScratchHost } from "../agent/helpers/scratch-host.ts";
+import type { ScratchHost } from "../agent/helpers/scratch-host.ts";
 import { runCliCaptured } from "../helpers/cli.ts";
-import { botWithSecret, grantRole } from "../helpers/login-fixture.ts";
+import { botWithSecret, grantRole, joinedAgent } from "../helpers/login-fixture.ts";
 import { makeTempDir, removeDir } from "../helpers/openssh.ts";
 
 describe("vm extension set waits for the host agent's report", () => {
@@ -70,16 +65,7 @@ describe("vm extension set waits for the host agent's report", () => {
     assert.equal(vm.code, 0, vm.err);
     const code = /--code (\S+)/.exec(JSON.parse(vm.out).joinCommand as string)?.[1] as string;
     // The machine's agent joins (its own key, in a scratch root), as `hostpass-agent join` does.
-    host = await makeScratchHost();
-    await joinService(host.paths, { server: running.url, code, caFile }, systemClock);
-    const store = await openAgentStore(host.paths);
-    agent = serviceClient({
-      config: (await store.read<AgentConfig>(CONFIG_FILE)) as AgentConfig,
-      privateKeyPem: await readFile(join(store.dir, KEY_FILE), "utf8"),
-      caPem: await readFile(caFile, "utf8"),
-      caFile,
-      clock: systemClock,
-    });
+    ({ host, client: agent } = await joinedAgent(running, code, caFile));
   });
 
   after(async () => {

@@ -6,38 +6,33 @@
  * sshd reads both files at each authentication, so rewriting them is what a host update does.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Browser } from "playwright-core";
 import { http } from "../../src/cli/session/http.ts";
 import { createUser, type User } from "../../src/directory/index.ts";
-import { type RunningServer, startServer } from "../../src/server/index.ts";
+import type { RunningServer } from "../../src/server/index.ts";
 import { encodeKrl, fingerprintSha256, parseCertificateText } from "../../src/ssh/index.ts";
-import { cliBrowserSignIn } from "../e2e/browser.ts";
-import { runCliCaptured } from "../helpers/cli.ts";
+import {
+  ADMIN_PASSWORD,
+  ADMIN_UPN,
+  type CliServer,
+  type CliUser,
+  startCliServer,
+} from "../helpers/cli-server.ts";
 import { makeTempDir, removeDir, type Sshd, sshLogin, startSshd } from "../helpers/openssh.ts";
-import { launchChromium } from "../portal/helpers/chromium.ts";
-
-const ADMIN_PASSWORD = "admin password ssh ca e2e";
 
 describe("ssh ca / ssh cert / vm session commands, end to end", () => {
-  let dataDir: string;
-  let homes: string;
+  let s: CliServer;
   let running: RunningServer;
-  let browser: Browser;
+  let alicesCli: CliUser;
   let alice: User;
   let sshdDir: string;
   let sshd: Sshd;
   let krlVersion = 1n;
 
-  const cli = (who: string, args: string[], onStderr?: (text: string) => void) =>
-    runCliCaptured(
-      args,
-      { ...process.env, HOSTPASS_CONFIG_DIR: join(homes, who), HOSTPASS_NO_BROWSER: "1" },
-      onStderr,
-    );
+  /** The real CLI as the administrator (the server's first CLI user) or as alice (her own HOME). */
+  const cli = (who: "admin" | "alice", args: string[]) => (who === "admin" ? s : alicesCli).cli(args);
   const admin = async (args: string[], expected = 0) => {
     const run = await cli("admin", args);
     assert.equal(run.code, expected, `${args.join(" ")}: ${run.out}${run.err}`);
@@ -45,12 +40,12 @@ describe("ssh ca / ssh cert / vm session commands, end to end", () => {
   };
   /** A fresh key pair and certificate for alice; returns the key file and the certificate's serial and CA. */
   const certificate = async (name: string) => {
-    const file = join(homes, `${name}`, "id-cert.pub");
+    const file = join(alicesCli.home, "certs", name, "id-cert.pub");
     const run = await cli("alice", ["ssh", "cert", "--file", file]);
     assert.equal(run.code, 0, run.err);
     const cert = parseCertificateText(await readFile(file, "utf8"));
     return {
-      key: join(homes, name, "id_ed25519"),
+      key: join(alicesCli.home, "certs", name, "id_ed25519"),
       file,
       serial: cert.serial,
       ca: fingerprintSha256(cert.caKey.blob),
@@ -67,8 +62,7 @@ describe("ssh ca / ssh cert / vm session commands, end to end", () => {
     ).code === 0;
   /** What an agent does on `caKeys.changed`: TrustedUserCAKeys from the published trust list. */
   const refreshTrust = async () => {
-    const ca = (await http(`${running.url}/ssh/ca`, { caFile: join(dataDir, "tls", "server-cert.pem") }))
-      .body as { userCaKeys: string[] };
+    const ca = (await http(`${running.url}/ssh/ca`, { caFile: s.caFile })).body as { userCaKeys: string[] };
     await writeFile(join(sshdDir, "trusted"), `${ca.userCaKeys.join("\n")}\n`);
     return ca.userCaKeys.length;
   };
@@ -81,40 +75,17 @@ describe("ssh ca / ssh cert / vm session commands, end to end", () => {
   };
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "hostpass-cli-ca-"));
-    homes = await mkdtemp(join(tmpdir(), "hostpass-cli-ca-homes-"));
-    running = await startServer({
-      dataDir,
-      listen: "127.0.0.1:0",
-      adminPassword: ADMIN_PASSWORD,
-      logLevel: "silent",
-    });
+    s = await startCliServer();
+    running = s.running;
     alice = await createUser(running.store.directory, {
       tenantId: running.bootstrap.tenant.id,
       upn: "alice@hostpass.local",
       displayName: "Alice",
       password: "alices password 1",
     });
-    browser = await launchChromium();
-    const caFile = join(dataDir, "tls", "server-cert.pem");
-    for (const who of ["alice", "admin"]) {
-      const registered = await cli(who, [
-        "cloud",
-        "register",
-        "-n",
-        "e2e",
-        "--endpoint",
-        running.url,
-        "--ca-file",
-        caFile,
-      ]);
-      assert.equal(registered.code, 0, registered.err);
-      assert.equal((await cli(who, ["cloud", "set", "-n", "e2e"])).code, 0);
-    }
-    const signIn = (who: string, upn: string, password: string) =>
-      cliBrowserSignIn(browser, (onStderr) => cli(who, ["login"], onStderr), upn, password);
-    assert.equal((await signIn("alice", alice.upn, "alices password 1")).code, 0);
-    assert.equal((await signIn("admin", "admin@hostpass.local", ADMIN_PASSWORD)).code, 0);
+    alicesCli = await s.user();
+    assert.equal((await alicesCli.signIn(alice.upn, "alices password 1")).code, 0);
+    assert.equal((await s.signIn(ADMIN_UPN, ADMIN_PASSWORD)).code, 0);
 
     sshdDir = await makeTempDir("hostpass-cli-ca-sshd-");
     await refreshTrust();
@@ -130,11 +101,8 @@ describe("ssh ca / ssh cert / vm session commands, end to end", () => {
 
   after(async () => {
     await sshd?.stop();
-    await browser?.close();
-    await running?.close();
     if (sshdDir) await removeDir(sshdDir);
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(homes, { recursive: true, force: true });
+    await s?.close();
   });
 
   it("rotates the user CA: the old key's certificate works in the overlap and is refused after retire", async () => {
@@ -278,7 +246,7 @@ describe("ssh ca / ssh cert / vm session commands, end to end", () => {
       "10.20.30.40",
     ]);
     assert.match(String(created.joinCommand), /^hostpass-agent join --server https:\/\/\S+ --code \S+/);
-    const terminate = (who: string, vm: string, user: string, extra: string[] = []) =>
+    const terminate = (who: "admin" | "alice", vm: string, user: string, extra: string[] = []) =>
       cli(who, ["vm", "session", "terminate", "-g", "LinuxVMs", "-n", vm, "--user", user, ...extra]);
     const ended = await terminate("admin", "myVM", alice.upn);
     assert.equal(ended.code, 0, ended.err);

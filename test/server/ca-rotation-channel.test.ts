@@ -8,19 +8,15 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type AgentConfig, CONFIG_FILE, KEY_FILE } from "../../src/agent/agent-config.ts";
-import { openAgentStore } from "../../src/agent/agent-store.ts";
-import { joinService } from "../../src/agent/join.ts";
-import { type ServiceClient, serviceClient } from "../../src/agent/service-client.ts";
+import type { ServiceClient } from "../../src/agent/service-client.ts";
 import { type RunningServer, startServer } from "../../src/server/index.ts";
-import { systemClock } from "../../src/shared/clock.ts";
 import type { HostStatePatch, TrustedCaKey } from "../../src/shared/host-protocol.ts";
 import { parseKrl } from "../../src/ssh/index.ts";
-import { makeScratchHost, type ScratchHost } from "../agent/helpers/scratch-host.ts";
+import type { ScratchHost } from "../agent/helpers/scratch-host.ts";
 import { type ApiCall, servicePrincipalApi } from "../helpers/api-client.ts";
+import { joinedAgent } from "../helpers/login-fixture.ts";
 import { makeTempDir, removeDir } from "../helpers/openssh.ts";
 
 describe("CA rotation and revocation reach a connected agent", () => {
@@ -73,16 +69,7 @@ describe("CA rotation and revocation reach a connected agent", () => {
     });
     assert.equal(made.status, 201, JSON.stringify(made.body));
     const code = (await api("POST", `${vm}/joinCode`)).body.code as string;
-    host = await makeScratchHost();
-    await joinService(host.paths, { server: running.url, code, caFile }, systemClock);
-    const store = await openAgentStore(host.paths);
-    client = serviceClient({
-      config: (await store.read<AgentConfig>(CONFIG_FILE)) as AgentConfig,
-      privateKeyPem: await readFile(join(store.dir, KEY_FILE), "utf8"),
-      caPem: await readFile(caFile, "utf8"),
-      caFile,
-      clock: systemClock,
-    });
+    ({ host, client } = await joinedAgent(running, code, caFile));
     streaming = (async () => {
       try {
         for await (const e of client.stream(undefined, controller.signal)) {
