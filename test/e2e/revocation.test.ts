@@ -6,84 +6,51 @@
  * sign-in works again.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Browser } from "playwright-core";
 import { createUser, type User } from "../../src/directory/index.ts";
-import { type RunningServer, startServer } from "../../src/server/index.ts";
+import type { RunningServer } from "../../src/server/index.ts";
 import { parseCertificateText } from "../../src/ssh/index.ts";
-import { runCliCaptured } from "../helpers/cli.ts";
-import { launchChromium } from "../portal/helpers/chromium.ts";
-import { cliBrowserSignIn } from "./browser.ts";
-
-const ADMIN_PASSWORD = "admin password revocation e2e";
+import {
+  ADMIN_PASSWORD,
+  ADMIN_UPN,
+  type CliServer,
+  type CliUser,
+  startCliServer,
+} from "../helpers/cli-server.ts";
 
 describe("revoke-sign-in-sessions end to end", () => {
-  let dataDir: string;
-  let homes: string;
+  let s: CliServer;
   let running: RunningServer;
-  let browser: Browser;
+  let alicesCli: CliUser;
   let alice: User;
 
-  /** The real CLI as `who`, with that person's own config directory. */
-  const cli = (who: string, args: string[], onStderr?: (text: string) => void) =>
-    runCliCaptured(
-      args,
-      { ...process.env, HOSTPASS_CONFIG_DIR: join(homes, who), HOSTPASS_NO_BROWSER: "1" },
-      onStderr,
-    );
-  const login = (who: string, upn: string, password: string) =>
-    cliBrowserSignIn(browser, (onStderr) => cli(who, ["login"], onStderr), upn, password);
-  const certificate = async (who: string, name: string) => {
-    const file = join(homes, `${who}-${name}-cert.pub`);
+  /** The real CLI as the administrator (the server's first CLI user) or as alice (her own HOME). */
+  const person = (who: "admin" | "alice") => (who === "admin" ? s : alicesCli);
+  const cli = (who: "admin" | "alice", args: string[]) => person(who).cli(args);
+  const login = (who: "admin" | "alice", upn: string, password: string) => person(who).signIn(upn, password);
+  const certificate = async (who: "admin" | "alice", name: string) => {
+    const file = join(person(who).home, `${name}-cert.pub`);
     const run = await cli(who, ["ssh", "cert", "--file", file]);
     return { run, file };
   };
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "hostpass-e2e-revoke-"));
-    homes = await mkdtemp(join(tmpdir(), "hostpass-e2e-homes-"));
-    running = await startServer({
-      dataDir,
-      listen: "127.0.0.1:0",
-      adminPassword: ADMIN_PASSWORD,
-      logLevel: "silent",
-    });
-    const tenantId = running.bootstrap.tenant.id;
+    s = await startCliServer();
+    running = s.running;
     alice = await createUser(running.store.directory, {
-      tenantId,
+      tenantId: running.bootstrap.tenant.id,
       upn: "alice@hostpass.local",
       displayName: "Alice",
       password: "alices password 1",
     });
-    browser = await launchChromium();
-    const caFile = join(dataDir, "tls", "server-cert.pem");
-    for (const who of ["alice", "admin"]) {
-      const registered = await cli(who, [
-        "cloud",
-        "register",
-        "-n",
-        "e2e",
-        "--endpoint",
-        running.url,
-        "--ca-file",
-        caFile,
-      ]);
-      assert.equal(registered.code, 0, registered.err);
-      assert.equal((await cli(who, ["cloud", "set", "-n", "e2e"])).code, 0);
-    }
+    alicesCli = await s.user();
     assert.equal((await login("alice", alice.upn, "alices password 1")).code, 0);
-    assert.equal((await login("admin", "admin@hostpass.local", ADMIN_PASSWORD)).code, 0);
+    assert.equal((await login("admin", ADMIN_UPN, ADMIN_PASSWORD)).code, 0);
   });
 
-  after(async () => {
-    await browser?.close();
-    await running?.close();
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(homes, { recursive: true, force: true });
-  });
+  after(() => s?.close());
 
   it("ends the user's sign-in and certificate; a new sign-in works", async () => {
     const first = await certificate("alice", "first");
