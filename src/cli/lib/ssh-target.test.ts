@@ -49,6 +49,10 @@ test("targetOf: --ip normalised, --jump an address or a VM name", () => {
   assert.equal(targetOf({ ip: "10.0.0.5", jump: "10.0.0.4" }).jump, "10.0.0.4");
   assert.throws(() => targetOf({ ip: "10.0.0.5", jump: "10.0.0.400" }), { code: "ERR_CLI_INVALID_HOST" });
   assert.throws(() => targetOf({ ip: "10.0.0.5", jump: "-x" }), { code: "ERR_CLI_USAGE" });
+  // --jump was silently dropped with --local-user: now said.
+  assert.throws(() => targetOf({ ip: "10.0.0.5", jump: "bastionVM", localUser: "localadmin" }), {
+    code: "ERR_CLI_USAGE",
+  });
   // ssh config writes a Host pattern: the seed's own example passes there, never an option.
   assert.equal(targetOf({ ip: "10.11.123.456" }, "pattern").ip, "10.11.123.456");
   assert.throws(() => targetOf({ ip: "10.11.123.456" }), { code: "ERR_CLI_INVALID_HOST" });

@@ -100,6 +100,11 @@ export function targetOf(args: SshVmArgs, hosts: "connect" | "pattern" = "connec
           : undefined;
   if (args.jump !== undefined && jump === undefined)
     throw new CliUsageError(`--jump: ${JSON.stringify(args.jump)} is not a machine name or address`);
+  // The jump connection is made with the certificate; a break-glass login has none.
+  if (args.localUser !== undefined && args.jump !== undefined)
+    throw new CliUsageError(
+      "--jump cannot be combined with --local-user (the jump host is reached with your certificate)",
+    );
   let keys: SshTarget["keys"];
   if (args.privateKeyFile !== undefined || args.publicKeyFile !== undefined) {
     const publicKeyFile = args.publicKeyFile ?? `${args.privateKeyFile}.pub`;
