@@ -27,13 +27,16 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { Agent, request } from "node:https";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { PerformanceObserver } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import pg from "pg";
-import { addClientSecret, createServicePrincipal } from "../src/directory/index.ts";
+import { addClientSecret, createServicePrincipal, principalState } from "../src/directory/index.ts";
 import {
   BUILT_IN_ROLE_IDS,
   type CheckResult,
+  type HostLoginDirectory,
+  HostLoginIndex,
   LOGIN_ACTION,
   LOGIN_AS_ADMIN_ACTION,
   parseScope,
@@ -44,7 +47,7 @@ import { createManagementGroup, createSubscription, managementGroupId } from "..
 import { startServer } from "../src/server/index.ts";
 import { loadOrCreateKek } from "../src/server/keys/kek.ts";
 import { wireServices } from "../src/server/wire-services.ts";
-import { openStore, sqliteUrlForDataDir } from "../src/store/index.ts";
+import { openStore, type Store, sqliteUrlForDataDir } from "../src/store/index.ts";
 import { type SecondWriter, startSecondWriter } from "../test/helpers/second-writer.ts";
 import { numberOption, round } from "./lib-measure.ts";
 import { openBulkWriter, type Row } from "./lib-seed.ts";
@@ -63,6 +66,7 @@ interface Sizes {
   warmRounds: number;
   freshnessRounds: number;
   httpSamples: number;
+  watchedMachines: number;
 }
 
 function sizes(args: readonly string[]): Sizes {
@@ -78,6 +82,7 @@ function sizes(args: readonly string[]): Sizes {
     warmRounds: 3,
     freshnessRounds: numberOption(args, "freshnessRounds", 20),
     httpSamples: numberOption(args, "httpSamples", 2_000),
+    watchedMachines: numberOption(args, "watchedMachines", 1_000),
   };
 }
 
@@ -118,6 +123,25 @@ function percentiles(ns: readonly number[]) {
 function fullGc(): void {
   setFlagsFromString("--expose-gc");
   (runInNewContext("gc") as () => void)();
+}
+
+/** Garbage-collection pauses while measuring: count, total and longest. */
+function gcPauses(): { stop(): { count: number; totalMs: number; maxMs: number } } {
+  const pauses: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push(e.duration);
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  return {
+    stop() {
+      observer.disconnect();
+      return {
+        count: pauses.length,
+        totalMs: round(pauses.reduce((a, b) => a + b, 0)),
+        maxMs: round(Math.max(0, ...pauses)),
+      };
+    },
+  };
 }
 
 const load = () => loadavg().map((v) => round(v, 2));
@@ -531,23 +555,26 @@ async function inProcess(
       verdicts.push(r.allowed);
       if (r.allowed) allowed++;
     }
+    // Warm: the whole decision, and its two parts (the change-log read alone, the memory part
+    // alone) interleaved sample by sample, so the machine's load hits the three alike.
     const warm: number[] = [];
-    for (let i = 0; i < s.warmRounds; i++) for (const x of data.samples) await timed(warm, () => decide(x));
+    const logRead: number[] = [];
+    const memory: number[] = [];
+    const gc = gcPauses();
+    for (let i = 0; i < s.warmRounds; i++)
+      for (const x of data.samples) {
+        await timed(warm, () => decide(x));
+        await timed(logRead, () => engine.sync());
+        const t0 = process.hrtime.bigint();
+        const groups = await engine.groupsOf(x.user);
+        const keys = await engine.ancestorKeys(parseScope(x.vm));
+        engine.evaluate(x.user, groups, x.op, keys, x.vm);
+        memory.push(Number(process.hrtime.bigint() - t0));
+      }
+    const gcDuringWarm = gc.stop();
     const heavy: number[] = [];
     for (let i = 0; i < s.warmRounds; i++)
       for (const x of data.heavySamples) await timed(heavy, () => decide(x));
-
-    // The parts: the change-log read alone, the memory part alone.
-    const logRead: number[] = [];
-    for (let i = 0; i < 5000; i++) await timed(logRead, () => engine.sync());
-    const memory: number[] = [];
-    for (const x of data.samples) {
-      const t0 = process.hrtime.bigint();
-      const groups = await engine.groupsOf(x.user);
-      const keys = await engine.ancestorKeys(parseScope(x.vm));
-      engine.evaluate(x.user, groups, x.op, keys, x.vm);
-      memory.push(Number(process.hrtime.bigint() - t0));
-    }
 
     // A listing: one page of 100 machines for one user (visibleTo's shape).
     const listing: number[] = [];
@@ -560,6 +587,10 @@ async function inProcess(
         engine.checkMany({ id: user, type: "User" }, "Compute/virtualMachines/read", page),
       );
     }
+
+    const hostLogins = await hostLoginFigures(engine, store, tenant.tenantId, data, s, (a) =>
+      wired.transaction(tenant.tenantId, (tx) => tx.rbac.createRoleAssignment(a)),
+    );
 
     // 32 decisions in flight at a time: they share the freshness read.
     const concurrent: number[] = [];
@@ -608,6 +639,7 @@ async function inProcess(
           warmUsersIn30Groups: percentiles(heavy),
           meetsTarget: warmStats.p99Ms <= TARGET_P99_MS,
         },
+        gcDuringWarm,
         parts: {
           changeLogReadOnly: {
             what: "engine.sync() with nothing new: one indexed query",
@@ -619,6 +651,7 @@ async function inProcess(
           what: "engine.checkMany over 100 VMs (one freshness read, one closure)",
           ...percentiles(listing),
         },
+        hostLogins,
         concurrent32: { perSecond: concurrentPerSecond, ...percentiles(concurrent) },
         freshness: {
           bySecondWriterProcess: bySecondWriter,
@@ -631,6 +664,62 @@ async function inProcess(
     await wired.close();
     await store.close();
   }
+}
+
+/**
+ * The host-state computation (rbac/host-logins.ts) on the large tenant: who may log in to each of
+ * N machines, as when their agents connect (watch), then one group's login role at a resource
+ * group committed: the time until every watched machine's logins reflect it.
+ */
+async function hostLoginFigures(
+  engine: RbacEngine,
+  store: Store,
+  tenantId: string,
+  data: Seeded,
+  s: Sizes,
+  commit: (a: RoleAssignment) => Promise<unknown>,
+) {
+  const directory: HostLoginDirectory = {
+    principals: async (ids) =>
+      ids.length === 0 ? [] : (await store.directory.getPrincipals(tenantId, ids)).map(principalState),
+    members: async () => {
+      throw new Error("members are read from the engine's memory");
+    },
+  };
+  let deltas = 0;
+  const index = new HostLoginIndex({
+    engine,
+    directory,
+    onDelta: () => deltas++,
+    onError: (error) => {
+      throw error;
+    },
+  });
+  await engine.follow(index);
+  const rand = prng(5);
+  const machines = Array.from({ length: s.watchedMachines }, () => data.vms[rand(data.vms.length)] as string);
+  const watch: number[] = [];
+  let logins = 0;
+  for (const m of machines) logins += (await timed(watch, () => index.watch(m))).logins.length;
+  // A group's login role on the resource group of the first watched machine.
+  const rg = (machines[0] as string).slice(0, (machines[0] as string).indexOf("/providers/"));
+  const group = data.groups[rand(data.groups.length)] as string;
+  const t = performance.now();
+  const before = deltas;
+  await commit({
+    ...assignment(tenantId, group, rg, R.virtualMachineAdministratorLogin),
+    principalType: "Group",
+  });
+  await engine.sync();
+  await index.idle();
+  const settleMs = round(performance.now() - t);
+  return {
+    what: "HostLoginIndex.watch(machine): every principal that may log in and at what level (grantees from the index, members and closures from memory, principals from the store)",
+    watchedMachines: machines.length,
+    loginsPerMachine: round(logins / machines.length, 1),
+    watch: percentiles(watch),
+    groupRoleAtResourceGroup: { commitToSettledMs: settleMs, machinesChanged: deltas - before },
+  };
 }
 
 /** A user granted only through a group; the second writer removes the membership; the next decision refuses. */

@@ -38,6 +38,50 @@ for (const dialect of selectedDialects()) {
       await database.drop();
     });
 
+    it("lists the tenant's memberships in (group, member) pages, and no other tenant's", async () => {
+      const other = await createTenant(store.directory, { name: "other-memberships" });
+      const theirs = await createGroup(store.directory, { tenantId: other.id, displayName: "theirs" });
+      const stranger = await createUser(store.directory, {
+        tenantId: other.id,
+        upn: "stranger@other.example",
+        displayName: "S",
+      });
+      await addGroupMember(store.directory, {
+        tenantId: other.id,
+        groupId: theirs.id,
+        memberId: stranger.id,
+      });
+      const groups = await Promise.all(
+        ["m1", "m2", "m3"].map((n) => createGroup(store.directory, { tenantId: tenant.id, displayName: n })),
+      );
+      const users = await Promise.all(
+        ["a", "b", "c"].map((n) =>
+          createUser(store.directory, { tenantId: tenant.id, upn: `pager-${n}@contoso.com`, displayName: n }),
+        ),
+      );
+      const expected: string[] = [];
+      for (const g of groups)
+        for (const u of users.slice(0, 2)) {
+          await addGroupMember(store.directory, { tenantId: tenant.id, groupId: g.id, memberId: u.id });
+          expected.push(`${g.id} ${u.id}`);
+        }
+      const seen: string[] = [];
+      let after: { groupId: string; memberId: string } | undefined;
+      for (let pages = 0; ; pages++) {
+        assert.ok(pages < 20, "paging ends");
+        const page = await store.directory.listMemberships(tenant.id, after, 4);
+        seen.push(...page.map((m) => `${m.groupId} ${m.memberId}`));
+        after = page.at(-1);
+        if (page.length < 4) break;
+      }
+      // Other tests' memberships of this tenant may be there too; ours all are, in order, once.
+      const ours = seen.filter((m) => expected.includes(m));
+      assert.deepEqual(ours, [...expected].sort());
+      assert.equal(new Set(seen).size, seen.length);
+      assert.deepEqual([...seen].sort(), seen);
+      assert.ok(!seen.some((m) => m.includes(stranger.id)));
+    });
+
     it("computes the transitive group closure and refuses cycles", async () => {
       const user = await createUser(store.directory, {
         tenantId: tenant.id,

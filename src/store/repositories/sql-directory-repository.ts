@@ -276,12 +276,10 @@ export function sqlDirectoryRepository(ctx: StoreContext): DirectoryRepository {
         .selectFrom("group_members")
         .select(["group_id", "member_id"])
         .where("tenant_id", "=", tenantId);
+      // A row-value comparison: both dialects walk the (group_id, member_id) primary key from there.
       if (after !== undefined)
         q = q.where((eb) =>
-          eb.or([
-            eb("group_id", ">", after.groupId),
-            eb.and([eb("group_id", "=", after.groupId), eb("member_id", ">", after.memberId)]),
-          ]),
+          eb(eb.refTuple("group_id", "member_id"), ">", eb.tuple(after.groupId, after.memberId)),
         );
       const rows = await q
         .orderBy("group_id")
