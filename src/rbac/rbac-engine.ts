@@ -301,14 +301,16 @@ export class RbacEngine {
   #keysWith(parsed: ParsedScope, managementGroups: readonly string[]): string[] {
     const keys = [...parsed.chain];
     const graph = this.#graph;
-    if (graph !== undefined && parsed.top !== undefined) {
-      // The chain's last key is the subscription or management group itself.
-      managementGroups = graph.managementGroupsAbove(parsed.chain[parsed.chain.length - 1] as string);
-    }
-    // Tolerant of the provider's order and of it listing the scope itself or "/": no duplicates.
-    for (const mg of managementGroups) {
-      const key = scopeKey(mg);
-      if (key !== ROOT_SCOPE && !keys.includes(key)) keys.push(key);
+    if (graph !== undefined) {
+      // The chain's last key is the subscription or management group itself; the graph answers keys.
+      const top = parsed.chain[parsed.chain.length - 1];
+      if (top !== undefined) for (const key of graph.managementGroupKeysAbove(top)) keys.push(key);
+    } else {
+      // Tolerant of the provider's order and of it listing the scope itself or "/": no duplicates.
+      for (const mg of managementGroups) {
+        const key = scopeKey(mg);
+        if (key !== ROOT_SCOPE && !keys.includes(key)) keys.push(key);
+      }
     }
     keys.push(ROOT_SCOPE); // the chain never holds "/" itself
     return keys;
@@ -344,11 +346,6 @@ export class RbacEngine {
   /** The direct members of a group, from memory; undefined when the engine has no graph. */
   membersOf(groupId: string): readonly string[] | undefined {
     return this.#graph?.membersOf(groupId);
-  }
-
-  /** Whether memberships and the management-group tree are held in memory (a `graph` source). */
-  get holdsGraph(): boolean {
-    return this.#options.graph !== undefined;
   }
 
   /**

@@ -116,11 +116,11 @@ export class DecisionGraph {
   }
 
   /**
-   * The management groups above the subscription or management group whose rbac key is
-   * `topKey`, nearest first, as ids; empty when the tree does not hold it (what the resource
+   * The rbac scope keys of the management groups above the subscription or management group
+   * whose key is `topKey`, nearest first; empty when the tree does not hold it (what the resource
    * tree's own `managementGroupsAbove` answers from the store).
    */
-  managementGroupsAbove(topKey: string): readonly string[] {
+  managementGroupKeysAbove(topKey: string): readonly string[] {
     const start = this.#byScope.get(topKey);
     let node = start === undefined ? undefined : this.#containers.get(start);
     if (node === undefined) return EMPTY;
@@ -132,7 +132,7 @@ export class DecisionGraph {
       seen.add(parentKey);
       const parent = this.#containers.get(parentKey);
       if (parent === undefined) break;
-      if (parent.kind === "managementGroup") out.push(parent.id);
+      if (parent.kind === "managementGroup" && parent.scopeKey !== undefined) out.push(parent.scopeKey);
       node = parent;
     }
     return out;
