@@ -66,6 +66,10 @@ export class MemoryRbacRepository implements RbacRepository {
     return changes.slice(start, start + limit);
   }
 
+  async headVersion(tenantId: string): Promise<number> {
+    return this.#t(tenantId).version;
+  }
+
   /** Forgets changes up to `version`, as a store that prunes its change table would. */
   pruneChanges(tenantId: string, version: number): void {
     const { changes } = this.#t(tenantId);

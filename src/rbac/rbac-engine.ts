@@ -10,9 +10,9 @@
  * store query each per check in the old wiring; the equivalence test compares the two).
  *
  * Writes go through the engine's use cases and sync before returning, so a deleted assignment
- * stops granting on this process at once. With `readLatest`, every decision first asks the log
- * for entries after the engine's version (one indexed query, shared by the decisions that arrive
- * while it waits to start) and applies them: a decision made after any commit returned, on this
+ * stops granting on this process at once. With `readLatest`, every decision first reads the
+ * tenant's head version (one primary-key read, shared by the decisions that arrive while it waits
+ * to start) and, when it is ahead of the engine's, pulls the log and applies it: a decision made after any commit returned, on this
  * process or another writing the same store, reflects it. Without it, other replicas' writes
  * arrive on `sync()` (a store notification or a short timer).
  *
@@ -130,8 +130,11 @@ export class RbacEngine {
   #version = 0;
   #syncedAt = Number.NEGATIVE_INFINITY;
   #syncing: Promise<void> = Promise.resolve();
-  /** A pull queued and not yet started: a sync asked for now may share it. */
-  #queued: Promise<void> | undefined;
+  /**
+   * A catch-up queued and not yet started: one asked for now may share it. `full`: pull the log
+   * (a sync); otherwise read the head version first and pull only when it is ahead (a decision).
+   */
+  #queued: { promise: Promise<void>; full: boolean } | undefined;
   readonly #followers: ChangeFollower[] = [];
 
   private constructor(options: RbacEngineOptions) {
@@ -176,21 +179,37 @@ export class RbacEngine {
    * them arrived), so many concurrent decisions cost one query.
    */
   sync(): Promise<void> {
-    if (this.#queued !== undefined) return this.#queued;
-    // A failed pull (store down) must not poison the chain: the next call tries again.
-    const pull = () => {
+    return this.#catchUp(true);
+  }
+
+  #catchUp(full: boolean): Promise<void> {
+    const queued = this.#queued;
+    if (queued !== undefined) {
+      queued.full ||= full;
+      return queued.promise;
+    }
+    const entry = { promise: Promise.resolve(), full };
+    // A failed read (store down) must not poison the chain: the next call tries again.
+    const run = async () => {
       this.#queued = undefined;
-      return this.#pull();
+      if (!entry.full) {
+        // Nothing committed since the last pull: no log read, and nothing for the followers.
+        if ((await this.repository.headVersion(this.tenantId)) <= this.#version) {
+          this.#syncedAt = performance.now();
+          return;
+        }
+      }
+      await this.#pull();
     };
-    const next = this.#syncing.then(pull, pull);
-    this.#syncing = next;
-    this.#queued = next;
-    return next;
+    entry.promise = this.#syncing.then(run, run);
+    this.#syncing = entry.promise;
+    this.#queued = entry;
+    return entry.promise;
   }
 
   /** What a decision waits for: the latest committed changes with `readLatest`, else the staleness bound. */
   #fresh(): Promise<void> | undefined {
-    if (this.#options.readLatest) return this.sync();
+    if (this.#options.readLatest) return this.#catchUp(false);
     const staleness = this.#options.maxStalenessMs;
     if (staleness !== undefined && performance.now() - this.#syncedAt >= staleness) return this.sync();
     return undefined;

@@ -120,6 +120,11 @@ export interface RbacRepository {
    * fine.
    */
   changesSince(tenantId: string, after: number, limit: number): Promise<readonly LoggedChange[]>;
+  /**
+   * The tenant's latest committed version (0 before its first change): what a decision compares
+   * with its engine's version before deciding. One primary-key read.
+   */
+  headVersion(tenantId: string): Promise<number>;
 
   /** Custom roles only. Returns the new tenant version. */
   putRoleDefinition(definition: RoleDefinition): Promise<number>;

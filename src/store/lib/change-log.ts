@@ -82,9 +82,24 @@ async function headOf(ctx: StoreContext, tenantId: string): Promise<number> {
   return Number(r?.version ?? 0);
 }
 
+/**
+ * `headOf` for the hot path (every access decision reads it): the query is built and compiled
+ * once per handle and only its parameter changes.
+ */
+function headReader(ctx: StoreContext): (tenantId: string) => Promise<number> {
+  const compiled = ctx.db.selectFrom("change_heads").select("version").where("tenant_id", "=", "").compile();
+  return async (tenantId) => {
+    const r = await ctx.db.executeQuery<{ version: number | string }>({
+      ...compiled,
+      parameters: [tenantId],
+    });
+    return Number(r.rows[0]?.version ?? 0);
+  };
+}
+
 export function sqlChangeLog(ctx: StoreContext): ChangeLogReader {
   return {
-    head: (tenantId) => headOf(ctx, tenantId),
+    head: headReader(ctx),
     async since(tenantId, after, limit) {
       const rows = await ctx.db
         .selectFrom("change_log")

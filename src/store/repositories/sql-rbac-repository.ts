@@ -106,6 +106,7 @@ export function sqlRbacRepository(ctx: StoreContext): RbacRepository {
       return { version: v, definitions: definitions.map(toDefinition), assignments: assignments() };
     },
     changesSince: (tenantId, after, limit) => log.since(tenantId, after, limit),
+    headVersion: (tenantId) => log.head(tenantId),
 
     putRoleDefinition(d) {
       return withTransaction(ctx, async (tx) => {
