@@ -19,6 +19,8 @@
 import { type ChildProcess, fork, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
@@ -72,6 +74,26 @@ function memory() {
   collectGarbage();
   const m = process.memoryUsage();
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external + m.arrayBuffers };
+}
+
+/**
+ * `HOSTPASS_BENCH_PROFILE=<file>`: a CPU profile of this process (the server) over the rounds
+ * only, written as a `.cpuprofile` (Chrome DevTools, speedscope).
+ */
+async function startProfile(): Promise<{ stop(): Promise<void> } | undefined> {
+  const file = process.env.HOSTPASS_BENCH_PROFILE;
+  if (!file) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return {
+    async stop() {
+      const { profile } = await session.post("Profiler.stop");
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 interface Worker {
@@ -192,6 +214,7 @@ export async function run(args: string[]): Promise<object> {
     const loads: number[] = [];
     let failures = 0;
     let assignment: string | undefined;
+    const profiler = await startProfile();
     for (let r = 0; r < rounds; r++) {
       const cpu = process.cpuUsage();
       const started = wallClockMs();
@@ -217,6 +240,9 @@ export async function run(args: string[]): Promise<object> {
       loads.push(loadavg()[0] as number);
       await new Promise((res) => setTimeout(res, 500));
     }
+
+    await profiler?.stop();
+    const afterRounds = memory();
 
     // one resource group: its agents, and no other
     const groupStarted = wallClockMs();
@@ -251,7 +277,16 @@ export async function run(args: string[]): Promise<object> {
         heap: round((after.heapUsed - before.heapUsed) / connectedCount / 1024, 1),
         external: round((after.external - before.external) / connectedCount / 1024, 1),
       },
-      serverRssMiB: { before: round(before.rss / 2 ** 20, 0), after: round(after.rss / 2 ** 20, 0) },
+      serverRssMiB: {
+        before: round(before.rss / 2 ** 20, 0),
+        connected: round(after.rss / 2 ** 20, 0),
+        afterRounds: round(afterRounds.rss / 2 ** 20, 0),
+      },
+      /** What the rounds' patches left (each feed keeps its recent patches for a reconnect's replay). */
+      heapGrowthPerAgentPerRoundBytes: round(
+        (afterRounds.heapUsed - after.heapUsed) / connectedCount / rounds,
+        0,
+      ),
       subscriptionRoleChange: {
         rounds,
         lastAgentMs: {
