@@ -95,16 +95,28 @@ function hostLoginWith(
   engine: RbacEngine,
   principal: LoginCandidate,
   groups: readonly string[],
-  machine: { readonly machineId: string; readonly keys: readonly string[] },
+  machine: LoginTarget,
 ): HostLogin | undefined {
   if (!isAccount(principal) || !principal.enabled) return undefined;
-  for (const admin of [true, false]) {
-    const op = loginDataAction(machine.machineId, admin);
-    if (engine.evaluate(principal.id, groups, op, machine.keys, machine.machineId).allowed)
-      return loginEntry(principal, admin);
-  }
+  if (engine.evaluate(principal.id, groups, machine.adminAction, machine.keys, machine.machineId).allowed)
+    return loginEntry(principal, true);
+  if (engine.evaluate(principal.id, groups, machine.userAction, machine.keys, machine.machineId).allowed)
+    return loginEntry(principal, false);
   return undefined;
 }
+
+/** A machine as the checks read it: its ancestor keys and its two login data actions, worked out once. */
+interface LoginTarget {
+  readonly machineId: string;
+  readonly keys: readonly string[];
+  readonly adminAction: string;
+  readonly userAction: string;
+}
+
+const loginActions = (machineId: string) => ({
+  adminAction: loginDataAction(machineId, true),
+  userAction: loginDataAction(machineId, false),
+});
 
 /** Every principal that may log in to `machineId`, by object id. */
 export async function computeHostLogins(
@@ -129,7 +141,11 @@ export async function computeHostLogins(
       else if (isAccount(p)) accounts.push(p);
     }
   }
-  const machine = { machineId, keys: await engine.ancestorKeys(parseScope(machineId)) };
+  const machine: LoginTarget = {
+    machineId,
+    keys: await engine.ancestorKeys(parseScope(machineId)),
+    ...loginActions(machineId),
+  };
   const out = new Map<string, HostLogin>();
   for (const p of accounts) {
     if (!p.enabled) continue;
@@ -221,7 +237,7 @@ export interface HostLoginDelta {
   readonly remove: readonly string[];
 }
 
-interface Watched {
+interface Watched extends LoginTarget {
   readonly machineId: string;
   watchers: number;
   /** Its scope, its ancestors and management groups, most specific first (RbacEngine.ancestorKeys). */
@@ -287,7 +303,14 @@ export class HostLoginIndex implements ChangeFollower {
     return this.#serial(async () => {
       let w = this.#machines.get(key);
       if (w === undefined) {
-        w = { machineId, watchers: 0, keys: [], ancestorKeys: new Set(), logins: new Map() };
+        w = {
+          machineId,
+          ...loginActions(machineId),
+          watchers: 0,
+          keys: [],
+          ancestorKeys: new Set(),
+          logins: new Map(),
+        };
         await this.#recompute(w);
         this.#machines.set(key, w);
       }
@@ -399,7 +422,7 @@ export class HostLoginIndex implements ChangeFollower {
             w.logins = next;
           }
         }
-        this.#emit(key, version, before, w.logins);
+        if (w.logins !== before) this.#emit(key, version, before, w.logins);
       }
       this.#version = Math.max(this.#version, version);
     } catch (error) {

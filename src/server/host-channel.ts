@@ -36,6 +36,12 @@ const HEARTBEAT_MS = 10_000;
 const FEED_LINGER_MS = 60_000;
 /** Patches kept per feed; an agent further behind gets a snapshot. */
 const MAX_HISTORY = 256;
+/**
+ * How long a patch is kept for a replay: a stream's agent had every patch before it disconnected,
+ * and a feed outlives its last stream by FEED_LINGER_MS, so older patches are never replayed; a
+ * reconnect from further back gets a snapshot. Bounds what each of thousands of feeds holds.
+ */
+const HISTORY_MS = 2 * FEED_LINGER_MS;
 /** Host certificates (30 days) are signed again when a week old, for agents connected that long. */
 const RENEW_HOST_CERTIFICATES_MS = 7 * 86_400_000;
 
@@ -84,9 +90,10 @@ interface Feed {
   readonly machineId: string;
   readonly key: string;
   /** Versions after this one are all in `history`. */
-  readonly base: number;
+  base: number;
   state: HostState;
-  history: HostStatePatch[];
+  /** Recent patches, oldest first, with when they were published (epoch ms). */
+  history: { readonly patch: HostStatePatch; readonly at: number }[];
   readonly sinks: Set<StreamSink>;
   /** The identity whose disabling ends the streams. */
   identityId: string | undefined;
@@ -184,8 +191,15 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
   const publish = (feed: Feed, patch: HostStatePatch) => {
     const { version: _v, ...fields } = patch;
     if (Object.keys(fields).length === 0) return;
-    feed.history.push(patch);
-    if (feed.history.length > MAX_HISTORY) feed.history.splice(0, feed.history.length - MAX_HISTORY);
+    const now = Date.now();
+    feed.history.push({ patch, at: now });
+    let drop = Math.max(0, feed.history.length - MAX_HISTORY);
+    while (drop < feed.history.length && (feed.history[drop] as { at: number }).at < now - HISTORY_MS) drop++;
+    if (drop > 0) {
+      // What is dropped can no longer be replayed: an agent behind it gets a snapshot.
+      feed.base = (feed.history[drop - 1] as { patch: HostStatePatch }).patch.version;
+      feed.history.splice(0, drop);
+    }
     send(feed, { type: "patch", patch });
   };
 
@@ -435,7 +449,8 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
       }
       const replayable = after !== undefined && after >= feed.base && after <= feed.state.version;
       if (!replayable) sink.send({ type: "snapshot", state: feed.state });
-      else for (const p of feed.history) if (p.version > after) sink.send({ type: "patch", patch: p });
+      else
+        for (const { patch } of feed.history) if (patch.version > after) sink.send({ type: "patch", patch });
       feed.sinks.add(sink);
       streams++;
       const present = (connected: boolean) =>
