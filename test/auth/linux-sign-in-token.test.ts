@@ -91,14 +91,15 @@ describe("verifyLinuxSignInToken", () => {
 
   it("refuses a real access token once it has expired (no leeway configured)", async () => {
     const strict = await startHarness({
-      config: { clockToleranceSeconds: 0, ttl: { accessTokenSeconds: 1 } },
+      // 3 s, not 1: iat is whole seconds, so a 1 s token can be already expired when verified at once under load.
+      config: { clockToleranceSeconds: 0, ttl: { accessTokenSeconds: 3 } },
     });
     try {
       const user = strict.accounts.addUser(TENANT, "expiry@contoso.example");
       const login = await cliLogin(strict, user.id);
-      assert.equal(login.body.expires_in, 1);
+      assert.equal(login.body.expires_in, 3);
       await strict.server.verifyLinuxSignInToken(String(login.body.access_token));
-      await new Promise((resolve) => setTimeout(resolve, 2100));
+      await new Promise((resolve) => setTimeout(resolve, 4100));
       await assert.rejects(
         strict.server.verifyLinuxSignInToken(String(login.body.access_token)),
         InvalidAccessTokenError,
