@@ -13,8 +13,9 @@
  * - every ledger row has its activity-log event (`Ssh/certificates/issue`, details.serial) and
  *   every such event its ledger row;
  * - every role assignment the API acknowledged (201) is there unless its deletion was acknowledged;
- *   every acknowledged deletion stays deleted; every stored assignment has its `write` event and
- *   every assignment with a `write` event is either stored or has its `delete` event;
+ *   every acknowledged deletion stays deleted; every stored assignment has its `write` event,
+ *   every assignment with a `write` event is either stored or has its `delete` event, and none
+ *   with a `delete` event is still stored (a deletion the kill cut off went either way, whole);
  * - `hostpass audit verify` (the real CLI, on the server's store and key) passes;
  * - SQLite: `pragma integrity_check` is `ok`.
  *
@@ -351,6 +352,8 @@ interface Ledger {
   readonly certificates: Set<string>;
   readonly created: Set<string>;
   readonly deleted: Set<string>;
+  /** Deletions sent (acknowledged or not): one the kill cut off may have committed or not. */
+  readonly deleteSent: Set<string>;
   cutOff: number;
   failed: number;
   readonly failures: string[];
@@ -408,6 +411,7 @@ async function runLoad(
           continue;
         }
         ledger.created.add(id);
+        ledger.deleteSent.add(id);
         const del = await httpsCall(fixture.client.agent, path, "DELETE", {
           authorization: `Bearer ${token}`,
         });
@@ -543,7 +547,8 @@ function countMissing(expected: Iterable<string>, present: Set<string>, label: s
   for (const x of expected)
     if (!present.has(x)) {
       n++;
-      if (problems.length < 20) problems.push(`${label}: ${x}`);
+      const problem = `${label}: ${x}`;
+      if (problems.length < 20 && !problems.includes(problem)) problems.push(problem);
     }
   return n;
 }
@@ -569,6 +574,7 @@ export async function runCrashRounds(options: CrashOptions): Promise<CrashReport
     certificates: new Set(),
     created: new Set(),
     deleted: new Set(),
+    deleteSent: new Set(),
     cutOff: 0,
     failed: 0,
     failures: [],
@@ -618,7 +624,8 @@ export async function runCrashRounds(options: CrashOptions): Promise<CrashReport
       last = { stored, chain };
       const before = problems.length;
       losses.certificates = countMissing(ledger.certificates, stored.serials, "certificate lost", problems);
-      const live = [...ledger.created].filter((id) => !ledger.deleted.has(id));
+      // Acknowledged and never sent for deletion (a deletion cut off by the kill may have committed).
+      const live = [...ledger.created].filter((id) => !ledger.deleteSent.has(id));
       losses.roleAssignments = countMissing(live, stored.assignmentIds, "role assignment lost", problems);
       losses.deletionsUndone = [...ledger.deleted].filter((id) => stored.assignmentIds.has(id)).length;
       ledgerRowsWithoutAudit = countMissing(
@@ -642,9 +649,10 @@ export async function runCrashRounds(options: CrashOptions): Promise<CrashReport
         "assignment without write event",
         problems,
       );
-      assignmentEventsWithoutOutcome = [...stored.writeEvents].filter(
-        (id) => !stored.assignmentIds.has(id) && !stored.deleteEvents.has(id),
-      ).length;
+      // All or nothing: an assignment is gone exactly when its deletion's event is there.
+      assignmentEventsWithoutOutcome =
+        [...stored.writeEvents].filter((id) => !stored.assignmentIds.has(id) && !stored.deleteEvents.has(id))
+          .length + [...stored.deleteEvents].filter((id) => stored.assignmentIds.has(id)).length;
       if (!chain.ok) {
         chainFailures++;
         problems.push(`round ${round}: audit verify failed: ${chain.text.slice(0, 500)}`);
@@ -655,7 +663,7 @@ export async function runCrashRounds(options: CrashOptions): Promise<CrashReport
         problems.push(`round ${round}: ${losses.deletionsUndone} deletions undone`);
       if (assignmentEventsWithoutOutcome > 0)
         problems.push(
-          `round ${round}: ${assignmentEventsWithoutOutcome} write events without row or delete event`,
+          `round ${round}: ${assignmentEventsWithoutOutcome} assignments half-changed (a write event without row or delete event, or a delete event with the row still there)`,
         );
       log(
         `round ${round}: killed after ${killAfter} ms; certificates ${ledger.certificates.size}, ` +
