@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createKeyProof } from "../../src/ca/index.ts";
 import { formatPublicKey, generateKeyPair } from "../../src/ssh/index.ts";
+import { type CliRun, runCliCaptured } from "../helpers/cli.ts";
 import {
   apiToken,
   auditVerify,
@@ -54,6 +55,8 @@ describe("PostgreSQL restarted under load", { skip }, () => {
   let server: ServerProcess;
   let fixture: Fixture;
   let agent: Agent;
+  let home: string;
+  let cli: (args: string[]) => Promise<CliRun>;
 
   before(async () => {
     cluster = await startThrowawayPostgres();
@@ -78,13 +81,35 @@ describe("PostgreSQL restarted under load", { skip }, () => {
       tenantId: server.tenantId,
     };
     await untilApiAllows(fixture);
+    // The real CLI, signed in as the load's service principal (its own HOME and config directory).
+    home = await mkdtemp(join(tmpdir(), "hostpass-pg-restart-cli-"));
+    const env = { ...process.env, HOME: home, HOSTPASS_CONFIG_DIR: join(home, ".hostpass") };
+    cli = (args) => runCliCaptured(args, env);
+    const caFile = join(dataDir, "tls", "server-cert.pem");
+    for (const args of [
+      ["cloud", "register", "-n", "pg", "--endpoint", fixture.client.baseUrl, "--ca-file", caFile],
+      ["cloud", "set", "-n", "pg"],
+      [
+        "login",
+        "--service-principal",
+        "-u",
+        principals.appId,
+        "-p",
+        principals.secret,
+        "--tenant",
+        server.tenantId,
+      ],
+    ]) {
+      const r = await cli(args);
+      assert.equal(r.code, 0, r.err);
+    }
   });
 
   after(async () => {
     agent?.destroy();
     if (server) await killServer(server, "SIGTERM");
     await cluster?.destroy();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    for (const d of [dataDir, home]) if (d) await rm(d, { recursive: true, force: true });
   });
 
   for (const mode of ["fast", "immediate"] as const) {
@@ -150,6 +175,18 @@ describe("PostgreSQL restarted under load", { skip }, () => {
         assert.equal(assignment.status, 503, assignment.text);
         assert.equal(errorCode(assignment.text), "ERR_STORE_UNAVAILABLE");
         assert.equal(server.child.exitCode, null, `the service exited: ${server.stderr().slice(-3000)}`);
+        if (mode === "fast") {
+          // What a user sees: the stable code and a plain reason, exit code 8 (unavailable).
+          const list = await cli(["role", "assignment", "list"]);
+          assert.equal(list.code, 8, list.err);
+          assert.match(
+            list.err,
+            /\(ERR_STORE_UNAVAILABLE\) the service cannot reach its database; try again shortly/,
+          );
+          const cert = await cli(["ssh", "cert", "--file", join(home, "cert.pub")]);
+          assert.equal(cert.code, 8, cert.err);
+          assert.match(cert.err, /HTTP 503\): temporarily_unavailable/);
+        }
 
         phase = "back";
         const restarted = performance.now();

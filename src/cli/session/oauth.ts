@@ -111,6 +111,22 @@ async function oauthCall<T>(what: string, call: () => Promise<T>): Promise<T> {
         details: { error: error.error },
       });
     }
+    // A 5xx answer (the service's store down or full: 503 temporarily_unavailable) is "try again
+    // later", not a failed sign-in: its status and OAuth error are passed on.
+    if (error instanceof oidc.ClientError && error.cause instanceof Response && error.cause.status >= 500) {
+      const res = error.cause;
+      let detail = "";
+      try {
+        const body = (await res.clone().json()) as { error?: unknown; error_description?: unknown };
+        if (typeof body.error === "string")
+          detail = `: ${body.error}${typeof body.error_description === "string" ? ` (${body.error_description})` : ""}`;
+      } catch {
+        // not JSON: the status says enough
+      }
+      throw new ServiceError(res.status, undefined, `${what} failed (HTTP ${res.status})${detail}`, {
+        cause: error,
+      });
+    }
     if (error instanceof oidc.AuthorizationResponseError)
       throw new ServiceError(401, "ERR_SIGN_IN_FAILED", `sign-in failed: ${error.error}`, { cause: error });
     const cause = (error as { cause?: unknown }).cause;
