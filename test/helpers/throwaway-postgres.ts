@@ -48,22 +48,49 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+export interface ThrowawayOptions {
+  /**
+   * Run the cluster inside the mount namespace of this process, in `dir` (which must exist there,
+   * owned by postgres; it is also the socket directory): a cluster on a file system only that
+   * namespace sees, such as a small tmpfs.
+   */
+  readonly namespace?: { readonly pid: number; readonly dir: string };
+}
+
+export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Promise<ThrowawayPostgres> {
   const bin = postgresBin();
   if (!bin) throw new Error("PostgreSQL server binaries not found");
-  const dir = await mkdtemp(join(tmpdir(), "hostpass-pg-"));
-  const data = join(dir, "data");
-  const sockets = join(dir, "sockets");
-  mkdirSync(sockets);
   const { uid, gid } = await ids("postgres");
-  chownSync(dir, uid, gid);
-  chownSync(sockets, uid, gid);
+  const ns = options.namespace;
+  let dir: string;
+  let sockets: string;
+  if (ns) {
+    dir = ns.dir;
+    sockets = ns.dir;
+  } else {
+    dir = await mkdtemp(join(tmpdir(), "hostpass-pg-"));
+    sockets = join(dir, "sockets");
+    mkdirSync(sockets);
+    chownSync(dir, uid, gid);
+    chownSync(sockets, uid, gid);
+  }
+  const data = join(dir, "data");
   const port = await freePort();
-  const asPostgres = (argv: string[]) =>
-    run("setpriv", ["--reuid", String(uid), "--regid", String(gid), "--init-groups", "--", ...argv], {
-      cwd: dir,
-      timeout: 120_000,
-    });
+  const enter = ns ? ["nsenter", "-t", String(ns.pid), "-m", "--"] : [];
+  const asPostgres = (argv: string[]) => {
+    const [command, ...args] = [
+      ...enter,
+      "setpriv",
+      "--reuid",
+      String(uid),
+      "--regid",
+      String(gid),
+      "--init-groups",
+      "--",
+      ...argv,
+    ] as [string, ...string[]];
+    return run(command, args, { cwd: "/", timeout: 120_000 });
+  };
   await asPostgres([
     join(bin, "initdb"),
     "-D",
@@ -76,14 +103,14 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     "-E",
     "UTF8",
   ]);
-  const options = `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
+  const serverOptions = `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
   const start = () =>
     asPostgres([
       join(bin, "pg_ctl"),
       "-D",
       data,
       "-o",
-      options,
+      serverOptions,
       "-l",
       join(dir, "log"),
       "-w",
@@ -101,7 +128,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     start,
     async destroy() {
       await stop("immediate").catch(() => {});
-      await rm(dir, { recursive: true, force: true });
+      if (!ns) await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,9 +1,10 @@
 /**
- * Issue 11 item 12: the disk under a running `hostpass server` (SQLite, the embedded default) fills
- * up during a load of DPoP-bound issuances. The data directory is a 16 MiB tmpfs in a mount
- * namespace of the test's own (`unshare -m`, private propagation: the host never sees the mount,
- * the real disk is never filled); the server and every command touching its files run in it
- * through `nsenter`. While full: issuances that need a write fail clearly (503 `ERR_STORE_FULL`,
+ * Issue 11 item 12: the disk under a running `hostpass server` fills up during a load of
+ * DPoP-bound issuances. SQLite (the embedded default): the data directory is a 16 MiB tmpfs in a
+ * mount namespace of the test's own (`unshare -m`, private propagation: the host never sees the
+ * mount, the real disk is never filled); the server and every command touching its files run in
+ * it through `nsenter`. PostgreSQL: a throw-away cluster whose data directory is an 80 MiB tmpfs
+ * in such a namespace (the service runs outside it and reaches it over TCP). While full: issuances that need a write fail clearly (503 `ERR_STORE_FULL`,
  * the token endpoint 503 `temporarily_unavailable`), the service keeps running; once space is
  * freed they succeed again without a restart. Afterwards the store passes SQLite's integrity
  * check, every certificate a client received is in the ledger with its activity-log event (and
@@ -12,6 +13,7 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { Agent } from "node:https";
 import { tmpdir } from "node:os";
@@ -33,8 +35,14 @@ import {
   type LoadClient,
   readStored,
   type ServerProcess,
+  setUpLoadPrincipals,
   startServerProcess,
 } from "../helpers/crash-harness.ts";
+import {
+  startThrowawayPostgres,
+  type ThrowawayPostgres,
+  throwawayPostgresUnsupported,
+} from "../helpers/throwaway-postgres.ts";
 
 const run = promisify(execFile);
 const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
@@ -48,57 +56,218 @@ interface Outcome {
   readonly network?: string;
 }
 
+/** A tmpfs of `size` at a fresh temp dir, in a mount namespace held by a `sleep` (it goes with it). */
+async function privateTmpfs(size: string, owner?: string) {
+  const dir = await mkdtemp(join(tmpdir(), "hostpass-disk-full-"));
+  const chown = owner ? ` && chown ${owner} "$1"` : "";
+  const holder = spawn(
+    "unshare",
+    [
+      "-m",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      `mount -t tmpfs -o size=${size},mode=0700 hostpass-disk-full "$1"${chown} && echo mounted && exec sleep 3600`,
+      "sh",
+      dir,
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const [chunk] = (await once(holder.stdout as NodeJS.ReadableStream, "data")) as [Buffer];
+  assert.equal(chunk.toString().trim(), "mounted");
+  const pid = holder.pid as number;
+  return {
+    dir,
+    pid,
+    enter: ["nsenter", "-t", String(pid), "-m", "--"],
+    run: (argv: string[]) =>
+      run("nsenter", ["-t", String(pid), "-m", "--", ...argv], { cwd: ROOT, maxBuffer: 1 << 24 }),
+    async destroy() {
+      if (holder.exitCode === null) {
+        holder.kill("SIGKILL");
+        await once(holder, "exit");
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+type Tmpfs = Awaited<ReturnType<typeof privateTmpfs>>;
+
+/**
+ * Issuances while there is room, the tmpfs filled, refusals, the space freed, issuances again.
+ * Returns every answer the load got, by phase.
+ */
+async function fillUnderLoad(
+  tmpfs: Tmpfs,
+  client: LoadClient,
+  agent: Agent,
+  server: ServerProcess,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  let phase: Outcome["phase"] = "room";
+  let done = false;
+  const loop = async () => {
+    while (!done) {
+      const at = phase;
+      try {
+        const r = await issueOnce(client);
+        const code = r.code ?? errorCode(r.text);
+        outcomes.push({
+          phase: at,
+          status: r.status,
+          ...(code ? { code } : {}),
+          ...(r.serial !== undefined ? { serial: r.serial.toString() } : {}),
+        });
+      } catch (error) {
+        outcomes.push({ phase: at, status: 0, network: (error as Error).message });
+      }
+      if (at === "full") await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const load = Promise.all([loop(), loop(), loop()]);
+  const until = async (what: string, check: () => boolean, ms = 60_000) => {
+    const deadline = performance.now() + ms;
+    while (!check()) {
+      if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  try {
+    await until("issuances with room", () => outcomes.filter((o) => o.status === 201).length >= 10);
+    // Tokens and keys made while there is room, presented once the disk is full: the
+    // certificate endpoint itself (its ledger write) must answer 503 ERR_STORE_FULL.
+    const minted = [];
+    for (let i = 0; i < 6; i++) {
+      const key = generateKeyPair("ssh-ed25519");
+      const token = await boundToken(client, key);
+      assert.equal(token.status, 200, token.text);
+      minted.push({ key, token: token.token as string });
+    }
+    phase = "full";
+    // Every free block taken (dd stops at ENOSPC); a write-ahead log may still have room it had before.
+    await tmpfs.run(["sh", "-c", `dd if=/dev/zero of="$1/filler" bs=64k 2>/dev/null; true`, "sh", tmpfs.dir]);
+    const df = (await tmpfs.run(["df", "-k", "--output=avail", tmpfs.dir])).stdout;
+    assert.match(df, /\n\s*0\s*$/, `the tmpfs still has room: ${df}`);
+    await until("a refusal for lack of space", () =>
+      outcomes.some((o) => o.phase === "full" && o.status === 503),
+    );
+    // A write may still find room the log had before (a checkpoint can free it), so each
+    // answer is a certificate or 503 ERR_STORE_FULL, and at least one is the refusal.
+    const url = `${client.baseUrl}/ssh/certificates`;
+    let refused = 0;
+    for (const { key, token } of minted) {
+      const reply = await httpsCall(
+        agent,
+        url,
+        "POST",
+        {
+          "content-type": "application/json",
+          authorization: `DPoP ${token}`,
+          dpop: await createKeyProof(key.privateKey, key.publicKey, {
+            method: "POST",
+            url,
+            accessToken: token,
+          }),
+        },
+        JSON.stringify({ publicKey: formatPublicKey(key.publicKey) }),
+      );
+      if (reply.status === 201) {
+        outcomes.push({
+          phase: "full",
+          status: 201,
+          serial: (JSON.parse(reply.text) as { serial: string }).serial,
+        });
+        continue;
+      }
+      assert.equal(reply.status, 503, reply.text);
+      assert.equal(errorCode(reply.text), "ERR_STORE_FULL");
+      assert.equal(reply.retryAfter, "1");
+      refused++;
+    }
+    assert.ok(refused > 0, "the certificate endpoint never refused for lack of space");
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(server.child.exitCode, null, `the service exited: ${server.stderr().slice(-3000)}`);
+    phase = "freed";
+    await tmpfs.run(["rm", "-f", join(tmpfs.dir, "filler")]);
+    await until("an issuance after space returned", () =>
+      outcomes.some((o) => o.phase === "freed" && o.status === 201),
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+  } finally {
+    done = true;
+    await load;
+  }
+  assert.equal(server.child.exitCode, null, `the service exited: ${server.stderr().slice(-3000)}`);
+  assert.deepEqual(
+    outcomes.filter((o) => o.network !== undefined),
+    [],
+  );
+  const full = outcomes.filter((o) => o.phase === "full" && o.status !== 201);
+  assert.ok(full.length > 0);
+  for (const o of full)
+    assert.ok(
+      o.status === 503 && (o.code === "ERR_STORE_FULL" || o.code === "temporarily_unavailable"),
+      `while full: ${JSON.stringify(o)}`,
+    );
+  return outcomes;
+}
+
+/** Nothing a client received is lost, ledger and events match, the chain verifies. */
+async function checkStore(fixture: Fixture, outcomes: readonly Outcome[]): Promise<void> {
+  const stored = await readStored(fixture);
+  if (fixture.database === undefined) assert.equal(stored.integrity, "ok");
+  const received = outcomes.flatMap((o) => (o.serial ? [o.serial] : []));
+  assert.ok(received.length > 10);
+  assert.deepEqual(
+    received.filter((s) => !stored.serials.has(s)),
+    [],
+  );
+  assert.deepEqual(
+    [...stored.serials].filter((s) => !stored.issueEventSerials.has(s)),
+    [],
+  );
+  assert.deepEqual(
+    [...stored.issueEventSerials].filter((s) => !stored.serials.has(s)),
+    [],
+  );
+  const chain = await auditVerify(fixture);
+  assert.ok(chain.ok, chain.text);
+}
+
+const fixtureOf = (
+  dataDir: string,
+  database: string | undefined,
+  client: LoadClient,
+  tenantId: string,
+): Fixture => ({
+  dataDir,
+  port: 0,
+  database,
+  client,
+  assignees: [],
+  subscriptionId: "",
+  tenantId,
+});
+
 describe("a disk that fills up under the running service (SQLite)", { skip }, () => {
-  let dir: string;
+  let tmpfs: Tmpfs;
   let copy: string;
-  let holder: ReturnType<typeof spawn>;
   let server: ServerProcess;
   let client: LoadClient;
   let agent: Agent;
-  let tenantId: string;
-  const inNamespace = (argv: string[]) =>
-    run("nsenter", ["-t", String(holder.pid), "-m", "--", ...argv], { cwd: ROOT, maxBuffer: 1 << 24 });
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), "hostpass-disk-full-"));
+    tmpfs = await privateTmpfs("16m");
     copy = await mkdtemp(join(tmpdir(), "hostpass-disk-full-copy-"));
-    // The namespace lives as long as this `sleep`; its tmpfs goes with it.
-    holder = spawn(
-      "unshare",
-      [
-        "-m",
-        "--propagation",
-        "private",
-        "sh",
-        "-c",
-        'mount -t tmpfs -o size=16m,mode=0700 hostpass-disk-full "$1" && echo mounted && exec sleep 3600',
-        "sh",
-        dir,
-      ],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    const [chunk] = (await once(holder.stdout as NodeJS.ReadableStream, "data")) as [Buffer];
-    assert.equal(chunk.toString().trim(), "mounted");
     const port = await freePort();
-    server = await startServerProcess(dir, port, undefined, {}, [
-      "nsenter",
-      "-t",
-      String(holder.pid),
-      "-m",
-      "--",
-    ]);
-    tenantId = server.tenantId;
-    const ca = (await inNamespace(["cat", join(dir, "tls", "server-cert.pem")])).stdout;
+    server = await startServerProcess(tmpfs.dir, port, undefined, {}, tmpfs.enter);
+    const ca = (await tmpfs.run(["cat", join(tmpfs.dir, "tls", "server-cert.pem")])).stdout;
     agent = new Agent({ keepAlive: true, ca });
+    const main = join(ROOT, "test/helpers/load-principals-main.ts");
     const principals = JSON.parse(
-      (
-        await inNamespace([
-          process.execPath,
-          join(ROOT, "test/helpers/load-principals-main.ts"),
-          dir,
-          tenantId,
-        ])
-      ).stdout,
+      (await tmpfs.run([process.execPath, main, tmpfs.dir, server.tenantId])).stdout,
     ) as { appId: string; secret: string };
     client = {
       baseUrl: `https://127.0.0.1:${port}`,
@@ -111,146 +280,57 @@ describe("a disk that fills up under the running service (SQLite)", { skip }, ()
   after(async () => {
     agent?.destroy();
     if (server) await killServer(server, "SIGKILL");
-    if (holder && holder.exitCode === null) {
-      holder.kill("SIGKILL");
-      await once(holder, "exit");
-    }
-    for (const d of [dir, copy]) if (d) await rm(d, { recursive: true, force: true });
+    await tmpfs?.destroy();
+    if (copy) await rm(copy, { recursive: true, force: true });
   });
 
   test("503 ERR_STORE_FULL while full, served again once space is freed, nothing corrupted or lost", async () => {
-    const outcomes: Outcome[] = [];
-    let phase: Outcome["phase"] = "room";
-    let done = false;
-    const loop = async () => {
-      while (!done) {
-        const at = phase;
-        try {
-          const r = await issueOnce(client);
-          const code = r.code ?? errorCode(r.text);
-          outcomes.push({
-            phase: at,
-            status: r.status,
-            ...(code ? { code } : {}),
-            ...(r.serial !== undefined ? { serial: r.serial.toString() } : {}),
-          });
-        } catch (error) {
-          outcomes.push({ phase: at, status: 0, network: (error as Error).message });
-        }
-        if (at === "full") await new Promise((r) => setTimeout(r, 20));
-      }
-    };
-    const load = Promise.all([loop(), loop(), loop()]);
-    const until = async (what: string, check: () => boolean, ms = 60_000) => {
-      const deadline = performance.now() + ms;
-      while (!check()) {
-        if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
-    try {
-      await until("issuances with room", () => outcomes.filter((o) => o.status === 201).length >= 10);
-      // Tokens and keys made while there is room, presented once the disk is full: the
-      // certificate endpoint itself (its ledger write) must answer 503 ERR_STORE_FULL.
-      const minted = [];
-      for (let i = 0; i < 6; i++) {
-        const key = generateKeyPair("ssh-ed25519");
-        const token = await boundToken(client, key);
-        assert.equal(token.status, 200, token.text);
-        minted.push({ key, token: token.token as string });
-      }
-      phase = "full";
-      // Every free block taken (dd stops at ENOSPC); the WAL may still have room it had before.
-      await inNamespace(["sh", "-c", `dd if=/dev/zero of="$1/filler" bs=64k 2>/dev/null; true`, "sh", dir]);
-      const df = (await inNamespace(["df", "-k", "--output=avail", dir])).stdout;
-      assert.match(df, /\n\s*0\s*$/, `the tmpfs still has room: ${df}`);
-      await until("a refusal for lack of space", () =>
-        outcomes.some((o) => o.phase === "full" && o.status === 503),
-      );
-      // A write may still find room the WAL had before (a checkpoint can free it), so each
-      // answer is a certificate or 503 ERR_STORE_FULL, and at least one is the refusal.
-      const url = `${client.baseUrl}/ssh/certificates`;
-      let refused = 0;
-      for (const { key, token } of minted) {
-        const reply = await httpsCall(
-          agent,
-          url,
-          "POST",
-          {
-            "content-type": "application/json",
-            authorization: `DPoP ${token}`,
-            dpop: await createKeyProof(key.privateKey, key.publicKey, {
-              method: "POST",
-              url,
-              accessToken: token,
-            }),
-          },
-          JSON.stringify({ publicKey: formatPublicKey(key.publicKey) }),
-        );
-        if (reply.status === 201) {
-          const serial = (JSON.parse(reply.text) as { serial: string }).serial;
-          outcomes.push({ phase: "full", status: 201, serial });
-          continue;
-        }
-        assert.equal(reply.status, 503, reply.text);
-        assert.equal(errorCode(reply.text), "ERR_STORE_FULL");
-        assert.equal(reply.retryAfter, "1");
-        refused++;
-      }
-      assert.ok(refused > 0, "the certificate endpoint never refused for lack of space");
-      await new Promise((r) => setTimeout(r, 1000));
-      assert.equal(server.child.exitCode, null, `the service exited: ${server.stderr().slice(-3000)}`);
-      phase = "freed";
-      await inNamespace(["rm", "-f", join(dir, "filler")]);
-      await until("an issuance after space returned", () =>
-        outcomes.some((o) => o.phase === "freed" && o.status === 201),
-      );
-      await new Promise((r) => setTimeout(r, 1000));
-    } finally {
-      done = true;
-      await load;
-    }
-    assert.equal(server.child.exitCode, null, `the service exited: ${server.stderr().slice(-3000)}`);
-    assert.deepEqual(
-      outcomes.filter((o) => o.network !== undefined),
-      [],
-    );
-    const full = outcomes.filter((o) => o.phase === "full" && o.status !== 201);
-    assert.ok(full.length > 0);
-    for (const o of full)
-      assert.ok(
-        o.status === 503 && (o.code === "ERR_STORE_FULL" || o.code === "temporarily_unavailable"),
-        `while full: ${JSON.stringify(o)}`,
-      );
+    const outcomes = await fillUnderLoad(tmpfs, client, agent, server);
     // The store afterwards, read from a copy taken with the service stopped.
     await killServer(server, "SIGTERM");
-    await inNamespace(["cp", "-a", `${dir}/.`, copy]);
-    const fixture: Fixture = {
-      dataDir: copy,
-      port: 0,
-      database: undefined,
-      client,
-      assignees: [],
-      subscriptionId: "",
-      tenantId,
+    await tmpfs.run(["cp", "-a", `${tmpfs.dir}/.`, copy]);
+    await checkStore(fixtureOf(copy, undefined, client, server.tenantId), outcomes);
+  });
+});
+
+describe("a disk that fills up under the service's PostgreSQL", {
+  skip: skip ?? throwawayPostgresUnsupported(),
+}, () => {
+  let tmpfs: Tmpfs;
+  let cluster: ThrowawayPostgres;
+  let dataDir: string;
+  let database: string;
+  let server: ServerProcess;
+  let client: LoadClient;
+  let agent: Agent;
+
+  before(async () => {
+    tmpfs = await privateTmpfs("80m", "postgres:postgres");
+    cluster = await startThrowawayPostgres({ namespace: { pid: tmpfs.pid, dir: tmpfs.dir } });
+    dataDir = await mkdtemp(join(tmpdir(), "hostpass-disk-full-pg-"));
+    database = `${cluster.url}?schema=hostpass`;
+    const port = await freePort();
+    server = await startServerProcess(dataDir, port, database);
+    agent = new Agent({ keepAlive: true, ca: readFileSync(join(dataDir, "tls", "server-cert.pem")) });
+    const principals = await setUpLoadPrincipals(dataDir, database, server.tenantId, 1, 1);
+    client = {
+      baseUrl: `https://127.0.0.1:${port}`,
+      agent,
+      appId: principals.appId,
+      secret: principals.secret,
     };
-    const stored = await readStored(fixture);
-    assert.equal(stored.integrity, "ok");
-    const received = outcomes.flatMap((o) => (o.serial ? [o.serial] : []));
-    assert.ok(received.length > 10);
-    assert.deepEqual(
-      received.filter((s) => !stored.serials.has(s)),
-      [],
-    );
-    assert.deepEqual(
-      [...stored.serials].filter((s) => !stored.issueEventSerials.has(s)),
-      [],
-    );
-    assert.deepEqual(
-      [...stored.issueEventSerials].filter((s) => !stored.serials.has(s)),
-      [],
-    );
-    const chain = await auditVerify(fixture);
-    assert.ok(chain.ok, chain.text);
+  });
+
+  after(async () => {
+    agent?.destroy();
+    if (server) await killServer(server, "SIGKILL");
+    await cluster?.destroy();
+    await tmpfs?.destroy();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test("503 ERR_STORE_FULL while PostgreSQL's disk is full, served again once space is freed, nothing lost", async () => {
+    const outcomes = await fillUnderLoad(tmpfs, client, agent, server);
+    await checkStore(fixtureOf(dataDir, database, client, server.tenantId), outcomes);
   });
 });
