@@ -13,6 +13,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { createUser, findUserByUpn, groupClosure } from "../../src/directory/index.ts";
+import { enrollTotp, totpCodeAt } from "../../src/mfa/index.ts";
+import { putPolicy } from "../../src/policy/index.ts";
 import { withBrowserContext } from "../e2e/browser.ts";
 import { ADMIN_PASSWORD, ADMIN_UPN, type CliServer, startCliServer } from "../helpers/cli-server.ts";
 import { launchChromium, submit } from "../portal/helpers/chromium.ts";
@@ -305,6 +307,94 @@ describe("sign-in through an upstream OpenID Connect provider", () => {
     );
     await json(["idp", "update", "--name", "contoso", "--external-id-claim", ""]);
     assert.equal((await json(["idp", "show", "--name", "contoso"])).claims.externalId, undefined);
+  });
+
+  it("require MFA: the provider's MFA satisfies it only when trusted; otherwise hostpass asks its own second factor", async () => {
+    const tenantId = s.running.bootstrap.tenant.id;
+    const store = s.running.store;
+    upstream.misbehave = {};
+    const admin = await s.signIn(ADMIN_UPN, ADMIN_PASSWORD);
+    assert.equal(admin.code, 0, admin.err);
+    await json(["idp", "update", "--name", "contoso", "--trust-mfa", "true"]);
+    // The organisation did MFA at its provider (amr mfa) for every sign-in below.
+    upstream.user = {
+      sub: "00u-lee",
+      preferred_username: "lee@contoso.example",
+      amr: ["pwd", "mfa"],
+      groups: [],
+    };
+    const policy = {
+      id: "mfa-for-everyone",
+      name: "Require MFA",
+      state: "enabled",
+      assignments: { users: { include: "All" }, applications: { include: "All" } },
+      grantControls: { operator: "OR", controls: ["mfa"] },
+    };
+    await putPolicy(store.conditionalAccess, tenantId, policy, new Date());
+    const key = join(s.home, "lee-key");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+    const cert = ["ssh", "cert", "--file", `${key}-cert.pub`, "--public-key-file", `${key}.pub`];
+    /**
+     * `args`, with any sign-in it asks for done in Chromium through the provider; `askedTotp` when
+     * hostpass showed its own second-factor page (answered with `totpSecret`).
+     */
+    const withFederatedSignIn = async (args: string[], totpSecret?: string) => {
+      let prompted = false;
+      let askedTotp = false;
+      let signIn: Promise<unknown> = Promise.resolve();
+      const run = await s.cli(args, (err) => {
+        const url = /(https:\/\/\S+\/oauth2\/\S+)/.exec(err)?.[1];
+        if (!url || prompted) return;
+        prompted = true;
+        signIn = withBrowserContext(browser, (open) =>
+          open(async (page) => {
+            await submit(page, "a[href$='/signin/federated/contoso']");
+            if ((await page.locator("#code").count()) > 0) {
+              askedTotp = true;
+              assert.ok(totpSecret, "hostpass asked for a second factor");
+              await page.fill("#code", totpCodeAt(totpSecret, Date.now()));
+              await submit(page, "form[action$='/signin/totp'] button");
+            }
+            await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/);
+          })(url),
+        );
+      });
+      await signIn;
+      return { ...run, prompted, askedTotp };
+    };
+    try {
+      // Trusted: the provider's MFA is hostpass's; no second factor, and the certificate comes
+      // without another prompt.
+      const trusted = await withFederatedSignIn(["login"]);
+      assert.equal(trusted.code, 0, trusted.err);
+      assert.equal(trusted.askedTotp, false);
+      const lee = await findUserByUpn(store.directory, tenantId, "lee@contoso.example");
+      assert.ok(lee);
+      const first = await withFederatedSignIn(cert);
+      assert.equal(first.code, 0, first.err);
+      assert.equal(first.prompted, false, "the trusted provider's MFA satisfied the policy");
+
+      // Not trusted: the same upstream amr counts for nothing; hostpass asks for its own factor
+      // (at the sign-in or at the certificate's step-up), and the certificate comes after it.
+      assert.equal((await s.signIn(ADMIN_UPN, ADMIN_PASSWORD)).code, 0);
+      await json(["idp", "update", "--name", "contoso", "--trust-mfa", "false"]);
+      const { secret } = await enrollTotp("hostpass", lee.upn);
+      await store.mfa.saveTotp(lee.id, secret, null, new Date());
+      const untrusted = await withFederatedSignIn(["login"], secret);
+      assert.equal(untrusted.code, 0, untrusted.err);
+      const stepUp = await withFederatedSignIn(cert, secret);
+      assert.equal(stepUp.code, 0, stepUp.err);
+      assert.equal(
+        untrusted.askedTotp || stepUp.askedTotp,
+        true,
+        "the untrusted provider's MFA did not count: hostpass asked its own second factor",
+      );
+      const again = await withFederatedSignIn(cert);
+      assert.equal(again.code, 0, again.err);
+      assert.equal(again.prompted, false, "hostpass's own second factor is on the session now");
+    } finally {
+      await store.conditionalAccess.deletePolicy(tenantId, policy.id);
+    }
   });
 
   it("hostile or broken providers are refused with clear errors", async () => {

@@ -11,6 +11,7 @@ import { registerConditionalAccess } from "./routes/conditional-access.ts";
 import { registerCreateMachine } from "./routes/create-machine.ts";
 import { registerDirectoryApps } from "./routes/directory-apps.ts";
 import { registerDirectoryGroups } from "./routes/directory-groups.ts";
+import { registerDirectoryIdentityProviders } from "./routes/directory-identity-providers.ts";
 import { registerDirectoryUsers } from "./routes/directory-users.ts";
 import { registerHome } from "./routes/home.ts";
 import { registerIam } from "./routes/iam.ts";
@@ -33,6 +34,7 @@ export function registerAdmin(
   registerDirectoryUsers(app, ctx);
   registerDirectoryGroups(app, ctx);
   registerDirectoryApps(app, ctx);
+  registerDirectoryIdentityProviders(app, ctx);
   registerLogs(app, ctx);
   registerConditionalAccess(app, ctx);
   return ctx;

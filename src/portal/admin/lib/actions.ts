@@ -12,7 +12,8 @@ export async function change(
   ctx: AdminContext,
   page: AdminPage,
   reply: FastifyReply,
-  to: string,
+  /** A function when the work decides it (e.g. the page of what it created). */
+  to: string | (() => string),
   work: () => Promise<Notice>,
   failure: string,
 ): Promise<FastifyReply> {
@@ -22,7 +23,7 @@ export async function change(
     if (!(error instanceof ApiError)) throw error;
     await leaveNotice(ctx, page.api, { tone: "error", text: `${failure}: ${error.message}` });
   }
-  return reply.redirect(to, 303);
+  return reply.redirect(typeof to === "string" ? to : to(), 303);
 }
 
 export interface OneCall {

@@ -2,13 +2,14 @@
 import { html, type SafeHtml } from "../../lib/html.ts";
 import { csrfField } from "../../views/layout.ts";
 
-export type DirectoryTab = "users" | "groups" | "service-principals" | "devices";
+export type DirectoryTab = "users" | "groups" | "service-principals" | "devices" | "identity-providers";
 
 const TABS: readonly (readonly [DirectoryTab, string])[] = [
   ["users", "Users"],
   ["groups", "Groups"],
   ["service-principals", "Service principals"],
   ["devices", "Devices"],
+  ["identity-providers", "Identity providers"],
 ];
 
 export function directoryTabs(base: string, current: DirectoryTab): SafeHtml {
