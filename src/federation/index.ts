@@ -37,6 +37,7 @@ export {
   signInFederated,
   upstreamMfa,
 } from "./oidc/sign-in.ts";
+export { newSigningKey, publicJwks } from "./oidc/signing-key.ts";
 export {
   CLIENT_AUTH_METHODS,
   type ClaimMapping,
@@ -44,6 +45,7 @@ export {
   type FederatedGroup,
   type FederatedIdentity,
   type IdentityProvider,
+  type ProviderSigningKey,
 } from "./oidc/types.ts";
 export type { FederationRepository, ScimObject, ScimResourceType, ScimTokenRecord } from "./repository.ts";
 export { matchesScimFilter, parseScimFilter } from "./scim/filter.ts";

@@ -281,6 +281,8 @@ export interface IdentityProvidersTable {
   name_key: string;
   settings: string;
   sealed_secret: string | null;
+  /** Migration 0083: the private JWK of private_key_jwt, sealed. */
+  sealed_signing_key: string | null;
   created_at: Millis;
   updated_at: Millis;
 }

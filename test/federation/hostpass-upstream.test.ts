@@ -7,12 +7,15 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import {
+  addCertificateCredential,
   addClientSecret,
   addGroupMember,
   createGroup,
@@ -20,6 +23,7 @@ import {
   createUser,
   findUserByUpn,
   groupClosure,
+  removeCredential,
 } from "../../src/directory/index.ts";
 import { type RunningServer, startServer } from "../../src/server/index.ts";
 import { typePassword } from "../e2e/browser.ts";
@@ -28,11 +32,15 @@ import { launchChromium } from "../portal/helpers/chromium.ts";
 import { startStoreServer } from "../server/store-server.ts";
 import { cliLoginInBrowser } from "./browser-login.ts";
 
+const caOf = (s: CliServer) => readFileSync(s.caFile, "utf8");
+
 describe("a second hostpass server as the upstream provider", () => {
   let upstream: RunningServer;
   let upstreamDir = "";
   let s: CliServer;
   let browser: Browser;
+  let app: { id: string; appId: string };
+  let secretId = "";
   const password = "una's long password 42";
 
   before(async () => {
@@ -54,12 +62,13 @@ describe("a second hostpass server as the upstream provider", () => {
     });
     const admins = await createGroup(dir, { tenantId, displayName: "Linux Admins" });
     await addGroupMember(dir, { tenantId, groupId: admins.id, memberId: una.id });
-    const app = await createServicePrincipal(dir, { tenantId, displayName: "hostpass downstream" });
-    const { secret } = await addClientSecret(dir, {
+    app = await createServicePrincipal(dir, { tenantId, displayName: "hostpass downstream" });
+    const { secret, credential } = await addClientSecret(dir, {
       tenantId,
       principalId: app.id,
       expiresAt: new Date(Date.now() + 3_600_000),
     });
+    secretId = credential.id;
     await upstream.store.federation.setRedirectUris(tenantId, app.id, [
       `${s.running.url}/portal/signin/federated/callback`,
     ]);
@@ -117,6 +126,59 @@ describe("a second hostpass server as the upstream provider", () => {
       /una@upstream\.example/,
     );
     assert.ok((await readFile(`${key}-cert.pub`, "utf8")).startsWith("ssh-ed25519-cert-v01@openssh.com "));
+  });
+
+  it("private_key_jwt: hostpass makes the key, the provider registers its public half, no secret is used", async () => {
+    const tenantId = upstream.bootstrap.tenant.id;
+    assert.equal((await s.signIn(ADMIN_UPN, ADMIN_PASSWORD)).code, 0);
+    const r = await s.cli(["idp", "update", "--name", "upstream", "--client-auth-method", "private_key_jwt"]);
+    assert.equal(r.code, 0, r.err);
+    const shown = JSON.parse(r.out);
+    assert.equal(shown.clientAuthMethod, "private_key_jwt");
+    const jwk = shown.signingKey.publicJwk as Record<string, string>;
+    assert.equal(jwk.kty, "RSA");
+    assert.equal(jwk.d, undefined, "never the private half");
+    assert.equal(shown.jwksUri, `${s.running.url}/directory/identityProviders/${shown.id}/jwks`);
+    // The JWKS URI answers anyone (the provider fetches it), with the same public key.
+    const jwks = await new Promise<string>((resolve, reject) => {
+      const req = httpsRequest(shown.jwksUri, { ca: caOf(s) }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on("end", () => (res.statusCode === 200 ? resolve(body) : reject(new Error(body))));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    assert.deepEqual(JSON.parse(jwks), { keys: [jwk] });
+    const tsv = await s.cli(["idp", "show", "--name", "upstream", "--query", "jwksUri", "-o", "tsv"]);
+    assert.equal(tsv.out.trim(), shown.jwksUri);
+
+    // The upstream's administrator registers the public key and removes the client secret.
+    await addCertificateCredential(upstream.store.directory, {
+      tenantId,
+      principalId: app.id,
+      publicKeyJwk: jwk,
+    });
+    await removeCredential(upstream.store.directory, {
+      tenantId,
+      principalId: app.id,
+      credentialId: secretId,
+    });
+    const login = await cliLoginInBrowser(s, browser, async (page) => {
+      await page.click("a[href$='/signin/federated/upstream']");
+      await page.waitForURL(/\/portal\/interaction\//).catch(async (e) => {
+        throw new Error(`${page.url()}: ${(await page.textContent("body"))?.slice(0, 600)}`, { cause: e });
+      });
+      await typePassword(page, "una@upstream.example", password);
+      if ((await page.locator("button[value=allow]").count()) > 0) await page.click("button[value=allow]");
+      await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/).catch(async (e) => {
+        throw new Error(`${page.url()}: ${(await page.textContent("body"))?.slice(0, 600)}`, { cause: e });
+      });
+    });
+    assert.equal(login.code, 0, login.err);
+    assert.equal(JSON.parse((await s.cli(["account", "show"])).out).user.name, "una@upstream.example");
   });
 });
 

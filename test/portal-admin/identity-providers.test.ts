@@ -116,6 +116,26 @@ describe("portal: identity providers", () => {
     assert.match((await page.textContent("main")) ?? "", /no identity provider 'no-such-one'/);
   });
 
+  it("private_key_jwt: hostpass makes the key and shows the JWKS URI and the public key; a new key on request", async () => {
+    await page.goto(`${harness.url}/portal/directory/identity-providers/contoso`);
+    await page.selectOption("#idp-clientAuthMethod", "private_key_jwt");
+    await submit(page, "form[action$='/directory/identity-providers/contoso'] button[type=submit]");
+    assert.match(await noticeOn(page), /Identity provider saved/);
+    const p = await stored();
+    assert.ok(p?.signingKey);
+    assert.equal(
+      (await page.textContent("#idp-jwks-uri"))?.trim(),
+      `${harness.running.publicUrl}/directory/identityProviders/${p.id}/jwks`,
+    );
+    const shown = JSON.parse((await page.textContent("#idp-public-jwk")) ?? "{}");
+    assert.equal(shown.n, p.signingKey.publicJwk.n);
+    assert.equal(shown.d, undefined);
+    await checkPage(page, "identity-provider-private-key-jwt");
+    await submit(page, "form[action$='/contoso/rotate-key'] button");
+    assert.match(await noticeOn(page), /New signing key made/);
+    assert.notEqual((await stored())?.signingKey?.kid, p.signingKey.kid);
+  });
+
   it("disabled, the sign-in page no longer offers it; deleted, it is gone", async () => {
     await page.goto(`${harness.url}/portal/directory/identity-providers/contoso`);
     await submit(page, "form[action$='/contoso/enabled'] button");

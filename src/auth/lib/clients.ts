@@ -80,7 +80,9 @@ export function servicePrincipalClient(
     tenant_id: sp.tenantId,
     principal_id: sp.objectId,
   };
-  if (usesAssertion) {
+  // An assertion at the token endpoint, or a client with keys and no secret at all (a web client
+  // that authenticates only with private_key_jwt: its authorization requests carry no assertion).
+  if (usesAssertion || !sp.hasClientSecret) {
     if (sp.certificateJwks.length === 0) return undefined;
     return {
       ...base,

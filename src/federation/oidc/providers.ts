@@ -9,6 +9,7 @@ import {
   IdentityProviderNotFoundError,
 } from "../errors.ts";
 import type { IdentityProviderRepository } from "./repository.ts";
+import { newSigningKey } from "./signing-key.ts";
 import {
   CLIENT_AUTH_METHODS,
   type ClaimMapping,
@@ -33,6 +34,8 @@ export interface IdentityProviderInput {
   readonly enabled?: boolean;
   /** `null` on update removes it. */
   readonly caCertificate?: string | null;
+  /** On update, with private_key_jwt: a new signing key replaces the old one (register it again). */
+  readonly rotateSigningKey?: boolean;
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -150,6 +153,7 @@ export function buildIdentityProvider(
         : checkList(input.mfaAcrValues, "mfaAcrValues", SCOPE),
     enabled: input.enabled ?? base?.enabled ?? true,
     ...(caCertificate === undefined ? {} : { caCertificate }),
+    ...(base?.signingKey === undefined ? {} : { signingKey: base.signingKey }),
     createdAt: base?.createdAt ?? now,
     updatedAt: now,
   };
@@ -158,8 +162,27 @@ export function buildIdentityProvider(
 function checkSecret(auth: ClientAuthMethod, secret: string | null | undefined, had: boolean): void {
   if (secret !== undefined && secret !== null && !PRINTABLE.test(secret))
     invalid("clientSecret must be 1-256 printable characters");
+  if (auth === "private_key_jwt" && typeof secret === "string")
+    invalid("clientAuthMethod private_key_jwt takes no clientSecret: hostpass makes and keeps the key");
   const has = secret === undefined ? had : secret !== null;
-  if (auth !== "none" && !has) invalid(`clientAuthMethod ${auth} needs a clientSecret`);
+  if ((auth === "client_secret_basic" || auth === "client_secret_post") && !has)
+    invalid(`clientAuthMethod ${auth} needs a clientSecret`);
+}
+
+/**
+ * With private_key_jwt, the provider with a signing key (a new one when it had none or a rotation
+ * is asked for), and the private JWK to store; otherwise as it is.
+ */
+function withSigningKey(
+  provider: IdentityProvider,
+  rotate: boolean | undefined,
+  now: Date,
+): { provider: IdentityProvider; privateJwk?: string } {
+  if (rotate && provider.clientAuth !== "private_key_jwt")
+    invalid("rotateSigningKey needs clientAuthMethod private_key_jwt");
+  if (provider.clientAuth !== "private_key_jwt" || (provider.signingKey && !rotate)) return { provider };
+  const { key, privateJwk } = newSigningKey(now);
+  return { provider: { ...provider, signingKey: key }, privateJwk };
 }
 
 /**
@@ -187,12 +210,14 @@ export async function addIdentityProvider(
   input: IdentityProviderInput,
   now: Date,
 ): Promise<IdentityProvider> {
-  const provider = buildIdentityProvider(tenantId, input, now);
-  checkSecret(provider.clientAuth, input.clientSecret, false);
-  if (await repo.findIdentityProviderByName(tenantId, provider.name))
-    throw new IdentityProviderConflictError(`an identity provider named '${provider.name}' exists`);
-  await checkOneScimBinder(repo, provider);
-  await repo.insertIdentityProvider(provider, input.clientSecret ?? undefined);
+  if (input.rotateSigningKey !== undefined) invalid("rotateSigningKey applies to an update");
+  const built = buildIdentityProvider(tenantId, input, now);
+  checkSecret(built.clientAuth, input.clientSecret, false);
+  if (await repo.findIdentityProviderByName(tenantId, built.name))
+    throw new IdentityProviderConflictError(`an identity provider named '${built.name}' exists`);
+  await checkOneScimBinder(repo, built);
+  const { provider, privateJwk } = withSigningKey(built, false, now);
+  await repo.insertIdentityProvider(provider, input.clientSecret ?? undefined, privateJwk);
   return provider;
 }
 
@@ -221,11 +246,12 @@ export async function updateIdentityProvider(
     if (await repo.findIdentityProviderByName(tenantId, input.name.toLowerCase()))
       throw new IdentityProviderConflictError(`an identity provider named '${input.name}' exists`);
   }
-  const provider = buildIdentityProvider(tenantId, input, now, base);
+  const built = buildIdentityProvider(tenantId, input, now, base);
   const had = (await repo.getClientSecret(tenantId, base.id)) !== undefined;
-  checkSecret(provider.clientAuth, input.clientSecret, had);
-  await checkOneScimBinder(repo, provider);
-  await repo.updateIdentityProvider(provider, input.clientSecret);
+  checkSecret(built.clientAuth, input.clientSecret, had);
+  await checkOneScimBinder(repo, built);
+  const { provider, privateJwk } = withSigningKey(built, input.rotateSigningKey, now);
+  await repo.updateIdentityProvider(provider, input.clientSecret, privateJwk);
   return provider;
 }
 

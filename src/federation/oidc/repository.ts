@@ -3,12 +3,22 @@ import type { FederatedGroup, FederatedIdentity, IdentityProvider } from "./type
 
 export interface IdentityProviderRepository {
   /** Fails with `IdentityProviderConflictError` when the name is taken in the tenant. */
-  insertIdentityProvider(provider: IdentityProvider, clientSecret: string | undefined): Promise<void>;
-  /** `clientSecret`: undefined keeps the stored one, null removes it. */
+  /** `signingKey`: the private JWK (JSON) of private_key_jwt, kept sealed. */
+  insertIdentityProvider(
+    provider: IdentityProvider,
+    clientSecret: string | undefined,
+    signingKey?: string,
+  ): Promise<void>;
+  /** `clientSecret`: undefined keeps the stored one, null removes it; `signingKey`: undefined keeps it. */
   updateIdentityProvider(
     provider: IdentityProvider,
     clientSecret: string | null | undefined,
+    signingKey?: string,
   ): Promise<boolean>;
+  /** The private JWK (JSON) of private_key_jwt, unsealed; undefined when none was made. */
+  getSigningKey(tenantId: string, id: string): Promise<string | undefined>;
+  /** By id alone (ids are UUIDs): the public key set's route knows no tenant. */
+  findIdentityProviderById(id: string): Promise<IdentityProvider | undefined>;
   getIdentityProvider(tenantId: string, id: string): Promise<IdentityProvider | undefined>;
   findIdentityProviderByName(tenantId: string, nameKey: string): Promise<IdentityProvider | undefined>;
   listIdentityProviders(tenantId: string): Promise<readonly IdentityProvider[]>;

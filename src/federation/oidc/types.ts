@@ -1,6 +1,11 @@
 /** Upstream OpenID Connect providers of a tenant (issue 13 items 1-2). */
 
-export const CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"] as const;
+export const CLIENT_AUTH_METHODS = [
+  "client_secret_basic",
+  "client_secret_post",
+  "private_key_jwt",
+  "none",
+] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
 /** Which claims hostpass reads from the upstream ID token (or userinfo). */
@@ -43,10 +48,26 @@ export interface IdentityProvider {
   /** `acr` values that mean multi-factor, when trusted (besides `amr` containing `mfa`). */
   readonly mfaAcrValues: readonly string[];
   readonly enabled: boolean;
+  /**
+   * The public half of the key hostpass signs its private_key_jwt client assertions with (made by
+   * hostpass; the private half is sealed in the store). The provider registers it, or fetches it
+   * from the JWKS URI.
+   */
+  readonly signingKey?: ProviderSigningKey;
   /** PEM of a CA to trust for the provider's HTTPS (a private CA); absent: the system's. */
   readonly caCertificate?: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+}
+
+export interface ProviderSigningKey {
+  /** RFC 7638 thumbprint of the public key. */
+  readonly kid: string;
+  readonly alg: "RS256";
+  /** The public JWK (kty, n, e). */
+  readonly publicJwk: Readonly<Record<string, string>>;
+  /** ISO time it was made. */
+  readonly createdAt: string;
 }
 
 /** A hostpass principal bound to an upstream (issuer, subject). */

@@ -110,8 +110,12 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerPatchServicePrincipal(app, deps);
   registerPostRevokeSignInSessions(app, deps);
   if (deps.identityProviders)
-    registerIdentityProviderRoutes(app, deps, deps.identityProviders, () =>
-      federatedCallbackUrl(deps.trust().issuer),
+    registerIdentityProviderRoutes(
+      app,
+      deps,
+      deps.identityProviders,
+      () => federatedCallbackUrl(deps.trust().issuer),
+      (id) => `${deps.trust().issuer.replace(/\/oauth2\/?$/, "")}/directory/identityProviders/${id}/jwks`,
     );
   if (deps.federation) registerServicePrincipalRedirectUris(app, deps, deps.federation);
   if (deps.federation)

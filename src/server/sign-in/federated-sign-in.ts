@@ -7,12 +7,18 @@ import { randomUUID } from "node:crypto";
 import { appendAuditEvent } from "../../audit/index.ts";
 import {
   FederatedSignInFailedError,
+  type IdentityProvider,
   type IdentityProviderRepository,
   signInFederated,
 } from "../../federation/index.ts";
 import type { SignInBackend } from "../../portal/index.ts";
 import type { ChangeRepositories } from "../deps.ts";
-import { type PendingUpstream, type UpstreamClient, upstreamClient } from "./upstream-oidc.ts";
+import {
+  type ClientCredentials,
+  type PendingUpstream,
+  type UpstreamClient,
+  upstreamClient,
+} from "./upstream-oidc.ts";
 
 export interface FederatedSignInDeps {
   readonly providers: IdentityProviderRepository;
@@ -41,6 +47,19 @@ export function federatedSignInMethods(deps: FederatedSignInDeps): Methods {
         : await deps.providers.findIdentityProviderByName(tenantId, idOrName.name ?? "");
     return found?.enabled ? found : undefined;
   };
+  /** What the token endpoint gets: the secret, or the private_key_jwt key (never both are needed). */
+  const credentialsOf = async (provider: IdentityProvider): Promise<ClientCredentials> => {
+    const [secret, signingKey] = await Promise.all([
+      deps.providers.getClientSecret(provider.tenantId, provider.id),
+      provider.clientAuth === "private_key_jwt"
+        ? deps.providers.getSigningKey(provider.tenantId, provider.id)
+        : undefined,
+    ]);
+    return {
+      ...(secret === undefined ? {} : { secret }),
+      ...(signingKey === undefined ? {} : { signingKey }),
+    };
+  };
   return {
     async listIdentityProviders() {
       const tenantId = deps.tenants()[0];
@@ -53,16 +72,19 @@ export function federatedSignInMethods(deps: FederatedSignInDeps): Methods {
       const tenantId = deps.tenants()[0] ?? "";
       const provider = await enabledProvider(tenantId, { name });
       if (!provider) throw new FederatedSignInFailedError("this identity provider is not available");
-      const secret = await deps.providers.getClientSecret(tenantId, provider.id);
-      const { url, pending } = await upstream.start(provider, secret, redirectUri);
+      const { url, pending } = await upstream.start(provider, await credentialsOf(provider), redirectUri);
       return { url, pending: JSON.stringify({ ...pending, tenantId } satisfies Pending) };
     },
     async finishFederatedSignIn(pendingText, callbackUrl) {
       const pending = JSON.parse(pendingText) as Pending;
       const provider = await enabledProvider(pending.tenantId, { id: pending.providerId });
       if (!provider) throw new FederatedSignInFailedError("this identity provider is no longer available");
-      const secret = await deps.providers.getClientSecret(provider.tenantId, provider.id);
-      const claims = await upstream.finish(provider, secret, new URL(callbackUrl), pending);
+      const claims = await upstream.finish(
+        provider,
+        await credentialsOf(provider),
+        new URL(callbackUrl),
+        pending,
+      );
       const at = now();
       const result = await deps.transaction(provider.tenantId, async (tx) => {
         if (!tx.identityProviders || !tx.federation)

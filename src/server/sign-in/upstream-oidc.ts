@@ -5,6 +5,7 @@
  * announces it, and refused when it names another issuer), the ID token's signature, issuer,
  * audience, expiry and nonce. A provider with a private CA is reached with that CA only.
  */
+import { webcrypto } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import * as oidc from "openid-client";
@@ -19,16 +20,23 @@ export interface PendingUpstream {
   readonly redirectUri: string;
 }
 
+/** How hostpass authenticates to the provider's token endpoint (whichever the method needs). */
+export interface ClientCredentials {
+  readonly secret?: string;
+  /** private_key_jwt: the private JWK (JSON) hostpass made for this provider. */
+  readonly signingKey?: string;
+}
+
 export interface UpstreamClient {
   start(
     provider: IdentityProvider,
-    secret: string | undefined,
+    credentials: ClientCredentials,
     redirectUri: string,
   ): Promise<{ url: string; pending: PendingUpstream }>;
   /** The verified ID token claims (merged with userinfo when the groups claim is only there). */
   finish(
     provider: IdentityProvider,
-    secret: string | undefined,
+    credentials: ClientCredentials,
     callbackUrl: URL,
     pending: PendingUpstream,
   ): Promise<Record<string, unknown>>;
@@ -84,10 +92,27 @@ function fetchWithCa(ca: string | undefined): oidc.CustomFetch {
     });
 }
 
-function clientAuth(provider: IdentityProvider, secret: string | undefined): oidc.ClientAuth {
+async function clientAuth(
+  provider: IdentityProvider,
+  credentials: ClientCredentials,
+): Promise<oidc.ClientAuth> {
   if (provider.clientAuth === "none") return oidc.None();
-  if (provider.clientAuth === "client_secret_post") return oidc.ClientSecretPost(secret);
-  return oidc.ClientSecretBasic(secret);
+  if (provider.clientAuth === "client_secret_post") return oidc.ClientSecretPost(credentials.secret);
+  if (provider.clientAuth === "private_key_jwt") {
+    if (credentials.signingKey === undefined || provider.signingKey === undefined)
+      throw new FederatedSignInFailedError(`hostpass has no signing key for ${provider.displayName}`);
+    const jwk = JSON.parse(credentials.signingKey) as webcrypto.JsonWebKey;
+    const key = await webcrypto.subtle.importKey(
+      "jwk",
+      jwk,
+      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    // RFC 7523 assertion: iss = sub = client id, aud = the provider's issuer, jti, short expiry.
+    return oidc.PrivateKeyJwt({ key, kid: provider.signingKey.kid });
+  }
+  return oidc.ClientSecretBasic(credentials.secret);
 }
 
 /** The failure as hostpass shows it: which check failed, in openid-client's words (never a secret). */
@@ -108,31 +133,30 @@ function failed(provider: IdentityProvider, error: unknown): FederatedSignInFail
 
 export function upstreamClient(): UpstreamClient {
   const configs = new Map<string, { at: number; config: Promise<oidc.Configuration> }>();
-  const configFor = (provider: IdentityProvider, secret: string | undefined): Promise<oidc.Configuration> => {
+  const configFor = (
+    provider: IdentityProvider,
+    credentials: ClientCredentials,
+  ): Promise<oidc.Configuration> => {
     const key = `${provider.id} ${provider.updatedAt.getTime()}`;
     const cached = configs.get(key);
     if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.config;
     const insecure = provider.issuer.startsWith("http:");
-    const config = oidc.discovery(
-      new URL(provider.issuer),
-      provider.clientId,
-      undefined,
-      clientAuth(provider, secret),
-      {
+    const config = clientAuth(provider, credentials).then((auth) =>
+      oidc.discovery(new URL(provider.issuer), provider.clientId, undefined, auth, {
         [oidc.customFetch]: fetchWithCa(provider.caCertificate),
         // The ID token's signature is checked against the provider's keys too (openid-client trusts
         // TLS alone for a token from the token endpoint unless told otherwise).
         execute: [oidc.enableNonRepudiationChecks, ...(insecure ? [oidc.allowInsecureRequests] : [])],
-      },
+      }),
     );
     config.catch(() => configs.delete(key));
     configs.set(key, { at: Date.now(), config });
     return config;
   };
   return {
-    async start(provider, secret, redirectUri) {
+    async start(provider, credentials, redirectUri) {
       try {
-        const config = await configFor(provider, secret);
+        const config = await configFor(provider, credentials);
         const verifier = oidc.randomPKCECodeVerifier();
         const state = oidc.randomState();
         const nonce = oidc.randomNonce();
@@ -150,9 +174,9 @@ export function upstreamClient(): UpstreamClient {
         throw failed(provider, error);
       }
     },
-    async finish(provider, secret, callbackUrl, pending) {
+    async finish(provider, credentials, callbackUrl, pending) {
       try {
-        const config = await configFor(provider, secret);
+        const config = await configFor(provider, credentials);
         const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
           pkceCodeVerifier: pending.verifier,
           expectedState: pending.state,

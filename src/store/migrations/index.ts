@@ -15,6 +15,7 @@ import * as auditChainKeyed from "./0061-audit-chain-keyed.ts";
 import * as scim from "./0080-scim.ts";
 import * as identityProviders from "./0081-identity-providers.ts";
 import * as appRedirectUris from "./0082-app-redirect-uris.ts";
+import * as idpSigningKey from "./0083-idp-signing-key.ts";
 import * as replicas from "./0100-replicas.ts";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -30,5 +31,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   "0080-scim": scim,
   "0081-identity-providers": identityProviders,
   "0082-app-redirect-uris": appRedirectUris,
+  "0083-idp-signing-key": idpSigningKey,
   "0100-replicas": replicas,
 });

@@ -25,8 +25,27 @@ export function sqlIdentityProviderRepository(
     return kek;
   };
   const aad = (id: string) => `hostpass idp secret ${id}`;
+  const keyAad = (id: string) => `hostpass idp signing key ${id}`;
   const sealed = (id: string, secret: string | undefined) =>
     secret === undefined ? null : seal(Buffer.from(secret, "utf8"), needKek(), aad(id));
+  const sealedKey = (id: string, key: string) => seal(Buffer.from(key, "utf8"), needKek(), keyAad(id));
+  /** A sealed column of one provider, opened; undefined when empty. */
+  const unsealed = async (
+    tenantId: string,
+    id: string,
+    column: "sealed_secret" | "sealed_signing_key",
+    additional: string,
+  ): Promise<string | undefined> => {
+    const r = await db
+      .selectFrom("identity_providers")
+      .select(column)
+      .where("tenant_id", "=", tenantId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    const value = r?.[column];
+    if (!value) return undefined;
+    return Buffer.from(open(value, needKek(), additional)).toString("utf8");
+  };
   const toProvider = (r: {
     id: string;
     tenant_id: string;
@@ -60,7 +79,7 @@ export function sqlIdentityProviderRepository(
     createdAt: toDate(r.created_at),
   });
   return {
-    async insertIdentityProvider(p, secret) {
+    async insertIdentityProvider(p, secret, signingKey) {
       await insertOrConflict(
         ctx,
         () =>
@@ -72,6 +91,7 @@ export function sqlIdentityProviderRepository(
               name_key: p.name.toLowerCase(),
               settings: settingsOf(p),
               sealed_secret: sealed(p.id, secret),
+              sealed_signing_key: signingKey === undefined ? null : sealedKey(p.id, signingKey),
               created_at: millis(p.createdAt),
               updated_at: millis(p.updatedAt),
             })
@@ -79,7 +99,7 @@ export function sqlIdentityProviderRepository(
         () => new IdentityProviderConflictError(`an identity provider named '${p.name}' exists`),
       );
     },
-    async updateIdentityProvider(p, secret) {
+    async updateIdentityProvider(p, secret, signingKey) {
       const r = await insertOrConflict(
         ctx,
         () =>
@@ -92,6 +112,7 @@ export function sqlIdentityProviderRepository(
               ...(secret === undefined
                 ? {}
                 : { sealed_secret: secret === null ? null : sealed(p.id, secret) }),
+              ...(signingKey === undefined ? {} : { sealed_signing_key: sealedKey(p.id, signingKey) }),
             })
             .where("tenant_id", "=", p.tenantId)
             .where("id", "=", p.id)
@@ -127,15 +148,11 @@ export function sqlIdentityProviderRepository(
         .execute();
       return rows.map(toProvider);
     },
-    async getClientSecret(tenantId, id) {
-      const r = await db
-        .selectFrom("identity_providers")
-        .select("sealed_secret")
-        .where("tenant_id", "=", tenantId)
-        .where("id", "=", id)
-        .executeTakeFirst();
-      if (!r?.sealed_secret) return undefined;
-      return Buffer.from(open(r.sealed_secret, needKek(), aad(id))).toString("utf8");
+    getClientSecret: (tenantId, id) => unsealed(tenantId, id, "sealed_secret", aad(id)),
+    getSigningKey: (tenantId, id) => unsealed(tenantId, id, "sealed_signing_key", keyAad(id)),
+    async findIdentityProviderById(id) {
+      const r = await db.selectFrom("identity_providers").selectAll().where("id", "=", id).executeTakeFirst();
+      return r && toProvider(r);
     },
     async deleteIdentityProvider(tenantId, id) {
       return changed(

@@ -33,7 +33,10 @@ export function idpOptions(command: Command): Command {
       "--client-secret <secret>",
       "hostpass's client secret at the provider (stored sealed, never shown)",
     )
-    .option("--client-auth-method <m>", "client_secret_basic (default), client_secret_post or none")
+    .option(
+      "--client-auth-method <m>",
+      "client_secret_basic (default), client_secret_post, private_key_jwt (hostpass makes the key; register its jwksUri) or none",
+    )
     .option(
       "--scopes <list>",
       "space- or comma-separated; must include openid (default: openid profile email)",

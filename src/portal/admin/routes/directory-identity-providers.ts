@@ -118,6 +118,9 @@ ${canWrite ? identityProviderForm(`${page.base}${PATH}`, page.csrf) : html``}`;
             enabled: p.enabled ? "false" : "true",
           })
         : "",
+      canWrite && p.signingKey && p.clientAuthMethod === "private_key_jwt"
+        ? actionButton(page.csrf, `${here}/rotate-key`, "New signing key")
+        : "",
       canDelete ? actionButton(page.csrf, `${here}/delete`, "Delete", {}, "danger") : "",
     ];
     const claims = Object.entries(p.claims)
@@ -126,6 +129,13 @@ ${canWrite ? identityProviderForm(`${page.base}${PATH}`, page.csrf) : html``}`;
     const body = html`${directoryTabs(page.base, "identity-providers")}<h2 id="register">Register at the provider</h2>
 <p class="muted">Give the provider this redirect URI for the client id <code>${p.clientId}</code>:</p>
 ${copyable("idp-redirect-uri", p.redirectUri, "Redirect URI")}
+${
+  p.jwksUri && p.signingKey
+    ? html`<p class="muted">The client authenticates with a key hostpass made (private_key_jwt, key id <code>${p.signingKey.kid}</code>). Let the provider fetch its public key set, or give it the key itself:</p>
+${copyable("idp-jwks-uri", p.jwksUri, "JWKS URI")}
+${copyable("idp-public-jwk", JSON.stringify(p.signingKey.publicJwk), "Public key (JWK)")}`
+    : html``
+}
 ${facts([
   ["Issuer", html`<code>${p.issuer}</code>`],
   ["Client id", html`<code>${p.clientId}</code>`],
@@ -174,6 +184,16 @@ ${canWrite ? identityProviderForm(here, page.csrf, p) : html``}`;
       to: `${page.base}${PATH}/${name}`,
       done: enabled ? "Offered on the sign-in page again." : "Disabled: no one signs in through it.",
       failure: "Nothing was changed",
+    };
+  });
+
+  oneCallAction(app, ctx, `${PATH}/:name/rotate-key`, (page, request) => {
+    const name = nameOf(request);
+    return {
+      call: { method: "PATCH", path: `${api}/${name}`, body: { rotateSigningKey: true } },
+      to: `${page.base}${PATH}/${name}`,
+      done: "New signing key made: the provider must fetch or be given it again.",
+      failure: "No key was made",
     };
   });
 

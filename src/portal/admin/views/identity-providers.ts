@@ -20,6 +20,9 @@ export interface IdentityProviderView {
   readonly enabled: boolean;
   readonly caCertificateSet: boolean;
   readonly redirectUri: string;
+  /** private_key_jwt: the public key set to register at the provider. */
+  readonly jwksUri?: string;
+  readonly signingKey?: { readonly kid: string; readonly publicJwk: Readonly<Record<string, string>> };
   readonly createdDateTime: string;
   readonly updatedDateTime: string;
 }
@@ -27,6 +30,7 @@ export interface IdentityProviderView {
 export const AUTH_METHODS: readonly (readonly [string, string])[] = [
   ["client_secret_basic", "Client secret (HTTP Basic)"],
   ["client_secret_post", "Client secret (in the form)"],
+  ["private_key_jwt", "Private key JWT (hostpass makes the key)"],
   ["none", "None (public client with PKCE)"],
 ];
 
@@ -54,7 +58,7 @@ ${text("clientId", "Client id", p?.clientId ?? "", { required: true })}
       html`<option value="${value}"${value === method ? html` selected` : ""}>${label}</option>`,
   )}</select>
 <label for="${id("clientSecret")}">Client secret</label><input id="${id("clientSecret")}" name="clientSecret" type="password" maxlength="256" autocomplete="new-password" aria-describedby="${id("clientSecret")}-hint">
-<p id="${id("clientSecret")}-hint" class="muted hint">${p?.clientSecretSet ? "A secret is stored (never shown). Leave empty to keep it." : "Stored sealed, never shown again."}</p>
+<p id="${id("clientSecret")}-hint" class="muted hint">${p?.clientSecretSet ? "A secret is stored (never shown). Leave empty to keep it." : "Stored sealed, never shown again."} Not used with a private key JWT.</p>
 ${text("scopes", "Scopes", (p?.scopes ?? ["openid", "profile", "email"]).join(" "), { max: 1024, hint: "Space-separated; must include openid." })}
 ${text("usernameClaim", "User name claim", p?.claims.username ?? "preferred_username", { max: 128, hint: "The UPN in hostpass; email counts only with email_verified." })}
 ${text("linuxNameClaim", "Linux name claim", p?.claims.linuxName ?? "", { max: 128, hint: "Empty: derived from the UPN." })}

@@ -10,7 +10,9 @@ import {
   getIdentityProvider,
   type IdentityProvider,
   type IdentityProviderInput,
+  IdentityProviderNotFoundError,
   type IdentityProviderRepository,
+  publicJwks,
   updateIdentityProvider,
 } from "../../../federation/index.ts";
 import type { App } from "../../app.ts";
@@ -59,6 +61,7 @@ const CreateBody = Type.Object(
 const UpdateBody = Type.Object(
   {
     ...Fields,
+    rotateSigningKey: Type.Optional(Type.Boolean()),
     clientSecret: Type.Optional(Type.Union([Text(), Type.Null()])),
     caCertificate: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 16_384 }), Type.Null()])),
   },
@@ -85,7 +88,21 @@ const ProviderDto = Type.Object(
     mfaAcrValues: Type.Array(Type.String()),
     enabled: Type.Boolean(),
     caCertificateSet: Type.Boolean(),
-    redirectUri: Type.String(),
+    redirectUri: Type.String({ description: "register it at the provider as the redirect URI" }),
+    jwksUri: Type.Optional(
+      Type.String({ description: "private_key_jwt: the public key set to register at the provider" }),
+    ),
+    signingKey: Type.Optional(
+      Type.Object(
+        {
+          kid: Type.String(),
+          alg: Type.String(),
+          createdDateTime: Type.String(),
+          publicJwk: Type.Record(Type.String(), Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     createdDateTime: Type.String(),
     updatedDateTime: Type.String(),
   },
@@ -98,6 +115,7 @@ export function registerIdentityProviderRoutes(
   deps: RouteDeps,
   providers: IdentityProviderRepository,
   redirectUri: () => string,
+  jwksUri: (id: string) => string,
 ): void {
   const dto = async (p: IdentityProvider): Promise<Static<typeof ProviderDto>> => ({
     id: p.id,
@@ -116,6 +134,22 @@ export function registerIdentityProviderRoutes(
     enabled: p.enabled,
     caCertificateSet: p.caCertificate !== undefined,
     redirectUri: redirectUri(),
+    ...(p.clientAuth === "private_key_jwt" && p.signingKey
+      ? {
+          jwksUri: jwksUri(p.id),
+          signingKey: {
+            kid: p.signingKey.kid,
+            alg: p.signingKey.alg,
+            createdDateTime: p.signingKey.createdAt,
+            publicJwk: {
+              ...p.signingKey.publicJwk,
+              kid: p.signingKey.kid,
+              alg: p.signingKey.alg,
+              use: "sig",
+            },
+          },
+        }
+      : {}),
     createdDateTime: p.createdAt.toISOString(),
     updatedDateTime: p.updatedAt.toISOString(),
   });
@@ -129,6 +163,8 @@ export function registerIdentityProviderRoutes(
     jitProvisioning: p.jitProvisioning,
     trustMfa: p.trustMfa,
     enabled: p.enabled,
+    clientAuthMethod: p.clientAuth,
+    ...(p.signingKey ? { signingKeyId: p.signingKey.kid } : {}),
     ...(input.clientSecret === undefined
       ? {}
       : { clientSecret: input.clientSecret === null ? "removed" : "set" }),
@@ -187,6 +223,32 @@ export function registerIdentityProviderRoutes(
     },
     async (request) =>
       dto(await getIdentityProvider(providers, principalOf(request).tenantId, request.params.provider)),
+  );
+  app.get(
+    `${PATH}/:id/jwks`,
+    {
+      config: { public: true },
+      schema: {
+        operationId: "IdentityProviders_GetJwks",
+        tags: ["Directory"],
+        summary: "The public key hostpass signs private_key_jwt assertions to this provider with (public)",
+        params: Type.Object(
+          { id: Type.String({ pattern: "^[0-9a-fA-F-]{36}$" }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object(
+            { keys: Type.Array(Type.Record(Type.String(), Type.String())) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const p = await providers.findIdentityProviderById(request.params.id.toLowerCase());
+      if (!p) throw new IdentityProviderNotFoundError("no such identity provider");
+      return publicJwks(p.clientAuth === "private_key_jwt" ? p.signingKey : undefined);
+    },
   );
   app.patch(
     `${PATH}/:provider`,
