@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
@@ -154,6 +154,26 @@ describe("a second hostpass server as the upstream provider", () => {
     assert.deepEqual(JSON.parse(jwks), { keys: [jwk] });
     const tsv = await s.cli(["idp", "show", "--name", "upstream", "--query", "jwksUri", "-o", "tsv"]);
     assert.equal(tsv.out.trim(), shown.jwksUri);
+
+    // `ad sp credential add-key` takes that key (here the JWKS document) for an application.
+    const jwksFile = join(s.home, "downstream-jwks.json");
+    writeFileSync(jwksFile, jwks);
+    const local = await createServicePrincipal(s.running.store.directory, {
+      tenantId: s.running.bootstrap.tenant.id,
+      displayName: "key holder",
+    });
+    const addKey = await s.cli([
+      "ad",
+      "sp",
+      "credential",
+      "add-key",
+      "--id",
+      local.appId,
+      "--jwk-file",
+      jwksFile,
+    ]);
+    assert.equal(addKey.code, 0, addKey.err);
+    assert.equal(JSON.parse(addKey.out).thumbprint, shown.signingKey.kid);
 
     // The upstream's administrator registers the public key and removes the client secret.
     await addCertificateCredential(upstream.store.directory, {

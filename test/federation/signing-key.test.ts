@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { calculateJwkThumbprint } from "jose";
 import { addIdentityProvider, publicJwks, updateIdentityProvider } from "../../src/federation/index.ts";
 import type { Store } from "../../src/store/index.ts";
+import { startStoreServer } from "../server/store-server.ts";
 import { openTenantStore } from "./tenant-store.ts";
 
 describe("private_key_jwt signing keys of upstream providers", () => {
@@ -106,5 +107,92 @@ describe("private_key_jwt signing keys of upstream providers", () => {
     );
     assert.ok(switched.signingKey);
     assert.ok(await store.identityProviders.findIdentityProviderById(switched.id));
+  });
+});
+
+describe("private_key_jwt through the API", () => {
+  it("the JWKS URI answers without sign-in; unknown ids 404; a secret with the method 400", async () => {
+    const s = await startStoreServer();
+    try {
+      const created = await s.app.inject({
+        method: "POST",
+        url: "/directory/identityProviders",
+        headers: s.admin,
+        payload: {
+          name: "corp",
+          issuer: "https://login.corp.example",
+          clientId: "hostpass",
+          clientAuthMethod: "private_key_jwt",
+        },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const p = created.json();
+      assert.match(p.jwksUri, new RegExp(`/directory/identityProviders/${p.id}/jwks$`));
+      assert.equal(p.clientSecretSet, false);
+      const jwks = await s.app.inject({ method: "GET", url: `/directory/identityProviders/${p.id}/jwks` });
+      assert.equal(jwks.statusCode, 200, jwks.body);
+      assert.deepEqual(jwks.json(), { keys: [p.signingKey.publicJwk] });
+      const unknown = await s.app.inject({
+        method: "GET",
+        url: "/directory/identityProviders/00000000-0000-4000-8000-000000000000/jwks",
+      });
+      assert.equal(unknown.statusCode, 404);
+      assert.equal(unknown.json().error.code, "ERR_IDP_NOT_FOUND");
+      const notAnId = await s.app.inject({ method: "GET", url: "/directory/identityProviders/corp/jwks" });
+      assert.equal(notAnId.statusCode, 400);
+      const mixed = await s.app.inject({
+        method: "PATCH",
+        url: `/directory/identityProviders/${p.id}`,
+        headers: s.admin,
+        payload: { clientSecret: "s3cret" },
+      });
+      assert.equal(mixed.statusCode, 400, mixed.body);
+      assert.equal(mixed.json().error.code, "ERR_IDP_INVALID");
+      // hostpass as the provider: an application registers that public key for private_key_jwt.
+      const sp = await s.app.inject({
+        method: "POST",
+        url: "/directory/servicePrincipals",
+        headers: s.admin,
+        payload: { displayName: "downstream hostpass" },
+      });
+      const keysUrl = `/directory/servicePrincipals/${sp.json().id}/keys`;
+      const added = await s.app.inject({
+        method: "POST",
+        url: keysUrl,
+        headers: s.admin,
+        payload: { publicKeyJwk: p.signingKey.publicJwk },
+      });
+      assert.equal(added.statusCode, 201, added.body);
+      assert.equal(added.json().thumbprint, p.signingKey.kid, "the same RFC 7638 thumbprint on both sides");
+      const stored = await s.store.directory.listCertificateCredentials(s.tenantId, sp.json().id);
+      assert.deepEqual(
+        stored.map((c) => c.thumbprint),
+        [p.signingKey.kid],
+      );
+      const privateJwk = JSON.parse(
+        (await s.store.identityProviders.getSigningKey(s.tenantId, p.id)) ?? "{}",
+      );
+      const refused = await s.app.inject({
+        method: "POST",
+        url: keysUrl,
+        headers: s.admin,
+        payload: { publicKeyJwk: privateJwk },
+      });
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.match(refused.body, /private members/);
+      // Back to a client secret: the key set is no longer published.
+      const back = await s.app.inject({
+        method: "PATCH",
+        url: `/directory/identityProviders/${p.id}`,
+        headers: s.admin,
+        payload: { clientAuthMethod: "client_secret_basic", clientSecret: "s3cret" },
+      });
+      assert.equal(back.statusCode, 200, back.body);
+      assert.equal(back.json().jwksUri, undefined);
+      const none = await s.app.inject({ method: "GET", url: `/directory/identityProviders/${p.id}/jwks` });
+      assert.deepEqual(none.json(), { keys: [] });
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -36,6 +36,7 @@ import { registerPostGroup } from "./directory/post-group.ts";
 import { registerPostGroupMember } from "./directory/post-group-member.ts";
 import { registerPostRevokeSignInSessions } from "./directory/post-revoke-sign-in-sessions.ts";
 import { registerPostServicePrincipal } from "./directory/post-service-principal.ts";
+import { registerPostServicePrincipalKey } from "./directory/post-service-principal-key.ts";
 import { registerPostServicePrincipalSecret } from "./directory/post-service-principal-secret.ts";
 import { registerPostUser } from "./directory/post-user.ts";
 import { registerScimTokenRoutes } from "./directory/scim-token.ts";
@@ -107,6 +108,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   registerGetServicePrincipal(app, deps);
   registerDeleteServicePrincipal(app, deps);
   registerPostServicePrincipalSecret(app, deps);
+  registerPostServicePrincipalKey(app, deps);
   registerPatchServicePrincipal(app, deps);
   registerPostRevokeSignInSessions(app, deps);
   if (deps.identityProviders)
