@@ -9,14 +9,15 @@
  * written in ONE transaction (`IssuanceRecords.issued`), and the certificate is returned only once
  * that committed: a failure to record fails the issuance, and no certificate exists that is not in
  * both the ledger and the activity log. A refusal changes nothing; its event and sign-in entry are
- * recorded after the fact.
+ * recorded after the fact, with a stable code and a short public reason (`shared/public-failure.ts`),
+ * never internal text.
  */
 import { randomUUID } from "node:crypto";
 import type { SignInLogEntry } from "../audit/index.ts";
 import { LINUX_VM_SIGN_IN_APP, type PolicyEvaluation } from "../policy/index.ts";
 import type { Clock } from "../shared/clock.ts";
-import { isHostpassError } from "../shared/errors.ts";
 import { ExpiringCache } from "../shared/expiring-cache.ts";
+import { failureReasonOf, publicFailureOf } from "../shared/public-failure.ts";
 import { formatPublicKey } from "../ssh/index.ts";
 import { type AccessSignalSource, decideIssuanceAccess } from "./access-signals.ts";
 import type { CaKeyring } from "./ca-keyring.ts";
@@ -104,12 +105,6 @@ function resultOf(error: unknown): SignInLogEntry["result"] {
   return "failure";
 }
 
-/** A stable code and, for hostpass's own errors, their user-facing text; never internal text. */
-function reasonOf(error: unknown): { code: string; reason?: string } {
-  if (isHostpassError(error)) return { code: error.code, reason: error.message };
-  return { code: "ERR_INTERNAL" };
-}
-
 export function createCertificateIssuance(deps: IssuanceDeps): CertificateIssuance {
   const now = () => new Date(deps.clock());
   // Proof ids are recorded as used with the certificate (IssuanceRecords.issued), where the store
@@ -131,7 +126,7 @@ export function createCertificateIssuance(deps: IssuanceDeps): CertificateIssuan
     error: unknown,
   ): SignInLogEntry => {
     const mfa = token.amr.find((m) => m === "otp" || m === "hwk");
-    const failure = error === undefined ? undefined : reasonOf(error);
+    const failure = error === undefined ? undefined : failureReasonOf(error);
     return {
       id: randomUUID(),
       time: now(),
@@ -143,9 +138,7 @@ export function createCertificateIssuance(deps: IssuanceDeps): CertificateIssuan
       ip: input.ip,
       userAgent: input.userAgent,
       result: error === undefined ? "success" : resultOf(error),
-      ...(failure
-        ? { failureReason: failure.reason ? `${failure.code}: ${failure.reason}` : failure.code }
-        : {}),
+      ...(failure ? { failureReason: failure } : {}),
       ...(mfa ? { mfaMethod: mfa === "otp" ? "totp" : "passkey" } : {}),
       policies: evaluated,
       correlationId: randomUUID(),
@@ -220,7 +213,7 @@ export function createCertificateIssuance(deps: IssuanceDeps): CertificateIssuan
               tenantId: token.tenantId,
               actor: token.objectId,
               result: "failure",
-              details: reasonOf(error),
+              details: { ...publicFailureOf(error) },
             },
             signIn: signInOf(input, token, subject, evaluated, error),
           });

@@ -72,12 +72,15 @@ export async function recordMachineAddress(
 /**
  * Starts a registered machine on the host and has its address recorded (`record`, in the caller's
  * transaction). When either fails, whatever the host made of it is removed and the error goes on:
- * the caller removes the registration too, so a machine that cannot run is not left behind.
+ * the caller removes the registration too, so a machine that cannot run is not left behind. A
+ * removal that fails too is handed to `cleanupFailed` (logged and counted by the caller), and the
+ * first error still goes on.
  */
 export async function startRegisteredMachine(
   machine: Machine,
   host: MachineHost,
   record: (privateIp: string) => Promise<Machine>,
+  cleanupFailed: (error: unknown) => void,
 ): Promise<Machine> {
   try {
     const { privateIp } = await host.start({
@@ -88,7 +91,7 @@ export async function startRegisteredMachine(
     });
     return await record(privateIp);
   } catch (error) {
-    await host.remove(machine.id).catch(() => undefined);
+    await host.remove(machine.id).catch(cleanupFailed);
     throw error;
   }
 }

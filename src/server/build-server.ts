@@ -87,7 +87,7 @@ export async function buildServer(options: BuildServerOptions): Promise<App> {
     registerOpenApi(api, { title: "hostpass API", version: "0.1.0" }, documented);
     registerAuthenticate(api, { trust: options.trust, checkPrincipal: options.services.checkPrincipal });
     registerAuthorize(api, options.services);
-    registerAudit(api, options.services.audit);
+    registerAudit(api, options.services.audit, options.services.backgroundErrors);
     registerRoutes(api, { ...options.services, trust: options.trust });
   });
   // SCIM in a scope of its own: a SCIM token, not an API token, and SCIM's error bodies.

@@ -13,6 +13,7 @@ import type { FederationRepository, IdentityProviderRepository } from "../federa
 import type { ConditionalAccessRepository } from "../policy/index.ts";
 import type { RbacEngine, RbacRepository } from "../rbac/index.ts";
 import type { MachineHost, ResourceRepository } from "../resources/index.ts";
+import type { BackgroundErrors } from "../shared/background-errors.ts";
 import type { ApiPrincipal, TokenTrust } from "./auth/tokens.ts";
 import type { HostChannel } from "./host-channel.ts";
 
@@ -127,6 +128,11 @@ export interface DomainServices {
   readonly resources: ResourceRepository;
   /** The activity log, for queries (writes go through `audit`). */
   readonly auditLog: AuditRepository;
+  /**
+   * Errors of background work no request waits for (RBAC sync, clean-up after a failed machine
+   * change, records written after the response): logged, counted, in `GET /health`.
+   */
+  readonly backgroundErrors?: BackgroundErrors;
   /**
    * Refuses a token whose principal is gone or disabled and answers it as the directory knows it;
    * absent in tests that need no directory.

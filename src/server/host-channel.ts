@@ -164,7 +164,11 @@ async function machineFacts(
   if (machine.kind === "virtualMachineScaleSetVm") {
     const parent = parseResourceId(machine.id).parent;
     if (parent) {
-      const set = await getMachine(resources, parent.id).catch(() => undefined);
+      // A set deleted meanwhile has nothing to give; any other failure is the caller's to see.
+      const set = await getMachine(resources, parent.id).catch((error: unknown) => {
+        if (error instanceof ResourceNotFoundError) return undefined;
+        throw error;
+      });
       identityId ??= set?.identityPrincipalId;
       // The set's extension reaches an instance with the set's model (after update-instances).
       loginEnabled ||= machine.latestModelApplied !== false && hasLogin(set);

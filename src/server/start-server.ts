@@ -7,7 +7,8 @@ import { activeCaKey, buildHostKrl, type HostKrl, openCaSigner, signHostCertific
 import { createJoinCode } from "../directory/index.ts";
 import { computerName, getMachine, ResourceNotFoundError, recordHeartbeat } from "../resources/index.ts";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
-import type { Clock } from "../shared/clock.ts";
+import { createBackgroundErrors } from "../shared/background-errors.ts";
+import { type Clock, systemClock } from "../shared/clock.ts";
 import { openStore, type Store, sqliteUrlForDataDir, startExpirySweep } from "../store/index.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
 import { type BootstrapResult, bootstrap } from "./bootstrap.ts";
@@ -142,12 +143,21 @@ async function startWith(
     // A pooled PostgreSQL connection lost (a restart): the pool opens a new one for the next request.
     onConnectionError: (error) => log("warn", "database connection lost", { err: error }),
   });
-  const wired = wireServices(store);
+  // Late-bound to the server's logger once it listens (stderr before).
+  let log: (level: "warn" | "error", message: string, details?: Record<string, unknown>) => void = (
+    level,
+    message,
+    details,
+  ) => console[level](`hostpass: ${message}`, details ?? "");
+  const backgroundErrors = createBackgroundErrors({
+    clock: systemClock,
+    log: (source, error) => log("error", `background work failed (${source})`, { err: error }),
+  });
+  const wired = wireServices(store, { backgroundErrors });
   const checkGrant = grantCheck(store.oidc);
   const now = () => new Date(options.clock ? options.clock() : Date.now());
   // The host channel (issue 7): late-bound to what is known only once the server listens.
   let endpoint: { publicUrl: string; fingerprint?: string } = { publicUrl: "" };
-  let log: (level: "warn" | "error", message: string, details?: Record<string, unknown>) => void = () => {};
   let krl: Promise<HostKrl> | undefined;
   const currentKrl = (fresh: boolean): Promise<HostKrl> => {
     if (fresh || krl === undefined) {
@@ -197,7 +207,6 @@ async function startWith(
       }),
   });
   // Issuance keeps the system clock: the portal's pinned clock does not move token or proof times.
-  let logWorkerError: (error: unknown) => void = () => {};
   const ssh = wireSsh(store, kek, wired.audit, {
     certificateLifetimeSeconds: options.certificateLifetimeSeconds,
     ...(options.issuanceWorkers
@@ -205,7 +214,7 @@ async function startWith(
           workers: {
             count: options.issuanceWorkers,
             storeUrl: options.database ?? sqliteUrlForDataDir(options.dataDir),
-            log: (error: unknown) => logWorkerError(error),
+            log: (error: unknown) => backgroundErrors.record("issuanceWorker", error),
           },
         }
       : {}),
@@ -248,6 +257,7 @@ async function startWith(
       agents: store.agents,
       federation: { providers: store.identityProviders, transaction: services.transaction },
       redirectUris: (tenantId, principalId) => store.federation.getRedirectUris(tenantId, principalId),
+      backgroundErrors,
     });
     const logger = { level: options.logLevel ?? "warn", stream: options.logStream ?? process.stderr };
     const https = tls && { key: tls.key, cert: tls.cert };
@@ -262,7 +272,6 @@ async function startWith(
     // For the CLI's built-in `local` cloud on this machine (cli/session/clouds.ts): the URL to use.
     await writeFileAtomic(join(options.dataDir, "public-url"), `${publicUrl.origin}\n`, 0o644);
     log = (level, message, details) => app.log[level](details ?? {}, message);
-    logWorkerError = (error) => app.log.error({ err: error }, "issuance worker failed");
     // Each local machine's agent joins with a code the service makes for it here (no shared secret)
     // and pins the service's self-signed certificate.
     local?.listening(
@@ -284,7 +293,7 @@ async function startWith(
     await ssh.start(publicUrl.origin, authorizationServer);
     const stopSweep = startExpirySweep(store, {
       ...(options.clock === undefined ? {} : { now: options.clock }),
-      onError: (error) => app.log.warn({ err: error }, "expiry sweep failed"),
+      onError: (error) => backgroundErrors.record("expirySweep", error),
     });
     if (local) {
       for (const failure of await local.resume(store.resources))

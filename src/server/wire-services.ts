@@ -13,6 +13,7 @@ import type { FederationRepository, IdentityProviderRepository } from "../federa
 import type { ConditionalAccessRepository } from "../policy/index.ts";
 import { RbacEngine, type RbacRepository } from "../rbac/index.ts";
 import { ResourceNotFoundError, type ResourceRepository, requireResource } from "../resources/index.ts";
+import { type BackgroundErrors, createBackgroundErrors } from "../shared/background-errors.ts";
 import { systemClock } from "../shared/clock.ts";
 import { ExpiringCache } from "../shared/expiring-cache.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
@@ -50,6 +51,7 @@ export interface Repositories extends TransactionRepositories {
 
 export interface WiredServices extends DomainServices {
   readonly checkPrincipal: (principal: ApiPrincipal) => Promise<ApiPrincipal>;
+  readonly backgroundErrors: BackgroundErrors;
   /** Stops the background RBAC sync. */
   /** Stops the RBAC sync timer and writes out pending audit events; call before closing the store. */
   close(): Promise<void>;
@@ -76,8 +78,21 @@ const RBAC_TYPE = {
   managedIdentity: "ManagedIdentity",
 } as const;
 
+export interface WireOptions {
+  /** Where background errors go (the server's, logged with its logger); default: stderr. */
+  readonly backgroundErrors?: BackgroundErrors;
+}
+
 /** Builds the services the routes use from the store's repositories: the composition root's wiring. */
-export function wireServices(repos: Repositories): WiredServices {
+export function wireServices(repos: Repositories, options: WireOptions = {}): WiredServices {
+  const backgroundErrors =
+    options.backgroundErrors ??
+    createBackgroundErrors({
+      clock: systemClock,
+      log: (source, error) => console.error(`hostpass: background error (${source})`, error),
+    });
+  // A failed RBAC sync is retried by the next tick or commit; it is logged and counted, not lost.
+  const syncFailed = (error: unknown) => backgroundErrors.record("rbacSync", error);
   const engines = new Map<string, Promise<RbacEngine>>();
   const rbac = (tenantId: string): Promise<RbacEngine> => {
     let engine = engines.get(tenantId);
@@ -100,7 +115,7 @@ export function wireServices(repos: Repositories): WiredServices {
     void engines
       .get(tenantId)
       ?.then((e) => e.sync())
-      .catch(() => undefined);
+      .catch(syncFailed);
   };
   const wakeAll = () => {
     for (const tenantId of engines.keys()) wake(tenantId);
@@ -119,6 +134,7 @@ export function wireServices(repos: Repositories): WiredServices {
   const audit = createAuditWriter(repos.audit);
   return {
     rbac,
+    backgroundErrors,
     directory: repos.directory,
     resources: repos.resources,
     auditLog: repos.audit,

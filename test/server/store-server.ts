@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
+import type { MachineHost } from "../../src/resources/index.ts";
 import type { ApiPrincipal } from "../../src/server/auth/tokens.ts";
 import { type BootstrapResult, bootstrap } from "../../src/server/bootstrap.ts";
 import { type App, buildServer } from "../../src/server/build-server.ts";
 import { ensureCaKeys, wireSsh } from "../../src/server/wire-certificates.ts";
 import { type WiredServices, wireServices } from "../../src/server/wire-services.ts";
+import type { BackgroundErrors } from "../../src/shared/background-errors.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
 import { bearer, tempDir } from "./helpers.ts";
 import { createTestTokenKeys, type MintOptions, mintAccessToken } from "./token-mint.ts";
@@ -24,17 +26,31 @@ export interface StoreServer {
   close(): Promise<void>;
 }
 
-export async function startStoreServer(
-  options: { url?: string; dataDir?: string } = {},
-): Promise<StoreServer> {
+export interface StoreServerOptions {
+  readonly url?: string;
+  readonly dataDir?: string;
+  /** A machine host (a test double of the local provider): creating a VM then starts it there. */
+  readonly machineHost?: MachineHost;
+  /** What the services are wired over (default: the store itself), e.g. a repository that fails on demand. */
+  readonly repositories?: (store: Store) => Store;
+  readonly backgroundErrors?: BackgroundErrors;
+}
+
+export async function startStoreServer(options: StoreServerOptions = {}): Promise<StoreServer> {
   const dataDir = options.dataDir ?? (await tempDir());
   const kek = randomBytes(32);
   const store = await openStore({ url: options.url ?? "sqlite::memory:", keyEncryptionKey: kek });
-  const wired = wireServices(store);
+  const wired = wireServices(options.repositories ? options.repositories(store) : store, {
+    ...(options.backgroundErrors ? { backgroundErrors: options.backgroundErrors } : {}),
+  });
   const boot = await bootstrap(store, wired.rbac, { adminPassword: "correct horse battery staple" });
   // The CA's administration routes (keys, rotation, ledger); issuance stays 503 (no token issuer here).
   await ensureCaKeys(store.caKeys, kek, "ssh-ed25519", new Date());
-  const services = { ...wired, ssh: wireSsh(store, kek, wired.audit).services };
+  const services = {
+    ...wired,
+    ssh: wireSsh(store, kek, wired.audit).services,
+    ...(options.machineHost ? { machineHost: options.machineHost } : {}),
+  };
   const keys = await createTestTokenKeys();
   const app = await buildServer({ services, trust: () => keys.trust });
   const tenantId = boot.tenant.id;

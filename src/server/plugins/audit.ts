@@ -8,12 +8,17 @@
  * commit together or not at all: a failure to record fails the change.
  *
  * Refused and failed attempts change nothing, so they are recorded after the response (a denied
- * role assignment is exactly what an auditor looks for), with the stable error code only: never
- * an error message (internal text stays in the server log).
+ * role assignment is exactly what an auditor looks for), with the stable error code and the short
+ * public reason the caller was answered (`error-handler.ts`: a 5xx is "internal error"), never
+ * internal text (that stays in the server log). A record that cannot be written is logged and
+ * counted in `GET /health` (source `auditAfterResponse`).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { appendAuditEvent } from "../../audit/index.ts";
+import type { BackgroundErrors } from "../../shared/background-errors.ts";
+import { PUBLIC_REASON_MAX } from "../../shared/public-failure.ts";
 import type { AuditSink, ChangeRepositories, DomainServices } from "../deps.ts";
+import { toErrorResponse } from "./error-handler.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -27,6 +32,8 @@ declare module "fastify" {
     auditRecorded: boolean;
     /** The stable code of the error the request failed with, for the failure record. */
     auditErrorCode: string | undefined;
+    /** The public message the caller got for it (never internal text). */
+    auditErrorReason: string | undefined;
   }
 }
 
@@ -72,13 +79,20 @@ export async function inChange<T>(
 }
 
 /** Records refused and failed changes (after the response; they changed nothing). */
-export function registerAudit(app: FastifyInstance, audit: AuditSink): void {
+export function registerAudit(
+  app: FastifyInstance,
+  audit: AuditSink,
+  backgroundErrors?: BackgroundErrors,
+): void {
   app.decorateRequest("auditTarget", undefined);
   app.decorateRequest("auditRecorded", false);
   app.decorateRequest("auditErrorCode", undefined);
+  app.decorateRequest("auditErrorReason", undefined);
   app.addHook("onError", async (request, _reply, error) => {
-    const code = (error as { code?: unknown }).code;
-    request.auditErrorCode = typeof code === "string" && code.startsWith("ERR_") ? code : "ERR_INTERNAL";
+    // What the caller was answered: a stable code and a public message (5xx: "internal error").
+    const { code, message } = toErrorResponse(error).body.error;
+    request.auditErrorCode = code;
+    request.auditErrorReason = message.slice(0, PUBLIC_REASON_MAX);
   });
   app.addHook("onSend", async (request, reply, payload) => {
     if (!CHANGES.has(request.method) || request.principal === null || request.auditRecorded) return payload;
@@ -100,12 +114,14 @@ export function registerAudit(app: FastifyInstance, audit: AuditSink): void {
           method: request.method,
           status,
           ...(request.auditErrorCode === undefined ? {} : { code: request.auditErrorCode }),
+          ...(request.auditErrorReason === undefined ? {} : { reason: request.auditErrorReason }),
           ...(status < 400 ? { recordedAfterResponse: true } : {}),
         },
       });
     } catch (error) {
-      // Nothing was changed; the lost record of a refusal is logged loudly.
+      // Nothing was changed; the lost record of a refusal is logged loudly and counted.
       request.log.error({ err: error }, "audit write failed");
+      backgroundErrors?.record("auditAfterResponse", error);
     }
     return payload;
   });

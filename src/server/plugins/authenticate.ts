@@ -10,6 +10,11 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Only discovery documents (JWKS, OpenAPI) are public; nothing administrative may be. */
     public?: boolean;
+    /**
+     * A public route that answers more to a signed-in caller (`GET /health`): a token, when one
+     * is sent, is verified as on any route (a bad one is 401), and `request.principal` is set.
+     */
+    authenticateIfPresent?: boolean;
   }
 }
 
@@ -33,7 +38,12 @@ export function registerAuthenticate(app: FastifyInstance, options: Authenticate
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request) => {
     if (request.routeOptions.url === undefined) return; // no route: the 404 handler answers
-    if (request.routeOptions.config.public === true) return;
+    const config = request.routeOptions.config;
+    if (config.public === true) {
+      if (config.authenticateIfPresent === true && request.headers.authorization !== undefined)
+        request.principal = await authenticate(request, options);
+      return;
+    }
     request.principal = await authenticate(request, options);
   });
 }

@@ -2,12 +2,16 @@
  * Token-endpoint outcomes into the sign-in log: every failed grant (wrong client secret, replayed
  * assertion, reused code or refresh token, disabled account, ...) and every service-principal
  * sign-in (client credentials). Users' successful sign-ins are logged by the portal, where they
- * happen. Writing the log never fails the grant: a lost record is logged loudly instead.
+ * happen. A refused grant is recorded with its OAuth error and oidc-provider's public description;
+ * an internal failure of the authorization server (`server_error`, whose text is internal) is not a
+ * sign-in record but a background error (logged, counted in `GET /health`), as is a record that
+ * cannot be written: writing the log never fails the grant.
  */
 import { randomUUID } from "node:crypto";
 import type { KoaContextWithOIDC, Provider } from "oidc-provider";
 import type { SignInLogEntry, SignInLogRepository } from "../../audit/index.ts";
 import type { AccountSource } from "../../auth/index.ts";
+import type { BackgroundErrors } from "../../shared/background-errors.ts";
 
 interface GrantError {
   readonly error?: string;
@@ -21,6 +25,7 @@ export function recordGrantEvents(
   log: SignInLogRepository,
   accounts: AccountSource,
   tenants: () => readonly string[],
+  backgroundErrors?: BackgroundErrors,
 ): void {
   const write = async (ctx: KoaContextWithOIDC, result: "success" | "failure", reason?: string) => {
     const client = ctx.oidc?.client;
@@ -54,8 +59,13 @@ export function recordGrantEvents(
   };
   const safely = (ctx: KoaContextWithOIDC, result: "success" | "failure", reason?: string) =>
     write(ctx, result, reason).catch((error: unknown) => {
-      console.error("sign-in log write failed", error);
+      if (backgroundErrors) backgroundErrors.record("signInLog", error);
+      else console.error("sign-in log write failed", error);
     });
+  provider.on("server_error", (_ctx, error) => {
+    if (backgroundErrors) backgroundErrors.record("authorizationServer", error);
+    else console.error("authorization server error", error);
+  });
   provider.on("grant.error", (ctx, error) => {
     const e = error as GrantError;
     // A device polling before the user decided, or too fast: the protocol's normal course.

@@ -6,6 +6,7 @@
  * tests), so the authorization server is created by `start(url)` after listening; until then
  * `/oauth2` answers 503 and no API token verifies.
  */
+
 import {
   type AuthorizationServer,
   createAuthorizationServer,
@@ -15,6 +16,7 @@ import {
 } from "../../auth/index.ts";
 import type { AgentRepository, DirectoryRepository } from "../../directory/index.ts";
 import { registerPortal } from "../../portal/index.ts";
+import type { BackgroundErrors } from "../../shared/background-errors.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { PORTAL_CLIENT_ID } from "../../shared/well-known.ts";
 import type { App } from "../app.ts";
@@ -56,6 +58,8 @@ export interface SignInOptions {
   readonly federation?: Omit<FederatedSignInDeps, "tenants">;
   /** Redirect URIs of service principals that are web sign-in clients (issue 13); absent: none. */
   readonly redirectUris?: RedirectUrisOf;
+  /** Where the authorization server's internal errors and lost sign-in records are counted. */
+  readonly backgroundErrors?: BackgroundErrors;
 }
 
 export interface SignIn {
@@ -162,7 +166,13 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
           throttle: stores.throttle ?? createMemoryThrottleStore(),
         },
       );
-      recordGrantEvents(server.provider, stores.signInLog, accounts, options.tenants);
+      recordGrantEvents(
+        server.provider,
+        stores.signInLog,
+        accounts,
+        options.tenants,
+        options.backgroundErrors,
+      );
       base = publicUrl;
       return server;
     },

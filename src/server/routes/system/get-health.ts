@@ -1,6 +1,26 @@
 import { Type } from "@fastify/type-provider-typebox";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
+import { actorOf } from "../../plugins/authorize.ts";
+
+/**
+ * Who sees the details of `GET /health`: who may read the whole tenant's activity log (Reader,
+ * Contributor, Owner at "/"), because the details carry internal error text.
+ */
+export const HEALTH_DETAILS_ACTION = "Insights/eventtypes/values/read";
+
+const LastError = Type.Object({ at: Type.String(), message: Type.String() }, { additionalProperties: false });
+
+const Source = Type.Object(
+  {
+    source: Type.String(),
+    count: Type.Integer(),
+    lastAt: Type.String(),
+    lastCode: Type.String(),
+    lastMessage: Type.String(),
+  },
+  { additionalProperties: false },
+);
 
 /** Liveness only: says nothing about the directory, so it can stay public for load balancers. */
 export function registerGetHealth(app: App, deps: RouteDeps): void {
@@ -17,31 +37,35 @@ export function registerGetHealth(app: App, deps: RouteDeps): void {
     },
     async () => ({ status: "ok" as const }),
   );
-  // Readiness of the background work (for operators: it names errors, so it needs a token).
+  // Readiness of the background work: anyone sees `ok` or `degraded` (an error of background work
+  // in the last 5 minutes); administrators (a token that may read the tenant's activity log)
+  // also see what failed, how often, and the last error's code and text.
   app.get(
     "/health",
     {
-      config: { permission: "self" },
+      config: { public: true, authenticateIfPresent: true },
       schema: {
         operationId: "Health_Components",
         tags: ["Discovery"],
-        summary: "Health of the service's background work (the change-log consumers of the host channel)",
+        summary:
+          "Health of the service's background work: status for anyone; the failing parts for administrators",
         response: {
           200: Type.Object(
             {
               status: Type.Union([Type.Literal("ok"), Type.Literal("degraded")]),
+              background: Type.Optional(
+                Type.Object(
+                  { ok: Type.Boolean(), sources: Type.Array(Source) },
+                  { additionalProperties: false },
+                ),
+              ),
               hostChannel: Type.Optional(
                 Type.Object(
                   {
                     ok: Type.Boolean(),
                     tenants: Type.Integer(),
                     streams: Type.Integer(),
-                    lastError: Type.Optional(
-                      Type.Object(
-                        { at: Type.String(), message: Type.String() },
-                        { additionalProperties: false },
-                      ),
-                    ),
+                    lastError: Type.Optional(LastError),
                   },
                   { additionalProperties: false },
                 ),
@@ -52,13 +76,23 @@ export function registerGetHealth(app: App, deps: RouteDeps): void {
         },
       },
     },
-    async () => {
+    async (request) => {
       const channel = deps.hostAgents?.channel.health();
-      const ok = channel?.ok ?? true;
+      const background = deps.backgroundErrors?.health();
+      const ok = (channel?.ok ?? true) && (background?.ok ?? true);
+      const status = ok ? ("ok" as const) : ("degraded" as const);
+      if (!(await mayReadDetails(deps, request))) return { status };
       return {
-        status: ok ? ("ok" as const) : ("degraded" as const),
+        status,
+        ...(background ? { background: { ok: background.ok, sources: [...background.sources] } } : {}),
         ...(channel ? { hostChannel: channel } : {}),
       };
     },
   );
+}
+
+async function mayReadDetails(deps: RouteDeps, request: Parameters<typeof actorOf>[0]): Promise<boolean> {
+  if (!request.principal) return false;
+  const engine = await deps.rbac(request.principal.tenantId);
+  return (await engine.check(actorOf(request), HEALTH_DETAILS_ACTION, "/")).allowed;
 }

@@ -7,6 +7,7 @@ import {
   recordMachineAddress,
   startRegisteredMachine,
 } from "../../../../resources/index.ts";
+import { publicFailureOf } from "../../../../shared/public-failure.ts";
 import type { RouteDeps } from "../../../deps.ts";
 import { principalOf } from "../../../plugins/authenticate.ts";
 import { removeMachineIdentity } from "./machine-identity.ts";
@@ -27,29 +28,40 @@ export async function startOnHost(
   const host = deps.machineHost;
   if (!host) return machine;
   const { tenantId, objectId } = principalOf(request);
+  const failed = (source: string) => (error: unknown) => deps.backgroundErrors?.record(source, error);
   try {
-    return await startRegisteredMachine(machine, host, (privateIp) =>
-      deps.transaction(tenantId, (tx) => recordMachineAddress(tx.resources, machine.id, privateIp)),
+    return await startRegisteredMachine(
+      machine,
+      host,
+      (privateIp) =>
+        deps.transaction(tenantId, (tx) => recordMachineAddress(tx.resources, machine.id, privateIp)),
+      failed("machineHostCleanup"),
     );
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    await deps.transaction(tenantId, async (tx) => {
-      if (machine.kind === "virtualMachine") await removeMachineIdentity(tx, tenantId, machine.id);
-      await deleteMachine(tx.resources, machine.id);
-      await appendAuditEvent(tx.audit, {
-        tenantId,
-        actor: objectId,
-        action: `${machine.kind === "virtualMachine" ? "Compute/virtualMachines" : "Compute/virtualMachineScaleSets/virtualMachines"}/delete`,
-        target: machine.id,
-        result: "success",
-        correlationId: request.id,
-        details: {
-          method: request.method,
-          rolledBack: "the machine could not be started",
-          code: typeof code === "string" ? code : "ERR_INTERNAL",
-        },
-      });
-    });
+    // The identity and the registration go in one transaction with the record of why (a stable
+    // code and public reason, never the host's own error text).
+    await deps
+      .transaction(tenantId, async (tx) => {
+        if (machine.kind === "virtualMachine") await removeMachineIdentity(tx, tenantId, machine.id);
+        await deleteMachine(tx.resources, machine.id);
+        await appendAuditEvent(tx.audit, {
+          tenantId,
+          actor: objectId,
+          action: `${machine.kind === "virtualMachine" ? "Compute/virtualMachines" : "Compute/virtualMachineScaleSets/virtualMachines"}/delete`,
+          target: machine.id,
+          result: "success",
+          correlationId: request.id,
+          details: {
+            method: request.method,
+            rolledBack: "the machine could not be started",
+            ...publicFailureOf(error),
+          },
+        });
+      })
+      // The roll-back failing leaves the machine registered (nothing half-written: it is one
+      // transaction): counted and logged for an operator, and the request still fails with the
+      // start's error.
+      .catch(failed("machineRollback"));
     throw error;
   }
 }
@@ -74,7 +86,14 @@ export async function machinesOnHost(deps: RouteDeps, machine: Machine): Promise
   return ids;
 }
 
-/** Removes machines from the machine host (after their registration is gone). */
+/**
+ * Removes machines from the machine host (after their registration is gone, so the delete has
+ * happened): a computer that cannot be removed is logged and counted in `GET /health`
+ * (`machineHostRemove`), and the provider removes it when it next starts.
+ */
 export async function removeFromHost(deps: RouteDeps, ids: readonly string[]): Promise<void> {
-  for (const id of ids) await deps.machineHost?.remove(id);
+  for (const id of ids)
+    await deps.machineHost
+      ?.remove(id)
+      .catch((error: unknown) => deps.backgroundErrors?.record("machineHostRemove", error));
 }
