@@ -57,6 +57,11 @@ export interface AuthorizationServerDeps {
   readonly storage: OidcStorage;
   readonly throttle: ThrottleStore;
   readonly pages?: AuthPages;
+  /**
+   * Called with every provider built (the first, and each one `reloadKeys` makes), to attach event
+   * listeners (sign-in log, internal errors) that must not be lost with a provider.
+   */
+  readonly observe?: (provider: Provider) => void;
 }
 
 export interface AuthorizationServer {
@@ -147,6 +152,7 @@ export async function createAuthorizationServer(
     refuseDuplicateKeysInDpop(provider);
     answerUnavailableWith503(provider);
     applyDeviceFlowLimits(provider, deps.throttle, device, config.deviceVerificationUrl);
+    deps.observe?.(provider);
     // One object per key set, so the verifier's imported keys are cached with it.
     const verificationKeys = { keys: keys.publicJwks };
     return { provider, keys, verificationKeys, callback: provider.callback() };

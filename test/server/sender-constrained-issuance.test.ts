@@ -149,14 +149,45 @@ describe("sender-constrained Linux VM Sign-In tokens on a real server", () => {
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
   });
 
-  test("the authorization server refuses a Linux VM Sign-In token without a DPoP proof", async () => {
+  test("the authorization server refuses a Linux VM Sign-In token without a DPoP proof, in the sign-in log (also after its keys are reloaded)", async () => {
+    const refusedNow = async () => {
+      await assert.rejects(
+        signInServicePrincipal(conn, sp.appId, { secret }, LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE),
+        (error: { details?: { error?: string } }) => {
+          assert.equal(error.details?.error, "invalid_dpop_proof");
+          return true;
+        },
+      );
+      // The log is written after the answer: wait for it.
+      for (let i = 0; i < 50; i++) {
+        const logged = await running.store.signInLog.query(
+          { tenantId, principalId: sp.id, result: "failure" },
+          { limit: 100 },
+        );
+        const n = logged.items.filter((x) => x.failureReason?.startsWith("invalid_dpop_proof")).length;
+        if (n > 0) return n;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return 0;
+    };
+    const first = await refusedNow();
+    assert.ok(first >= 1, "the refused grant is in the sign-in log");
+    // A new provider (new signing keys) keeps recording refused grants.
+    await running.authorizationServer.reloadKeys();
+    let after = first;
     await assert.rejects(
       signInServicePrincipal(conn, sp.appId, { secret }, LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE),
-      (error: { details?: { error?: string } }) => {
-        assert.equal(error.details?.error, "invalid_dpop_proof");
-        return true;
-      },
     );
+    for (let i = 0; i < 50 && after === first; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      after = (
+        await running.store.signInLog.query(
+          { tenantId, principalId: sp.id, result: "failure" },
+          { limit: 100 },
+        )
+      ).items.filter((x) => x.failureReason?.startsWith("invalid_dpop_proof")).length;
+    }
+    assert.equal(after, first + 1, "recorded by the reloaded provider too");
   });
 
   test("the CA refuses a bearer (unbound) token signed by the server's own key: ERR_CA_TOKEN_UNBOUND", async () => {

@@ -164,15 +164,17 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
           keys: stores.signingKeys,
           storage: stores.oidc,
           throttle: stores.throttle ?? createMemoryThrottleStore(),
+          observe: (provider) =>
+            recordGrantEvents(
+              provider,
+              stores.signInLog,
+              accounts,
+              options.tenants,
+              options.backgroundErrors,
+            ),
         },
       );
-      recordGrantEvents(
-        server.provider,
-        stores.signInLog,
-        accounts,
-        options.tenants,
-        options.backgroundErrors,
-      );
+
       base = publicUrl;
       return server;
     },
