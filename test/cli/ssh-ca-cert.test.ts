@@ -6,9 +6,11 @@
  * sshd reads both files at each authentication, so rewriting them is what a host update does.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
 import { http } from "../../src/cli/session/http.ts";
 import { createUser, type User } from "../../src/directory/index.ts";
 import type { RunningServer } from "../../src/server/index.ts";
@@ -21,6 +23,8 @@ import {
   startCliServer,
 } from "../helpers/cli-server.ts";
 import { makeTempDir, removeDir, type Sshd, sshLogin, startSshd } from "../helpers/openssh.ts";
+
+const execFileAsync = promisify(execFile);
 
 describe("ssh ca / ssh cert / vm session commands, end to end", () => {
   let s: CliServer;
@@ -103,6 +107,27 @@ describe("ssh ca / ssh cert / vm session commands, end to end", () => {
     await sshd?.stop();
     if (sshdDir) await removeDir(sshdDir);
     await s?.close();
+  });
+
+  it("ssh cert binds its token to the key for every key type the CA certifies (ssh-keygen RSA 3072, ECDSA P-384 and P-521)", async () => {
+    for (const [type, bits] of [
+      ["rsa", "3072"],
+      ["ecdsa", "384"],
+      ["ecdsa", "521"],
+    ] as const) {
+      const key = join(alicesCli.home, `id_${type}${bits}`);
+      await execFileAsync("ssh-keygen", ["-q", "-t", type, "-b", bits, "-N", "", "-f", key]);
+      const file = `${key}-cert.pub`;
+      const run = await cli("alice", ["ssh", "cert", "--file", file, "--public-key-file", `${key}.pub`]);
+      assert.equal(run.code, 0, `${type} ${bits}: ${run.err}`);
+      const cert = parseCertificateText(await readFile(file, "utf8"));
+      const offered = (await readFile(`${key}.pub`, "utf8")).split(" ")[1];
+      assert.equal(
+        Buffer.from(cert.key.blob).toString("base64"),
+        offered,
+        `${type} ${bits}: the certificate is for that key`,
+      );
+    }
   });
 
   it("rotates the user CA: the old key's certificate works in the overlap and is refused after retire", async () => {
