@@ -72,6 +72,16 @@ export async function dropTokens(ctx: AdminContext, request: FastifyRequest): Pr
   }
 }
 
+/**
+ * For a list a page shows beside its main content: one the signed-in user may not read (403) is
+ * shown empty; any other failure (the service down, a bug) is not hidden behind an empty list but
+ * becomes the page's error.
+ */
+export function emptyWhenForbidden(error: unknown): { readonly value: never[] } {
+  if (error instanceof ApiError && error.status === 403) return { value: [] };
+  throw error;
+}
+
 export interface ApiCall {
   readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   readonly path: string;

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { field, queryString } from "../../lib/forms.ts";
 import { html, type SafeHtml } from "../../lib/html.ts";
 import { type AdminPage, adminGet, adminPost, leaveNotice } from "../lib/admin-route.ts";
-import { type AdminContext, ApiError } from "../lib/api-client.ts";
+import { type AdminContext, ApiError, emptyWhenForbidden } from "../lib/api-client.ts";
 import type { ListOf } from "../lib/api-types.ts";
 import {
   caTabs,
@@ -145,7 +145,7 @@ ${canWrite ? locationForm(page.base, page.csrf) : ""}`;
     const devices = page.nav.directory
       ? await page.api
           .get<ListOf<{ id: string; displayName: string }>>("/directory/devices?top=100")
-          .catch(() => ({ value: [] }))
+          .catch(emptyWhenForbidden)
       : { value: [] };
     const result = await whatIf(page, request);
     const body = html`${caTabs(page.base, "what-if")}${whatIfForm(page.base, request, devices.value)}${result}`;

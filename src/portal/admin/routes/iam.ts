@@ -10,7 +10,7 @@ import { parseResourceId, type ResourceId } from "../../../resources/index.ts";
 import { field, queryString } from "../../lib/forms.ts";
 import { html, type SafeHtml } from "../../lib/html.ts";
 import { type AdminPage, adminGet, adminPost, leaveNotice } from "../lib/admin-route.ts";
-import { type AdminContext, ApiError } from "../lib/api-client.ts";
+import { type AdminContext, ApiError, emptyWhenForbidden } from "../lib/api-client.ts";
 import type { CheckAccessView, ListOf, RoleAssignmentView, RoleDefinitionView } from "../lib/api-types.ts";
 import { idFromPath, linksFor } from "../lib/links.ts";
 import { principalNames } from "../lib/principal-names.ts";
@@ -156,10 +156,10 @@ async function findCandidates(page: AdminPage, search: string): Promise<Candidat
     ),
     page.api
       .get<ListOf<{ id: string; displayName: string }>>(`/directory/groups?${q}`)
-      .catch(() => ({ value: [] })),
+      .catch(emptyWhenForbidden),
     page.api
       .get<ListOf<{ id: string; displayName: string; appId: string }>>(`/directory/servicePrincipals?${q}`)
-      .catch(() => ({ value: [] })),
+      .catch(emptyWhenForbidden),
   ]);
   return [
     ...users.value.map((u) => ({ id: u.id, kind: "User", name: u.displayName, detail: u.userPrincipalName })),

@@ -9,7 +9,7 @@ import { parseResourceId, type ResourceId } from "../../../resources/index.ts";
 import { field } from "../../lib/forms.ts";
 import { html } from "../../lib/html.ts";
 import { type AdminPage, adminGet, adminPost, leaveNotice } from "../lib/admin-route.ts";
-import { type AdminContext, ApiError } from "../lib/api-client.ts";
+import { type AdminContext, ApiError, emptyWhenForbidden } from "../lib/api-client.ts";
 import type { ListOf, MachineView, ResourceView } from "../lib/api-types.ts";
 import { idFromPath, linksFor } from "../lib/links.ts";
 import { facts, table, time } from "../views/parts.ts";
@@ -23,7 +23,7 @@ export function registerResources(app: FastifyInstance, ctx: AdminContext): void
     const [groups, subscriptions] = await Promise.all([
       page.api
         .get<ListOf<ResourceView>>("/providers/Management/managementGroups?top=1000")
-        .catch(() => ({ value: [] })),
+        .catch(emptyWhenForbidden),
       page.api.get<ListOf<ResourceView>>("/subscriptions?top=1000"),
     ]);
     const body = html`<section aria-labelledby="mgs"><h2 id="mgs">Management groups</h2>${table(
