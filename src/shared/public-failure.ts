@@ -7,7 +7,9 @@
  * - a hostpass error of a kind the caller may see (invalid, unauthenticated, forbidden, not_found,
  *   conflict, limited): its code and its own user-facing message (already what the API answers);
  * - a hostpass error of kind `internal` or `unavailable`, and anything else: its code (or
- *   `ERR_INTERNAL`) and a fixed text per kind. The real error goes to the server log only.
+ *   `ERR_INTERNAL`) and a fixed text per kind (per code for the store's). The real error goes to
+ *   the server log only. The API's error answers (`server/plugins/error-handler.ts`) use the same
+ *   texts.
  */
 import { type ErrorKind, isHostpassError } from "./errors.ts";
 
@@ -16,8 +18,14 @@ export const PUBLIC_REASON_MAX = 300;
 
 const FIXED: Readonly<Partial<Record<ErrorKind, string>>> = {
   internal: "internal error",
-  unavailable: "a service it depends on is unavailable; try again",
+  unavailable: "the service is unavailable; try again later",
 };
+
+/** Fixed texts of some `unavailable` codes (the store unreachable or full, issue 11 items 11-12). */
+const UNAVAILABLE_BY_CODE: Readonly<Record<string, string>> = Object.freeze({
+  ERR_STORE_UNAVAILABLE: "the service cannot reach its database; try again shortly",
+  ERR_STORE_FULL: "the service's storage is full; try again once space has been freed",
+});
 
 export interface PublicFailure {
   readonly code: string;
@@ -32,6 +40,8 @@ export function failureCodeOf(error: unknown): string {
 /** The short public reason of a failure (see the module comment). */
 export function publicMessageOf(error: unknown): string {
   if (!isHostpassError(error)) return "internal error";
+  if (error.kind === "unavailable" && Object.hasOwn(UNAVAILABLE_BY_CODE, error.code))
+    return UNAVAILABLE_BY_CODE[error.code] as string;
   const fixed = FIXED[error.kind];
   if (fixed !== undefined) return fixed;
   const text = error.message.replace(/\s+/g, " ").trim();

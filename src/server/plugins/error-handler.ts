@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type ErrorKind, isHostpassError } from "../../shared/errors.ts";
+import { publicMessageOf } from "../../shared/public-failure.ts";
 
 /** The one translation from an error's kind to an HTTP status (domain code never picks statuses). */
 export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = Object.freeze({
@@ -46,13 +47,6 @@ const FASTIFY_CODES: ReadonlyMap<string, { status: number; code: string; message
   ["FST_ERR_BAD_URL", { status: 400, code: "ERR_BAD_URL", message: "the URL is malformed" }],
 ]);
 
-/** Fixed texts for 503s (the error's own message may carry internal detail). */
-const UNAVAILABLE_MESSAGE = "the service is unavailable; try again later";
-const UNAVAILABLE_MESSAGES: Readonly<Record<string, string>> = Object.freeze({
-  ERR_STORE_UNAVAILABLE: "the service cannot reach its database; try again shortly",
-  ERR_STORE_FULL: "the service's storage is full; try again once space has been freed",
-});
-
 export interface ErrorBody {
   /** Errors may add machine-readable fields through `toJSON` (e.g. a claims challenge's `requirements`). */
   error: { code: string; message: string; [detail: string]: unknown };
@@ -83,8 +77,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (isHostpassError(error)) {
     const status = STATUS_BY_KIND[error.kind];
-    if (error.kind === "unavailable")
-      return { status, body: errorBody(error.code, UNAVAILABLE_MESSAGES[error.code] ?? UNAVAILABLE_MESSAGE) };
+    // Fixed texts for 503s (the error's own message may carry internal detail): shared/public-failure.ts.
+    if (error.kind === "unavailable") return { status, body: errorBody(error.code, publicMessageOf(error)) };
     if (status >= 500) return { status, body: errorBody(error.code, "internal error") };
     return { status, body: { error: { ...error.toJSON(), code: error.code, message: error.message } } };
   }
