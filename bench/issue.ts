@@ -23,7 +23,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { Agent, request } from "node:https";
+import { Agent } from "node:https";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
@@ -34,6 +34,7 @@ import { loadOrCreateKek } from "../src/server/keys/kek.ts";
 import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "../src/shared/well-known.ts";
 import { formatPublicKey, generateKeyPair } from "../src/ssh/index.ts";
 import { openStore, sqliteUrlForDataDir } from "../src/store/index.ts";
+import { postJson } from "../test/helpers/https-post.ts";
 import { median, ratePerSecond, round } from "./lib-measure.ts";
 
 const TARGET = 1.0;
@@ -132,29 +133,6 @@ async function startServer(
   });
 }
 
-function post(agent: Agent, url: URL, headers: Record<string, string>, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: "POST",
-        agent,
-        headers: {
-          ...headers,
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
 async function measureHostpass(total: number, database: string | undefined, workers: number): Promise<Side> {
   const dataDir = await mkdtemp(join(tmpdir(), "hostpass-bench-issue-"));
   const server = await startServer(dataDir, database, workers);
@@ -212,7 +190,9 @@ async function measureHostpass(total: number, database: string | undefined, work
     }
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: readFileSync(caFile) });
     const send = (r: (typeof requests)[number]) =>
-      post(agent, endpoint, { authorization: `DPoP ${r.token}`, dpop: r.proof }, r.body);
+      postJson(agent, endpoint, { authorization: `DPoP ${r.token}`, dpop: r.proof }, r.body, {
+        discardBody: true,
+      }).then((a) => a.status);
     for (let i = 0; i < WARMUP; i++) {
       const status = await send(requests.pop() as (typeof requests)[number]);
       if (status !== 201) throw new Error(`warm-up issuance failed: ${status}`);

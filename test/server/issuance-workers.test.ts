@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { Agent, request } from "node:https";
+import { Agent } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -16,6 +16,7 @@ import { addClientSecret, createServicePrincipal } from "../../src/directory/ind
 import { type RunningServer, startServer } from "../../src/server/index.ts";
 import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "../../src/shared/well-known.ts";
 import { formatPublicKey, generateKeyPair, parseCertificateText } from "../../src/ssh/index.ts";
+import { postJson } from "../helpers/https-post.ts";
 
 interface Reply {
   readonly certificate: string;
@@ -69,20 +70,12 @@ describe("issuance on worker threads", () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  function post(headers: Record<string, string>, body: string): Promise<{ status: number; json: Reply }> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        endpoint,
-        { method: "POST", agent, headers: { ...headers, "content-type": "application/json" } },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8").on("data", (c: string) => (text += c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Reply }));
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
+  async function post(
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<{ status: number; json: Reply }> {
+    const answer = await postJson(agent, endpoint, headers, body);
+    return { status: answer.status, json: JSON.parse(answer.text) as Reply };
   }
 
   async function signed(): Promise<{ headers: Record<string, string>; body: string }> {

@@ -20,6 +20,7 @@ import { addClientSecret, createServicePrincipal } from "../../src/directory/ind
 import { type RunningServer, startServer } from "../../src/server/index.ts";
 import { LINUX_VM_SIGN_IN_RESOURCE, LINUX_VM_SIGN_IN_SCOPE } from "../../src/shared/well-known.ts";
 import { formatPublicKey, generateKeyPair } from "../../src/ssh/index.ts";
+import { postJson } from "../helpers/https-post.ts";
 
 type SshKey = ReturnType<typeof generateKeyPair>;
 
@@ -83,27 +84,13 @@ describe("sender-constrained Linux VM Sign-In tokens on a real server", () => {
       url: endpoint.href,
       accessToken: token,
     });
-    return new Promise((resolve, reject) => {
-      const req = request(
-        endpoint,
-        {
-          method: "POST",
-          agent,
-          headers: {
-            "content-type": "application/json",
-            authorization: `${options.scheme ?? "DPoP"} ${token}`,
-            dpop,
-          },
-        },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8").on("data", (c: string) => (text += c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-        },
-      );
-      req.on("error", reject);
-      req.end(JSON.stringify({ publicKey: formatPublicKey(key.publicKey) }));
-    });
+    const answer = await postJson(
+      agent,
+      endpoint,
+      { authorization: `${options.scheme ?? "DPoP"} ${token}`, dpop },
+      JSON.stringify({ publicKey: formatPublicKey(key.publicKey) }),
+    );
+    return { status: answer.status, body: JSON.parse(answer.text) };
   }
 
   function call(
