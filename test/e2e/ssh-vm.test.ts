@@ -32,9 +32,9 @@ describe("hostpass ssh vm and ssh config, end to end on a real sshd", () => {
   let sshd: Sshd;
 
   /** A real process with the CLI user's environment (HOME, config dir), no terminal. */
-  async function exec(file: string, args: string[], timeout = 60_000): Promise<Result> {
+  async function exec(file: string, args: string[], timeout = 60_000, env = s.env): Promise<Result> {
     try {
-      const { stdout, stderr } = await run(file, args, { env: s.env, timeout, encoding: "utf8" });
+      const { stdout, stderr } = await run(file, args, { env, timeout, encoding: "utf8" });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -247,13 +247,14 @@ describe("hostpass ssh vm and ssh config, end to end on a real sshd", () => {
       authorizedKeysFile: authorized,
     });
     try {
-      const r = await hostpass([
+      const breakGlassArgs = [
         ...words("ssh vm --ip 127.0.0.1 --port"),
         breakGlass.port,
         ...words("--local-user localadmin -i"),
         keyFile,
         ...words("-- -o BatchMode=yes id -un"),
-      ]);
+      ];
+      const r = await hostpass(breakGlassArgs);
       // BatchMode never asks about an unknown host key: only the host CA can have vouched for it.
       assert.equal(r.code, 0, `${r.stderr}\n${breakGlass.sshd.log().slice(-1000)}`);
       assert.equal(r.stdout.trim(), "localadmin");
@@ -261,6 +262,19 @@ describe("hostpass ssh vm and ssh config, end to end on a real sshd", () => {
       assert.match(breakGlass.sshd.log(), /Accepted publickey for localadmin/);
       const known = await readFile(join(s.home, ".hostpass", "ssh", "test", "known_hosts"), "utf8");
       assert.match(known, /^@cert-authority \* ssh-ed25519 /);
+      // Nobody signed in on this machine (a fresh config directory): break-glass still works,
+      // and the host CA (GET /ssh/ca needs no sign-in) still vouches for the host.
+      const fresh = { ...s.env, HOSTPASS_CONFIG_DIR: join(s.home, "fresh-config") };
+      for (const args of [
+        ["cloud", "register", "-n", "test", "--endpoint", s.running.publicUrl, "--ca-file", s.caFile],
+        ["cloud", "set", "-n", "test"],
+      ]) {
+        const r = await exec(BIN, args, 60_000, fresh);
+        assert.equal(r.code, 0, r.stderr);
+      }
+      const signedOut = await exec(BIN, [...breakGlassArgs], 60_000, fresh);
+      assert.equal(signedOut.code, 0, signedOut.stderr);
+      assert.equal(signedOut.stdout.trim(), "localadmin");
     } finally {
       await breakGlass.stop();
       await removeDir(keysDir);

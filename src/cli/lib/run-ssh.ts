@@ -18,6 +18,7 @@ import { type Account, defaultAccount } from "../session/accounts.ts";
 import { type CloudProfile, showCloud } from "../session/clouds.ts";
 import { configDir } from "../session/config-dir.ts";
 import type { Session } from "../session/context.ts";
+import { NotSignedInError } from "../session/errors.ts";
 import {
   ADDRESS_RECHECK_SECONDS,
   currentGeneration,
@@ -122,7 +123,20 @@ export async function runSsh(
   // Before the accounts and clouds are read (fast-path.ts says why).
   const generation = record ? await currentGeneration(dir) : undefined;
   const cloud = await showCloud(dir);
-  const signed: Signed = { dir, cloud, account: await defaultAccount(dir, cloud.name) };
+  // A break-glass login by address needs no hostpass account: it must work when sign-in does not.
+  const breakGlass = target.localUser !== undefined && !target.machine;
+  const account = await defaultAccount(dir, cloud.name).catch((error: unknown) => {
+    if (breakGlass && error instanceof NotSignedInError) return error;
+    throw error;
+  });
+  const signed: Signed = {
+    dir,
+    cloud,
+    get account() {
+      if (account instanceof NotSignedInError) throw account;
+      return account;
+    },
+  };
   let machine: MachineDto | undefined;
   let host = target.ip;
   if (target.machine) {
