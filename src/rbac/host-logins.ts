@@ -179,10 +179,12 @@ class CachedReads {
       const missing = ids.filter((id) => !map.has(id));
       if (missing.length > 0) {
         const batch = this.#source.principals(missing);
+        // One map per batch: a lookup per id (a group of 20,000 members is one batch).
+        const byId = batch.then((found) => new Map(found.map((p) => [p.id, p])));
         for (const id of missing)
           map.set(
             id,
-            batch.then((found) => found.find((p) => p.id === id)),
+            byId.then((found) => found.get(id)),
           );
         batch.catch(() => {
           for (const id of missing) map.delete(id);
