@@ -614,10 +614,6 @@ async function inProcess(
       );
     }
 
-    const hostLogins = await hostLoginFigures(engine, store, tenant.tenantId, data, s, (a) =>
-      wired.transaction(tenant.tenantId, (tx) => tx.rbac.createRoleAssignment(a)),
-    );
-
     // 32 decisions in flight at a time: they share the freshness read.
     const concurrent: number[] = [];
     t = performance.now();
@@ -646,6 +642,16 @@ async function inProcess(
     });
     // A membership removed by the second writer: the first decision after it no longer grants.
     const membership = await membershipFreshness(engine, data, tenant.tenantId, second);
+
+    // The host-login computation, then freshness again with its index following the engine (as in
+    // a server with agents connected: its settle work runs before the decision that waited).
+    const hostLogins = await hostLoginFigures(engine, store, tenant.tenantId, data, s, (a) =>
+      wired.transaction(tenant.tenantId, (tx) => tx.rbac.createRoleAssignment(a)),
+    );
+    const withIndex = await freshness(s.freshnessRounds, tenant.tenantId, data, may, {
+      assign: (a) => second.send({ op: "assign", assignment: a }),
+      unassign: (id) => second.send({ op: "unassign", tenantId: tenant.tenantId, id }),
+    });
 
     const warmStats = percentiles(warm);
     return {
@@ -683,6 +689,7 @@ async function inProcess(
           bySecondWriterProcess: bySecondWriter,
           byThisProcessTransaction: byThisProcess,
           membershipRemovedBySecondWriter: membership,
+          bySecondWriterWithHostLoginIndexFollowing: withIndex,
         },
       },
     };
