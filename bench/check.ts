@@ -431,7 +431,7 @@ async function seed(url: string, tenant: Tenant, s: Sizes): Promise<Seeded> {
       else add(role, pick(groups), "Group", vms[k % vms.length] as string, "vm");
     }
     unique.clear();
-    rows.role_assignments = await w.insert(
+    const assignmentRows = await w.insert(
       "role_assignments",
       [
         "id",
@@ -447,6 +447,9 @@ async function seed(url: string, tenant: Tenant, s: Sizes): Promise<Seeded> {
       ],
       assignments,
     );
+    rows.role_assignments = assignmentRows;
+    // As after any bulk import: PostgreSQL's planner needs statistics for the snapshot's keyset pages.
+    if (w.dialect === "postgres") await w.query("analyze");
 
     // Half the samples a user's own VM-level login (granted at the deepest scope), half a random
     // user on a random VM (mostly denied: every ancestor scope and group is visited).
