@@ -32,6 +32,14 @@ import {
 export const DEFAULT_GRACE: GraceRule = { adminSeconds: 3600, allSeconds: 86_400 };
 /** Heartbeats at least this often (the agent gives up after 45 s of silence). */
 const HEARTBEAT_MS = 10_000;
+/**
+ * A stream's heartbeat is due this long after the last event it was sent, less a random part of
+ * up to HEARTBEAT_JITTER_MS, checked every second: with thousands of streams the heartbeats are
+ * spread over time instead of one burst of writes every 10 s, and a stream that just had a patch
+ * needs none.
+ */
+const HEARTBEAT_JITTER_MS = 3000;
+const HEARTBEAT_TICK_MS = 1000;
 /** A feed whose last stream closed is kept this long, so a quick reconnect replays instead of a snapshot. */
 const FEED_LINGER_MS = 60_000;
 /** Patches kept per feed; an agent further behind gets a snapshot. */
@@ -99,6 +107,8 @@ interface Feed {
   identityId: string | undefined;
   /** When its host certificates were signed (epoch ms). */
   certsAt: number;
+  /** When its streams need a heartbeat (epoch ms): pushed back by every event sent. */
+  beatAt: number;
   linger?: NodeJS.Timeout;
 }
 
@@ -188,8 +198,11 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
     deps.log("error", `host channel: ${what}`, { err: message });
   };
 
+  const nextBeat = (now: number) => now + HEARTBEAT_MS - Math.random() * HEARTBEAT_JITTER_MS;
+
   const send = (feed: Feed, event: HostEvent) => {
     for (const sink of feed.sinks) sink.send(event);
+    feed.beatAt = nextBeat(Date.now());
   };
 
   const publish = (feed: Feed, patch: HostStatePatch) => {
@@ -368,16 +381,22 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
     return found;
   };
 
+  let ticks = 0;
   const heartbeat = setInterval(() => {
+    const checkRenewals = ++ticks % (HEARTBEAT_MS / HEARTBEAT_TICK_MS) === 0;
     void (async () => {
       for (const t of tenants.values()) {
         const tenant = await t.catch(() => undefined);
         if (!tenant) continue;
         let renew = false;
+        const now = Date.now();
         for (const feed of tenant.feeds.values()) {
-          send(feed, { type: "heartbeat", version: Math.max(feed.state.version, tenant.engine.version) });
+          if (feed.beatAt <= now)
+            send(feed, { type: "heartbeat", version: Math.max(feed.state.version, tenant.engine.version) });
           renew ||=
-            feed.state.hostCertificates.length > 0 && Date.now() - feed.certsAt > RENEW_HOST_CERTIFICATES_MS;
+            checkRenewals &&
+            feed.state.hostCertificates.length > 0 &&
+            now - feed.certsAt > RENEW_HOST_CERTIFICATES_MS;
         }
         if (renew) {
           tenant.pending.hostCertificates = true;
@@ -385,7 +404,7 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
         }
       }
     })();
-  }, HEARTBEAT_MS);
+  }, HEARTBEAT_TICK_MS);
   heartbeat.unref();
 
   const feedOf = async (tenant: Tenant, tenantId: string, machineId: string): Promise<Feed> => {
@@ -426,6 +445,7 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
           sinks: new Set(),
           identityId: facts.identityId,
           certsAt: Date.now(),
+          beatAt: nextBeat(Date.now()),
         };
         tenant.feeds.set(key, feed);
         return feed;

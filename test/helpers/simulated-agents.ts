@@ -113,6 +113,8 @@ export interface SimulatedAgents {
   readonly connected: number;
   /** Patches received since the last `take`, oldest first. */
   take(): Receipt[];
+  /** Heartbeats each agent has had, and when the last came (by agent index, from `firstIndex`). */
+  heartbeats(): Map<number, { readonly count: number; readonly at: number }>;
   /** Streams that failed (not closed by `close`). */
   readonly failures: readonly { readonly agent: number; readonly error: unknown }[];
   close(): Promise<void>;
@@ -140,6 +142,7 @@ export async function connectAgents(
   let receipts: Receipt[] = [];
   const failures: { agent: number; error: unknown }[] = [];
   let connected = 0;
+  const heartbeats = new Map<number, { count: number; at: number }>();
   const streams: Promise<void>[] = [];
   const first = options.firstIndex ?? 0;
 
@@ -169,6 +172,8 @@ export async function connectAgents(
                 snapshot = true;
                 connected++;
                 resolve();
+              } else if (e.type === "heartbeat") {
+                heartbeats.set(agent, { count: (heartbeats.get(agent)?.count ?? 0) + 1, at: wallClockMs() });
               } else if (e.type === "patch") {
                 const at = wallClockMs();
                 const { patch } = JSON.parse(e.data) as Extract<HostEvent, { type: "patch" }>;
@@ -209,6 +214,7 @@ export async function connectAgents(
       return connected;
     },
     failures,
+    heartbeats: () => new Map(heartbeats),
     take() {
       const out = receipts;
       receipts = [];

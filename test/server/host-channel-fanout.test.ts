@@ -165,4 +165,20 @@ for (const dialect of selectedDialects())
       );
       assert.deepEqual(agents.failures, []);
     });
+
+    it("sends every quiet stream a heartbeat within 10 s, not all at once", async () => {
+      const before = agents.heartbeats();
+      const started = performance.now();
+      await new Promise((r) => setTimeout(r, 11_500));
+      const after = agents.heartbeats();
+      const beaten = specs
+        .map((_, i) => i)
+        .filter((i) => (after.get(i)?.count ?? 0) > (before.get(i)?.count ?? 0));
+      assert.equal(beaten.length, AGENTS, `${AGENTS - beaten.length} streams had no heartbeat in 11.5 s`);
+      // spread over time (a random part of up to 3 s, checked every second), not one burst
+      const times = beaten.map((i) => after.get(i)?.at as number);
+      assert.ok(Math.max(...times) - Math.min(...times) > 500, "heartbeats in one burst");
+      assert.ok(performance.now() - started < 20_000);
+      assert.deepEqual(agents.failures, []);
+    });
   });
