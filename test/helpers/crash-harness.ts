@@ -626,7 +626,22 @@ export async function runCrashRounds(options: CrashOptions): Promise<CrashReport
       losses.certificates = countMissing(ledger.certificates, stored.serials, "certificate lost", problems);
       // Acknowledged and never sent for deletion (a deletion cut off by the kill may have committed).
       const live = [...ledger.created].filter((id) => !ledger.deleteSent.has(id));
-      losses.roleAssignments = countMissing(live, stored.assignmentIds, "role assignment lost", problems);
+      // An acknowledged create committed its row and its write event together: the event stays even
+      // when a later deletion (perhaps cut off) removed the row, so a lost create shows here too.
+      losses.roleAssignments =
+        countMissing(live, stored.assignmentIds, "role assignment lost", problems) +
+        countMissing(
+          ledger.created,
+          stored.writeEvents,
+          "acknowledged role assignment without its event",
+          problems,
+        ) +
+        countMissing(
+          ledger.deleted,
+          stored.deleteEvents,
+          "acknowledged deletion without its event",
+          problems,
+        );
       losses.deletionsUndone = [...ledger.deleted].filter((id) => stored.assignmentIds.has(id)).length;
       ledgerRowsWithoutAudit = countMissing(
         stored.serials,
