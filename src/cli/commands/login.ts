@@ -3,7 +3,7 @@
  * for headless machines, or `--service-principal -u <app-id> -p <secret | PEM file> --tenant`.
  * Prints the signed-in account like `az login` prints its subscriptions.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFile, rm, stat } from "node:fs/promises";
 import { Option } from "commander";
 import {
   CLI_CLIENT_ID,
@@ -26,6 +26,7 @@ import {
   signInWithBrowser,
   signInWithDeviceCode,
 } from "../session/oauth.ts";
+import { defaultKeysFolder } from "../session/ssh-cache.ts";
 
 interface LoginArgs {
   readonly useDeviceCode?: boolean;
@@ -80,6 +81,9 @@ export const loginCommand: CliCommand<LoginArgs> = {
     const conn = await discover(cloud.endpoint, cloud.caFile);
     const print = (line: string) => ctx.stderr.write(`${line}\n`);
     const withSubscription = async (account: Account) => {
+      // A new sign-in never reuses an earlier session's certificates: they may have been revoked
+      // since (a disabled and re-enabled user), and a host refuses them (trial finding 1).
+      await dropCachedCertificates(dir, account);
       const session = { dir, cloud, account, connection: async () => conn };
       await adoptDefaultSubscription(apiFor(session, ctx));
       return [describeAccount(session.account)];
@@ -117,6 +121,11 @@ export const loginCommand: CliCommand<LoginArgs> = {
     return withSubscription(account);
   },
 };
+
+/** The account's cached SSH keys and certificates (`ssh vm`, `ssh config`), as `hostpass logout` drops them. */
+async function dropCachedCertificates(dir: string, account: Account): Promise<void> {
+  await rm(defaultKeysFolder(dir, account.cloud, account.objectId), { recursive: true, force: true });
+}
 
 async function loginServicePrincipal(
   args: LoginArgs,

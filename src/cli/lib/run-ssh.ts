@@ -9,6 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { isIP } from "node:net";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -31,6 +32,7 @@ import {
   type CachedCredential,
   defaultKeysFolder,
   readFresh,
+  readMeta,
   renewMarginSeconds,
 } from "../session/ssh-cache.ts";
 import type { MachineDto } from "./machines.ts";
@@ -68,30 +70,57 @@ async function machineOf(ctx: CliContext, signed: Signed, group: string, name: s
   }
 }
 
-/** The cached certificate for this account (and key), or a new one. */
-async function credentialFor(ctx: CliContext, signed: Signed, target: SshTarget): Promise<CachedCredential> {
+/** The keys folder of this account (and of `-i/-p`'s key). */
+function keysFolderFor(signed: Signed, target: Pick<SshTarget, "keys">): string {
   const base = defaultKeysFolder(signed.dir, signed.cloud.name, signed.account.objectId);
   const privateKeyFile = target.keys ? resolve(target.keys.privateKeyFile) : undefined;
-  const folder = privateKeyFile
+  return privateKeyFile
     ? join(base, `own-${createHash("sha256").update(privateKeyFile).digest("hex").slice(0, 16)}`)
     : base;
+}
+
+/** The cached certificate for this account (and key), or a new one; `cached` says which. */
+async function credentialFor(
+  ctx: CliContext,
+  signed: Signed,
+  target: SshTarget,
+): Promise<{ credential: CachedCredential; cached: boolean }> {
+  const privateKeyFile = target.keys ? resolve(target.keys.privateKeyFile) : undefined;
+  const folder = keysFolderFor(signed, target);
   const cached = await readFresh(folder, Date.now());
   if (
     cached &&
     cached.objectId === signed.account.objectId &&
     cached.privateKeyFile === (privateKeyFile ?? cached.privateKeyFile)
   )
-    return cached;
+    return { credential: cached, cached: true };
   const { ensureCredential } = await import("../session/renewal.ts");
   const { loadKeyPair } = await import("../session/ssh-credentials.ts");
   const keys = target.keys ? await loadKeyPair(resolve(target.keys.publicKeyFile)) : undefined;
-  return ensureCredential(await sessionOf(signed), folder, {
+  const credential = await ensureCredential(await sessionOf(signed), folder, {
     ...(keys ? { keys } : {}),
     interactive: true,
     env: ctx.env,
     print: (line) => ctx.stderr.write(`${line}\n`),
     signal: ctx.signal,
   });
+  return { credential, cached: false };
+}
+
+/**
+ * ssh could not get in (255) with a certificate from the cache and the service names no reason:
+ * the host may refuse that certificate (revoked since, e.g. the user was disabled and enabled
+ * again). It is dropped, so the next run gets a fresh one, and the user is told (trial finding 1).
+ * Not retried here: a remote command that itself exited 255 must not run twice.
+ */
+async function dropRefusedCertificate(ctx: CliContext, folder: string): Promise<void> {
+  const meta = await readMeta(folder);
+  if (!meta) return;
+  await rm(join(folder, "meta.json"), { force: true });
+  const since = new Date(meta.validAfter * 1000).toISOString().slice(11, 16);
+  ctx.stderr.write(
+    `hostpass: ssh could not get in with the certificate cached since ${since} UTC (the host may have refused it, e.g. revoked); it is dropped: run the command again for a fresh one.\n`,
+  );
 }
 
 /** ssh_config quoting for a path given with -o. */
@@ -147,13 +176,18 @@ export async function runSsh(
   if (ctx.env.HOSTPASS_FASTPATH_SSH_EXIT === "255") {
     // bin/hostpass ran ssh from a record and it could not get in: say why, and drop the record.
     if (record) await removeRecord(dir, record);
-    if (target.localUser === undefined) await diagnose(ctx, signed, machine ?? target);
+    if (target.localUser === undefined) {
+      await diagnose(ctx, signed, machine ?? target);
+      // The fast path ran ssh with the cached certificate of the default folder.
+      if (!target.keys) await dropRefusedCertificate(ctx, keysFolderFor(signed, {}));
+    }
     return 255;
   }
   const args: string[] = [];
   const home = ctx.env.HOME || homedir();
   let user = target.localUser;
   let credential: CachedCredential | undefined;
+  let fromCache = false;
   if (target.localUser !== undefined) {
     // No certificate, but the host is verified as on the certificate path: the tenant's host CA.
     if (target.keys) args.push("-i", resolve(target.keys.privateKeyFile));
@@ -164,7 +198,9 @@ export async function runSsh(
     if (hostCa)
       args.push("-o", `UserKnownHostsFile=${quoted(hostCa)} ${quoted(join(home, ".ssh", "known_hosts"))}`);
   } else {
-    credential = await credentialFor(ctx, signed, target);
+    const got = await credentialFor(ctx, signed, target);
+    credential = got.credential;
+    fromCache = got.cached;
     user = credential.principal;
     args.push(
       "-i",
@@ -208,7 +244,10 @@ export async function runSsh(
       sshArgs: args.slice(0, args.length - extra.length),
     }).catch(() => undefined); // no record: the next run is a Node run, nothing else lost
   }
-  if (code === 255 && target.localUser === undefined) await diagnose(ctx, signed, machine ?? target);
+  if (code === 255 && target.localUser === undefined) {
+    await diagnose(ctx, signed, machine ?? target);
+    if (fromCache && credential) await dropRefusedCertificate(ctx, credential.folder);
+  }
   return code;
 }
 
