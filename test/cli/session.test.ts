@@ -3,6 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, stat, symlink, writeFile } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { CliUsageError } from "../../src/cli/errors.ts";
 import {
   defaultAccount,
   removeAccounts,
@@ -147,5 +148,28 @@ describe("token cache", () => {
     );
     await removeAccounts(dir, "local");
     await assert.rejects(defaultAccount(dir, "local"), NotSignedInError);
+  });
+
+  test("account set with a name nobody has: a usage error naming what there is; signed in nowhere: sign in", async () => {
+    // Trial finding 7: it said ERR_NOT_SIGNED_IN ("run hostpass login again") while signed in.
+    const dir = await freshDir();
+    await assert.rejects(setDefaultAccount(dir, "local", "nope"), NotSignedInError);
+    await saveAccount(dir, {
+      ...base,
+      subscription: { id: "s1", name: "Default Subscription" },
+    } as typeof base);
+    await assert.rejects(
+      setDefaultAccount(dir, "local", "nope"),
+      (e: CliUsageError) =>
+        e instanceof CliUsageError &&
+        e.code === "ERR_CLI_USAGE" &&
+        /no subscription, tenant or signed-in user named "nope"; signed in: "Default Subscription"/.test(
+          e.message,
+        ),
+    );
+    assert.equal(
+      (await setDefaultAccount(dir, "local", "Default Subscription")).user.name,
+      "alice@contoso.com",
+    );
   });
 });

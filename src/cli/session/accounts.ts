@@ -3,6 +3,7 @@
  * rotating refresh token (users) or the credential to get new tokens (service principals, as
  * `az` keeps them), and access tokens per resource until shortly before they expire.
  */
+import { CliUsageError } from "../errors.ts";
 import { readState, writeState } from "./config-dir.ts";
 import { NotSignedInError } from "./errors.ts";
 import { invalidateFastPath } from "./fast-path.ts";
@@ -104,7 +105,16 @@ export async function setDefaultAccount(dir: string, cloud: string, selector: st
         a.tenantId === selector ||
         a.user.name === selector),
   );
-  if (!match) throw new NotSignedInError(`No signed-in account matches ${JSON.stringify(selector)}`);
+  if (!match) {
+    const here = accounts.filter((a) => a.cloud === cloud);
+    if (here.length === 0)
+      throw new NotSignedInError(`No signed-in account matches ${JSON.stringify(selector)}`);
+    // Signed in, but nothing of that name: the argument is wrong, not the sign-in (trial finding 7).
+    const known = here.map((a) => a.subscription?.name ?? a.subscription?.id ?? a.user.name);
+    throw new CliUsageError(
+      `--subscription: no subscription, tenant or signed-in user named ${JSON.stringify(selector)}; signed in: ${known.map((k) => JSON.stringify(k)).join(", ")}`,
+    );
+  }
   await writeState(dir, FILE, {
     accounts: accounts.map((a) => (a.cloud === cloud ? { ...a, isDefault: sameIdentity(a, match) } : a)),
   });
