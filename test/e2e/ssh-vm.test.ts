@@ -198,6 +198,22 @@ describe("hostpass ssh vm and ssh config, end to end on a real sshd", () => {
     assert.match(r.stderr, /ERR_LOGIN_ROLE_MISSING\) Access denied: role not assigned/);
   });
 
+  it("--ip refused (255) where the service cannot tell why: the user is told how to ask (-n -g)", async () => {
+    // Trial finding 4: only ssh's "Permission denied" was printed. alice may not list the VMs
+    // (no read on the subscription), so the CLI cannot find which one has the address; a remote
+    // `exit 255` stands for the host's refusal.
+    const r = await hostpass([
+      ...words("ssh vm --ip 127.0.0.1 --port"),
+      String(sshd.port),
+      ...words("-- -o BatchMode=yes exit 255"),
+    ]);
+    assert.equal(r.code, 255, r.stderr);
+    assert.match(
+      r.stderr,
+      /hostpass: you may not list the virtual machines, so the service cannot say why ssh could not get in; if 127\.0\.0\.1 is a hostpass VM, `hostpass ssh vm -n <name> -g <group>` says why \(e\.g\. ERR_LOGIN_ROLE_MISSING/,
+    );
+  });
+
   it("ssh config: plain ssh, scp and sftp work, and keep working after the first certificate expired", async () => {
     const config = join(s.home, ".ssh", "config");
     const written = await hostpass([

@@ -257,33 +257,42 @@ async function diagnose(
   signed: Signed,
   target: MachineDto | Pick<SshTarget, "ip" | "resourceGroup">,
 ): Promise<void> {
-  const machine =
-    "id" in target
-      ? target
-      : target.ip !== undefined
-        ? await machineAt(ctx, signed, target.ip, target.resourceGroup)
-        : undefined;
+  let machine: MachineDto | undefined;
+  if ("id" in target) machine = target;
+  else if (target.ip !== undefined) {
+    const at = await machinesAt(ctx, signed, target.ip, target.resourceGroup);
+    // Trial finding 4: the service can tell why only for a VM the caller may find by address;
+    // otherwise the user is told how to ask (ssh's "Permission denied" alone said nothing).
+    const where = target.resourceGroup ? ` in ${target.resourceGroup}` : "";
+    if (at === "not-listable" || at?.length === 0)
+      ctx.stderr.write(
+        `hostpass: ${at === "not-listable" ? `you may not list the virtual machines${where}` : `no virtual machine you may read${where} has the address ${target.ip}`}, so the service cannot say why ssh could not get in; if ${target.ip} is a hostpass VM, \`hostpass ssh vm -n <name> -g <group>\` says why (e.g. ERR_LOGIN_ROLE_MISSING when you hold no login role on it).\n`,
+      );
+    machine = Array.isArray(at) && at.length === 1 ? at[0] : undefined;
+  }
   if (!machine) return;
   const { diagnoseLogin } = await import("./ssh-diagnose.ts");
   await diagnoseLogin(ctx, await sessionOf(signed), machine);
 }
 
 /**
- * The one VM with this address in the subscription (or in `-g`), when the caller may list them;
- * none when the address is another's too, or the listing is refused (ssh's own message then
- * stands alone).
+ * The VMs with this address in the subscription (or in `-g`) that the caller may read,
+ * "not-listable" when the listing is refused (no read on the subscription or group), undefined
+ * when it fails otherwise (ssh's own message then stands alone).
  */
-async function machineAt(
+async function machinesAt(
   ctx: CliContext,
   signed: Signed,
   address: string,
   group: string | undefined,
-): Promise<MachineDto | undefined> {
+): Promise<MachineDto[] | "not-listable" | undefined> {
   const { apiFor } = await import("../session/api.ts");
   const { listMachines } = await import("../commands/vm/list.ts");
-  const all = await listMachines(apiFor(await sessionOf(signed), ctx), "vm", group).catch(() => []);
-  const at = all.filter((m) => [m.privateIps, m.publicIps].some((list) => list.split(",").includes(address)));
-  return at.length === 1 ? at[0] : undefined;
+  const all = await listMachines(apiFor(await sessionOf(signed), ctx), "vm", group).catch((error) =>
+    (error as { code?: string }).code === "ERR_AUTHORIZATION_FAILED" ? ("not-listable" as const) : undefined,
+  );
+  if (all === "not-listable") return all;
+  return all?.filter((m) => [m.privateIps, m.publicIps].some((list) => list.split(",").includes(address)));
 }
 
 async function jumpAddress(ctx: CliContext, signed: Signed, target: SshTarget): Promise<string> {
