@@ -39,6 +39,12 @@ export interface ServiceClientOptions {
   readonly caPem?: string;
   readonly caFile?: string;
   readonly clock: Clock;
+  /**
+   * After the service refuses the credential, no token is asked for this long: every caller (stream,
+   * reports every second, KRL) gets the refusal at once, so a removed identity does not write a failed
+   * sign-in per second until an administrator acts. Default 30 s, as the daemon's reconnect.
+   */
+  readonly refusedQuietMs?: number;
 }
 
 function refused(): AgentNotJoinedError {
@@ -52,9 +58,12 @@ export function serviceClient(options: ServiceClientOptions): ServiceClient {
   createPrivateKey(options.privateKeyPem); // a key that does not load fails at start, not at the first token
   let token: { value: string; expiresAt: number } | undefined;
   let connection: Connection | undefined;
+  let refusedAt: number | undefined;
+  const refusedQuietMs = options.refusedQuietMs ?? 30_000;
 
   const getToken = async (): Promise<string> => {
     if (token && token.expiresAt - 60_000 > clock()) return token.value;
+    if (refusedAt !== undefined && clock() - refusedAt < refusedQuietMs) throw refused();
     connection ??= await discover(config.server, options.caFile);
     const conn = connection;
     try {
@@ -67,11 +76,15 @@ export function serviceClient(options: ServiceClientOptions): ServiceClient {
         MANAGEMENT_API_SCOPE,
       );
       token = { value: t.access_token, expiresAt: clock() + t.expires_in * 1000 };
+      refusedAt = undefined;
       return t.access_token;
     } catch (error) {
       // invalid_client: the identity (the client) is disabled or deleted, or its key was replaced
       const oauthError = error instanceof ServiceError ? error.details.error : undefined;
-      if (oauthError === "invalid_client" || oauthError === "unauthorized_client") throw refused();
+      if (oauthError === "invalid_client" || oauthError === "unauthorized_client") {
+        refusedAt = clock();
+        throw refused();
+      }
       throw error;
     }
   };

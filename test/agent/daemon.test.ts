@@ -108,6 +108,7 @@ describe("agent daemon with the host channel (stand-in service)", () => {
       caFile: join(host.paths.stateDir, "server-ca.pem"),
       caPem: service.caPem,
       clock: systemClock,
+      refusedQuietMs: 200,
     });
     const log = () => undefined;
     const reports = new ReportQueue(store, log);

@@ -361,6 +361,18 @@ for (const dialect of selectedDialects())
       );
       const applied = [{ type: "applied" as const, at: Date.now(), version: 1 }];
       await assert.rejects(b.client.postReports(applied), { code: "ERR_EXTENSION_NO_MANAGED_IDENTITY" });
+      // refused once, the client asks for no token for a while: no failed sign-in per report (every second)
+      const failedSignIns = async () =>
+        (
+          (await api("GET", `/auditLogs/signIns?appId=${b.config.clientId}&result=failure`)).body
+            .value as unknown[]
+        ).length;
+      const failedBefore = await failedSignIns();
+      assert.ok(failedBefore >= 1, "the refused token request is in the sign-in log");
+      for (let i = 0; i < 5; i++) {
+        await assert.rejects(b.client.postReports(applied), { code: "ERR_EXTENSION_NO_MANAGED_IDENTITY" });
+      }
+      assert.equal(await failedSignIns(), failedBefore);
       const fresh = await agentClient(hostB);
       await fresh.client.postReports(applied);
     });
