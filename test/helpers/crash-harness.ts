@@ -21,6 +21,7 @@
  *
  * Checks are cumulative over the rounds: a later crash must not lose what an earlier round was told.
  */
+import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
@@ -528,6 +529,29 @@ export async function auditVerify(
     // not JSON: a failure text
   }
   return { ok: code === 0, headSeq, text };
+}
+
+/**
+ * Nothing a client received is lost: every serial a client got is in the ledger, ledger rows and
+ * issuance events match both ways, and `hostpass audit verify` passes. Returns what was stored.
+ */
+export async function assertNothingLost(fixture: Fixture, received: readonly string[]): Promise<StoredState> {
+  const stored = await readStored(fixture);
+  assert.deepEqual(
+    received.filter((s) => !stored.serials.has(s)),
+    [],
+  );
+  assert.deepEqual(
+    [...stored.serials].filter((s) => !stored.issueEventSerials.has(s)),
+    [],
+  );
+  assert.deepEqual(
+    [...stored.issueEventSerials].filter((s) => !stored.serials.has(s)),
+    [],
+  );
+  const chain = await auditVerify(fixture);
+  assert.ok(chain.ok, chain.text);
+  return stored;
 }
 
 /** The server's RBAC engine reads the load's role (written beside it, in the store) within a second or so. */
