@@ -7,6 +7,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { http } from "../cli/session/http.ts";
+import type { StagedFile } from "../shared/atomic-write.ts";
 import type { Clock } from "../shared/clock.ts";
 import { parsePublicKey } from "../ssh/index.ts";
 import { type AgentConfig, CONFIG_FILE, KEY_FILE, SERVER_CA_FILE } from "./agent-config.ts";
@@ -14,7 +15,7 @@ import { openAgentStore } from "./agent-store.ts";
 import { AgentNotJoinedError, AgentStateError, JoinFailedError } from "./errors.ts";
 import type { HostPaths } from "./host-paths.ts";
 import { fetchPinnedCertificate } from "./lib/pinned-certificate.ts";
-import { readManaged, removeManaged, writeManaged } from "./lib/safe-fs.ts";
+import { readManaged, stageManaged } from "./lib/safe-fs.ts";
 
 export interface JoinOptions {
   readonly server: string;
@@ -70,35 +71,38 @@ export async function joinService(
   if (!options.force && (await store.read(CONFIG_FILE))) {
     throw new AgentStateError("this host is already joined; use --force to join again with a new key");
   }
-  let caPath: string | undefined;
   if (options.caFile && options.tlsFingerprint)
     throw new JoinFailedError("give --ca-file or --tls-fingerprint, not both");
+  let caPem: string | undefined;
   if (options.tlsFingerprint) {
-    const pem = await fetchPinnedCertificate(new URL(server), options.tlsFingerprint);
-    caPath = join(store.dir, SERVER_CA_FILE);
-    await writeManaged(paths.root, caPath, pem, 0o644);
+    caPem = await fetchPinnedCertificate(new URL(server), options.tlsFingerprint);
   } else if (options.caFile) {
-    const pem = await readFile(options.caFile, "utf8");
-    if (!pem.includes("-----BEGIN CERTIFICATE-----"))
+    caPem = await readFile(options.caFile, "utf8");
+    if (!caPem.includes("-----BEGIN CERTIFICATE-----"))
       throw new JoinFailedError(`${options.caFile} is not a PEM certificate`);
-    caPath = join(store.dir, SERVER_CA_FILE);
-    await writeManaged(paths.root, caPath, pem, 0o644);
   }
+  const caPath = caPem === undefined ? undefined : join(store.dir, SERVER_CA_FILE);
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
   const { kty, crv, x } = publicKey.export({ format: "jwk" });
-  const keyPath = join(store.dir, KEY_FILE);
-  await writeManaged(
-    paths.root,
-    keyPath,
-    privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-    0o600,
-  );
-  let answer: Record<string, unknown>;
+  // The new key (and CA) are staged beside the old ones, synced, and renamed over them only once
+  // the service has accepted the key: a join that fails (a forced one too) leaves the host's
+  // working key, CA and configuration as they were.
+  const staged: StagedFile[] = [];
+  let answer: JoinAnswer;
   try {
+    const ca = caPath && caPem ? await stageManaged(paths.root, caPath, caPem, 0o644) : undefined;
+    if (ca) staged.push(ca);
+    const key = await stageManaged(
+      paths.root,
+      join(store.dir, KEY_FILE),
+      privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      0o600,
+    );
+    staged.push(key);
     const res = await http(`${server}/agents/v1/join`, {
       method: "POST",
       json: { code: options.code, publicKey: { kty, crv, x }, hostKeys: await readHostKeys(paths) },
-      ...(caPath ? { caFile: caPath } : {}),
+      ...(ca ? { caFile: ca.tempPath } : {}),
     });
     if (res.status < 200 || res.status >= 300) {
       const err = (res.body as { error?: { code?: string; message?: string } })?.error;
@@ -106,32 +110,43 @@ export async function joinService(
       if (err?.code === AgentNotJoinedError.code) throw new AgentNotJoinedError(err.message);
       throw new JoinFailedError(`the service refused the join: ${err?.message ?? `HTTP ${res.status}`}`);
     }
-    answer = (res.body ?? {}) as Record<string, unknown>;
+    answer = checkAnswer(server, res.body);
   } catch (error) {
-    await removeManaged(paths.root, keyPath);
+    for (const file of staged) await file.discard();
     throw error;
   }
-  const field = (name: string) => {
+  for (const file of staged) await file.commit();
+  const config: AgentConfig = {
+    server,
+    ...answer,
+    joinedAt: clock(),
+    pinnedCa: caPath !== undefined,
+  };
+  await store.write(CONFIG_FILE, config);
+  return config;
+}
+
+type JoinAnswer = Pick<AgentConfig, "machineId" | "tenantId" | "clientId" | "tokenEndpoint">;
+
+/** The service's answer to a join: where the agent gets its tokens, and as whom. */
+function checkAnswer(server: string, body: unknown): JoinAnswer {
+  const answer = (body ?? {}) as Record<string, unknown>;
+  const field = (name: keyof JoinAnswer) => {
     const v = answer[name];
     if (typeof v !== "string" || !v || v.length > 1024)
       throw new JoinFailedError(`the service's answer has no ${name}`);
     return v;
   };
   const tokenEndpoint = field("tokenEndpoint");
-  if (new URL(tokenEndpoint).origin !== server) {
+  if (!URL.canParse(tokenEndpoint) || new URL(tokenEndpoint).origin !== server) {
     throw new JoinFailedError(
       "the service named a token endpoint on another origin; refusing to send it the agent's assertions",
     );
   }
-  const config: AgentConfig = {
-    server,
+  return {
     machineId: field("machineId"),
     tenantId: field("tenantId"),
     clientId: field("clientId"),
     tokenEndpoint,
-    joinedAt: clock(),
-    pinnedCa: caPath !== undefined,
   };
-  await store.write(CONFIG_FILE, config);
-  return config;
 }

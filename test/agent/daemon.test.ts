@@ -95,6 +95,26 @@ describe("agent daemon with the host channel (stand-in service)", () => {
       { code: "ERR_AGENT_LOCAL_STATE" },
       "joining twice needs --force",
     );
+    // A forced join the service refuses leaves the working join as it was: key, CA, configuration.
+    const stateFiles = async () => {
+      const names = (await readdir(host.paths.stateDir)).sort();
+      const files = await Promise.all(names.map((n) => readFile(join(host.paths.stateDir, n), "utf8")));
+      return names.map((name, i) => [name, files[i]]);
+    };
+    const joined = await stateFiles();
+    assert.deepEqual(
+      joined.map(([name]) => name),
+      ["agent-key.pem", "config.json", "server-ca.pem"],
+    );
+    await assert.rejects(
+      joinService(
+        host.paths,
+        { server: service.url, code: "wrong-code-000000", caFile: join(dir, "ca.pem"), force: true },
+        systemClock,
+      ),
+      { code: "ERR_AGENT_JOIN" },
+    );
+    assert.deepEqual(await stateFiles(), joined, "the old key still works; nothing staged is left");
   });
 
   it("streams: the snapshot is applied with its KRL; a removal reaches the files at once", async () => {
