@@ -64,7 +64,11 @@ export class LegacyLoginInstalledError extends AgentError {
   }
 }
 
-/** The join code was refused, or the service could not be reached while joining. */
+/**
+ * The join code was refused, or the service's answer cannot be used. (The service unreachable, or
+ * unable to take the join just then, is `ERR_SERVICE_UNREACHABLE` or the service's own 5xx code:
+ * kind `unavailable`, exit 8, worth another try.)
+ */
 export class JoinFailedError extends AgentError {
   static readonly code = "ERR_AGENT_JOIN";
   readonly code = JoinFailedError.code;

@@ -6,6 +6,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ServiceError } from "../cli/session/errors.ts";
 import { http } from "../cli/session/http.ts";
 import type { StagedFile } from "../shared/atomic-write.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -108,6 +109,13 @@ export async function joinService(
       const err = (res.body as { error?: { code?: string; message?: string } })?.error;
       // the seed's exit 22: the machine has no managed identity to hold the agent's credential
       if (err?.code === AgentNotJoinedError.code) throw new AgentNotJoinedError(err.message);
+      // the service's own trouble (its store unavailable, …): kind `unavailable`, worth another code later
+      if (res.status >= 500)
+        throw new ServiceError(
+          res.status,
+          err?.code,
+          `the service could not take the join: ${err?.message ?? `HTTP ${res.status}`}`,
+        );
       throw new JoinFailedError(`the service refused the join: ${err?.message ?? `HTTP ${res.status}`}`);
     }
     answer = checkAnswer(server, res.body);

@@ -42,9 +42,28 @@ export class LocalVmNotRunningError extends HostpassError {
   readonly kind = "conflict";
 }
 
-/** A machine's host agent could not join the service (for another reason than a missing managed identity). */
+/**
+ * A machine's host agent could not join the service (for another reason than a missing managed
+ * identity). Kind `conflict`, so that the caller (the operator of the local machine) reads why
+ * (machine-agent.ts words it: the agent's own error line, or where to look when it failed internally).
+ */
 export class LocalVmAgentError extends HostpassError {
   static readonly code = "ERR_LOCALVM_AGENT";
   readonly code = LocalVmAgentError.code;
-  readonly kind = "internal";
+  readonly kind = "conflict";
+  /** `hostpass-agent join`'s exit code. */
+  readonly exitCode: number;
+  /** The service was unreachable or could not take the join just then: a new code may succeed. */
+  readonly transient: boolean;
+  /** The end of the agent's stderr, for the server log (not for the caller). */
+  readonly output: string;
+  constructor(
+    message: string,
+    details: { readonly exitCode: number; readonly transient: boolean; readonly output: string },
+  ) {
+    super(message);
+    this.exitCode = details.exitCode;
+    this.transient = details.transient;
+    this.output = details.output;
+  }
 }

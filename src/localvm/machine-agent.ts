@@ -19,6 +19,13 @@ const AGENT = `${AGENT_INSTALL}/bin/hostpass-agent`;
 const AGENT_STATE = ["var", "lib", "hostpass-agent"];
 /** `hostpass-agent join`'s exit code when the machine has no managed identity (the seed's 22). */
 export const EXIT_NO_MANAGED_IDENTITY = 22;
+/**
+ * Its exit code for a failure of kind `unavailable` (the CLI's): the service could not be reached,
+ * or could not take the join just then. Nothing changed on the machine; another code may succeed.
+ */
+export const EXIT_UNAVAILABLE = 8;
+/** Its exit code for an internal failure: the text of one is for the server log only. */
+const EXIT_INTERNAL = 1;
 
 export interface AgentJoin {
   /** The service's public URL as the machine reaches it (the gateway relay). */
@@ -52,12 +59,21 @@ export async function joinMachineAgent(machine: LocalMachine, join: AgentJoin): 
   const argv = [AGENT, "join", "--server", join.server, "--code", join.code];
   if (join.tlsFingerprint !== undefined) argv.push("--tls-fingerprint", join.tlsFingerprint);
   if (join.force) argv.push("--force");
-  const result = await machine.exec(argv, { timeoutMs: 60_000 });
+  const result = await machine.exec(argv, { timeoutMs: 120_000 });
   if (result.code === EXIT_NO_MANAGED_IDENTITY) return { joined: false, reason: lastLine(result.stderr) };
   if (result.code !== 0) {
-    throw new LocalVmAgentError(
-      `the agent of ${machine.hostname} could not join the service (exit ${result.code}): ${lastLine(result.stderr)}`,
-    );
+    // The agent's error line (`ERROR: (ERR_…) …`) is what it tells anyone who runs it: the caller
+    // reads it too, unless the agent failed internally.
+    const line = lastLine(result.stderr);
+    const shown = result.code !== EXIT_INTERNAL && /^ERROR: \(ERR_[A-Z0-9_]+\) /.test(line);
+    const why = shown
+      ? line.slice("ERROR: ".length)
+      : `it failed (exit ${result.code}); the server log has its output`;
+    throw new LocalVmAgentError(`the agent of ${machine.hostname} could not join the service: ${why}`, {
+      exitCode: result.code,
+      transient: result.code === EXIT_UNAVAILABLE,
+      output: tail(result.stderr),
+    });
   }
   await startMachineAgent(machine);
   return { joined: true };
@@ -99,6 +115,11 @@ export async function machineAgentLog(machine: LocalMachine, lines = 40): Promis
     () => "",
   );
   return text.trim().split("\n").slice(-lines).join("\n");
+}
+
+/** The last lines of a program's stderr (an uncaught error's stack ends with frames, not its message). */
+function tail(text: string, lines = 8): string {
+  return text.trim().split("\n").slice(-lines).join("\n").slice(-2000);
 }
 
 function lastLine(text: string): string {

@@ -278,6 +278,13 @@ async function startWith(
       { host: address.address, port: address.port },
       {
         tlsFingerprint: tls?.fingerprint,
+        joinFailed: (machineId, error, willRetry) =>
+          log(willRetry ? "warn" : "error", "a local machine's agent did not join", {
+            machineId,
+            willRetry,
+            exitCode: error.exitCode,
+            agentOutput: error.output,
+          }),
         joinCode: async (machineId) => {
           const machine = await getMachine(store.resources, machineId);
           const made = await createJoinCode(store.agents, {

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import {
   AGENT_INSTALL,
@@ -8,6 +9,7 @@ import {
   joinMachineAgent,
   type LocalMachine,
   LocalMachineProvider,
+  LocalVmAgentError,
   startGatewayRelay,
 } from "../localvm/index.ts";
 import {
@@ -38,7 +40,14 @@ export interface AgentEnrolment {
   joinCode(machineId: string): Promise<string>;
   /** SHA-256 of the service's self-signed TLS certificate, for the agent to pin at join. */
   readonly tlsFingerprint: string | undefined;
+  /** Where a failed join attempt is told (with the agent's output), retried or not. */
+  readonly joinFailed?: (machineId: string, error: LocalVmAgentError, willRetry: boolean) => void;
 }
+
+/** Tries at a join that fails transiently (the service unreachable or busy just then), each with a new code. */
+const JOIN_ATTEMPTS = 4;
+/** Pause before the second try; doubled for each further one. */
+const JOIN_RETRY_MS = 1000;
 
 export interface LocalMachines {
   readonly provider: LocalMachineProvider;
@@ -89,19 +98,44 @@ export async function wireLocalMachines(
     await writeFileAtomic(portFile, `${JSON.stringify({ port: relay.port })}\n`, 0o600);
   const publicUrl = `https://${gateway}:${relay.port}`;
   let enrolment: AgentEnrolment | undefined;
+  /** Per machine (lower-case id), the join running or queued last: one join at a time in a machine. */
+  const joins = new Map<string, Promise<void>>();
   /**
    * Joins the machine's agent (again, with `force`: a new managed identity needs a new credential)
    * and runs it. A machine without a managed identity keeps running without one, until
-   * `identity assign` calls `identityAssigned`.
+   * `identity assign` calls `identityAssigned`. Joins of one machine run one after the other; a
+   * join that fails transiently is tried again with a new code (a failed join changes nothing in
+   * the machine, and a new code makes the service's side idempotent).
    */
-  const enrol = async (id: string, machine: LocalMachine, force: boolean): Promise<void> => {
-    if (!enrolment || (!force && (await agentJoined(machine)))) return;
-    await joinMachineAgent(machine, {
-      server: publicUrl,
-      code: await enrolment.joinCode(id),
-      force,
-      ...(enrolment.tlsFingerprint === undefined ? {} : { tlsFingerprint: enrolment.tlsFingerprint }),
+  const enrol = (id: string, machine: LocalMachine, force: boolean): Promise<void> => {
+    const key = id.toLowerCase();
+    const run = (joins.get(key) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => joinWithRetries(id, machine, force));
+    joins.set(key, run);
+    return run.finally(() => {
+      if (joins.get(key) === run) joins.delete(key);
     });
+  };
+  const joinWithRetries = async (id: string, machine: LocalMachine, force: boolean): Promise<void> => {
+    if (!enrolment || (!force && (await agentJoined(machine)))) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await joinMachineAgent(machine, {
+          server: publicUrl,
+          code: await enrolment.joinCode(id),
+          force,
+          ...(enrolment.tlsFingerprint === undefined ? {} : { tlsFingerprint: enrolment.tlsFingerprint }),
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof LocalVmAgentError)) throw error;
+        const retry = error.transient && attempt < JOIN_ATTEMPTS;
+        enrolment.joinFailed?.(id, error, retry);
+        if (!retry) throw error;
+        await sleep(JOIN_RETRY_MS * 2 ** (attempt - 1));
+      }
+    }
   };
   const machineHost: MachineHost = {
     async start(request) {
@@ -118,10 +152,15 @@ export async function wireLocalMachines(
       await provider.delete(machineId);
     },
     async identityAssigned(machineId) {
-      for (const id of await machinesOf(provider, machineId)) {
-        const machine = await provider.get(id);
-        if (machine && (await machine.isRunning())) await enrol(id, machine, true);
-      }
+      // A scale set's instances join side by side (each its own machine); the answer waits for all.
+      const results = await Promise.allSettled(
+        (await machinesOf(provider, machineId)).map(async (id) => {
+          const machine = await provider.get(id);
+          if (machine && (await machine.isRunning())) await enrol(id, machine, true);
+        }),
+      );
+      const failed = results.find((result) => result.status === "rejected");
+      if (failed) throw failed.reason;
     },
   };
   return {

@@ -21,6 +21,7 @@ import {
 } from "../../src/localvm/index.ts";
 import { type LocalMachines, wireLocalMachines } from "../../src/server/wire-local-machines.ts";
 import {
+  BUSY_CODE,
   JOIN_CODE,
   NO_IDENTITY_CODE,
   type StandIn,
@@ -36,7 +37,10 @@ describe("local machines get their host agent joined and running", () => {
   let service: StandIn;
   let local: LocalMachines;
   let code = NO_IDENTITY_CODE;
+  /** Codes handed out before `code` (one per join attempt). */
+  const firstCodes: string[] = [];
   const asked: string[] = [];
+  const failures: { exitCode: number; willRetry: boolean; message: string }[] = [];
 
   const streamsSoFar = () => service.streamRequests.length;
   const waitForStream = (count: number) =>
@@ -55,9 +59,11 @@ describe("local machines get their host agent joined and running", () => {
       {
         joinCode: async (id) => {
           asked.push(id);
-          return code;
+          return firstCodes.shift() ?? code;
         },
         tlsFingerprint: service.fingerprint,
+        joinFailed: (_id, error, willRetry) =>
+          failures.push({ exitCode: error.exitCode, willRetry, message: error.message }),
       },
     );
   });
@@ -95,6 +101,39 @@ describe("local machines get their host agent joined and running", () => {
     // The agent pinned the service's certificate it was given the fingerprint of.
     const pinned = await readFile(join(machine.dir, "var", "lib", "hostpass-agent", "server-ca.pem"), "utf8");
     assert.equal(pinned.trim(), service.caPem.trim());
+  });
+
+  it("a join the service cannot take just then is tried again with a new code; one it refuses fails with the agent's reason and keeps the working join", async () => {
+    const machine = (await local.provider.get(VM)) as LocalMachine;
+    const stateFile = (name: string) =>
+      readFile(join(machine.dir, "var", "lib", "hostpass-agent", name), "utf8");
+    const joinedKey = await stateFile("agent-key.pem");
+    asked.length = 0;
+    firstCodes.push(BUSY_CODE);
+    await local.machineHost.identityAssigned?.(VM);
+    assert.equal(asked.length, 2, "a second code after the service's 503");
+    assert.deepEqual(
+      failures.map((f) => [f.exitCode, f.willRetry]),
+      [[8, true]],
+    );
+    assert.match(failures[0]?.message ?? "", /\(ERR_STORE_UNAVAILABLE\)/);
+    const rejoinedKey = await stateFile("agent-key.pem");
+    assert.notEqual(rejoinedKey, joinedKey, "joined again: a new key");
+
+    asked.length = 0;
+    failures.length = 0;
+    firstCodes.push("join-code-refused-for-good");
+    await assert.rejects(local.machineHost.identityAssigned?.(VM) ?? Promise.resolve(), {
+      code: "ERR_LOCALVM_AGENT",
+      message:
+        /^the agent of vm1 could not join the service: \(ERR_AGENT_JOIN\) the service refused the join: join code refused$/,
+    });
+    assert.equal(asked.length, 1, "a refusal is not tried again");
+    assert.deepEqual(
+      failures.map((f) => [f.exitCode, f.willRetry]),
+      [[5, false]],
+    );
+    assert.equal(await stateFile("agent-key.pem"), rejoinedKey, "the working key stays");
   });
 
   it("the agent starts again with its machine, and goes with it", async () => {

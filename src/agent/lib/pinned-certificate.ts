@@ -6,6 +6,7 @@
  */
 import { createHash, X509Certificate } from "node:crypto";
 import { connect } from "node:tls";
+import { ServiceUnreachableError } from "../../cli/session/errors.ts";
 import { JoinFailedError } from "../errors.ts";
 
 /** `AA:BB:…`, `aabb…` or `SHA256:AA:BB:…` → 64 lower-case hex digits. */
@@ -39,7 +40,7 @@ export async function fetchPinnedCertificate(server: URL, fingerprint: string): 
     });
     socket.once("timeout", () => socket.destroy(new Error("no TLS answer within 15 s")));
     socket.once("error", (cause) =>
-      reject(new JoinFailedError(`cannot reach ${server.origin}: ${cause.message}`, { cause })),
+      reject(new ServiceUnreachableError(`cannot reach ${server.origin}: ${cause.message}`, { cause })),
     );
   });
   const actual = createHash("sha256").update(raw).digest("hex");

@@ -41,6 +41,8 @@ export interface StandIn {
 export const JOIN_CODE = "join-code-0123456789";
 /** A code of a machine without a managed identity (the service answers the seed's exit 22). */
 export const NO_IDENTITY_CODE = "join-code-no-identity";
+/** A code the service cannot take just then (its store unavailable: 503): worth another code. */
+export const BUSY_CODE = "join-code-service-busy";
 const MACHINE_ID =
   "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Compute/virtualMachines/vm1";
 
@@ -98,6 +100,10 @@ export async function startStandIn(
       if (b.code === NO_IDENTITY_CODE) {
         const message = "Managed System Identity is required for directory-based SSH login to work.";
         return json(res, 409, { error: { code: "ERR_EXTENSION_NO_MANAGED_IDENTITY", message } });
+      }
+      if (b.code === BUSY_CODE) {
+        const message = "the service cannot reach its database; try again shortly";
+        return json(res, 503, { error: { code: "ERR_STORE_UNAVAILABLE", message } });
       }
       if (b.code !== JOIN_CODE)
         return json(res, 403, { error: { code: "ERR_JOIN_CODE", message: "join code refused" } });
