@@ -31,6 +31,12 @@ interface Subscription {
   readonly displayName: string;
 }
 
+/**
+ * How long a write may go without an answer: creating a machine, or assigning its identity, starts
+ * and joins machines of the local provider, which takes minutes on a busy host (reads keep http's 30 s).
+ */
+const WRITE_TIMEOUT_MS = 300_000;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function openApi(ctx: CliContext): Promise<ApiClient> {
@@ -55,6 +61,7 @@ export function apiFor(session: Session, ctx: CliContext): ApiClient {
         headers: { authorization: `Bearer ${(await token(fresh)).access_token}` },
         ...(body === undefined ? {} : { json: body }),
         ...(session.cloud.caFile ? { caFile: session.cloud.caFile } : {}),
+        ...(method === "GET" ? {} : { timeoutMs: WRITE_TIMEOUT_MS }),
         signal: ctx.signal,
       });
       debug(`${method} ${url} -> ${res.status} (${String(res.headers["x-request-id"] ?? "")})`);
