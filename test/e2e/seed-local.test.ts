@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { machineAgentLog } from "../../src/localvm/index.ts";
@@ -43,6 +44,26 @@ describe("the seed on local machines, through the CLI only", () => {
   let spAppId = "";
   let spLinuxName = "";
   const people = new Map<string, { upn: string; password: string }>();
+  /** The server's log (warnings and errors), its last lines: shown when a step fails. */
+  const serverLog: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      serverLog.push(...chunk.toString("utf8").trim().split("\n"));
+      serverLog.splice(0, Math.max(0, serverLog.length - 40));
+      done();
+    },
+  });
+  /** What to read when a step fails: the server's log tail and each local machine's agent log. */
+  const diagnostics = async () => {
+    const parts = [`--- server log (last ${serverLog.length} lines)`, ...serverLog];
+    const provider = running?.localMachines?.provider;
+    for (const state of provider ? await provider.list() : []) {
+      const machine = await provider?.get(state.id);
+      const log = machine ? await machineAgentLog(machine, 15) : "";
+      parts.push(`--- agent log of ${state.hostname} (running: ${state.running})`, log || "(empty)");
+    }
+    return parts.join("\n");
+  };
 
   /** A program as `who` (own HOME and CLI profile), a real process without a terminal. */
   const runAs = (who: string, file: string, args: string[], onStderr?: (soFar: string) => void) =>
@@ -64,7 +85,9 @@ describe("the seed on local machines, through the CLI only", () => {
         err += c;
         onStderr?.(err);
       });
-      const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+      // A stuck command fails its step; a slow one (a create starts and joins machines: on a busy
+      // host a scale set takes minutes) is not stuck.
+      const timer = setTimeout(() => child.kill("SIGKILL"), 240_000);
       child.once("error", reject);
       child.once("close", (code) => {
         clearTimeout(timer);
@@ -76,7 +99,8 @@ describe("the seed on local machines, through the CLI only", () => {
     runAs(who, BIN, args, onStderr);
   const ok = async (who: string, args: string[]) => {
     const r = await as(who, args);
-    assert.equal(r.code, 0, `${who}: hostpass ${args.join(" ")}\n${r.err}`);
+    if (r.code !== 0)
+      assert.fail(`${who}: hostpass ${args.join(" ")}: exit ${r.code}\n${r.err}\n${await diagnostics()}`);
     return r.out;
   };
   /** `who`'s own profile, pointed at the service (through the gateway relay, its public URL). */
@@ -113,7 +137,8 @@ describe("the seed on local machines, through the CLI only", () => {
       dataDir,
       listen: "127.0.0.1:0",
       adminPassword: ADMIN_PASSWORD,
-      logLevel: "silent",
+      logLevel: "warn",
+      logStream,
       localMachines: {},
     });
     browser = await launchChromium();
@@ -301,13 +326,7 @@ describe("the seed on local machines, through the CLI only", () => {
     );
     for (const instance of before) {
       const r = await sshVm("carol", ["id", "-un"], ["--ip", instance.privateIps]);
-      if (r.code !== 0) {
-        const machine = await running.localMachines?.provider.get(
-          `${set}/virtualMachines/${instance.name.split("_").at(-1)}`,
-        );
-        const log = machine ? await machineAgentLog(machine, 30) : "";
-        assert.fail(`${instance.name}: ${r.err}\n${log}`);
-      }
+      if (r.code !== 0) assert.fail(`${instance.name}: ${r.err}\n${await diagnostics()}`);
       assert.equal(r.out.trim(), carol.upn);
     }
     // carol has no role on myVM itself: still refused there
@@ -360,7 +379,7 @@ describe("the seed on local machines, through the CLI only", () => {
     // The machine's agent reports its logins (a moment after them, batched): wait for them.
     const hostLogins = async (upn: string, wanted: (e: SignIn) => boolean) => {
       let found: SignIn[] = [];
-      for (let tries = 0; tries < 30 && !found.some(wanted); tries++) {
+      for (let tries = 0; tries < 120 && !found.some(wanted); tries++) {
         if (tries > 0) await new Promise((r) => setTimeout(r, 500));
         found = (await list(["--user", upn])).filter((e) => e.appId === "hostpass-host-login");
       }
