@@ -46,6 +46,7 @@ export {
   type FederatedIdentity,
   type IdentityProvider,
   type ProviderSigningKey,
+  type TenantIdentityProvider,
 } from "./oidc/types.ts";
 export type { FederationRepository, ScimObject, ScimResourceType, ScimTokenRecord } from "./repository.ts";
 export { matchesScimFilter, parseScimFilter } from "./scim/filter.ts";

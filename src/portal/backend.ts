@@ -106,8 +106,12 @@ export interface SignInEvent {
 
 /** An upstream identity provider as the sign-in page offers it ("Sign in with <displayName>"). */
 export interface FederatedProviderView {
+  /** What the sign-in URL names it by (names are unique in a tenant only). */
+  readonly id: string;
   readonly name: string;
   readonly displayName: string;
+  /** Its tenant, given when providers of more than one tenant are offered. */
+  readonly tenant?: { readonly name: string; readonly displayName: string };
 }
 
 export interface SignInBackend {
@@ -117,13 +121,15 @@ export interface SignInBackend {
    * Starts a sign-in at the provider: where to send the browser, and the pending request (opaque
    * to the portal, which keeps it server-side for the callback).
    */
-  startFederatedSignIn?(name: string, redirectUri: string): Promise<{ url: string; pending: string }>;
+  startFederatedSignIn?(providerId: string, redirectUri: string): Promise<{ url: string; pending: string }>;
   /**
-   * Verifies the provider's answer (the callback URL as the browser brought it) and returns the
-   * hostpass account it maps to (bound, or created just in time) with the session's `amr`. Fails
-   * with a HostpassError whose message the page shows.
+   * Verifies the provider's answer (the callback URL as the browser brought it, to the callback of
+   * `providerId`) and returns the hostpass account it maps to (bound, or created just in time, in
+   * the provider's tenant) with the session's `amr`. A pending request made for another provider
+   * is refused. Fails with a HostpassError whose message the page shows.
    */
   finishFederatedSignIn?(
+    providerId: string,
     pending: string,
     callbackUrl: string,
     request: RequestInfo,

@@ -1,4 +1,7 @@
 /** `hostpass login` with its sign-in page driven in Chromium (the steps choose how to sign in). */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { withBrowserContext } from "../e2e/browser.ts";
 import type { CliRun } from "../helpers/cli.ts";
@@ -19,4 +22,13 @@ export async function cliLoginInBrowser(
   });
   await signIn;
   return login;
+}
+
+/** `hostpass ssh cert` for a new Ed25519 key in the CLI user's HOME: `ssh-keygen -L` of it. */
+export async function certificateOf(s: CliServer, keyName: string): Promise<string> {
+  const key = join(s.home, keyName);
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+  const cert = await s.cli(["ssh", "cert", "--file", `${key}-cert.pub`, "--public-key-file", `${key}.pub`]);
+  assert.equal(cert.code, 0, cert.err);
+  return execFileSync("ssh-keygen", ["-L", "-f", `${key}-cert.pub`]).toString();
 }

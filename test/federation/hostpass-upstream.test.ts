@@ -41,6 +41,7 @@ describe("a second hostpass server as the upstream provider", () => {
   let browser: Browser;
   let app: { id: string; appId: string };
   let secretId = "";
+  let providerId = "";
   const password = "una's long password 42";
 
   before(async () => {
@@ -69,9 +70,6 @@ describe("a second hostpass server as the upstream provider", () => {
       expiresAt: new Date(Date.now() + 3_600_000),
     });
     secretId = credential.id;
-    await upstream.store.federation.setRedirectUris(tenantId, app.id, [
-      `${s.running.url}/portal/signin/federated/callback`,
-    ]);
     const login = await s.signIn(ADMIN_UPN, ADMIN_PASSWORD);
     assert.equal(login.code, 0, login.err);
     const added = await s.cli([
@@ -81,6 +79,11 @@ describe("a second hostpass server as the upstream provider", () => {
       ...["--ca-file", join(upstreamDir, "tls", "server-cert.pem")],
     ]);
     assert.equal(added.code, 0, added.err);
+    const shown = JSON.parse(added.out) as { id: string; redirectUri: string };
+    providerId = shown.id;
+    assert.equal(shown.redirectUri, `${s.running.url}/portal/signin/federated/${providerId}/callback`);
+    // The upstream's administrator registers the redirect URI `hostpass idp add` gave.
+    await upstream.store.federation.setRedirectUris(tenantId, app.id, [shown.redirectUri]);
     browser = await launchChromium();
   });
   after(async () => {
@@ -94,7 +97,7 @@ describe("a second hostpass server as the upstream provider", () => {
     const login = await cliLoginInBrowser(s, browser, async (page) => {
       await Promise.all([
         page.waitForURL(/\/portal\/interaction\//),
-        page.click("a[href$='/signin/federated/upstream']"),
+        page.click(`a[href$='/signin/federated/${providerId}']`),
       ]);
       assert.ok(page.url().startsWith(upstream.url), page.url());
       await typePassword(page, "una@upstream.example", password);
@@ -187,7 +190,7 @@ describe("a second hostpass server as the upstream provider", () => {
       credentialId: secretId,
     });
     const login = await cliLoginInBrowser(s, browser, async (page) => {
-      await page.click("a[href$='/signin/federated/upstream']");
+      await page.click(`a[href$='/signin/federated/${providerId}']`);
       await page.waitForURL(/\/portal\/interaction\//).catch(async (e) => {
         throw new Error(`${page.url()}: ${(await page.textContent("body"))?.slice(0, 600)}`, { cause: e });
       });

@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
-import { request } from "node:https";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
@@ -18,46 +17,9 @@ import { putPolicy } from "../../src/policy/index.ts";
 import { withBrowserContext } from "../e2e/browser.ts";
 import { ADMIN_PASSWORD, ADMIN_UPN, type CliServer, startCliServer } from "../helpers/cli-server.ts";
 import { launchChromium, submit } from "../portal/helpers/chromium.ts";
-import { cliLoginInBrowser } from "./browser-login.ts";
+import { certificateOf, cliLoginInBrowser } from "./browser-login.ts";
 import { type FakeUpstream, startFakeUpstream } from "./fake-upstream.ts";
-
-interface Answer {
-  readonly status: number;
-  readonly location: string | undefined;
-  readonly body: string;
-  readonly cookies: readonly string[];
-}
-
-/**
- * One GET with the given cookies (no redirect following), trusting the CA of the host it goes to
- * (both are self-signed certificates with the same subject, so they cannot be trusted together).
- */
-function get(url: string, cas: ReadonlyMap<string, string>, cookies: Map<string, string>): Promise<Answer> {
-  const ca = cas.get(new URL(url).origin);
-  return new Promise((resolve, reject) => {
-    const cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    const req = request(url, { method: "GET", ca, headers: cookie ? { cookie } : {} }, (res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => {
-        body += c.toString();
-      });
-      res.on("end", () => {
-        const set = res.headers["set-cookie"] ?? [];
-        for (const line of set) {
-          const [pair] = line.split(";");
-          const [k, v] = (pair ?? "").split("=");
-          if (k && v !== undefined) {
-            if (v === "" || /Max-Age=0/.test(line)) cookies.delete(k);
-            else cookies.set(k, v);
-          }
-        }
-        resolve({ status: res.statusCode ?? 0, location: res.headers.location, body, cookies: set });
-      });
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+import { type Answer, get, scimCreateUser, toCallback } from "./round-trip.ts";
 
 describe("sign-in through an upstream OpenID Connect provider", () => {
   let s: CliServer;
@@ -65,6 +27,9 @@ describe("sign-in through an upstream OpenID Connect provider", () => {
   let browser: Browser;
   let serverCa = "";
   let caBoth = new Map<string, string>();
+  /** Provider ids by name: the sign-in page and the callback name a provider by its id. */
+  const ids = new Map<string, string>();
+  const link = (name: string) => `a[href$='/signin/federated/${ids.get(name)}']`;
 
   const json = async (args: string[]) => {
     const r = await s.cli(args);
@@ -77,13 +42,7 @@ describe("sign-in through an upstream OpenID Connect provider", () => {
     provider = "contoso",
   ): Promise<{ callback: Answer; callbackUrl: string; cookies: Map<string, string> }> {
     const cookies = new Map<string, string>();
-    await get(`${s.running.url}/portal/signin`, caBoth, cookies);
-    const started = await get(`${s.running.url}/portal/signin/federated/${provider}`, caBoth, cookies);
-    assert.equal(started.status, 303, started.body);
-    const atProvider = await get(started.location as string, caBoth, cookies);
-    assert.equal(atProvider.status, 302, atProvider.body);
-    const callbackUrl = atProvider.location as string;
-    assert.ok(callbackUrl.startsWith(`${s.running.url}/portal/signin/federated/callback?`), callbackUrl);
+    const callbackUrl = await toCallback(s.running.url, ids.get(provider) ?? "", caBoth, cookies);
     // The browser's cookies as they were when it came back (to replay the callback with them).
     const before = new Map(cookies);
     return { callback: await get(callbackUrl, caBoth, cookies), callbackUrl, cookies: before };
@@ -111,7 +70,8 @@ describe("sign-in through an upstream OpenID Connect provider", () => {
       ...["--display-name", "Contoso", "--groups-claim", "groups"],
       ...["--allowed-domains", "contoso.example"],
     ]);
-    assert.equal(added.redirectUri, `${s.running.url}/portal/signin/federated/callback`);
+    ids.set("contoso", added.id);
+    assert.equal(added.redirectUri, `${s.running.url}/portal/signin/federated/${added.id}/callback`);
     assert.equal(added.clientSecretSet, true);
     assert.equal(added.clientSecret, undefined);
     const shown = await json(["idp", "show", "--name", "contoso"]);
@@ -121,7 +81,7 @@ describe("sign-in through an upstream OpenID Connect provider", () => {
       ["contoso"],
     );
     // The same provider, mapping the email claim (for the email_verified case), without JIT groups.
-    await addProvider("mailer", ["--username-claim", "email"]);
+    ids.set("mailer", (await addProvider("mailer", ["--username-claim", "email"])).id);
     browser = await launchChromium();
   });
   after(async () => {
@@ -143,7 +103,7 @@ describe("sign-in through an upstream OpenID Connect provider", () => {
     const login = await cliLoginInBrowser(s, browser, async (page) => {
       await Promise.all([
         page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/),
-        page.click("a[href$='/signin/federated/contoso']"),
+        page.click(link("contoso")),
       ]);
     });
     assert.equal(login.code, 0, login.err);
@@ -166,11 +126,7 @@ describe("sign-in through an upstream OpenID Connect provider", () => {
       .sort();
     assert.deepEqual(names, ["devs", "linux-admins"]);
     // A certificate for the federated user: principal = its Linux name.
-    const key = join(s.home, "dana-key");
-    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
-    const cert = await s.cli(["ssh", "cert", "--file", `${key}-cert.pub`, "--public-key-file", `${key}.pub`]);
-    assert.equal(cert.code, 0, cert.err);
-    const shown = execFileSync("ssh-keygen", ["-L", "-f", `${key}-cert.pub`]).toString();
+    const shown = await certificateOf(s, "dana-key");
     assert.match(shown, /Principals: \n\s+dana@contoso\.example\n/);
 
     // The next sign-in syncs the groups claim: out of devs, into ops; linux-admins stays.
@@ -193,7 +149,7 @@ describe("sign-in through an upstream OpenID Connect provider", () => {
       started = true;
       done = withBrowserContext(browser, (open) =>
         open(async (page) => {
-          await submit(page, "a[href$='/signin/federated/contoso']");
+          await submit(page, link("contoso"));
           await page.waitForURL(/\/portal\/device$/);
           await page.fill("#user_code", m[2] as string);
           await submit(page, "form[action$='/device'] button[type=submit]");
@@ -236,34 +192,11 @@ describe("sign-in through an upstream OpenID Connect provider", () => {
     const admin = await s.signIn(ADMIN_UPN, ADMIN_PASSWORD);
     assert.equal(admin.code, 0, admin.err);
     const made = await json(["scim", "token", "create"]);
-    const created = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
-        `${made.scimUrl}/Users`,
-        {
-          method: "POST",
-          ca: serverCa,
-          headers: { authorization: `Bearer ${made.token}`, "content-type": "application/scim+json" },
-        },
-        (res) => {
-          let body = "";
-          res.on("data", (c: Buffer) => {
-            body += c.toString();
-          });
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on("error", reject);
-      req.end(
-        JSON.stringify({
-          schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
-          userName: "kim@contoso.example",
-          externalId: "8f1c-kim",
-          active: true,
-        }),
-      );
+    const kimId = await scimCreateUser(made.scimUrl, made.token, caBoth, {
+      userName: "kim@contoso.example",
+      externalId: "8f1c-kim",
+      active: true,
     });
-    assert.equal(created.status, 201, created.body);
-    const kimId = JSON.parse(created.body).id as string;
     upstream.user = {
       sub: "pairwise-kim",
       oid: "8f1c-kim",
@@ -348,7 +281,7 @@ describe("sign-in through an upstream OpenID Connect provider", () => {
         prompted = true;
         signIn = withBrowserContext(browser, (open) =>
           open(async (page) => {
-            await submit(page, "a[href$='/signin/federated/contoso']");
+            await submit(page, link("contoso"));
             if ((await page.locator("#code").count()) > 0) {
               askedTotp = true;
               assert.ok(totpSecret, "hostpass asked for a second factor");

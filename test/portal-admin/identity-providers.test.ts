@@ -65,14 +65,15 @@ describe("portal: identity providers", () => {
     await submit(page, "form[action$='/directory/identity-providers'] button[type=submit]");
     assert.match(await noticeOn(page), /Identity provider Contoso added/);
     assert.match(page.url(), /\/directory\/identity-providers\/contoso$/);
-    assert.equal(
-      (await page.textContent("#idp-redirect-uri"))?.trim(),
-      `${harness.running.publicUrl}/portal/signin/federated/callback`,
-    );
     assert.equal((await page.content()).includes(SECRET), false, "the secret is never shown");
     await checkPage(page, "identity-provider");
     const p = await stored();
     assert.ok(p);
+    assert.equal(
+      (await page.textContent("#idp-redirect-uri"))?.trim(),
+      `${harness.running.publicUrl}/portal/signin/federated/${p.id}/callback`,
+      "each provider has its own redirect URI",
+    );
     assert.equal(p.issuer, "https://login.contoso.example");
     assert.equal(p.claims.groups, "groups");
     assert.deepEqual(p.allowedDomains, ["contoso.example", "contoso.org"]);

@@ -1,5 +1,5 @@
 /** Storage of upstream providers and bindings (migration 0081); `store/` implements it. */
-import type { FederatedGroup, FederatedIdentity, IdentityProvider } from "./types.ts";
+import type { FederatedGroup, FederatedIdentity, IdentityProvider, TenantIdentityProvider } from "./types.ts";
 
 export interface IdentityProviderRepository {
   /** Fails with `IdentityProviderConflictError` when the name is taken in the tenant. */
@@ -22,6 +22,11 @@ export interface IdentityProviderRepository {
   getIdentityProvider(tenantId: string, id: string): Promise<IdentityProvider | undefined>;
   findIdentityProviderByName(tenantId: string, nameKey: string): Promise<IdentityProvider | undefined>;
   listIdentityProviders(tenantId: string): Promise<readonly IdentityProvider[]>;
+  /**
+   * Every tenant's providers (enabled or not) with their tenant's names, in one query: what the
+   * sign-in page offers, which knows no tenant. Ordered by tenant name, then provider name.
+   */
+  listAllIdentityProviders(): Promise<readonly TenantIdentityProvider[]>;
   /** The client secret in clear (unsealed with the key-encryption key); undefined when none. */
   getClientSecret(tenantId: string, id: string): Promise<string | undefined>;
   /** Removes the provider with its bindings and group links (the users and groups stay). */

@@ -60,6 +60,13 @@ export interface IdentityProvider {
   readonly updatedAt: Date;
 }
 
+/** A provider with the names of its tenant (the sign-in page shows them when tenants differ). */
+export interface TenantIdentityProvider {
+  readonly provider: IdentityProvider;
+  readonly tenantName: string;
+  readonly tenantDisplayName: string;
+}
+
 export interface ProviderSigningKey {
   /** RFC 7638 thumbprint of the public key. */
   readonly kid: string;

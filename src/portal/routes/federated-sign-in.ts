@@ -1,10 +1,13 @@
 /**
- * Sign-in through the organisation's OpenID Connect provider (issue 13): the sign-in page links
- * to `/signin/federated/<name>`, which sends the browser to the provider; the provider sends it
- * back to `/signin/federated/callback`. The pending request (state, nonce, PKCE verifier) stays
+ * Sign-in through an organisation's OpenID Connect provider (issue 13), any tenant's: the sign-in
+ * page links to `/signin/federated/<provider id>`, which sends the browser to the provider; the
+ * provider sends it back to that provider's own `/signin/federated/<provider id>/callback` (a
+ * redirect URI per provider: the mix-up defence that does not depend on the provider sending
+ * RFC 9207 `iss`). The pending request (provider, tenant, state, nonce, PKCE verifier) stays
  * server-side under a random id named by a `SameSite=Lax` cookie, so the callback is bound to the
  * browser that started it (the flow's own cookie is `Strict` and does not come back from another
- * site) and is single-use: a replayed callback finds nothing.
+ * site) and is single-use: a replayed callback finds nothing. The backend refuses a pending
+ * request made for another provider than the callback's.
  */
 import type { FastifyInstance } from "fastify";
 import { isHostpassError } from "../../shared/errors.ts";
@@ -22,10 +25,12 @@ import { clearCookie, cookieName, readCookie, setCookie } from "../lib/cookies.t
 import { continueTo, type RefusePage, sendPage } from "../lib/forms.ts";
 import { secondFactorPage } from "../views/sign-in.ts";
 
-const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const PROVIDER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const FED = "hp_fed";
 const PENDING_TTL_MS = 10 * 60_000;
 const STATUS = { invalid: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409 } as const;
+
+type ByProvider = { Params: { provider: string } };
 
 interface Pending {
   readonly flowId: string;
@@ -44,19 +49,30 @@ export function registerFederatedSignInRoutes(
   const finish = backend.finishFederatedSignIn?.bind(backend);
   if (start === undefined || finish === undefined) return;
   const base = ctx.path("");
-  const callbackPath = ctx.path("/signin/federated/callback");
   const cookie = cookieName(FED, ctx.secure);
 
-  portal.get<{ Params: { name: string } }>("/signin/federated/:name", async (request, reply) => {
+  // Before each provider had its own callback, one address served them all: a provider still
+  // registered with it is told so, instead of "no such identity provider".
+  portal.get("/signin/federated/callback", async (request, reply) =>
+    refuse(
+      request,
+      reply,
+      400,
+      "The identity provider sent the browser back to an address hostpass no longer uses. Its administrator must register the redirect URI that 'hostpass idp show' gives.",
+    ),
+  );
+
+  portal.get<ByProvider>("/signin/federated/:provider", async (request, reply) => {
     const flowId = readCookie(request, cookieName("hp_flow", ctx.secure));
     const flow = flowId === undefined ? undefined : await ctx.state.get(`flow:${flowId}`, ctx.now());
     if (flow === undefined || flowId === undefined) return refuse(request, reply, 400, FLOW_EXPIRED);
-    if (!NAME.test(request.params.name)) return refuse(request, reply, 404, "No such identity provider.");
+    const providerId = request.params.provider;
+    if (!PROVIDER_ID.test(providerId)) return refuse(request, reply, 404, "No such identity provider.");
     // Read per request: the origin is known once the server listens.
-    const redirectUri = `${ctx.rp.origins[0] ?? ""}${callbackPath}`;
+    const redirectUri = `${ctx.rp.origins[0] ?? ""}${ctx.path(`/signin/federated/${providerId}/callback`)}`;
     let started: { url: string; pending: string };
     try {
-      started = await start(request.params.name, redirectUri);
+      started = await start(providerId, redirectUri);
     } catch (error) {
       if (!isHostpassError(error)) throw error;
       return refuse(request, reply, STATUS[error.kind as keyof typeof STATUS] ?? 502, error.message);
@@ -68,12 +84,13 @@ export function registerFederatedSignInRoutes(
     return reply.redirect(started.url, 303);
   });
 
-  portal.get("/signin/federated/callback", async (request, reply) => {
+  portal.get<ByProvider>("/signin/federated/:provider/callback", async (request, reply) => {
     const id = readCookie(request, cookie);
-    const text = id === undefined ? undefined : await ctx.state.get(`fed:${id}`, ctx.now());
+    // Single use, atomically (two replicas or two requests: one gets it); a replayed callback
+    // finds nothing.
+    const text = id === undefined ? undefined : await ctx.state.take(`fed:${id}`, ctx.now());
     clearCookie(reply, cookie, { secure: ctx.secure, sameSite: "Lax" });
     if (id === undefined || text === undefined) return refuse(request, reply, 400, FLOW_EXPIRED);
-    await ctx.state.delete(`fed:${id}`); // single use: a replayed callback finds nothing
     const pending = JSON.parse(text) as Pending;
     const flowText = await ctx.state.get(`flow:${pending.flowId}`, ctx.now());
     if (flowText === undefined) return refuse(request, reply, 400, FLOW_EXPIRED);
@@ -81,7 +98,12 @@ export function registerFederatedSignInRoutes(
     const query = request.url.includes("?") ? request.url.slice(request.url.indexOf("?")) : "";
     let outcome: Awaited<ReturnType<typeof finish>>;
     try {
-      outcome = await finish(pending.upstream, `${pending.redirectUri}${query}`, requestInfo(request, reply));
+      outcome = await finish(
+        request.params.provider,
+        pending.upstream,
+        `${pending.redirectUri}${query}`,
+        requestInfo(request, reply),
+      );
     } catch (error) {
       if (!isHostpassError(error)) throw error;
       await record(ctx, request, { method: "federated", result: "failure", reason: error.code });

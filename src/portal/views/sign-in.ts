@@ -22,13 +22,20 @@ function cancelForm(base: string, csrf: string, interaction: boolean): SafeHtml 
   return html`<form method="post" action="${base}/signin/cancel" class="links">${csrfField(csrf)}<button type="submit" class="link">Cancel sign-in</button></form>`;
 }
 
-/** "Sign in with <provider>": plain links (a GET leaves for the provider; no form, so CSP form-action holds). */
+/**
+ * "Sign in with <provider>": plain links (a GET leaves for the provider; no form, so CSP
+ * form-action holds), by provider id; the tenant is named when providers of several are offered.
+ */
 function providerLinks(base: string, providers: readonly FederatedProviderView[] | undefined): SafeHtml {
   if (providers === undefined || providers.length === 0) return html``;
   return html`<div class="divider"><span>or</span></div>
 <div class="stack">${providers.map(
     (p) =>
-      html`<a class="button secondary" href="${base}/signin/federated/${p.name}">Sign in with ${p.displayName}</a>`,
+      html`<a class="button secondary" href="${base}/signin/federated/${p.id}">Sign in with ${p.displayName}${
+        p.tenant === undefined
+          ? html``
+          : html` <span class="muted" title="tenant ${p.tenant.name}">· ${p.tenant.displayName}</span>`
+      }</a>`,
   )}</div>`;
 }
 

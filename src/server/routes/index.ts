@@ -76,9 +76,12 @@ export function scimBaseUrl(issuer: string): string {
   return `${issuer.replace(/\/oauth2\/?$/, "")}/scim/v2`;
 }
 
-/** Where an upstream provider sends the browser back (register it there as the redirect URI). */
-export function federatedCallbackUrl(issuer: string): string {
-  return `${issuer.replace(/\/oauth2\/?$/, "")}/portal/signin/federated/callback`;
+/**
+ * Where an upstream provider sends the browser back (register it there as the redirect URI): one
+ * address per provider, so an answer is bound to the provider it came back for.
+ */
+export function federatedCallbackUrl(issuer: string, providerId: string): string {
+  return `${issuer.replace(/\/oauth2\/?$/, "")}/portal/signin/federated/${providerId}/callback`;
 }
 
 /** Every route of the API, one registration per file. */
@@ -116,7 +119,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
       app,
       deps,
       deps.identityProviders,
-      () => federatedCallbackUrl(deps.trust().issuer),
+      (id) => federatedCallbackUrl(deps.trust().issuer, id),
       (id) => `${deps.trust().issuer.replace(/\/oauth2\/?$/, "")}/directory/identityProviders/${id}/jwks`,
     );
   if (deps.federation) registerServicePrincipalRedirectUris(app, deps, deps.federation);

@@ -8,6 +8,7 @@ import { appendAuditEvent } from "../../audit/index.ts";
 import {
   FederatedSignInFailedError,
   type IdentityProvider,
+  IdentityProviderNotFoundError,
   type IdentityProviderRepository,
   signInFederated,
 } from "../../federation/index.ts";
@@ -22,7 +23,6 @@ import {
 
 export interface FederatedSignInDeps {
   readonly providers: IdentityProviderRepository;
-  readonly tenants: () => readonly string[];
   /** A change's transaction (tenant lock, change log, activity log), as the API's `inChange` uses. */
   readonly transaction: <T>(tenantId: string, work: (tx: ChangeRepositories) => Promise<T>) => Promise<T>;
   readonly upstream?: UpstreamClient;
@@ -33,18 +33,23 @@ type Methods = Required<
   Pick<SignInBackend, "listIdentityProviders" | "startFederatedSignIn" | "finishFederatedSignIn">
 >;
 
+/** The round trip's record: the provider and its tenant it was made for, with state, nonce, PKCE. */
 interface Pending extends PendingUpstream {
   readonly tenantId: string;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export function federatedSignInMethods(deps: FederatedSignInDeps): Methods {
   const upstream = deps.upstream ?? upstreamClient();
   const now = deps.now ?? (() => new Date());
-  const enabledProvider = async (tenantId: string, idOrName: { id?: string; name?: string }) => {
-    const found =
-      idOrName.id !== undefined
-        ? await deps.providers.getIdentityProvider(tenantId, idOrName.id)
-        : await deps.providers.findIdentityProviderByName(tenantId, idOrName.name ?? "");
+  /**
+   * The provider by its id (ids are unique across tenants), when it is enabled and its tenant
+   * exists (a tenant's deletion takes its providers with it: identity_providers cascades).
+   */
+  const enabledProvider = async (id: string): Promise<IdentityProvider | undefined> => {
+    if (!UUID.test(id)) return undefined;
+    const found = await deps.providers.findIdentityProviderById(id);
     return found?.enabled ? found : undefined;
   };
   /** What the token endpoint gets: the secret, or the private_key_jwt key (never both are needed). */
@@ -62,23 +67,36 @@ export function federatedSignInMethods(deps: FederatedSignInDeps): Methods {
   };
   return {
     async listIdentityProviders() {
-      const tenantId = deps.tenants()[0];
-      if (tenantId === undefined) return [];
-      return (await deps.providers.listIdentityProviders(tenantId))
-        .filter((p) => p.enabled)
-        .map((p) => ({ name: p.name, displayName: p.displayName }));
+      // Every tenant's enabled providers, one query; the tenant is named when more than one has any.
+      const enabled = (await deps.providers.listAllIdentityProviders()).filter((p) => p.provider.enabled);
+      const manyTenants = new Set(enabled.map((p) => p.provider.tenantId)).size > 1;
+      return enabled.map(({ provider, tenantName, tenantDisplayName }) => ({
+        id: provider.id,
+        name: provider.name,
+        displayName: provider.displayName,
+        ...(manyTenants ? { tenant: { name: tenantName, displayName: tenantDisplayName } } : {}),
+      }));
     },
-    async startFederatedSignIn(name, redirectUri) {
-      const tenantId = deps.tenants()[0] ?? "";
-      const provider = await enabledProvider(tenantId, { name });
-      if (!provider) throw new FederatedSignInFailedError("this identity provider is not available");
+    async startFederatedSignIn(providerId, redirectUri) {
+      const provider = await enabledProvider(providerId);
+      if (!provider) throw new IdentityProviderNotFoundError("this identity provider is not available");
       const { url, pending } = await upstream.start(provider, await credentialsOf(provider), redirectUri);
-      return { url, pending: JSON.stringify({ ...pending, tenantId } satisfies Pending) };
+      return {
+        url,
+        pending: JSON.stringify({ ...pending, tenantId: provider.tenantId } satisfies Pending),
+      };
     },
-    async finishFederatedSignIn(pendingText, callbackUrl) {
+    async finishFederatedSignIn(providerId, pendingText, callbackUrl) {
       const pending = JSON.parse(pendingText) as Pending;
-      const provider = await enabledProvider(pending.tenantId, { id: pending.providerId });
-      if (!provider) throw new FederatedSignInFailedError("this identity provider is no longer available");
+      // The answer comes back to the callback of the provider it claims: the round trip (state,
+      // nonce, PKCE verifier) must have been made for that provider, of that tenant.
+      if (pending.providerId !== providerId)
+        throw new FederatedSignInFailedError(
+          "this answer came back to another identity provider's address than the one the sign-in started at",
+        );
+      const provider = await enabledProvider(providerId);
+      if (!provider || provider.tenantId !== pending.tenantId)
+        throw new FederatedSignInFailedError("this identity provider is no longer available");
       const claims = await upstream.finish(
         provider,
         await credentialsOf(provider),

@@ -55,7 +55,7 @@ export interface SignInOptions {
   /** Host agents' credentials: each is a confidential client acting as its machine's identity. */
   readonly agents?: Pick<AgentRepository, "findCredential">;
   /** Sign-in through upstream OpenID Connect providers (issue 13); absent: none offered. */
-  readonly federation?: Omit<FederatedSignInDeps, "tenants">;
+  readonly federation?: FederatedSignInDeps;
   /** Redirect URIs of service principals that are web sign-in clients (issue 13); absent: none. */
   readonly redirectUris?: RedirectUrisOf;
   /** Where the authorization server's internal errors and lost sign-in records are counted. */
@@ -102,9 +102,7 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
       oidc: oidcInteractions(started, accounts),
       audit: options.audit,
     }),
-    ...(options.federation
-      ? federatedSignInMethods({ ...options.federation, tenants: options.tenants })
-      : {}),
+    ...(options.federation ? federatedSignInMethods(options.federation) : {}),
   };
   // Read per request: the origin is known once the server listens.
   const relyingParty = {

@@ -148,6 +148,28 @@ export function sqlIdentityProviderRepository(
         .execute();
       return rows.map(toProvider);
     },
+    async listAllIdentityProviders() {
+      const rows = await db
+        .selectFrom("identity_providers as p")
+        .innerJoin("tenants as t", "t.id", "p.tenant_id")
+        .select([
+          "p.id",
+          "p.tenant_id",
+          "p.settings",
+          "p.created_at",
+          "p.updated_at",
+          "t.name as tenant_name",
+          "t.display_name as tenant_display_name",
+        ])
+        .orderBy("t.name_key")
+        .orderBy("p.name_key")
+        .execute();
+      return rows.map((r) => ({
+        provider: toProvider(r),
+        tenantName: r.tenant_name,
+        tenantDisplayName: r.tenant_display_name,
+      }));
+    },
     getClientSecret: (tenantId, id) => unsealed(tenantId, id, "sealed_secret", aad(id)),
     getSigningKey: (tenantId, id) => unsealed(tenantId, id, "sealed_signing_key", keyAad(id)),
     async findIdentityProviderById(id) {

@@ -88,7 +88,9 @@ const ProviderDto = Type.Object(
     mfaAcrValues: Type.Array(Type.String()),
     enabled: Type.Boolean(),
     caCertificateSet: Type.Boolean(),
-    redirectUri: Type.String({ description: "register it at the provider as the redirect URI" }),
+    redirectUri: Type.String({
+      description: "register it at the provider as the redirect URI (each provider has its own)",
+    }),
     jwksUri: Type.Optional(
       Type.String({ description: "private_key_jwt: the public key set to register at the provider" }),
     ),
@@ -114,7 +116,7 @@ export function registerIdentityProviderRoutes(
   app: App,
   deps: RouteDeps,
   providers: IdentityProviderRepository,
-  redirectUri: () => string,
+  redirectUri: (id: string) => string,
   jwksUri: (id: string) => string,
 ): void {
   const dto = async (p: IdentityProvider): Promise<Static<typeof ProviderDto>> => ({
@@ -133,7 +135,7 @@ export function registerIdentityProviderRoutes(
     mfaAcrValues: [...p.mfaAcrValues],
     enabled: p.enabled,
     caCertificateSet: p.caCertificate !== undefined,
-    redirectUri: redirectUri(),
+    redirectUri: redirectUri(p.id),
     ...(p.clientAuth === "private_key_jwt" && p.signingKey
       ? {
           jwksUri: jwksUri(p.id),
