@@ -10,11 +10,12 @@
  * store query each per check in the old wiring; the equivalence test compares the two).
  *
  * Writes go through the engine's use cases and sync before returning, so a deleted assignment
- * stops granting on this process at once. With `readLatest`, every decision first reads the
- * tenant's head version (one primary-key read, shared by the decisions that arrive while it waits
- * to start) and, when it is ahead of the engine's, pulls the log and applies it: a decision made after any commit returned, on this
- * process or another writing the same store, reflects it. Without it, other replicas' writes
- * arrive on `sync()` (a store notification or a short timer).
+ * stops granting on this process at once. With `readLatest`, every decision first makes sure the
+ * engine holds what was committed: from `notices` (the versions the wiring heard committed, while
+ * they can be trusted) with no store read, else by reading the tenant's head version (one
+ * primary-key read, shared by the decisions that arrive while it waits to start); when behind, it
+ * pulls the log and applies it. Without it, other replicas' writes arrive on `sync()` (a store
+ * notification or a short timer).
  *
  * The engine reads the tenant's whole change log (every kind, shared/change-log.ts) and applies
  * its own kinds; `follow()` lets other in-memory views of the same tenant (the host-login index)
@@ -64,6 +65,16 @@ interface RbacEngineCommonOptions {
    * change log holds after the engine's version: read-your-writes across processes.
    */
   readonly readLatest?: boolean;
+  /**
+   * With `readLatest`: what change notices told (wire-services.ts), so a decision can skip the
+   * head read. Answers `undefined` while notices cannot be trusted (no listener, reconnecting, no
+   * heartbeat heard lately); else the listener's `epoch` (one per connection: notices are complete
+   * from when it started listening) and the highest version `known` committed for this tenant
+   * (this process's commits at once, others' as their notices arrive). A decision is answered
+   * from memory when the engine's last read started within the same epoch and it is at `known`
+   * already; it pulls first when behind `known`; it reads the head version otherwise.
+   */
+  readonly notices?: () => { readonly epoch: number; readonly known: number } | undefined;
   /**
    * When set, `check` first syncs if the last sync is older than this (0: before every check),
    * which bounds how stale another replica's writes can be without a notification channel.
@@ -135,6 +146,8 @@ export class RbacEngine {
    * (a sync); otherwise read the head version first and pull only when it is ahead (a decision).
    */
   #queued: { promise: Promise<void>; full: boolean } | undefined;
+  /** The notices' epoch in which the last completed read of the store started (see `notices`). */
+  #readEpoch: number | undefined;
   readonly #followers: ChangeFollower[] = [];
 
   private constructor(options: RbacEngineOptions) {
@@ -192,14 +205,18 @@ export class RbacEngine {
     // A failed read (store down) must not poison the chain: the next call tries again.
     const run = async () => {
       this.#queued = undefined;
+      // Everything committed before this read is in it; what commits later is notified in this epoch.
+      const epoch = this.#options.notices?.()?.epoch;
       if (!entry.full) {
         // Nothing committed since the last pull: no log read, and nothing for the followers.
         if ((await this.repository.headVersion(this.tenantId)) <= this.#version) {
           this.#syncedAt = performance.now();
+          this.#readEpoch = epoch;
           return;
         }
       }
       await this.#pull();
+      this.#readEpoch = epoch;
     };
     entry.promise = this.#syncing.then(run, run);
     this.#syncing = entry.promise;
@@ -209,7 +226,13 @@ export class RbacEngine {
 
   /** What a decision waits for: the latest committed changes with `readLatest`, else the staleness bound. */
   #fresh(): Promise<void> | undefined {
-    if (this.#options.readLatest) return this.#catchUp(false);
+    if (this.#options.readLatest) {
+      const notices = this.#options.notices?.();
+      // Notices complete since before the last read: memory is current unless one told of more.
+      if (notices !== undefined && notices.epoch === this.#readEpoch)
+        return notices.known <= this.#version ? undefined : this.#catchUp(true);
+      return this.#catchUp(false);
+    }
     const staleness = this.#options.maxStalenessMs;
     if (staleness !== undefined && performance.now() - this.#syncedAt >= staleness) return this.sync();
     return undefined;

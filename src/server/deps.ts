@@ -133,6 +133,12 @@ export interface DomainServices {
    * change, records written after the response): logged, counted, in `GET /health`.
    */
   readonly backgroundErrors?: BackgroundErrors;
+  /** Where the tenant's access decisions take their freshness from (wire-services.ts), for `GET /health`. */
+  readonly decisionFreshness?: (tenantId: string) => {
+    readonly mode: "notices" | "headRead";
+    readonly heardVersion: number;
+    readonly listens: number;
+  };
   /**
    * Refuses a token whose principal is gone or disabled and answers it as the directory knows it;
    * absent in tests that need no directory.

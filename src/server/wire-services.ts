@@ -14,7 +14,7 @@ import type { ConditionalAccessRepository } from "../policy/index.ts";
 import { RbacEngine, type RbacRepository } from "../rbac/index.ts";
 import { ResourceNotFoundError, type ResourceRepository, requireResource } from "../resources/index.ts";
 import { type BackgroundErrors, createBackgroundErrors } from "../shared/background-errors.ts";
-import { systemClock } from "../shared/clock.ts";
+import { type Clock, systemClock } from "../shared/clock.ts";
 import { ExpiringCache } from "../shared/expiring-cache.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
 import type { CaKeyWrites, DomainServices, ResolvedPrincipal } from "./deps.ts";
@@ -40,19 +40,38 @@ export interface TransactionRepositories {
 export interface Repositories extends TransactionRepositories {
   /** One store transaction; every repository `work` receives writes in it. */
   transaction<T>(work: (tx: TransactionRepositories) => Promise<T>): Promise<T>;
-  /** Commits of change-log rows by any process (PostgreSQL LISTEN/NOTIFY; store/postgres/change-notices.ts). */
+  /**
+   * Commits of change-log rows by any process (PostgreSQL LISTEN/NOTIFY; this process's own at
+   * once after commit) with the last version recorded, and heartbeats (store/postgres/change-notices.ts).
+   */
   readonly changeNotices?: {
     subscribe(
-      onChange: (tenantId: string) => void,
+      onChange: (tenantId: string, version: number) => void,
       onState?: (listening: boolean) => void,
+      onAlive?: () => void,
     ): () => Promise<void>;
   };
+}
+
+/** Where access decisions take their freshness from (`GET /health` shows it to administrators). */
+export interface DecisionFreshness {
+  /**
+   * `notices`: the change notices are trusted (listening, a heartbeat heard lately), so a decision
+   * reads no store unless a notice told of a version its engine has not applied; `headRead`:
+   * every decision reads the tenant's head version first (SQLite, or the listener is down or silent).
+   */
+  readonly mode: "notices" | "headRead";
+  /** The highest version of the tenant's change log this process heard was committed. */
+  readonly heardVersion: number;
+  /** How many times the change-notice listener started listening (each start is a new epoch). */
+  readonly listens: number;
 }
 
 export interface WiredServices extends DomainServices {
   readonly checkPrincipal: (principal: ApiPrincipal) => Promise<ApiPrincipal>;
   readonly backgroundErrors: BackgroundErrors;
-  /** Stops the background RBAC sync. */
+  /** How the tenant's decisions are kept fresh now. */
+  decisionFreshness(tenantId: string): DecisionFreshness;
   /** Stops the RBAC sync timer and writes out pending audit events; call before closing the store. */
   close(): Promise<void>;
 }
@@ -65,6 +84,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * another replica's commit wakes them at once and this poll stays idle.
  */
 const RBAC_SYNC_MS = 250;
+/**
+ * The change notices are trusted while a heartbeat (one a second, store/postgres/change-notices.ts)
+ * was heard within this time: a listener that went silent without its connection failing makes
+ * decisions read the head version again after at most this long.
+ */
+const NOTICE_SILENCE_MS = 3_000;
 /**
  * How long the directory's answer about a principal is reused. Disabling or deleting a principal,
  * or revoking its sessions, stops its API calls within this delay (the product's target is 5 s).
@@ -81,6 +106,8 @@ const RBAC_TYPE = {
 export interface WireOptions {
   /** Where background errors go (the server's, logged with its logger); default: stderr. */
   readonly backgroundErrors?: BackgroundErrors;
+  /** Judges the notices' heartbeat (tests move it); default: the system clock. */
+  readonly clock?: Clock;
 }
 
 /** Builds the services the routes use from the store's repositories: the composition root's wiring. */
@@ -93,17 +120,29 @@ export function wireServices(repos: Repositories, options: WireOptions = {}): Wi
     });
   // A failed RBAC sync is retried by the next tick or commit; it is logged and counted, not lost.
   const syncFailed = (error: unknown) => backgroundErrors.record("rbacSync", error);
+  const clock = options.clock ?? systemClock;
   const engines = new Map<string, Promise<RbacEngine>>();
+  // What the change notices told: per tenant the highest version committed; the listener's epoch
+  // (one per connection, counted from 1) while it listens, and when its heartbeat was last heard.
+  const heard = new Map<string, number>();
+  let epoch = 0;
+  let listening = false;
+  let aliveAt = Number.NEGATIVE_INFINITY;
+  const trusted = () => listening && clock() - aliveAt <= NOTICE_SILENCE_MS;
+  const noticesOf = (tenantId: string) => () =>
+    trusted() ? { epoch, known: heard.get(tenantId) ?? 0 } : undefined;
   const rbac = (tenantId: string): Promise<RbacEngine> => {
     let engine = engines.get(tenantId);
     if (engine === undefined) {
       // Memberships and the management-group tree in memory too, followed from the change log;
-      // every decision first applies what the log holds after the engine's version.
+      // every decision first applies what the log holds after the engine's version: known from
+      // the change notices while they are trusted, else by reading the head version.
       engine = RbacEngine.open({
         repository: repos.rbac,
         tenantId,
         graph: storeDecisionGraph(repos.directory, repos.resources),
         readLatest: true,
+        ...(repos.changeNotices ? { notices: noticesOf(tenantId) } : {}),
       });
       engine.catch(() => engines.delete(tenantId)); // a failed open is retried on the next call
       engines.set(tenantId, engine);
@@ -120,13 +159,26 @@ export function wireServices(repos: Repositories, options: WireOptions = {}): Wi
   const wakeAll = () => {
     for (const tenantId of engines.keys()) wake(tenantId);
   };
-  // Another replica's commit: a notice wakes the tenant's engine at once. When the listener
-  // (re)connects, notices sent while it was down are lost, so everything catches up then.
-  let listening = false;
-  const stopNotices = repos.changeNotices?.subscribe(wake, (up) => {
-    listening = up;
-    if (up) wakeAll();
-  });
+  // A commit (this process's at once, another replica's by its notice) wakes the tenant's engine,
+  // once per version. When the listener (re)connects, notices sent while it was down are lost,
+  // so a new epoch starts and everything catches up then.
+  const stopNotices = repos.changeNotices?.subscribe(
+    (tenantId, version) => {
+      if (version <= (heard.get(tenantId) ?? 0)) return;
+      heard.set(tenantId, version);
+      wake(tenantId);
+    },
+    (up) => {
+      listening = up;
+      if (!up) return;
+      epoch++;
+      aliveAt = clock();
+      wakeAll();
+    },
+    () => {
+      aliveAt = clock();
+    },
+  );
   const timer = setInterval(() => {
     if (!listening) wakeAll();
   }, RBAC_SYNC_MS);
@@ -150,11 +202,17 @@ export function wireServices(repos: Repositories, options: WireOptions = {}): Wi
         await tx.changeLog.lock(tenantId);
         return work(tx);
       });
-      // Wake on commit: the engine (and the host channel following it) reads the change now.
-      wake(tenantId);
+      // Wake on commit: the engine (and the host channel following it) reads the change now
+      // (with notices, the store told them already).
+      if (repos.changeNotices === undefined) wake(tenantId);
       return value;
     },
     checkPrincipal: cachedCheck(repos.directory),
+    decisionFreshness: (tenantId) => ({
+      mode: repos.changeNotices !== undefined && trusted() ? "notices" : "headRead",
+      heardVersion: heard.get(tenantId) ?? 0,
+      listens: epoch,
+    }),
     // Concurrent changes share one audit transaction (one head lock and commit per group).
     audit: {
       append: async (record) => {

@@ -31,7 +31,7 @@ import { type StoreContext, withTransaction } from "./lib/context.ts";
 import { withStoreFailures } from "./lib/store-failures.ts";
 import { migrationContext } from "./migrations/context.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
-import { type ChangeNotices, postgresChangeNotices } from "./postgres/change-notices.ts";
+import { type ChangeNotices, LocalCommits, postgresChangeNotices } from "./postgres/change-notices.ts";
 import {
   createPostgresDialect,
   createPostgresPool,
@@ -124,6 +124,8 @@ interface Target {
   /** Runs the migration so that concurrent openers of one database take turns. */
   readonly serialize: (work: () => Promise<void>) => Promise<void>;
   readonly changeNotices?: ChangeNotices;
+  /** Told after each commit of this process that recorded change-log rows (the notices' local side). */
+  readonly committed?: (versions: ReadonlyMap<string, number>) => void;
   readonly exclusively: <T>(name: string, work: () => Promise<T>) => Promise<T>;
 }
 
@@ -170,6 +172,7 @@ function target(url: string, onConnectionError: (error: Error) => void): Target 
     if (schema !== undefined) parsed.searchParams.delete("schema");
     const pg = { connectionString: parsed.toString(), ...(schema ? { schema } : {}) };
     const pool = createPostgresPool(pg);
+    const localCommits = new LocalCommits();
     // Without these, a connection that PostgreSQL closes (a restart, an administrator's
     // pg_terminate_backend) emits 'error' with no listener and ends the process: idle ones on the
     // pool, checked-out ones on the client itself. The query in flight fails on its own.
@@ -180,7 +183,8 @@ function target(url: string, onConnectionError: (error: Error) => void): Target 
       dialect: createPostgresDialect(pool),
       ...(schema ? { schema } : {}),
       serialize: (work) => withMigrationLock(pg, work),
-      changeNotices: postgresChangeNotices(pg),
+      changeNotices: postgresChangeNotices(pg, localCommits),
+      committed: localCommits.committed,
       exclusively: (name, work) => withAdvisoryLock(pg, name, work),
     };
   }
@@ -259,7 +263,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     // The store holds password and secret hashes: owner-only, including WAL side files.
     for (const f of [t.file, `${t.file}-wal`, `${t.file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   }
-  const ctx: StoreContext = { db, profile: t.profile, inTransaction: false };
+  const ctx: StoreContext = {
+    db,
+    profile: t.profile,
+    inTransaction: false,
+    ...(t.committed ? { committed: t.committed } : {}),
+  };
   const repositories = (c: StoreContext): StoreRepositories => ({
     directory: sqlDirectoryRepository(c),
     resources: sqlResourceRepository(c),

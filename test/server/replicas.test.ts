@@ -4,12 +4,15 @@
  * token used on another replica; a certificate issued by B for a token from A; a portal sign-in
  * whose every request goes to the next replica, and the session it makes working everywhere and
  * ending everywhere; a user of a second tenant signing in; password attempts counted across
- * replicas; and a role removed on C reaching an agent's stream held on A within 5 s (LISTEN/NOTIFY).
+ * replicas; a role granted on A decided on B once B heard its notice, and a change made while B's
+ * change-notice listener was cut decided on B once it listens again; and a role removed on C
+ * reaching an agent's stream held on A within 5 s (LISTEN/NOTIFY).
  * Nothing here is sticky: each replica has its own memory and data directory.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import pg from "pg";
 import { createKeyProof } from "../../src/ca/index.ts";
 import { createTenant, createUser, type User } from "../../src/directory/index.ts";
 import {
@@ -25,6 +28,7 @@ import {
   deviceSignIn,
   followAgent,
   joinAgent,
+  PG_BASE,
   portalSignIn,
   type Replica,
   ReplicaBrowser,
@@ -175,6 +179,72 @@ describe("replicas: three hostpass servers on one PostgreSQL behave as one servi
     });
     assert.equal(locked.status, 429, "locked after five failures spread over three replicas");
     assert.ok(Number(locked.headers["retry-after"]) > 0);
+  });
+
+  it("decisions: a role granted on A is decided on B once B heard its notice; a change made while B's listener was cut is decided on B when it listens again", async () => {
+    const sub = `/subscriptions/${set.subscriptionId}`;
+    type Decisions = {
+      freshness: string;
+      heardVersion: number;
+      appliedVersion: number;
+      noticeListens: number;
+    };
+    const decisions = async (replica: Replica): Promise<Decisions> => {
+      const r = await api(replica, "GET", "/health");
+      assert.equal(r.status, 200, r.body);
+      return r.json().decisions as Decisions;
+    };
+    const until = async (replica: Replica, what: string, done: (d: Decisions) => boolean) => {
+      const deadline = performance.now() + 20_000;
+      for (;;) {
+        const d = await decisions(replica);
+        if (done(d)) return d;
+        assert.ok(performance.now() < deadline, `${replica.name}: ${what} (${JSON.stringify(d)})`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const may = async (replica: Replica) => {
+      const r = await api(replica, "POST", `${sub}/providers/Authorization/checkAccess`, {
+        action: "Compute/virtualMachines/login/action",
+        assignee: alice.id,
+      });
+      assert.equal(r.status, 200, r.body);
+      return r.json().allowed as boolean;
+    };
+    const before = await until(B, "notices trusted", (d) => d.freshness === "notices");
+    assert.equal(await may(B), false);
+
+    const id = `${sub}/providers/Authorization/roleAssignments/${randomUUID()}`;
+    const put = await api(A, "PUT", id, { role: "Virtual Machine User Login", assignee: alice.id });
+    assert.equal(put.status, 201, put.body);
+    // A knew its own commit at once; B hears of it by its notice.
+    const { heardVersion } = await decisions(A);
+    assert.ok(heardVersion > before.heardVersion);
+    await until(B, `hears version ${heardVersion}`, (d) => d.heardVersion >= heardVersion);
+    assert.equal(await may(B), true, "B decides with A's change");
+
+    // B's listener is cut (as a lost connection); the role is removed on A meanwhile, whose
+    // notice B may never get. Once B listens again, its first decision reflects the removal.
+    const admin = new pg.Client({ connectionString: PG_BASE });
+    await admin.connect();
+    try {
+      const cut = await admin.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1",
+        [`hostpass-change-notices ${B.child.pid}`],
+      );
+      assert.equal(cut.rowCount, 1, "B's listening connection");
+    } finally {
+      await admin.end();
+    }
+    const removed = await api(A, "DELETE", id);
+    assert.equal(removed.status, 200, removed.body);
+    await until(
+      B,
+      "listens again",
+      (d) => d.noticeListens > before.noticeListens && d.freshness === "notices",
+    );
+    assert.equal(await may(B), false, "B decides with the removal made while its listener was cut");
+    assert.equal(await may(C), false);
   });
 
   it("a role removed on C reaches an agent's stream held on A within 5 s", async () => {

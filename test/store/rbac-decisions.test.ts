@@ -5,8 +5,12 @@
  *   randomized small tenants and after random changes it only hears of through the change log;
  * - a decision made after a commit returns reflects it: a write through the server's own
  *   transaction, a write straight to the store, and a write by a second writer on the same
- *   SQLite file or PostgreSQL schema (another process, with its own connection). An
- *   engine without `readLatest` is asked too, and is stale, so the test can tell.
+ *   SQLite file or PostgreSQL schema (another process, with its own connection: on PostgreSQL
+ *   once its change notice arrived, with no head read per decision). An engine without
+ *   `readLatest` is asked too, and is stale, so the test can tell;
+ * - on PostgreSQL, while the notices are not trusted (listener down, no heartbeat heard lately)
+ *   each decision reads the head and reflects the second writer's commit at once; a swallowed
+ *   notice with the heartbeat alive leaves the engine stale (the control).
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -44,6 +48,7 @@ import { storeDecisionGraph } from "../../src/server/lib/decision-graph-source.t
 import { wireServices } from "../../src/server/wire-services.ts";
 import type { Store } from "../../src/store/index.ts";
 import { type SecondWriter, startSecondWriter } from "../helpers/second-writer.ts";
+import type { WriterCommand } from "../helpers/second-writer-child.ts";
 import { createTestDatabase, selectedDialects } from "./dialects.ts";
 
 /** mulberry32: small and seeded, so a failing case names its seed and can be run again. */
@@ -299,6 +304,67 @@ async function mutate(store: Store, world: World, rand: (n: number) => number): 
   return done;
 }
 
+/** Waits until the wired services trust the change notices and the tenant's engine read the store since. */
+async function noticesTrusted(wired: ReturnType<typeof wireServices>, tenantId: string): Promise<void> {
+  const deadline = performance.now() + 30_000;
+  while (wired.decisionFreshness(tenantId).mode !== "notices") {
+    assert.ok(performance.now() < deadline, "the change notices never became trusted");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await (await wired.rbac(tenantId)).sync(); // a read in the listener's epoch
+}
+
+/**
+ * The store's change notices with a switch: `down()` reports the listener lost and drops what it
+ * hears, `up()` reports it listening again (a new epoch), `silence()` drops notices and
+ * heartbeats, `swallowChanges()` drops notices only, `beat()` reports a heartbeat.
+ */
+function controllableNotices(store: Store) {
+  const real = store.changeNotices;
+  assert.ok(real);
+  let mode: "open" | "down" | "silent" | "swallow" = "open";
+  let state: (listening: boolean) => void = () => {};
+  let alive: () => void = () => {};
+  return {
+    subscribe(
+      onChange: (tenantId: string, version: number) => void,
+      onState: (listening: boolean) => void = () => {},
+      onAlive: () => void = () => {},
+    ) {
+      state = onState;
+      alive = onAlive;
+      return real.subscribe(
+        (tenantId, version) => {
+          if (mode === "open") onChange(tenantId, version);
+        },
+        (up) => {
+          if (mode !== "down") onState(up);
+        },
+        () => {
+          if (mode === "open" || mode === "swallow") onAlive();
+        },
+      );
+    },
+    down() {
+      mode = "down";
+      state(false);
+    },
+    up() {
+      mode = "open";
+      state(true);
+    },
+    silence() {
+      mode = "silent";
+    },
+    swallowChanges() {
+      mode = "swallow";
+    },
+    async beat() {
+      alive();
+    },
+  };
+}
+
 for (const dialect of selectedDialects()) {
   describe(`access decisions from memory on ${dialect}`, () => {
     const database = createTestDatabase(dialect);
@@ -445,38 +511,146 @@ for (const dialect of selectedDialects()) {
         }
       });
 
+      /** Counts the engine's head-version reads (the round trip a decision pays without trusted notices). */
+      const countHeadReads = () => {
+        const rbac = store.rbac;
+        const real = rbac.headVersion;
+        const counter = {
+          reads: 0,
+          restore: () => {
+            rbac.headVersion = real;
+          },
+        };
+        rbac.headVersion = (...args) => {
+          counter.reads++;
+          return real.apply(rbac, args);
+        };
+        return counter;
+      };
+
+      /**
+       * The second writer's change as this process may see it: on SQLite at once (every decision
+       * reads the head); on PostgreSQL once its notice arrived (its version, read from the store
+       * by the test itself, heard by the wired services).
+       */
+      const changeOnSecond = async (wired: ReturnType<typeof wireServices>, command: WriterCommand) => {
+        await second.send(command);
+        if (dialect !== "postgres") return;
+        const version = await store.changeLog.head(tenant.id);
+        const deadline = performance.now() + 30_000;
+        while (wired.decisionFreshness(tenant.id).heardVersion < version) {
+          assert.ok(performance.now() < deadline, `the notice of version ${version} never arrived`);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      };
+
       it("a write by a second writer on the same store", async () => {
-        const wired = wireServices(store);
+        // The heartbeat judged by a clock that stands still: only the listener's state counts here.
+        const wired = wireServices(store, { clock: () => 0 });
         try {
           const engine = await wired.rbac(tenant.id);
           const stale = await memoryEngine(store, tenant.id, false);
           assert.equal(await may(engine), false);
-          const a = assignment(
-            tenant.id,
-            team,
-            "Group",
-            mgA,
-            BUILT_IN_ROLE_IDS.virtualMachineAdministratorLogin,
-          );
-          await second.send({ op: "assign", assignment: a });
-          await second.send({ op: "addMember", tenantId: tenant.id, groupId: team, memberId: alice });
-          assert.equal(await may(engine), true, "the second writer's assignment and membership");
-          assert.equal(await may(stale), false, "the control engine (no readLatest) is still stale");
-          await second.send({ op: "move", id: sub, managementGroup: mgB });
-          assert.equal(await may(engine), false, "the second writer's move");
-          await second.send({ op: "move", id: sub, managementGroup: mgA });
-          assert.equal(await may(engine), true, "moved back");
-          await second.send({ op: "unassign", tenantId: tenant.id, id: a.id });
-          assert.equal(await may(engine), false, "the second writer's deletion");
-          // Many decisions at once after a commit share the freshness read and all see the change.
-          const b = assignment(tenant.id, alice, "User", vm, BUILT_IN_ROLE_IDS.virtualMachineUserLogin);
-          await second.send({ op: "assign", assignment: b });
-          const all = await Promise.all(Array.from({ length: 50 }, () => may(engine)));
-          assert.deepEqual(new Set(all), new Set([true]));
+          if (dialect === "postgres") await noticesTrusted(wired, tenant.id);
+          const heads = countHeadReads();
+          try {
+            const a = assignment(
+              tenant.id,
+              team,
+              "Group",
+              mgA,
+              BUILT_IN_ROLE_IDS.virtualMachineAdministratorLogin,
+            );
+            await changeOnSecond(wired, { op: "assign", assignment: a });
+            await changeOnSecond(wired, {
+              op: "addMember",
+              tenantId: tenant.id,
+              groupId: team,
+              memberId: alice,
+            });
+            assert.equal(await may(engine), true, "the second writer's assignment and membership");
+            assert.equal(await may(stale), false, "the control engine (no readLatest) is still stale");
+            await changeOnSecond(wired, { op: "move", id: sub, managementGroup: mgB });
+            assert.equal(await may(engine), false, "the second writer's move");
+            await changeOnSecond(wired, { op: "move", id: sub, managementGroup: mgA });
+            assert.equal(await may(engine), true, "moved back");
+            await changeOnSecond(wired, { op: "unassign", tenantId: tenant.id, id: a.id });
+            assert.equal(await may(engine), false, "the second writer's deletion");
+            // Many decisions at once after a commit share the catch-up and all see the change.
+            const b = assignment(tenant.id, alice, "User", vm, BUILT_IN_ROLE_IDS.virtualMachineUserLogin);
+            await changeOnSecond(wired, { op: "assign", assignment: b });
+            const all = await Promise.all(Array.from({ length: 50 }, () => may(engine)));
+            assert.deepEqual(new Set(all), new Set([true]));
+            await changeOnSecond(wired, { op: "unassign", tenantId: tenant.id, id: b.id });
+            assert.equal(await may(engine), false);
+            for (let i = 0; i < 20; i++) await may(engine);
+            // PostgreSQL: with the notices trusted no decision read the head (they told what to pull);
+            // SQLite: every decision did.
+            if (dialect === "postgres") assert.equal(heads.reads, 0, "no head read per decision");
+            else assert.ok(heads.reads >= 25, `${heads.reads} head reads`);
+          } finally {
+            heads.restore();
+          }
         } finally {
           await wired.close();
         }
       });
+
+      if (dialect === "postgres") {
+        it("notices not trusted (listener down, or no heartbeat heard lately): every decision reads the head", async () => {
+          const notices = controllableNotices(store);
+          let now = Date.parse("2026-11-30T12:00:00Z");
+          const wired = wireServices({ ...store, changeNotices: notices }, { clock: () => now });
+          try {
+            const engine = await wired.rbac(tenant.id);
+            await noticesTrusted(wired, tenant.id);
+            const a = assignment(tenant.id, alice, "User", vm, BUILT_IN_ROLE_IDS.virtualMachineUserLogin);
+
+            // The listener is lost: the first decision after the second writer's commit reflects it.
+            notices.down();
+            assert.equal(wired.decisionFreshness(tenant.id).mode, "headRead");
+            let heads = countHeadReads();
+            try {
+              await second.send({ op: "assign", assignment: a });
+              assert.equal(await may(engine), true, "listener down: read the head, pulled the change");
+              assert.equal(heads.reads, 1);
+            } finally {
+              heads.restore();
+            }
+
+            // Listening again (a new epoch): trusted once the engine read the store in it.
+            notices.up();
+            await noticesTrusted(wired, tenant.id);
+            assert.equal(await may(engine), true);
+
+            // Silence: notices dropped and no heartbeat for longer than the silence limit.
+            notices.silence();
+            now += 3_001;
+            assert.equal(wired.decisionFreshness(tenant.id).mode, "headRead");
+            heads = countHeadReads();
+            try {
+              await second.send({ op: "unassign", tenantId: tenant.id, id: a.id });
+              assert.equal(await may(engine), false, "silent listener: read the head, pulled the deletion");
+              assert.equal(heads.reads, 1);
+            } finally {
+              heads.restore();
+            }
+
+            // The control: notices swallowed while the heartbeat still says alive, so the engine
+            // trusts them and is stale — what the head read above protects against.
+            notices.swallowChanges();
+            now += 1;
+            await notices.beat();
+            assert.equal(wired.decisionFreshness(tenant.id).mode, "notices");
+            await engine.sync(); // a read in this epoch: from here on the notices are trusted
+            await second.send({ op: "assign", assignment: a });
+            assert.equal(await may(engine), false, "a swallowed notice leaves a trusted engine stale");
+            await second.send({ op: "unassign", tenantId: tenant.id, id: a.id });
+          } finally {
+            await wired.close();
+          }
+        });
+      }
     });
   });
 }

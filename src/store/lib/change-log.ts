@@ -49,11 +49,13 @@ export async function recordChanges(
       })),
     )
     .execute();
-  // Every replica hears of it when, and only if, this transaction commits (postgres/change-notices.ts).
+  // Every replica hears of it (up to which version) when, and only if, this transaction commits
+  // (postgres/change-notices.ts); this process is told at once after the commit (context.ts).
   if (tx.profile.name === "postgres")
-    await sql`select pg_notify(${CHANGE_CHANNEL}, current_schema() || ':' || cast(${tenantId} as text))`.execute(
+    await sql`select pg_notify(${CHANGE_CHANNEL}, current_schema() || ':' || cast(${tenantId} as text) || ':' || cast(${last} as text))`.execute(
       tx.db,
     );
+  tx.recorded?.set(tenantId, Math.max(last, tx.recorded.get(tenantId) ?? 0));
   return last;
 }
 

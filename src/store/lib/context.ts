@@ -7,15 +7,36 @@ export interface StoreContext {
   readonly db: Kysely<Database>;
   readonly profile: DialectProfile;
   readonly inTransaction: boolean;
+  /**
+   * Told, synchronously once a transaction committed and before its caller resumes, the last
+   * change-log version it recorded per tenant (this process's own commits; postgres/change-notices.ts).
+   */
+  readonly committed?: (versions: ReadonlyMap<string, number>) => void;
+  /** In a transaction: the last version `recordChanges` took per tenant, told to `committed` after commit. */
+  readonly recorded?: Map<string, number>;
 }
 
 /**
  * Runs `work` with a context bound to a transaction. Already inside one, it reuses it: use cases
  * compose (a role assignment and its audit event commit together) without nested transactions.
  */
-export function withTransaction<T>(ctx: StoreContext, work: (tx: StoreContext) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  ctx: StoreContext,
+  work: (tx: StoreContext) => Promise<T>,
+): Promise<T> {
   if (ctx.inTransaction) return work(ctx);
-  return ctx.db.transaction().execute((trx) => work({ db: trx, profile: ctx.profile, inTransaction: true }));
+  const recorded = new Map<string, number>();
+  const value = await ctx.db.transaction().execute((trx) =>
+    work({
+      db: trx,
+      profile: ctx.profile,
+      inTransaction: true,
+      recorded,
+      ...(ctx.committed ? { committed: ctx.committed } : {}),
+    }),
+  );
+  if (recorded.size > 0) ctx.committed?.(recorded);
+  return value;
 }
 
 /** Runs an insert and turns a unique-constraint violation into the domain's conflict error. */

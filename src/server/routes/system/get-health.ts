@@ -59,6 +59,28 @@ export function registerGetHealth(app: App, deps: RouteDeps): void {
                   { additionalProperties: false },
                 ),
               ),
+              decisions: Type.Optional(
+                Type.Object(
+                  {
+                    freshness: Type.Union([Type.Literal("notices"), Type.Literal("headRead")], {
+                      description:
+                        "notices: changes committed elsewhere are known from PostgreSQL's change notices (listening, heartbeat heard); headRead: each decision reads the change log's head first",
+                    }),
+                    heardVersion: Type.Integer({
+                      description:
+                        "the caller's tenant: the highest change-log version this replica heard of",
+                    }),
+                    appliedVersion: Type.Integer({
+                      description: "the caller's tenant: the change-log version its decisions reflect",
+                    }),
+                    noticeListens: Type.Integer({
+                      description:
+                        "how many times this replica's change-notice listener (re)started listening",
+                    }),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
               hostChannel: Type.Optional(
                 Type.Object(
                   {
@@ -82,9 +104,21 @@ export function registerGetHealth(app: App, deps: RouteDeps): void {
       const ok = (channel?.ok ?? true) && (background?.ok ?? true);
       const status = ok ? ("ok" as const) : ("degraded" as const);
       if (!(await mayReadDetails(deps, request))) return { status };
+      const tenantId = request.principal?.tenantId as string;
+      const freshness = deps.decisionFreshness?.(tenantId);
       return {
         status,
         ...(background ? { background: { ok: background.ok, sources: [...background.sources] } } : {}),
+        ...(freshness
+          ? {
+              decisions: {
+                freshness: freshness.mode,
+                heardVersion: freshness.heardVersion,
+                appliedVersion: (await deps.rbac(tenantId)).version,
+                noticeListens: freshness.listens,
+              },
+            }
+          : {}),
         ...(channel ? { hostChannel: channel } : {}),
       };
     },
