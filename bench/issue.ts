@@ -11,7 +11,8 @@
  * used for every request, as a client reuses its token for its hour.
  * step-ca: `shared/peers/step-ca/run.sh` (its README: one-time ES256 token and fresh Ed25519 key
  * per request, badger with sync writes), at the same concurrency (16) and request count.
- * Proofs, keys and step-ca's tokens are all made before the clock starts.
+ * Proofs, keys and step-ca's tokens are all made while the clock is stopped (hostpass's proofs in
+ * chunks of 500 just before they are sent: a proof is accepted for 60 s).
  *
  * Per side: issuances/s, p50/p99 latency, server CPU per issuance (from /proc: the hostpass
  * server process, all its threads, during the measured window; step-ca's process over its busiest window of the
@@ -43,6 +44,8 @@ const CONCURRENCY = 16;
 const WARMUP = 50;
 /** Keys (each with its DPoP-bound token) the requests cycle through. */
 const KEY_POOL = 64;
+/** Requests whose proofs are made together, then sent (the clock runs only while they are sent). */
+const CHUNK = 500;
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 interface Side {
@@ -51,6 +54,8 @@ interface Side {
   failures: number;
   latencyMs: { p50: number; p99: number };
   cpuMsPerIssuance: number | null;
+  /** The first refused request's status and answer, if any. */
+  firstFailure?: string;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -175,43 +180,59 @@ async function measureHostpass(total: number, database: string | undefined, work
         return { key, token };
       }),
     );
-    const requests: { body: string; proof: string; token: string }[] = [];
-    for (let i = 0; i < total + WARMUP; i++) {
-      const { key, token } = pool[i % KEY_POOL] as (typeof pool)[number];
-      requests.push({
-        body: JSON.stringify({ publicKey: formatPublicKey(key.publicKey) }),
-        token,
-        proof: await createKeyProof(key.privateKey, key.publicKey, {
-          method: "POST",
-          url: endpoint.href,
-          accessToken: token,
-        }),
-      });
-    }
+    // Proofs are made in chunks just before each is sent, the clock stopped meanwhile: a proof's
+    // iat must be within 60 s of the server's clock, which a loaded machine can overrun when all
+    // of them are made up front.
+    let made = 0;
+    const makeChunk = async (n: number) => {
+      const chunk: { body: string; proof: string; token: string }[] = [];
+      for (let i = 0; i < n; i++, made++) {
+        const { key, token } = pool[made % KEY_POOL] as (typeof pool)[number];
+        chunk.push({
+          body: JSON.stringify({ publicKey: formatPublicKey(key.publicKey) }),
+          token,
+          proof: await createKeyProof(key.privateKey, key.publicKey, {
+            method: "POST",
+            url: endpoint.href,
+            accessToken: token,
+          }),
+        });
+      }
+      return chunk.reverse(); // popped from the end: oldest first
+    };
+    type Request = Awaited<ReturnType<typeof makeChunk>>[number];
+    let firstFailure: string | undefined;
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: readFileSync(caFile) });
-    const send = (r: (typeof requests)[number]) =>
-      postJson(agent, endpoint, { authorization: `DPoP ${r.token}`, dpop: r.proof }, r.body, {
-        discardBody: true,
-      }).then((a) => a.status);
-    for (let i = 0; i < WARMUP; i++) {
-      const status = await send(requests.pop() as (typeof requests)[number]);
+    const send = (r: Request) =>
+      postJson(agent, endpoint, { authorization: `DPoP ${r.token}`, dpop: r.proof }, r.body).then((a) => {
+        if (a.status !== 201) firstFailure ??= `${a.status} ${a.text.slice(0, 300)}`;
+        return a.status;
+      });
+    for (const r of (await makeChunk(WARMUP)).reverse()) {
+      const status = await send(r);
       if (status !== 201) throw new Error(`warm-up issuance failed: ${status}`);
     }
     const latencies: number[] = [];
     let failures = 0;
-    const cpuBefore = cpuMs(pid) ?? 0;
-    const start = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        for (let r = requests.pop(); r; r = requests.pop()) {
-          const t = performance.now();
-          if ((await send(r)) !== 201) failures++;
-          latencies.push(performance.now() - t);
-        }
-      }),
-    );
-    const seconds = (performance.now() - start) / 1000;
-    const cpu = (cpuMs(pid) ?? cpuBefore) - cpuBefore;
+    let cpu = 0;
+    let elapsedMs = 0;
+    while (made < total + WARMUP) {
+      const requests = await makeChunk(Math.min(CHUNK, total + WARMUP - made));
+      const cpuBefore = cpuMs(pid) ?? 0;
+      const start = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          for (let r = requests.pop(); r; r = requests.pop()) {
+            const t = performance.now();
+            if ((await send(r)) !== 201) failures++;
+            latencies.push(performance.now() - t);
+          }
+        }),
+      );
+      elapsedMs += performance.now() - start;
+      cpu += (cpuMs(pid) ?? cpuBefore) - cpuBefore;
+    }
+    const seconds = elapsedMs / 1000;
     agent.destroy();
     const issued = latencies.length - failures;
     latencies.sort((a, b) => a - b);
@@ -219,6 +240,7 @@ async function measureHostpass(total: number, database: string | undefined, work
       issuancesPerSec: Math.round(issued / seconds),
       requests: latencies.length,
       failures,
+      ...(firstFailure ? { firstFailure } : {}),
       latencyMs: { p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2) },
       cpuMsPerIssuance: issued > 0 ? round(cpu / issued, 3) : null,
     };
@@ -311,6 +333,7 @@ function summary(sides: readonly Side[]) {
     issuancesPerSec: Math.round(median(sides.map((s) => s.issuancesPerSec))),
     rounds: sides.map((s) => s.issuancesPerSec),
     failures: sides.reduce((n, s) => n + s.failures, 0),
+    firstFailures: sides.flatMap((s) => (s.firstFailure ? [s.firstFailure] : [])),
     latencyMs: { p50: pick((s) => s.latencyMs.p50), p99: pick((s) => s.latencyMs.p99) },
     cpuMsPerIssuance: sides.every((s) => s.cpuMsPerIssuance !== null)
       ? round(median(sides.map((s) => s.cpuMsPerIssuance as number)), 3)
