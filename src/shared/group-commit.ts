@@ -58,12 +58,13 @@ export function createGroupCommit<I, O>(
   }
 
   function start(): Promise<void> {
-    draining ??= Promise.resolve()
-      .then(drain)
-      .finally(() => {
-        draining = undefined;
-        if (queue.length > 0) void start();
-      });
+    // The first commit waits for the event loop's turn to end (setImmediate), not just for the
+    // current microtasks: a store that answers synchronously (node:sqlite) otherwise runs the
+    // whole transaction before any other request reaches `submit`, one commit per item.
+    draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(drain).finally(() => {
+      draining = undefined;
+      if (queue.length > 0) void start();
+    });
     return draining;
   }
 
