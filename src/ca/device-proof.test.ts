@@ -3,6 +3,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { test } from "node:test";
 import { calculateJwkThumbprint, type JWK } from "jose";
 import { CaProofInvalidError, createDeviceProof, MemoryReplayCache, verifyDeviceProof } from "./index.ts";
+import { jwkThumbprint } from "./lib/request-proof.ts";
 
 const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const jwk = publicKey.export({ format: "jwk" }) as JWK;
@@ -33,4 +34,21 @@ test("a device proof for another request, token or key is refused", async () => 
   const withPrivate = privateKey.export({ format: "jwk" }) as JWK;
   await assert.rejects(check(await createDeviceProof(privateKey, withPrivate, request)), CaProofInvalidError);
   await assert.rejects(check("not.a.jwt"), CaProofInvalidError);
+});
+
+test("jwkThumbprint is RFC 7638's thumbprint, as jose computes it, for every key type the CA certifies", async () => {
+  const keys = [
+    generateKeyPairSync("ed25519").publicKey,
+    generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey,
+    generateKeyPairSync("ec", { namedCurve: "P-384" }).publicKey,
+    generateKeyPairSync("ec", { namedCurve: "P-521" }).publicKey,
+    generateKeyPairSync("rsa", { modulusLength: 3072 }).publicKey,
+  ];
+  for (const key of keys) {
+    // Extra members (kid, use, alg) are not hashed.
+    const jwk = { ...(key.export({ format: "jwk" }) as JWK), kid: "k1", use: "sig" };
+    assert.equal(jwkThumbprint(jwk), await calculateJwkThumbprint(jwk, "sha256"), String(jwk.kty));
+  }
+  assert.throws(() => jwkThumbprint({ kty: "oct", k: "c2VjcmV0" }), CaProofInvalidError);
+  assert.throws(() => jwkThumbprint({ kty: "OKP", crv: "Ed25519" }), CaProofInvalidError, "x missing");
 });

@@ -4,8 +4,13 @@
  * compliance in conditional access then rests on a key the device proved it holds, on any OS.
  */
 import type { KeyObject } from "node:crypto";
-import { calculateJwkThumbprint, type JWK } from "jose";
-import { type ReplayCache, signRequestProof, verifyRequestProof } from "./lib/request-proof.ts";
+import type { JWK } from "jose";
+import {
+  jwkThumbprint,
+  type ReplayCache,
+  signRequestProof,
+  verifyRequestProof,
+} from "./lib/request-proof.ts";
 
 const TYP = "device+jwt";
 const ALGORITHMS = ["ES256", "EdDSA", "Ed25519"];
@@ -39,5 +44,5 @@ export async function verifyDeviceProof(
     ...req,
     skewSeconds: 60,
   });
-  return calculateJwkThumbprint(jwk, "sha256");
+  return jwkThumbprint(jwk);
 }

@@ -5,7 +5,7 @@
  * access (which caps the lifetime or asks for more) → issue → record. Every dependency is injected,
  * so the server wires the real token verifier, directory, policy and ledger.
  */
-import { calculateJwkThumbprint, type JWK } from "jose";
+import type { JWK } from "jose";
 import { type Certificate, parsePublicKey, publicKeyToJwk, SshError } from "../ssh/index.ts";
 import { verifyDeviceProof } from "./device-proof.ts";
 import { CaProofInvalidError, CaSubjectRejectedError, CaTokenUnboundError } from "./errors.ts";
@@ -16,6 +16,7 @@ import {
   issueUserCertificate,
   type PermittedExtension,
 } from "./issue-user-certificate.ts";
+import { jwkThumbprint } from "./lib/request-proof.ts";
 import { type ReplayCache, verifyKeyProof } from "./proof-of-possession.ts";
 
 /** What the CA needs to know from a verified access token. */
@@ -119,7 +120,7 @@ export async function requestCertificate(
   if (Buffer.compare(offered.blob, key.blob) !== 0)
     throw new CaProofInvalidError("the proof was made with another key than the one to certify");
   // The proof's key (the key to certify) must be the key the token is bound to.
-  const jkt = await calculateJwkThumbprint(publicKeyToJwk(key) as JWK, "sha256");
+  const jkt = jwkThumbprint(publicKeyToJwk(key) as JWK);
   if (token.confirmationJkt !== jkt)
     throw new CaProofInvalidError(
       "the access token is bound to another key than the one that made the proof",

@@ -21,6 +21,31 @@ export interface BoundRequest {
   readonly nonce?: string;
 }
 
+/** The members RFC 7638 §3.2 hashes for each key type, in their lexicographic order. */
+const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  EC: ["crv", "kty", "x", "y"],
+  OKP: ["crv", "kty", "x"],
+  RSA: ["e", "kty", "n"],
+};
+
+/**
+ * The RFC 7638 SHA-256 thumbprint of a public JWK (base64url), as jose's `calculateJwkThumbprint`
+ * computes it, but synchronously: WebCrypto's digest costs several times a plain hash for these
+ * few bytes, and the issuance path takes one per certificate.
+ */
+export function jwkThumbprint(jwk: JWK): string {
+  const members = THUMBPRINT_MEMBERS[String(jwk.kty)];
+  if (!members) throw new CaProofInvalidError(`a ${String(jwk.kty)} key has no thumbprint here`);
+  const required: Record<string, string> = {};
+  for (const m of members) {
+    const value = (jwk as Record<string, unknown>)[m];
+    if (typeof value !== "string" || value === "")
+      throw new CaProofInvalidError(`the key's "${m}" member is missing`);
+    required[m] = value;
+  }
+  return createHash("sha256").update(JSON.stringify(required)).digest("base64url");
+}
+
 function accessTokenHash(accessToken: string): string {
   return createHash("sha256").update(accessToken).digest("base64url");
 }
