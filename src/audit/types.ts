@@ -43,6 +43,8 @@ export interface AuditQuery {
   readonly target?: string;
   readonly action?: string;
   readonly correlationId?: string;
+  /** Only events with this result (e.g. the calls authorization refused: "denied"). */
+  readonly result?: AuditResult;
 }
 
 export interface PageRequest {

@@ -52,7 +52,9 @@ export async function buildServer(options: BuildServerOptions): Promise<App> {
     genReqId: () => randomUUID(),
     // The client address (sign-in log, conditional access) is the peer's unless it is a trusted proxy.
     ...(options.trustProxy ? { trustProxy: [...options.trustProxy] } : {}),
-    routerOptions: { maxParamLength: 512 },
+    // Longer than any name or id a schema accepts (their maxLength says which field is too long,
+    // and by how much); Node's 16 KiB header limit bounds the URL itself.
+    routerOptions: { maxParamLength: 8192 },
     // Errors raised before routing (an undecodable URL) skip the error handler; same shape here.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
       const { status, body } = toErrorResponse(error);
@@ -62,7 +64,14 @@ export async function buildServer(options: BuildServerOptions): Promise<App> {
       // Fastify's default silently drops unknown properties; we want them refused. And it coerces
       // types ("false" → false, "5" → 5, "x" → ["x"]): a value that reaches a handler is exactly
       // the type its schema says, or the request is refused (query strings are declared as text).
-      customOptions: { removeAdditional: false, useDefaults: true, coerceTypes: false, allErrors: false },
+      // `verbose`: an error carries its keyword's schema, so a union of constants can be listed in words.
+      customOptions: {
+        removeAdditional: false,
+        useDefaults: true,
+        coerceTypes: false,
+        allErrors: false,
+        verbose: true,
+      },
     },
   };
   // The https branch is typed as the plain one: routes and inject do not care which server it is.
@@ -87,7 +96,10 @@ export async function buildServer(options: BuildServerOptions): Promise<App> {
     registerOpenApi(api, { title: "hostpass API", version: "0.1.0" }, documented);
     registerAuthenticate(api, { trust: options.trust, checkPrincipal: options.services.checkPrincipal });
     registerAuthorize(api, options.services);
-    registerAudit(api, options.services.audit, options.services.backgroundErrors);
+    registerAudit(api, options.services.audit, {
+      backgroundErrors: options.services.backgroundErrors,
+      clock: options.services.clock,
+    });
     registerRoutes(api, { ...options.services, trust: options.trust });
   });
   // SCIM in a scope of its own: a SCIM token, not an API token, and SCIM's error bodies.

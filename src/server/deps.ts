@@ -14,6 +14,7 @@ import type { ConditionalAccessRepository } from "../policy/index.ts";
 import type { RbacEngine, RbacRepository } from "../rbac/index.ts";
 import type { MachineHost, ResourceRepository } from "../resources/index.ts";
 import type { BackgroundErrors } from "../shared/background-errors.ts";
+import type { Clock } from "../shared/clock.ts";
 import type { ApiPrincipal, TokenTrust } from "./auth/tokens.ts";
 import type { HostChannel } from "./host-channel.ts";
 
@@ -164,6 +165,8 @@ export interface DomainServices {
   readonly hostAgents?: HostAgentServices;
   /** The SSH CA (`/ssh/*` routes); absent in tests that need none. */
   readonly ssh?: SshServices;
+  /** The time the API's own limits count by (the activity log's refusal limit); default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** What the host channel's routes need beyond the domain services. */

@@ -7,6 +7,7 @@ import { type App, buildServer } from "../../src/server/build-server.ts";
 import { ensureCaKeys, wireSsh } from "../../src/server/wire-certificates.ts";
 import { type WiredServices, wireServices } from "../../src/server/wire-services.ts";
 import type { BackgroundErrors } from "../../src/shared/background-errors.ts";
+import type { Clock } from "../../src/shared/clock.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
 import { bearer, tempDir } from "./helpers.ts";
 import { createTestTokenKeys, type MintOptions, mintAccessToken } from "./token-mint.ts";
@@ -34,6 +35,8 @@ export interface StoreServerOptions {
   /** What the services are wired over (default: the store itself), e.g. a repository that fails on demand. */
   readonly repositories?: (store: Store) => Store;
   readonly backgroundErrors?: BackgroundErrors;
+  /** The API's clock (the activity log's refusal limit counts by it). */
+  readonly clock?: Clock;
 }
 
 export async function startStoreServer(options: StoreServerOptions = {}): Promise<StoreServer> {
@@ -50,6 +53,7 @@ export async function startStoreServer(options: StoreServerOptions = {}): Promis
     ...wired,
     ssh: wireSsh(store, kek, wired.audit).services,
     ...(options.machineHost ? { machineHost: options.machineHost } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   };
   const keys = await createTestTokenKeys();
   const app = await buildServer({ services, trust: () => keys.trust });

@@ -12,11 +12,23 @@
  * public reason the caller was answered (`error-handler.ts`: a 5xx is "internal error"), never
  * internal text (that stays in the server log). A record that cannot be written is logged and
  * counted in `GET /health` (source `auditAfterResponse`).
+ *
+ * A call refused by authorization (`ERR_AUTHORIZATION_FAILED`, whether the route's permission or
+ * the domain call refused it) is recorded whatever its method, reads included: result "denied",
+ * the caller, the action checked as the operation, the scope it was checked at as the target, the
+ * code and reason. Refusals are recorded at most `REFUSALS_RECORDED_PER_MINUTE` per caller per
+ * minute (the one rate-limit mechanism, in this process's memory): the record that reaches the
+ * limit says so, the rest are not written, so a flood of refused calls cannot grow the log or
+ * its write load without bound.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { appendAuditEvent } from "../../audit/index.ts";
+import { AuthorizationFailedError } from "../../rbac/index.ts";
 import type { BackgroundErrors } from "../../shared/background-errors.ts";
+import type { Clock } from "../../shared/clock.ts";
+import { systemClock } from "../../shared/clock.ts";
 import { PUBLIC_REASON_MAX } from "../../shared/public-failure.ts";
+import { MemoryRateCounters, type RateCounters } from "../../shared/rate-counters.ts";
 import type { AuditSink, ChangeRepositories, DomainServices } from "../deps.ts";
 import { toErrorResponse } from "./error-handler.ts";
 
@@ -34,8 +46,14 @@ declare module "fastify" {
     auditErrorCode: string | undefined;
     /** The public message the caller got for it (never internal text). */
     auditErrorReason: string | undefined;
+    /** What authorization refused (the action and the scope it was checked at), if it did. */
+    auditDenial: { readonly action: string; readonly scope: string } | undefined;
   }
 }
+
+/** Records of refused calls written per caller per minute; beyond that they are not written. */
+export const REFUSALS_RECORDED_PER_MINUTE = 30;
+const REFUSAL_WINDOW_MS = 60_000;
 
 const CHANGES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -79,35 +97,61 @@ export async function inChange<T>(
 }
 
 /** Records refused and failed changes (after the response; they changed nothing). */
-export function registerAudit(
-  app: FastifyInstance,
-  audit: AuditSink,
-  backgroundErrors?: BackgroundErrors,
-): void {
+export interface AuditOptions {
+  readonly backgroundErrors?: BackgroundErrors | undefined;
+  /** The time the refusal limit counts by (default: the system clock). */
+  readonly clock?: Clock | undefined;
+  /** Where refusals are counted (default: this process's memory). */
+  readonly counters?: RateCounters;
+}
+
+export function registerAudit(app: FastifyInstance, audit: AuditSink, options: AuditOptions = {}): void {
+  const { backgroundErrors } = options;
+  const clock = options.clock ?? systemClock;
+  const counters = options.counters ?? new MemoryRateCounters(10_000);
   app.decorateRequest("auditTarget", undefined);
   app.decorateRequest("auditRecorded", false);
   app.decorateRequest("auditErrorCode", undefined);
   app.decorateRequest("auditErrorReason", undefined);
+  app.decorateRequest("auditDenial", undefined);
   app.addHook("onError", async (request, _reply, error) => {
     // What the caller was answered: a stable code and a public message (5xx: "internal error").
     const { code, message } = toErrorResponse(error).body.error;
     request.auditErrorCode = code;
     request.auditErrorReason = message.slice(0, PUBLIC_REASON_MAX);
+    if (error instanceof AuthorizationFailedError)
+      request.auditDenial = { action: error.action, scope: error.scope };
   });
   app.addHook("onSend", async (request, reply, payload) => {
-    if (!CHANGES.has(request.method) || request.principal === null || request.auditRecorded) return payload;
-    if (request.routeOptions.config.readOnly === true) return payload;
+    const principal = request.principal;
+    if (principal === null || request.auditRecorded) return payload;
+    const denial = request.auditDenial;
+    if (denial === undefined) {
+      if (!CHANGES.has(request.method) || request.routeOptions.config.readOnly === true) return payload;
+    }
     const status = reply.statusCode;
     if (status < 400) {
       // A route that changed something without `inChange`: a bug; its record is at least kept.
       request.log.error({ route: request.routeOptions.url }, "change not recorded in its transaction");
     }
+    let limited: Record<string, unknown> = {};
+    if (status >= 400) {
+      const key = `audit-refusals:${principal.tenantId}:${principal.objectId}`;
+      const count = await counters.increment(key, REFUSAL_WINDOW_MS, clock());
+      if (count > REFUSALS_RECORDED_PER_MINUTE) return payload;
+      if (count === REFUSALS_RECORDED_PER_MINUTE) {
+        request.log.warn({ actor: principal.objectId }, "refused calls: recording limit reached");
+        limited = {
+          recordingLimited: `at most ${REFUSALS_RECORDED_PER_MINUTE} refused calls of a caller are recorded per minute; this caller's next ones in this minute are not`,
+        };
+      }
+    }
     try {
       await audit.append({
-        tenantId: request.principal.tenantId,
-        actor: request.principal.objectId,
-        action: actionOf(request),
-        target: request.auditTarget ?? pathOf(request),
+        tenantId: principal.tenantId,
+        actor: principal.objectId,
+        action: denial?.action ?? actionOf(request),
+        target: denial?.scope ?? request.auditTarget ?? pathOf(request),
         result: status < 400 ? "success" : status === 401 || status === 403 ? "denied" : "failure",
         correlationId: request.id,
         details: {
@@ -116,6 +160,7 @@ export function registerAudit(
           ...(request.auditErrorCode === undefined ? {} : { code: request.auditErrorCode }),
           ...(request.auditErrorReason === undefined ? {} : { reason: request.auditErrorReason }),
           ...(status < 400 ? { recordedAfterResponse: true } : {}),
+          ...limited,
         },
       });
     } catch (error) {
@@ -133,9 +178,14 @@ function actionOf(request: FastifyRequest): string {
   return request.routeOptions.schema?.operationId ?? `${request.method} ${request.routeOptions.url ?? ""}`;
 }
 
+/** The path as a record's target: decoded, unprintable characters replaced, at most 512 characters. */
 function pathOf(request: FastifyRequest): string {
-  return decodeURIComponentSafe(request.url.split("?", 1)[0] ?? "");
+  const path = decodeURIComponentSafe(request.url.split("?", 1)[0] ?? "").replace(UNPRINTABLE, "\uFFFD");
+  return path.length > TARGET_MAX ? `${path.slice(0, TARGET_MAX - 1)}…` : path;
 }
+
+const TARGET_MAX = 512;
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/gu;
 
 function decodeURIComponentSafe(text: string): string {
   try {

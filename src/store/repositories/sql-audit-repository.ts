@@ -109,6 +109,7 @@ export function sqlAuditRepository(ctx: StoreContext, chainKey?: AuditChainKey):
       if (f.target !== undefined) q = q.where("target_key", "=", f.target.toLowerCase());
       if (f.action !== undefined) q = q.where("action", "=", f.action);
       if (f.correlationId !== undefined) q = q.where("correlation_id", "=", f.correlationId);
+      if (f.result !== undefined) q = q.where("result", "=", f.result);
       if (page.cursor !== undefined) {
         if (!/^[1-9][0-9]{0,15}$/.test(page.cursor)) throw new InvalidPageError("invalid page cursor");
         q = q.where("seq", "<", Number(page.cursor));

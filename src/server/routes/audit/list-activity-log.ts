@@ -1,5 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
-import { queryAuditEvents } from "../../../audit/index.ts";
+import { AUDIT_RESULTS, queryAuditEvents } from "../../../audit/index.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { PageOf, pageRequest, pageResponse, Top } from "../../lib/pagination.ts";
@@ -15,6 +15,7 @@ const Query = Type.Object(
     target: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
     action: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
     correlationId: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    result: Type.Optional(Type.Union(AUDIT_RESULTS.map((r) => Type.Literal(r)))),
   },
   { additionalProperties: false },
 );

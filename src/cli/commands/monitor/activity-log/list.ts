@@ -1,4 +1,5 @@
 import type { CliCommand } from "../../../command.ts";
+import { CliUsageError } from "../../../errors.ts";
 import { findUser, UUID } from "../../../lib/directory.ts";
 import { parseInteger } from "../../../lib/parse.ts";
 import { scopePath } from "../../../lib/resource-paths.ts";
@@ -10,7 +11,25 @@ interface Args extends TimeWindowArgs {
   readonly resourceId?: string;
   readonly operation?: string;
   readonly correlationId?: string;
+  readonly status?: string;
   readonly maxEvents: string;
+}
+
+/** `--status`: hostpass's results, and az's words for two of them. */
+const STATUSES: Readonly<Record<string, string>> = {
+  success: "success",
+  succeeded: "success",
+  failure: "failure",
+  failed: "failure",
+  denied: "denied",
+};
+
+function statusOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const status = STATUSES[value.toLowerCase()];
+  if (status === undefined)
+    throw new CliUsageError(`--status: ${JSON.stringify(value)} is not one of success, failure, denied`);
+  return status;
 }
 
 export const monitorActivityLogListCommand: CliCommand<Args> = {
@@ -20,6 +39,10 @@ export const monitorActivityLogListCommand: CliCommand<Args> = {
     {
       summary: "The last day's events as a table.",
       command: "hostpass monitor activity-log list --offset 1d -o table",
+    },
+    {
+      summary: "Calls refused by authorization (403) in the last hour, reads included.",
+      command: "hostpass monitor activity-log list --offset 1h --status denied -o table",
     },
     {
       summary: "Role assignment changes made by one user.",
@@ -33,10 +56,12 @@ export const monitorActivityLogListCommand: CliCommand<Args> = {
       .option("--resource-id <id>", "only events on this resource (or scope)")
       .option("--operation <action>", "only this action, e.g. Ssh/certificates/issue")
       .option("--correlation-id <id>", "only events of this request")
+      .option("--status <status>", "only events with this result: success, failure or denied")
       .option("--max-events <n>", "at most this many (1-10000)", "50");
   },
   async run(ctx, args) {
     const max = parseInteger("--max-events", args.maxEvents, 1, 10_000);
+    const result = statusOf(args.status);
     const window = timeWindow(args, Date.now());
     const api = await openApi(ctx);
     const actor =
@@ -49,6 +74,7 @@ export const monitorActivityLogListCommand: CliCommand<Args> = {
       target: args.resourceId === undefined ? undefined : scopePath(args.resourceId) || "/",
       action: args.operation,
       correlationId: args.correlationId,
+      result,
     });
   },
 };
