@@ -13,6 +13,7 @@ import {
   formatResult,
   OUTPUT_FORMATS,
 } from "./output.ts";
+import { ServiceError } from "./session/errors.ts";
 import { VERSION_TEXT } from "./version.ts";
 
 export interface RunOptions {
@@ -83,7 +84,7 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
           }),
         );
       } catch (error) {
-        stderr.write(formatError(error, globals.debug === true));
+        stderr.write(formatError(withOptionOf(error, self), globals.debug === true));
         exitCode = signal.aborted ? interruptedExit(signal) : exitCodeFor(error);
       }
     });
@@ -102,6 +103,25 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
     return exitCodeFor(error);
   }
   return exitCode;
+}
+
+/**
+ * The service's schema refusal names the API's field (`clientId`); the command's option for it
+ * (`--client-id`) is added when the command has one, so the user knows what to change.
+ */
+function withOptionOf(error: unknown, command: Command): unknown {
+  if (!(error instanceof ServiceError) || error.code !== "ERR_VALIDATION") return error;
+  const field = error.details.field;
+  if (typeof field !== "string" || field.includes(".")) return error;
+  const candidates = [field, ...(field.endsWith("Name") ? [field.slice(0, -4), "name"] : [])];
+  const option = candidates
+    .map((name) => command.options.find((o) => o.attributeName() === name && o.long !== undefined))
+    .find((o) => o !== undefined);
+  if (option === undefined) return error;
+  return new ServiceError(error.status, error.code, `${error.message} (option ${option.long})`, {
+    cause: error,
+    details: error.details,
+  });
 }
 
 function interruptedExit(signal: AbortSignal): number {

@@ -1,6 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { InvalidScopeError } from "../../rbac/index.ts";
+import { InvalidResourceIdError, parseResourceId } from "../../resources/index.ts";
 import { type ErrorKind, isHostpassError } from "../../shared/errors.ts";
 import { publicMessageOf } from "../../shared/public-failure.ts";
+import { validationMessage } from "./validation-message.ts";
 
 /** The one translation from an error's kind to an HTTP status (domain code never picks statuses). */
 export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = Object.freeze({
@@ -45,6 +48,10 @@ const FASTIFY_CODES: ReadonlyMap<string, { status: number; code: string; message
     { status: 400, code: "ERR_INVALID_JSON", message: "the request body is not valid JSON" },
   ],
   ["FST_ERR_BAD_URL", { status: 400, code: "ERR_BAD_URL", message: "the URL is malformed" }],
+  [
+    "FST_ERR_MAX_PARAM_LENGTH",
+    { status: 414, code: "ERR_URL_TOO_LONG", message: "a name or id in the URL is far too long" },
+  ],
 ]);
 
 export interface ErrorBody {
@@ -68,6 +75,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
+    const scopeError = unknownScope(request.url);
+    if (scopeError !== undefined) {
+      const { status, body } = toErrorResponse(scopeError);
+      return reply.status(status).send(body);
+    }
     return reply
       .status(404)
       .send(errorBody("ERR_NOT_FOUND", `no route for ${request.method} ${pathOf(request.url)}`));
@@ -84,11 +96,11 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {
-    const context = fastifyError.validationContext ?? "request";
-    return {
-      status: 400,
-      body: errorBody("ERR_VALIDATION", `${context}: ${describeValidation(fastifyError)}`),
-    };
+    const { message, ...where } = validationMessage(
+      fastifyError.validationContext ?? "request",
+      fastifyError.validation,
+    );
+    return { status: 400, body: { error: { code: "ERR_VALIDATION", message, ...where } } };
   }
   const known = fastifyError.code ? FASTIFY_CODES.get(fastifyError.code) : undefined;
   if (known) return { status: known.status, body: errorBody(known.code, known.message) };
@@ -103,16 +115,33 @@ export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
-/** Ajv's first error, phrased for people; the schema path stays out (it says nothing to a caller). */
-function describeValidation(error: Partial<FastifyError>): string {
-  const first = error.validation?.[0];
-  if (!first) return "the request does not match the schema";
-  const where = first.instancePath ? first.instancePath.slice(1).replaceAll("/", ".") : "";
-  const params = first.params as Record<string, unknown> | undefined;
-  if (first.keyword === "additionalProperties" && params?.additionalProperty !== undefined) {
-    return `unknown property "${String(params.additionalProperty)}"${where ? ` in ${where}` : ""}`;
+const SCOPE_WORDS =
+  'a scope is "/" or the id of a management group, subscription, resource group, VM or scale set';
+
+/**
+ * A role assignment or definition call (`<scope>/providers/Authorization/...`) that matched no
+ * route names a scope that is not one: say that (and why) instead of "no route".
+ */
+function unknownScope(url: string): Error | undefined {
+  const path = url.split("?", 1)[0] ?? "";
+  const at = path.search(/\/providers\/Authorization\//i);
+  if (at <= 0) return undefined;
+  const raw = path.slice(0, at);
+  let scope: string;
+  try {
+    scope = decodeURIComponent(raw);
+  } catch {
+    scope = raw;
   }
-  return `${where || "value"} ${first.message ?? "is invalid"}`;
+  const shown = JSON.stringify(scope.length > 200 ? `${scope.slice(0, 200)}…` : scope);
+  try {
+    const id = parseResourceId(scope);
+    if (id.id !== scope) return new InvalidScopeError(`${shown} is not a valid scope: write it as ${id.id}`);
+    return new InvalidScopeError(`${shown} is not a valid scope: ${SCOPE_WORDS}`);
+  } catch (error) {
+    if (!(error instanceof InvalidResourceIdError)) throw error;
+    return new InvalidResourceIdError(`${shown} is not a valid scope: ${error.message}; ${SCOPE_WORDS}`);
+  }
 }
 
 /** The path without the query string, cut short: it is echoed back and must not carry a big payload. */
