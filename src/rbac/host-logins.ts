@@ -88,6 +88,23 @@ export async function hostLoginOf(
 }
 
 /**
+ * Why the service would not let `principal` log in to `machineId` (what a host's refusal of a
+ * known principal means: sshd only says "unknown user" for an account the host dropped), or
+ * undefined when the service would let it in (the refusal is then the host's own).
+ */
+export async function hostLoginRefusal(
+  engine: RbacEngine,
+  principal: LoginCandidate,
+  machineId: string,
+): Promise<string | undefined> {
+  if (!isAccount(principal)) return "not an account that logs in to machines";
+  if (!principal.enabled) return "account disabled";
+  const decision = await checkLogin(engine, { id: principal.id, type: RBAC_TYPE[principal.kind] }, machineId);
+  if (decision.allowed) return undefined;
+  return "no login role on this machine: neither Virtual Machine User Login nor Virtual Machine Administrator Login is assigned at it or above (removed, or never assigned)";
+}
+
+/**
  * `hostLoginOf` with the principal's groups and the machine's ancestor keys already known: no
  * I/O, so one changed principal is checked against every watched machine at map-lookup cost.
  */

@@ -41,6 +41,7 @@ export {
   type HostLoginDirectory,
   HostLoginIndex,
   hostLoginOf,
+  hostLoginRefusal,
   type LoginCandidate,
   loginGrantees,
 } from "./host-logins.ts";

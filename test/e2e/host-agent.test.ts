@@ -75,6 +75,27 @@ describe("a real agent joined to a real server, in a local machine", () => {
     assert.equal((await host.api("DELETE", assignments.bob as string)).status, 200);
     await until("bob refused", async () => (await login("bob")).code !== 0, 5000);
     const roleMs = performance.now() - started;
+    // The host knows bob no more ("unknown user" to sshd); the sign-in log names him and says why.
+    const bob = people.bob as User;
+    let refusals: { userPrincipalName?: string; failureReason?: string }[] = [];
+    await until(
+      "bob's refusal reported with its reason",
+      async () => {
+        const r = await host.api(
+          "GET",
+          `/auditLogs/signIns?userId=${bob.id}&appId=hostpass-host-login&result=failure`,
+        );
+        refusals = (r.body.value as typeof refusals | undefined) ?? [];
+        return refusals.length > 0;
+      },
+      20_000,
+    );
+    assert.equal(refusals[0]?.userPrincipalName, bob.upn);
+    assert.match(
+      refusals[0]?.failureReason ?? "",
+      /^no login role on this machine/,
+      JSON.stringify(refusals),
+    );
     assert.equal((await login("alice")).code, 0);
     started = performance.now();
     const disabled = await host.api("PATCH", `/directory/users/${(people.alice as User).id}`, {

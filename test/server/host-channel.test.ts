@@ -377,6 +377,36 @@ for (const dialect of selectedDialects())
       await fresh.client.postReports(applied);
     });
 
+    it("a host's refusal of someone the directory knows says why: no login role (the host: unknown user), or the host's own reason", async () => {
+      const at = Date.now();
+      const refused = (who: User, reason: string) => ({
+        type: "login" as const,
+        at,
+        linuxName: who.linuxName,
+        result: "failure" as const,
+        reason,
+        sourceAddress: "10.0.0.7",
+      });
+      // carol holds Owner only; alice holds Administrator Login on vmA.
+      await clientA.postReports([refused(carol, "unknown user"), refused(alice, "certificate revoked")]);
+      const reasonOf = async (who: User) => {
+        const log = await api("GET", `/auditLogs/signIns?userId=${who.id}&result=failure&ipAddress=10.0.0.7`);
+        const entries = log.body.value as {
+          resourceId?: string;
+          userPrincipalName?: string;
+          failureReason?: string;
+        }[];
+        const entry = entries.find((e) => e.resourceId === vmA);
+        assert.equal(entry?.userPrincipalName, who.upn);
+        return entry?.failureReason;
+      };
+      assert.match(
+        (await reasonOf(carol)) ?? "",
+        /^no login role on this machine: .*\(the host: unknown user\)$/,
+      );
+      assert.equal(await reasonOf(alice), "certificate revoked");
+    });
+
     it("records login reports in the sign-in log and the extension's result on the machine; refuses hostile bodies", async () => {
       const at = Date.now();
       await clientA.postReports([

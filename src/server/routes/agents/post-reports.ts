@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { Type } from "@fastify/type-provider-typebox";
 import { appendAuditEvent } from "../../../audit/index.ts";
 import type { AgentCredential, Principal } from "../../../directory/index.ts";
+import { hostLoginRefusal } from "../../../rbac/index.ts";
 import {
   getMachine,
   isLoginExtension,
@@ -158,9 +159,17 @@ async function recordLogins(
     }
     return known.get(key);
   };
+  const engine = logins.some((r) => r.result === "failure") ? await deps.rbac(tenantId) : undefined;
   for (const r of logins) {
     const p = await principalOf(r);
     const name = p?.kind === "user" ? p.upn : (p?.displayName ?? r.linuxName);
+    // The host refused someone the directory knows: the service says why (a removed role, a
+    // disabled account), with the host's own words after it ("unknown user" once it dropped them).
+    const why =
+      r.result === "failure" && p !== undefined && engine !== undefined
+        ? await hostLoginRefusal(engine, p, credential.machineId)
+        : undefined;
+    const failureReason = why === undefined ? r.reason : `${why} (the host: ${r.reason ?? "refused"})`;
     await host.signInLog.append({
       id: randomUUID(),
       time: new Date(r.at),
@@ -172,7 +181,7 @@ async function recordLogins(
       ip: r.sourceAddress,
       userAgent: "sshd",
       result: r.result,
-      ...(r.reason !== undefined ? { failureReason: r.reason } : {}),
+      ...(failureReason !== undefined ? { failureReason } : {}),
       policies: [
         {
           hostLogin: {
