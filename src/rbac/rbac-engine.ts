@@ -374,6 +374,31 @@ export class RbacEngine {
     return out;
   }
 
+  /**
+   * The assignments at `scope` and at every scope below it (az's `role assignment list --all`),
+   * ordered by scope, then oldest first. Below a management group: its subscriptions and child
+   * groups (from the ancestry), and everything in them.
+   */
+  async assignmentsAtOrBelow(scope: string): Promise<RoleAssignment[]> {
+    const parsed = parseScope(scope);
+    const key = parsed.key;
+    const out: [string, RoleAssignment[]][] = [];
+    for (const [at, bucket] of this.#index.scopes()) {
+      const here = [...bucket.values()].flat();
+      const first = here[0];
+      if (first === undefined) continue;
+      let below = key === ROOT_SCOPE || at === key || at.startsWith(`${key}/`);
+      // A management group's descendants are not below it by id: ask the ancestry.
+      if (!below && parsed.level === "managementGroup")
+        below = (await this.ancestorKeys(parseScope(first.scope))).includes(key);
+      if (!below) continue;
+      here.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+      out.push([at, here]);
+    }
+    out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return out.flatMap(([, here]) => here);
+  }
+
   /** The principal's transitive groups: from memory with a graph, else from the injected closure. */
   async groupsOf(principalId: string): Promise<Iterable<string>> {
     return this.#groups(principalId);

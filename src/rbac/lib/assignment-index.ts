@@ -42,6 +42,11 @@ export class AssignmentIndex {
     return this.#byScope.get(key);
   }
 
+  /** Every scope key that holds assignments, with its bucket. */
+  scopes(): IterableIterator<[string, ScopeBucket]> {
+    return this.#byScope.entries();
+  }
+
   countForRole(roleDefinitionId: string): number {
     return this.#perRole.get(roleDefinitionId) ?? 0;
   }

@@ -14,13 +14,16 @@ const Query = Type.Object(
     principalId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9-]+$" })),
     /** Azure's `atScope()`: the assignments at this scope and at every scope above it (inherited). */
     $filter: Type.Optional(Type.Literal("atScope()")),
+    /** Also the assignments at every scope below this one (`role assignment list --all`). */
+    includeBelow: Type.Optional(Type.Literal("true")),
   },
   { additionalProperties: false },
 );
 
 /**
  * `hostpass role assignment list --scope <s>`: assignments made exactly at the scope; with
- * `$filter=atScope()` also those above it (each names its own scope, so inherited ones show).
+ * `$filter=atScope()` also those above it (each names its own scope, so inherited ones show);
+ * with `includeBelow=true` also those below it (`--all`); with both, above, at and below.
  */
 export function registerListRoleAssignments(app: App, deps: RouteDeps): void {
   for (const template of SCOPE_TEMPLATES) register(app, deps, template);
@@ -44,9 +47,16 @@ function register(app: App, deps: RouteDeps, template: ScopeTemplate): void {
     },
     async (request) => {
       const engine = await deps.rbac(principalOf(request).tenantId);
-      const { principalId } = request.query;
-      if (request.query.$filter === "atScope()") {
-        const all = await engine.assignmentsAtOrAbove(scopeOf(template, request));
+      const { principalId, includeBelow } = request.query;
+      const above = request.query.$filter === "atScope()";
+      if (above || includeBelow === "true") {
+        await engine.fresh();
+        const scope = scopeOf(template, request);
+        const upward = above ? await engine.assignmentsAtOrAbove(scope) : [];
+        const downward = includeBelow === "true" ? await engine.assignmentsAtOrBelow(scope) : [];
+        // Both lists hold the assignments at the scope itself: once each, above ones first.
+        const seen = new Set(upward.map((a) => a.id));
+        const all = [...upward, ...downward.filter((a) => !seen.has(a.id))];
         const mine =
           principalId === undefined ? all : all.filter((a) => a.principalId === principalId.toLowerCase());
         const page = pageOfArray(mine, pageRequest(request.query));

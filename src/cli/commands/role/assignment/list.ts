@@ -18,14 +18,32 @@ export interface NamedAssignment extends RoleAssignmentDto {
   readonly principalName: string;
 }
 
-export const roleAssignmentListCommand: CliCommand<ScopeArgs & { assignee?: string; role?: string }> = {
+interface ListArgs extends ScopeArgs {
+  readonly assignee?: string;
+  readonly role?: string;
+  /** az's `--all`: also the assignments below the scope. */
+  readonly all?: boolean;
+  /** az's `--include-inherited`: also the assignments above the scope. */
+  readonly includeInherited?: boolean;
+}
+
+export const roleAssignmentListCommand: CliCommand<ListArgs> = {
   path: ["role", "assignment", "list"],
-  summary: "List the role assignments made at a scope, optionally for one assignee or role.",
+  summary:
+    "List the role assignments made at a scope (--all: and below it; --include-inherited: and above it), optionally for one assignee or role.",
   examples: [
     { summary: "Assignments on a VM.", command: "hostpass role assignment list --scope $vm -o table" },
     {
       summary: "One user's assignments on a resource group.",
       command: "hostpass role assignment list -g LinuxVMs --assignee alice@contoso.example",
+    },
+    {
+      summary: "Every assignment in the subscription: at it and on its groups and machines.",
+      command: "hostpass role assignment list --all -o table",
+    },
+    {
+      summary: "Who can act on a VM: assignments at the VM and those it inherits from above.",
+      command: "hostpass role assignment list --scope $vm --include-inherited -o table",
     },
   ],
   configure(command) {
@@ -33,7 +51,9 @@ export const roleAssignmentListCommand: CliCommand<ScopeArgs & { assignee?: stri
       .option("--scope <scope>", "scope (default: the subscription, or -g's resource group)")
       .option("-g, --resource-group <name>", "resource group scope")
       .option("--assignee <upn-or-id>", "only this principal's assignments")
-      .option("--role <name-or-id>", "only this role's assignments");
+      .option("--role <name-or-id>", "only this role's assignments")
+      .option("--all", "also the assignments below the scope (its resource groups, machines, ...)")
+      .option("--include-inherited", "also the assignments above the scope, which it inherits");
   },
   tableRows: assignmentRows,
   async run(ctx, args) {
@@ -89,12 +109,14 @@ async function principalName(api: Api, id: string, type: string): Promise<string
 
 export async function listAssignments(
   api: Awaited<ReturnType<typeof openApi>>,
-  args: ScopeArgs & { assignee?: string; role?: string },
+  args: ListArgs,
 ): Promise<RoleAssignmentDto[]> {
   const scope = await scopeOf(api, args);
   const principalId = args.assignee ? await assigneeObjectId(api, args.assignee) : undefined;
   const all = await api.list<RoleAssignmentDto>(`${scope}/providers/Authorization/roleAssignments`, {
     principalId,
+    ...(args.includeInherited === true ? { $filter: "atScope()" } : {}),
+    ...(args.all === true ? { includeBelow: "true" } : {}),
   });
   const role = args.role?.toLowerCase();
   return all.filter(
