@@ -1,12 +1,16 @@
 import { Option } from "commander";
 import type { CliCommand, CliContext } from "../command.ts";
 import { CliUsageError } from "../errors.ts";
+import { parsePort } from "../lib/parse.ts";
 import { defaultServerDataDir } from "../session/config-dir.ts";
+
+const DEFAULT_LISTEN = "127.0.0.1:8443";
 
 interface ServerArgs {
   readonly dataDir?: string;
   readonly database?: string;
-  readonly listen: string;
+  readonly listen?: string;
+  readonly port?: string;
   readonly insecureHttp?: boolean;
   readonly publicUrl?: string;
   readonly trustedProxy?: string[];
@@ -61,7 +65,8 @@ export const serverCommand: CliCommand<ServerArgs> = {
     command
       .option("--data-dir <dir>", "state directory (keys, TLS certificate, SQLite database)")
       .option("--database <url>", "store URL: sqlite:<file> (default: in the data directory) or postgres://…")
-      .option("--listen <host:port>", "address to listen on", "127.0.0.1:8443")
+      .option("--listen <host:port>", "address to listen on (default 127.0.0.1:8443)")
+      .option("--port <port>", "the port to listen on at 127.0.0.1 (0-65535; 0: any free one); or --listen")
       .option(
         "--public-url <url>",
         "the URL clients and host agents use (https://name[:port]); the issuer, TLS names and every URL the service prints come from it (default: the listen address)",
@@ -87,11 +92,12 @@ export const serverCommand: CliCommand<ServerArgs> = {
   },
   async run(ctx, args) {
     // Loaded here so the other commands (HTTP clients) never load Fastify or the store.
+    const listen = listenOf(args);
     const { startServer } = await import("../../server/index.ts");
     const running = await startServer({
       dataDir: args.dataDir ?? defaultServerDataDir(),
       database: args.database,
-      listen: args.listen,
+      listen,
       insecureHttp: args.insecureHttp === true,
       publicUrl: args.publicUrl,
       trustedProxies: args.trustedProxy ?? [],
@@ -132,6 +138,14 @@ export const serverCommand: CliCommand<ServerArgs> = {
     return undefined;
   },
 };
+
+/** `--listen`, or `--port` on the default address; a port out of range is a usage error. */
+function listenOf(args: ServerArgs): string {
+  if (args.port === undefined) return args.listen ?? DEFAULT_LISTEN;
+  if (args.listen !== undefined)
+    throw new CliUsageError("give either --listen host:port or --port, not both");
+  return `127.0.0.1:${parsePort("--port", args.port, 0)}`;
+}
 
 function logLevel(ctx: CliContext): "debug" | "info" | "warn" | "error" {
   if (ctx.globals.debug) return "debug";

@@ -47,3 +47,12 @@ export function parseInteger(flag: string, value: string, min: number, max: numb
   if (n < min || n > max) throw new CliUsageError(`${flag}: must be between ${min} and ${max}`);
   return n;
 }
+
+/** A TCP port: 1-65535 (`min` 0 where 0 means "any free port"), digits only, as a number. */
+export function parsePort(flag: string, value: string, min: 0 | 1 = 1): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) < min || Number(value) > 65535)
+    throw new CliUsageError(
+      `${flag}: ${JSON.stringify(value.slice(0, 50))} is not a port number (${min}-65535)`,
+    );
+  return Number(value);
+}

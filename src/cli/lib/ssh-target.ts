@@ -1,6 +1,7 @@
 /** What `ssh vm` (and `ssh config`) connect to, from their options, checked before anything runs. */
 import { isIP } from "node:net";
 import { CliUsageError, InvalidHostError } from "../errors.ts";
+import { parsePort } from "./parse.ts";
 
 export interface SshVmArgs {
   readonly name?: string;
@@ -115,7 +116,7 @@ export function targetOf(args: SshVmArgs, hosts: "connect" | "pattern" = "connec
   return {
     ...(machine ? { machine } : {}),
     ...(ip !== undefined ? { ip } : {}),
-    ...(args.port !== undefined ? { port: args.port } : {}),
+    ...(args.port !== undefined ? { port: String(parsePort("--port", args.port)) } : {}),
     preferPrivateIp: args.preferPrivateIp === true,
     ...(keys ? { keys } : {}),
     ...(jump !== undefined ? { jump } : {}),

@@ -9,7 +9,6 @@
  */
 import { Option } from "commander";
 import { type CliCommand, ExitStatus } from "../../command.ts";
-import { CliUsageError } from "../../errors.ts";
 import { runSsh } from "../../lib/run-ssh.ts";
 import { type SshTarget, type SshVmArgs, targetOf } from "../../lib/ssh-target.ts";
 
@@ -57,8 +56,6 @@ export const sshVmCommand: CliCommand<SshVmArgs> = {
   },
   async run(ctx, args) {
     const target: SshTarget = targetOf(args);
-    if (target.port !== undefined && !/^[1-9]\d{0,4}$/.test(target.port))
-      throw new CliUsageError(`--port: ${JSON.stringify(target.port)} is not a port number`);
     // bin/hostpass's fast path repeats a run it can name from argv alone (fast-path.ts).
     const fastPath =
       args.resourceId === undefined && ctx.globals.subscription === undefined
