@@ -126,7 +126,7 @@ export async function makeDemo(options: DemoOptions): Promise<Demo> {
 async function useCloud(profile: CliProfile, endpoint: string, caFile: string): Promise<void> {
   const shown = await cliFind<{ endpoint?: string }>(profile, ["cloud", "show", "-n", CLOUD]);
   if (shown && shown.endpoint?.replace(/\/$/, "") !== endpoint)
-    await cliJson(profile, ["cloud", "unregister", "-n", CLOUD]);
+    await cliJson(profile, ["cloud", "unregister", "-n", CLOUD, "--yes"]);
   if (!shown || shown.endpoint?.replace(/\/$/, "") !== endpoint) {
     await cliJson(profile, ["cloud", "register", "-n", CLOUD, "--endpoint", endpoint, "--ca-file", caFile]);
   }

@@ -104,7 +104,7 @@ async function remove(paths: QuickstartPaths, yes: boolean): Promise<void> {
   const user = { configDir: defaultUserConfig() };
   await runCli(user, ["logout", "-o", "none"]);
   await runCli(user, ["cloud", "set", "-n", "local", "-o", "none"]);
-  await runCli(user, ["cloud", "unregister", "-n", CLOUD, "-o", "none"]);
+  await runCli(user, ["cloud", "unregister", "-n", CLOUD, "--yes", "-o", "none"]);
   await rm(paths.dataDir, { recursive: true, force: true });
   log(`${paths.dataDir} removed`);
   log(

@@ -46,6 +46,12 @@ export interface CliCommand<A = Record<string, unknown>> {
    * without `--query`, as az does; with one, the query's result is shown as it is).
    */
   readonly tableRows?: (result: unknown) => unknown;
+  /**
+   * az's `confirmation=True`: the command destroys something (deletes, removes, revokes, ends).
+   * main.ts gives it `-y/--yes` and asks "Are you sure" before `run`; without a terminal and
+   * without `--yes` it refuses (ERR_CLI_CONFIRMATION_REQUIRED) rather than wait (lib/confirm.ts).
+   */
+  readonly confirmation?: true;
 }
 
 /**

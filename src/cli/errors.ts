@@ -7,6 +7,13 @@ export class CliUsageError extends HostpassError {
   readonly kind = "invalid";
 }
 
+/** A destructive command without `--yes` where no terminal can answer its "Are you sure" prompt. */
+export class ConfirmationRequiredError extends HostpassError {
+  static readonly code = "ERR_CLI_CONFIRMATION_REQUIRED";
+  readonly code = ConfirmationRequiredError.code;
+  readonly kind = "invalid";
+}
+
 /** `--query` is not a valid JMESPath expression. */
 export class InvalidQueryError extends HostpassError {
   static readonly code = "ERR_CLI_INVALID_QUERY";

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { type CliContext, type Example, ExitStatus, type GlobalOptions } from "./command.ts";
 import { COMMANDS, type CommandEntry, GROUPS } from "./commands/index.ts";
 import { CliUsageError } from "./errors.ts";
+import { configureCommand } from "./lib/options.ts";
 import {
   checkQuery,
   EXIT_BY_KIND,
@@ -58,7 +59,7 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
   const commands = await Promise.all(commandsFor(argv).map((c) => c.load()));
   for (const command of commands) {
     const sub = subcommand(program, command.path).description(command.summary);
-    command.configure(sub);
+    configureCommand(sub, command);
     sub.addHelpText("after", renderExamples(command.examples));
     sub.action(async (...params: unknown[]) => {
       // commander passes declared operands first, then the options, then the command itself.
@@ -70,6 +71,8 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
       const ctx: CliContext = { stdout, stderr, env: options.env ?? process.env, globals, signal };
       try {
         if (globals.query !== undefined) await checkQuery(globals.query);
+        // Asked before anything is looked up or changed, as az does (loaded only when needed).
+        if (command.confirmation) await (await import("./lib/confirm.ts")).confirm(ctx, opts.yes === true);
         const result = await command.run(ctx, args as never);
         if (result instanceof ExitStatus) {
           exitCode = result.code;

@@ -363,10 +363,10 @@ describe("hostpass management commands against a real server", () => {
       members.map((m: { id: string }) => m.id),
       [bob.id],
     );
-    await json(["ad", "group", "member", "remove", "-g", "Linux Admins", "--member-id", bob.id]);
+    await json(["ad", "group", "member", "remove", "-g", "Linux Admins", "--member-id", bob.id, "--yes"]);
     assert.deepEqual(await json(["ad", "group", "member", "list", "-g", "Linux Admins"]), []);
-    await json(["ad", "group", "delete", "-g", "Linux Admins"]);
-    await json(["ad", "user", "delete", "--id", "bob@hostpass.local"]);
+    await json(["ad", "group", "delete", "-g", "Linux Admins", "--yes"]);
+    await json(["ad", "user", "delete", "--id", "bob@hostpass.local", "--yes"]);
     assert.equal((await s.cli(["ad", "user", "show", "--id", "bob@hostpass.local"])).code, 3);
     const me = await json(["ad", "signed-in-user", "show"]);
     assert.equal(me.userPrincipalName, ADMIN_UPN);
@@ -398,8 +398,13 @@ describe("hostpass management commands against a real server", () => {
     const reset = await json(["ad", "sp", "credential", "reset", "--id", shown.id]);
     assert.notEqual(reset.password, sp.password);
     assert.equal((await json(["ad", "sp", "list", "--display-name", "deploy"])).length, 1);
-    await json(["role", "assignment", "delete", "--assignee", sp.appId, "-g", "LinuxVMs"]);
-    await json(["ad", "sp", "delete", "--id", sp.appId]);
+    await json(["role", "assignment", "delete", "--assignee", sp.appId, "-g", "LinuxVMs", "--yes"]);
+    // Trial finding: it deleted without asking. Without a terminal it refuses, and nothing goes.
+    const unconfirmed = await s.cli(["ad", "sp", "delete", "--id", sp.appId]);
+    assert.equal(unconfirmed.code, 2, unconfirmed.err);
+    assert.match(unconfirmed.err, /^ERROR: \(ERR_CLI_CONFIRMATION_REQUIRED\) .*Use --yes\.$/m);
+    assert.equal((await json(["ad", "sp", "show", "--id", sp.appId])).appId, sp.appId);
+    await json(["ad", "sp", "delete", "--id", sp.appId, "--yes"]);
     assert.equal((await s.cli(["ad", "sp", "show", "--id", sp.appId])).code, 3);
   });
 
@@ -489,13 +494,13 @@ describe("hostpass management commands against a real server", () => {
       vm,
     ]);
     assert.equal(both.code, 2, "conflicting flags");
-    const inUse = await s.cli(["role", "definition", "delete", "--name", "VM Reader"]);
+    const inUse = await s.cli(["role", "definition", "delete", "--name", "VM Reader", "--yes"]);
     assert.equal(inUse.code, 6, "a role still assigned cannot be deleted");
-    await json(["role", "assignment", "delete", "--role", "VM Reader", "--scope", vm]);
+    await json(["role", "assignment", "delete", "--role", "VM Reader", "--scope", vm, "--yes"]);
     assert.deepEqual(await json(["role", "assignment", "list", "--scope", vm]), []);
-    await json(["role", "definition", "delete", "--name", "VM Reader"]);
+    await json(["role", "definition", "delete", "--name", "VM Reader", "--yes"]);
     assert.equal(
-      (await s.cli(["role", "assignment", "delete", "--role", "VM Reader", "--scope", vm])).code,
+      (await s.cli(["role", "assignment", "delete", "--role", "VM Reader", "--scope", vm, "--yes"])).code,
       3,
     );
   });
@@ -549,8 +554,8 @@ describe("hostpass management commands against a real server", () => {
       (await json(["conditional-access", "policy", "show", "--id", "require-mfa"])).name,
       "Require MFA",
     );
-    await json(["conditional-access", "policy", "delete", "--id", "require-mfa"]);
-    await json(["conditional-access", "named-location", "delete", "--id", "office"]);
+    await json(["conditional-access", "policy", "delete", "--id", "require-mfa", "--yes"]);
+    await json(["conditional-access", "named-location", "delete", "--id", "office", "--yes"]);
     assert.deepEqual(await json(["conditional-access", "named-location", "list"]), []);
   });
 

@@ -190,13 +190,14 @@ describe("ssh ca / ssh cert / vm session commands, end to end", () => {
       one.serial.toString(),
       "--reason",
       "lost laptop",
+      "--yes",
     ]);
     assert.deepEqual(bySerial, { revoked: [one.serial.toString()], alreadyRevoked: [] });
     await refreshKrl();
     assert.equal(await logsIn(one), false, "the revoked certificate is refused");
     assert.ok(await logsIn(two), "the others still work");
 
-    const byPrincipal = (await admin(["ssh", "cert", "revoke", "--principal", alice.upn])) as {
+    const byPrincipal = (await admin(["ssh", "cert", "revoke", "--principal", alice.upn, "--yes"])) as {
       revoked: string[];
     };
     assert.ok(byPrincipal.revoked.includes(two.serial.toString()));
@@ -229,7 +230,7 @@ describe("ssh ca / ssh cert / vm session commands, end to end", () => {
     for (const args of [
       ["ssh", "ca", "rotate", "--step", "announce"],
       ["ssh", "ca", "show"],
-      ["ssh", "cert", "revoke", "--serial", mine.serial.toString()],
+      ["ssh", "cert", "revoke", "--serial", mine.serial.toString(), "--yes"],
       ["ssh", "cert", "list"],
     ]) {
       const denied = await cli("alice", args);
@@ -238,14 +239,14 @@ describe("ssh ca / ssh cert / vm session commands, end to end", () => {
     }
     assert.equal((await running.store.certificates.get(mine.serial))?.revokedAt, undefined);
     for (const serial of ["-5", "0", "18446744073709551616", "9223372036854775808", "abc", "12x"]) {
-      const bad = await cli("admin", ["ssh", "cert", "revoke", `--serial=${serial}`]);
+      const bad = await cli("admin", ["ssh", "cert", "revoke", `--serial=${serial}`, "--yes"]);
       assert.equal(bad.code, 2, `${serial}: ${bad.out}${bad.err}`);
       assert.match(bad.err, /ERR_CA_INVALID_SERIAL/, serial);
     }
-    const unknown = await cli("admin", ["ssh", "cert", "revoke", "--serial", "77"]);
+    const unknown = await cli("admin", ["ssh", "cert", "revoke", "--serial", "77", "--yes"]);
     assert.equal(unknown.code, 3, unknown.err);
     assert.match(unknown.err, /ERR_CA_CERTIFICATE_NOT_FOUND/);
-    const neither = await cli("admin", ["ssh", "cert", "revoke"]);
+    const neither = await cli("admin", ["ssh", "cert", "revoke", "--yes"]);
     assert.equal(neither.code, 2);
     assert.match(neither.err, /ERR_CLI_USAGE/);
   });
@@ -272,7 +273,7 @@ describe("ssh ca / ssh cert / vm session commands, end to end", () => {
     ]);
     assert.match(String(created.joinCommand), /^hostpass-agent join --server https:\/\/\S+ --code \S+/);
     const terminate = (who: "admin" | "alice", vm: string, user: string, extra: string[] = []) =>
-      cli(who, ["vm", "session", "terminate", "-g", "LinuxVMs", "-n", vm, "--user", user, ...extra]);
+      cli(who, ["vm", "session", "terminate", "-g", "LinuxVMs", "-n", vm, "--user", user, "--yes", ...extra]);
     const ended = await terminate("admin", "myVM", alice.upn);
     assert.equal(ended.code, 0, ended.err);
     assert.deepEqual(JSON.parse(ended.out), { linuxNames: [alice.linuxName] });

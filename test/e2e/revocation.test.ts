@@ -58,7 +58,7 @@ describe("revoke-sign-in-sessions end to end", () => {
     const serial = parseCertificateText(await readFile(first.file, "utf8")).serial;
     assert.equal((await running.store.certificates.get(serial))?.revokedAt, undefined);
 
-    const revoked = await cli("admin", ["ad", "user", "revoke-sign-in-sessions", "--id", alice.upn]);
+    const revoked = await cli("admin", ["ad", "user", "revoke-sign-in-sessions", "--id", alice.upn, "--yes"]);
     assert.equal(revoked.code, 0, revoked.err);
     const answer = JSON.parse(revoked.out) as Record<string, unknown>;
     assert.equal(answer.value, true);
@@ -92,6 +92,7 @@ describe("revoke-sign-in-sessions end to end", () => {
       "revoke-sign-in-sessions",
       "--id",
       "admin@hostpass.local",
+      "--yes",
     ]);
     assert.equal(denied.code, 5, denied.out + denied.err);
     assert.match(denied.err, /ERR_AUTHORIZATION_FAILED/);

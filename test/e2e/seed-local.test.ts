@@ -354,6 +354,7 @@ describe("the seed on local machines, through the CLI only", () => {
       USER_LOGIN,
       "--scope",
       rg,
+      "--yes",
     ]);
     // From the removal's answer (it is committed then; the CLI's own start-up is not the host's delay).
     const started = performance.now();

@@ -87,7 +87,12 @@ describe("SCIM token through the CLI, SCIM over HTTPS", () => {
     );
     assert.equal(list.status, 200);
     assert.equal(list.body.totalResults, 1);
-    assert.equal((await s.cli(["scim", "token", "delete"])).code, 0);
+    // Trial finding: it deleted without asking. Without a terminal it refuses; the token still works.
+    const unconfirmed = await s.cli(["scim", "token", "delete"]);
+    assert.equal(unconfirmed.code, 2, unconfirmed.err);
+    assert.match(unconfirmed.err, /ERR_CLI_CONFIRMATION_REQUIRED/);
+    assert.equal((await scim("GET", `${made.scimUrl}/Users`, rotated.token)).status, 200);
+    assert.equal((await s.cli(["scim", "token", "delete", "--yes"])).code, 0);
     assert.equal((await scim("GET", `${made.scimUrl}/Users`, rotated.token)).status, 401);
   });
 });

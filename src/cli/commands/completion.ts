@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import type { CliCommand } from "../command.ts";
 import { CliUsageError } from "../errors.ts";
+import { configureCommand } from "../lib/options.ts";
 
 export const completionCommand: CliCommand<{ operands?: string[] }> = {
   path: ["completion"],
@@ -33,7 +34,7 @@ export const completionCommand: CliCommand<{ operands?: string[] }> = {
     for (const command of await loadAllCommands()) {
       for (const [i, word] of command.path.entries()) add(command.path.slice(0, i).join(" "), word);
       const probe: Command = new Commander(command.path.at(-1));
-      command.configure(probe);
+      configureCommand(probe, command);
       for (const option of probe.options) {
         for (const flag of [option.short, option.long]) if (flag) add(command.path.join(" "), flag);
       }

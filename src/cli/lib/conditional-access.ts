@@ -74,6 +74,7 @@ export function caDeleteCommand(kind: CaKind): CliCommand<{ id: string }> {
         command: `hostpass conditional-access ${kind} delete --id ${kind === "policy" ? "require-mfa" : "office"}`,
       },
     ],
+    confirmation: true,
     configure: (command: Command) => void command.requiredOption("--id <id>", "its id"),
     async run(ctx, args) {
       await (await openApi(ctx)).delete(`${PATHS[kind]}/${idOf(args.id)}`);

@@ -6,9 +6,8 @@ import type { Command } from "commander";
 import type { CliCommand } from "../command.ts";
 import { ExtensionNotFoundError } from "../errors.ts";
 import { openApi } from "../session/api.ts";
-import { confirm } from "./confirm.ts";
 import { canonicalExtension, type ExtensionDto, getMachine, setExtension } from "./machines.ts";
-import { resourceGroupOption, yesOption } from "./options.ts";
+import { resourceGroupOption } from "./options.ts";
 import { readJsonArgument } from "./parse.ts";
 import { type MachineKind, machinePath } from "./resource-paths.ts";
 
@@ -46,7 +45,7 @@ export function identityAssignCommand(kind: MachineKind): CliCommand<NameArgs> {
   };
 }
 
-export function identityRemoveCommand(kind: MachineKind): CliCommand<NameArgs & { yes?: boolean }> {
+export function identityRemoveCommand(kind: MachineKind): CliCommand<NameArgs> {
   return {
     path: [kind, "identity", "remove"],
     summary: `Disable the ${WHAT[kind].noun}'s managed identity: directory logins to it stop.`,
@@ -56,15 +55,11 @@ export function identityRemoveCommand(kind: MachineKind): CliCommand<NameArgs & 
         command: `hostpass ${kind} identity remove -g LinuxVMs -n ${WHAT[kind].example} --yes`,
       },
     ],
-    configure(command) {
-      nameOptions(command, kind);
-      yesOption(command);
-    },
+    confirmation: true,
+    configure: (command) => nameOptions(command, kind),
     async run(ctx, args) {
       const api = await openApi(ctx);
       const path = machinePath(kind, await api.subscriptionId(), args.resourceGroup, args.name);
-      await api.get(path);
-      await confirm(ctx, args.yes);
       await api.delete(`${path}/identity`);
       return undefined;
     },

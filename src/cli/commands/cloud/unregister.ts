@@ -6,6 +6,7 @@ export const cloudUnregisterCommand: CliCommand<{ name: string }> = {
   path: ["cloud", "unregister"],
   summary: "Remove a registered cloud.",
   examples: [{ summary: "Forget the cloud named staging.", command: "hostpass cloud unregister -n staging" }],
+  confirmation: true,
   configure(command) {
     command.requiredOption("-n, --name <name>", "name of the cloud");
   },

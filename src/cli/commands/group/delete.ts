@@ -4,12 +4,10 @@
  * CLI walks the group first, reporting each step on stderr.
  */
 import type { CliCommand } from "../../command.ts";
-import { confirm } from "../../lib/confirm.ts";
-import { yesOption } from "../../lib/options.ts";
 import { machinePath, machinesPath, resourceGroupPath } from "../../lib/resource-paths.ts";
 import { openApi } from "../../session/api.ts";
 
-export const groupDeleteCommand: CliCommand<{ name: string; yes?: boolean }> = {
+export const groupDeleteCommand: CliCommand<{ name: string }> = {
   path: ["group", "delete"],
   summary: "Delete a resource group and everything in it.",
   examples: [
@@ -18,15 +16,14 @@ export const groupDeleteCommand: CliCommand<{ name: string; yes?: boolean }> = {
       command: "hostpass group delete -n LinuxVMs --yes",
     },
   ],
+  confirmation: true,
   configure(command) {
     command.requiredOption("-n, --name <name>", "name of the resource group");
-    yesOption(command);
   },
   async run(ctx, args) {
     const api = await openApi(ctx);
     const subscription = await api.subscriptionId();
-    await api.get(resourceGroupPath(subscription, args.name)); // not found before any prompt
-    await confirm(ctx, args.yes);
+    await api.get(resourceGroupPath(subscription, args.name)); // not found: nothing walked
     for (const kind of ["vm", "vmss"] as const) {
       const machines = await api.list<{ name: string }>(machinesPath(kind, subscription, args.name));
       for (const machine of machines) {

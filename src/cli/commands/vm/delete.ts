@@ -1,19 +1,17 @@
 import type { CliCommand } from "../../command.ts";
-import { confirm } from "../../lib/confirm.ts";
-import { yesOption } from "../../lib/options.ts";
 import { machinePath, scopePath } from "../../lib/resource-paths.ts";
 import { openApi } from "../../session/api.ts";
 import { type MachineRefArgs, machineRef, machineRefOptions } from "./show.ts";
 
-export const vmDeleteCommand: CliCommand<MachineRefArgs & { yes?: boolean }> = {
+export const vmDeleteCommand: CliCommand<MachineRefArgs> = {
   path: ["vm", "delete"],
   summary: "Delete a virtual machine and its managed identity.",
   examples: [
     { summary: "Delete a VM without a prompt.", command: "hostpass vm delete -g LinuxVMs -n myVM --yes" },
   ],
+  confirmation: true,
   configure(command) {
     machineRefOptions(command, "virtual machine");
-    yesOption(command);
   },
   async run(ctx, args) {
     const api = await openApi(ctx);
@@ -23,8 +21,6 @@ export const vmDeleteCommand: CliCommand<MachineRefArgs & { yes?: boolean }> = {
       const { group, name } = machineRef(args);
       path = machinePath("vm", await api.subscriptionId(), group, name);
     }
-    await api.get(path); // "not found" before any prompt
-    await confirm(ctx, args.yes);
     await api.delete(path);
     return undefined;
   },

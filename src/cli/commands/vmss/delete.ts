@@ -1,10 +1,9 @@
 import type { CliCommand } from "../../command.ts";
-import { confirm } from "../../lib/confirm.ts";
-import { resourceGroupOption, yesOption } from "../../lib/options.ts";
+import { resourceGroupOption } from "../../lib/options.ts";
 import { machinePath } from "../../lib/resource-paths.ts";
 import { openApi } from "../../session/api.ts";
 
-export const vmssDeleteCommand: CliCommand<{ resourceGroup: string; name: string; yes?: boolean }> = {
+export const vmssDeleteCommand: CliCommand<{ resourceGroup: string; name: string }> = {
   path: ["vmss", "delete"],
   summary: "Delete a scale set, its instances and its managed identity.",
   examples: [
@@ -13,15 +12,13 @@ export const vmssDeleteCommand: CliCommand<{ resourceGroup: string; name: string
       command: "hostpass vmss delete -g LinuxVMs -n myVMSS --yes",
     },
   ],
+  confirmation: true,
   configure(command) {
     resourceGroupOption(command).requiredOption("-n, --name <name>", "name of the scale set");
-    yesOption(command);
   },
   async run(ctx, args) {
     const api = await openApi(ctx);
     const path = machinePath("vmss", await api.subscriptionId(), args.resourceGroup, args.name);
-    await api.get(path);
-    await confirm(ctx, args.yes);
     await api.delete(path);
     return undefined;
   },

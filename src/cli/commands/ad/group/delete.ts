@@ -6,6 +6,7 @@ export const adGroupDeleteCommand: CliCommand<{ group: string }> = {
   path: ["ad", "group", "delete"],
   summary: "Delete a group (its members lose what was assigned to it).",
   examples: [{ summary: "Delete a group.", command: "hostpass ad group delete -g 'Linux Admins'" }],
+  confirmation: true,
   configure(command) {
     command.requiredOption("-g, --group <name-or-id>", "the group");
   },

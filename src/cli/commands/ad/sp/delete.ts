@@ -6,6 +6,7 @@ export const adSpDeleteCommand: CliCommand<{ id: string }> = {
   path: ["ad", "sp", "delete"],
   summary: "Delete a service principal.",
   examples: [{ summary: "Delete a service principal.", command: "hostpass ad sp delete --id <app-id>" }],
+  confirmation: true,
   configure(command) {
     command.requiredOption("--id <app-or-object-id>", "the service principal");
   },

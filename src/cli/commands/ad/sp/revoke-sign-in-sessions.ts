@@ -15,6 +15,7 @@ export const adSpRevokeSignInSessionsCommand: CliCommand<{ id: string }> = {
       command: "hostpass ad sp revoke-sign-in-sessions --id 00000000-0000-0000-0000-000000000000",
     },
   ],
+  confirmation: true,
   configure(command) {
     command.requiredOption("--id <id>", "the service principal's object id");
   },

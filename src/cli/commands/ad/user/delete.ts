@@ -6,6 +6,7 @@ export const adUserDeleteCommand: CliCommand<{ id: string }> = {
   path: ["ad", "user", "delete"],
   summary: "Delete a user (its uid is never handed out again).",
   examples: [{ summary: "Delete a user.", command: "hostpass ad user delete --id alice@contoso.example" }],
+  confirmation: true,
   configure(command) {
     command.requiredOption("--id <upn-or-object-id>", "the user");
   },

@@ -15,6 +15,7 @@ export const adUserRevokeSignInSessionsCommand: CliCommand<{ id: string }> = {
       command: "hostpass ad user revoke-sign-in-sessions --id alice@contoso.example",
     },
   ],
+  confirmation: true,
   configure(command) {
     command.requiredOption("--id <id>", "the user's object id or user principal name");
   },

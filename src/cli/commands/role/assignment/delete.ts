@@ -24,6 +24,7 @@ export const roleAssignmentDeleteCommand: CliCommand<Args> = {
       command: "hostpass role assignment delete --ids <assignment-id>",
     },
   ],
+  confirmation: true,
   configure(command) {
     command
       .option("--ids <id...>", "role assignment ids")

@@ -14,6 +14,7 @@ export const roleDefinitionDeleteCommand: CliCommand<{ name: string }> = {
       command: 'hostpass role definition delete --name "VM Reader"',
     },
   ],
+  confirmation: true,
   configure(command) {
     command.requiredOption("-n, --name <name-or-id>", "the role's name or id");
   },

@@ -6,6 +6,7 @@ export const scimTokenDeleteCommand: CliCommand<Record<string, never>> = {
   path: ["scim", "token", "delete"],
   summary: "Delete the tenant's SCIM token: provisioning stops until a new one is created.",
   examples: [{ summary: "Stop SCIM provisioning.", command: "hostpass scim token delete" }],
+  confirmation: true,
   configure() {},
   async run(ctx) {
     const api = await openApi(ctx);

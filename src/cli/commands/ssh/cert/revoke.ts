@@ -26,6 +26,7 @@ export const sshCertRevokeCommand: CliCommand<Args> = {
       command: "hostpass ssh cert revoke --principal alice@contoso.example",
     },
   ],
+  confirmation: true,
   configure(command) {
     command
       .addOption(new Option("--serial <n>", "the certificate's serial (1 to 2^63-1)").conflicts("principal"))

@@ -28,6 +28,7 @@ export const vmSessionTerminateCommand: CliCommand<Args> = {
         "hostpass vm session terminate -g LinuxVMs -n myVM --user alice@contoso.example 3f2a5c1e-8d3b-4a8e-9c1f-0a2b3c4d5e6f",
     },
   ],
+  confirmation: true,
   configure(command) {
     resourceGroupOption(command)
       .requiredOption("-n, --name <name>", "name of the virtual machine")

@@ -11,6 +11,7 @@ export const adGroupMemberRemoveCommand: CliCommand<{ group: string; memberId: s
       command: "hostpass ad group member remove -g 'Linux Admins' --member-id alice@contoso.example",
     },
   ],
+  confirmation: true,
   configure(command) {
     command
       .requiredOption("-g, --group <name-or-id>", "the group")
