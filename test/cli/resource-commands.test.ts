@@ -101,6 +101,10 @@ describe("hostpass management commands against a real server", () => {
     );
     assert.equal(vm.privateIpAddress, "10.1.0.4");
     assert.equal(vm.identity, null, "no identity without --assign-identity");
+    // Trial finding: powerState was "agent unknown". az's words, as far as the service can tell:
+    // registered for a real host, no agent has connected yet (a started machine says VM running).
+    assert.equal(vm.powerState, "VM unknown");
+    assert.equal(vm.agentStatus, "unknown");
     const key = join(s.home, ".ssh", "id_ed25519");
     assert.equal((await stat(key)).mode & 0o777, 0o600);
     const pub = (await readFile(`${key}.pub`, "utf8")).split(" ").slice(0, 2).join(" ");
@@ -136,16 +140,26 @@ describe("hostpass management commands against a real server", () => {
     assert.equal(queried.out.split("\n")[0], "Name", "with --query the table shows the query's result");
     const listed = await s.cli(["vm", "list", "--query", "[].[name, privateIps]", "-o", "tsv"]);
     assert.equal(listed.out, "myVM\t10.1.0.4\n");
-    // -o table: az's VM columns (those hostpass has) and the private addresses, not every field.
-    const vmTable = await s.cli(["vm", "list", "-g", "LinuxVMs", "-o", "table"]);
-    assert.equal(vmTable.code, 0, vmTable.err);
-    assert.deepEqual(
-      cells(vmTable.out).filter((_, i) => i !== 1),
-      [
-        ["Name", "ResourceGroup", "PublicIps", "PrivateIps", "Location"],
-        ["myVM", "LinuxVMs", "192.0.2.10", "10.1.0.4", "local"],
-      ],
-    );
+    // -o table: az's VM columns (those hostpass has) and the private addresses, not every field;
+    // `vm show` the same (trial finding: it printed every field).
+    const vmColumns = [
+      ["Name", "ResourceGroup", "PowerState", "PublicIps", "PrivateIps", "Location"],
+      ["myVM", "LinuxVMs", "VM unknown", "192.0.2.10", "10.1.0.4", "local"],
+    ];
+    for (const args of [
+      ["vm", "list", "-g", "LinuxVMs"],
+      ["vm", "show", "-g", "LinuxVMs", "-n", "myVM"],
+    ]) {
+      const vmTable = await s.cli([...args, "-o", "table"]);
+      assert.equal(vmTable.code, 0, vmTable.err);
+      assert.deepEqual(
+        cells(vmTable.out).filter((_, i) => i !== 1),
+        vmColumns,
+        args.join(" "),
+      );
+    }
+    assert.equal(shown.powerState, "VM unknown", "JSON stays complete");
+    assert.ok("extensions" in shown && "networkInterfaces" in shown && "agentStatus" in shown);
   });
 
   it("extension set without a managed identity exits 22 with the seed's explanation; with the legacy one, 23", async () => {
@@ -291,34 +305,34 @@ describe("hostpass management commands against a real server", () => {
     ]);
     assert.equal(ext.provisioningState, "Succeeded");
     await json(["vmss", "update", "-g", "LinuxVMs", "-n", "myVMSS", "--image", "debian-13"]);
-    const old = await s.cli([
-      "vmss",
-      "list-instances",
-      "-g",
-      "LinuxVMs",
-      "-n",
-      "myVMSS",
-      "--query",
-      "[?!latestModelApplied] | length(@)",
-      "-o",
-      "tsv",
-    ]);
+    const instancesOf = (output: string[]) =>
+      s.cli(["vmss", "list-instances", "-g", "LinuxVMs", "-n", "myVMSS", ...output]);
+    const old = await instancesOf(["--query", "[?!latestModelApplied] | length(@)", "-o", "tsv"]);
     assert.equal(old.out, "2\n");
     await json(["vmss", "update-instances", "-g", "LinuxVMs", "-n", "myVMSS", "--instance-ids", "*"]);
-    const now = await s.cli([
-      "vmss",
-      "list-instances",
-      "-g",
-      "LinuxVMs",
-      "-n",
-      "myVMSS",
-      "--query",
-      "[?latestModelApplied] | length(@)",
-      "-o",
-      "tsv",
-    ]);
+    const now = await instancesOf(["--query", "[?latestModelApplied] | length(@)", "-o", "tsv"]);
     assert.equal(now.out, "2\n");
     assert.equal((await json(["vmss", "list", "-g", "LinuxVMs"])).length, 1);
+    // -o table: a curated set of columns (trial finding: every field was printed).
+    const setTable = await s.cli(["vmss", "list", "-g", "LinuxVMs", "-o", "table"]);
+    assert.equal(setTable.code, 0, setTable.err);
+    assert.deepEqual(
+      cells(setTable.out).filter((_, i) => i !== 1),
+      [
+        ["Name", "ResourceGroup", "Location", "Image", "ModelVersion"],
+        ["myVMSS", "LinuxVMs", "local", "debian-13", "3"],
+      ],
+    );
+    const instances = await instancesOf(["-o", "table"]);
+    assert.equal(instances.code, 0, instances.err);
+    assert.deepEqual(
+      cells(instances.out).filter((_, i) => i !== 1),
+      [
+        ["InstanceId", "ResourceGroup", "PowerState", "LatestModelApplied", "ModelVersion", "PrivateIps"],
+        ["0", "LinuxVMs", "VM unknown", "true", "3"], // no address: none given, no machine host
+        ["1", "LinuxVMs", "VM unknown", "true", "3"],
+      ],
+    );
   });
 
   it("directory: users, groups and members, service principals, the signed-in user", async () => {

@@ -64,6 +64,9 @@ describe("hostpass server --local-machines", () => {
       adminSshPublicKey: admin.publicLine,
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
+    // Started by the machine host: running, though its agent has not connected yet (trial finding:
+    // `vm create` said "agent unknown").
+    assert.equal(created.body.powerState, "VM running");
     const address = created.body.privateIps as string;
     assert.match(address, /^10\.213\.\d+\.\d+$/);
     const login = await sshLogin({

@@ -20,7 +20,13 @@ export interface MachineDto {
   readonly privateIps: string;
   readonly publicIps: string;
   readonly extensions: readonly ExtensionDto[];
+  /** az's display power state as far as the service can tell: "VM running" or "VM unknown". */
+  readonly powerState: string;
+  /** The machine's agent: ready (connected now), notReady (was, is not), unknown (never yet). */
   readonly agentStatus: string;
+  readonly modelVersion: number;
+  /** Scale-set instances only. */
+  readonly latestModelApplied?: boolean;
 }
 
 export interface ExtensionDto {
@@ -129,21 +135,49 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** A table transformer from a row of one machine: for a list, or for one (`show`). */
+function rowsOf(row: (m: MachineDto) => Record<string, unknown>): (result: unknown) => unknown {
+  return (result) => (Array.isArray(result) ? result.map(row) : row(result as MachineDto));
+}
+
 /**
- * `vm list|show -o table`: az's columns for a VM where hostpass has the field (Name,
- * ResourceGroup, PublicIps, Location; no power state, FQDNs or zones here) and the private
+ * `vm list|show -o table`: az's `vm list -d` columns where hostpass has the field (Name,
+ * ResourceGroup, PowerState, PublicIps, Location; no FQDNs or zones here) and the private
  * addresses, the only ones most machines on a private network have.
  */
-export function machineRows(result: unknown): unknown {
-  const row = (m: MachineDto) => ({
-    Name: m.name,
-    ResourceGroup: m.resourceGroup,
-    PublicIps: m.publicIps,
-    PrivateIps: m.privateIps,
-    Location: m.location,
-  });
-  return Array.isArray(result) ? result.map(row) : row(result as MachineDto);
-}
+export const machineRows = rowsOf((m) => ({
+  Name: m.name,
+  ResourceGroup: m.resourceGroup,
+  PowerState: m.powerState,
+  PublicIps: m.publicIps,
+  PrivateIps: m.privateIps,
+  Location: m.location,
+}));
+
+/**
+ * `vmss list|show -o table`: az's Name, ResourceGroup, Location, and the model the set's
+ * instances should run (image and its version; `list-instances` says which do).
+ */
+export const scaleSetRows = rowsOf((m) => ({
+  Name: m.name,
+  ResourceGroup: m.resourceGroup,
+  Location: m.location,
+  Image: m.image,
+  ModelVersion: m.modelVersion,
+}));
+
+/**
+ * `vmss list-instances -o table`: az's InstanceId, LatestModelApplied, ModelVersion,
+ * ResourceGroup, with the power state and private addresses as for a VM.
+ */
+export const instanceRows = rowsOf((m) => ({
+  InstanceId: m.name,
+  ResourceGroup: m.resourceGroup,
+  PowerState: m.powerState,
+  LatestModelApplied: m.latestModelApplied,
+  ModelVersion: m.modelVersion,
+  PrivateIps: m.privateIps,
+}));
 
 /**
  * `vm list-ip-addresses -o table`: az's columns (VirtualMachine, PublicIPAddresses,

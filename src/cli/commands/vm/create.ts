@@ -119,7 +119,8 @@ export async function createMachine(
     id: machine.id,
     identity: machine.identity ?? null,
     location: machine.location,
-    powerState: machine.agentStatus === "ready" ? "VM running" : `agent ${machine.agentStatus}`,
+    // The service's (az's) power state; the agent's own state beside it (it may connect later).
+    ...(kind === "vm" ? { powerState: machine.powerState, agentStatus: machine.agentStatus } : {}),
     privateIpAddress: machine.privateIps,
     publicIpAddress: machine.publicIps,
     resourceGroup: machine.resourceGroup,

@@ -1,6 +1,6 @@
 import type { CliCommand } from "../../command.ts";
 import { CliUsageError } from "../../errors.ts";
-import { getMachine } from "../../lib/machines.ts";
+import { getMachine, machineRows } from "../../lib/machines.ts";
 import { scopePath } from "../../lib/resource-paths.ts";
 import { openApi } from "../../session/api.ts";
 
@@ -24,6 +24,7 @@ export const vmShowCommand: CliCommand<MachineRefArgs & { showDetails?: boolean 
     machineRefOptions(command, "virtual machine");
     command.option("-d, --show-details", "accepted for az compatibility: addresses are always shown");
   },
+  tableRows: machineRows,
   async run(ctx, args) {
     const api = await openApi(ctx);
     if (args.ids) return api.get(scopePath(args.ids));

@@ -1,4 +1,5 @@
 import type { CliCommand } from "../../command.ts";
+import { instanceRows } from "../../lib/machines.ts";
 import { resourceGroupOption } from "../../lib/options.ts";
 import { machinePath } from "../../lib/resource-paths.ts";
 import { openApi } from "../../session/api.ts";
@@ -16,6 +17,7 @@ export const vmssListInstancesCommand: CliCommand<{ resourceGroup: string; name:
   configure(command) {
     resourceGroupOption(command).requiredOption("-n, --name <name>", "name of the scale set");
   },
+  tableRows: instanceRows,
   async run(ctx, args) {
     const api = await openApi(ctx);
     const path = machinePath("vmss", await api.subscriptionId(), args.resourceGroup, args.name);

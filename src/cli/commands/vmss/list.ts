@@ -1,4 +1,5 @@
 import type { CliCommand } from "../../command.ts";
+import { scaleSetRows } from "../../lib/machines.ts";
 import { openApi } from "../../session/api.ts";
 import { listMachines } from "../vm/list.ts";
 
@@ -11,6 +12,7 @@ export const vmssListCommand: CliCommand<{ resourceGroup?: string }> = {
   configure(command) {
     command.option("-g, --resource-group <name>", "name of the resource group (default: all)");
   },
+  tableRows: scaleSetRows,
   async run(ctx, args) {
     return listMachines(await openApi(ctx), "vmss", args.resourceGroup);
   },

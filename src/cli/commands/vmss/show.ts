@@ -1,5 +1,5 @@
 import type { CliCommand } from "../../command.ts";
-import { getMachine } from "../../lib/machines.ts";
+import { getMachine, scaleSetRows } from "../../lib/machines.ts";
 import { scopePath } from "../../lib/resource-paths.ts";
 import { openApi } from "../../session/api.ts";
 import { type MachineRefArgs, machineRef, machineRefOptions } from "../vm/show.ts";
@@ -15,6 +15,7 @@ export const vmssShowCommand: CliCommand<MachineRefArgs> = {
     },
   ],
   configure: (command) => machineRefOptions(command, "scale set"),
+  tableRows: scaleSetRows,
   async run(ctx, args) {
     const api = await openApi(ctx);
     if (args.ids) return api.get(scopePath(args.ids));

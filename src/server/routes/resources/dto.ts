@@ -62,6 +62,8 @@ export const MachineDto = Type.Object(
     publicIps: Type.String(),
     extensions: Type.Array(ExtensionDto),
     provisioningState: Type.Literal("Succeeded"),
+    /** az's `powerState` ("VM running") as far as the service can tell (powerStateOf). */
+    powerState: Type.String(),
     agentStatus: Type.String(),
     lastHeartbeatAt: Type.Optional(Type.String()),
     modelVersion: Type.Integer(),
@@ -95,8 +97,18 @@ export function toExtensionDto(e: Extension) {
   };
 }
 
+/**
+ * az's display power state, from what the service knows: "VM running" while the machine's agent
+ * holds its stream (or right after the machine host started it: `started`), else "VM unknown"
+ * (Azure's PowerState/unknown): no agent connected now, so the service cannot see the computer.
+ * `agentStatus` says which (never connected, or lost).
+ */
+export function powerStateOf(m: Pick<Machine, "agentStatus">, started = false): string {
+  return started || m.agentStatus === "ready" ? "VM running" : "VM unknown";
+}
+
 /** Shaped like `az vm show -d`: ips as comma-separated strings, identity only when enabled. */
-export function toMachineDto(m: Machine) {
+export function toMachineDto(m: Machine, options: { started?: boolean } = {}) {
   const rg = /\/resourceGroups\/([^/]+)/i.exec(m.id)?.[1] ?? "";
   const join = (pick: (n: Machine["networkInterfaces"][number]) => string | undefined) =>
     m.networkInterfaces
@@ -128,6 +140,7 @@ export function toMachineDto(m: Machine) {
     publicIps: join((n) => n.publicIp),
     extensions: m.extensions.map(toExtensionDto),
     provisioningState: "Succeeded" as const,
+    powerState: powerStateOf(m, options.started),
     agentStatus: m.agentStatus,
     ...(m.lastHeartbeatAt === undefined ? {} : { lastHeartbeatAt: m.lastHeartbeatAt.toISOString() }),
     modelVersion: m.modelVersion,

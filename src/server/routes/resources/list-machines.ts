@@ -46,7 +46,7 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
       const machines = await Promise.all(
         page.items.map(async (r) => inTenant(await getMachine(deps.resources, r.id), tenantId)),
       );
-      return pageResponse(request, { items: machines, nextCursor: page.nextCursor }, toMachineDto);
+      return pageResponse(request, { items: machines, nextCursor: page.nextCursor }, (m) => toMachineDto(m));
     },
   );
 }

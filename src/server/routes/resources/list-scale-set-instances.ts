@@ -35,7 +35,7 @@ export function registerListScaleSetInstances(app: App, deps: RouteDeps): void {
         "virtualMachineScaleSetVm",
       );
       const items = await Promise.all(page.items.map((r) => getMachine(deps.resources, r.id)));
-      return pageResponse(request, { items, nextCursor: page.nextCursor }, toMachineDto);
+      return pageResponse(request, { items, nextCursor: page.nextCursor }, (m) => toMachineDto(m));
     },
   );
 }

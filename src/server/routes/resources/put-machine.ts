@@ -80,9 +80,12 @@ function register(app: App, deps: RouteDeps, kind: MachineKind): void {
           join = await createJoinCode(tx.agents, { tenantId, machineId: done.id, now: joinable.now() });
         return done;
       });
-      const started = kind.kind === "virtualMachine" ? await startOnHost(request, deps, machine) : machine;
+      const onHost = kind.kind === "virtualMachine" && deps.machineHost !== undefined;
+      const started = onHost ? await startOnHost(request, deps, machine) : machine;
       const command = joinable && join ? { joinCommand: joinCommand(joinable.endpoint(), join.code) } : {};
-      return reply.code(201).send({ ...toMachineDto(started), ...command });
+      // The machine host started it (or the request failed): running, though its agent has not
+      // connected yet.
+      return reply.code(201).send({ ...toMachineDto(started, { started: onHost }), ...command });
     },
   );
 }

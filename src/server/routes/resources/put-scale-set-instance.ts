@@ -59,7 +59,8 @@ export function registerPutScaleSetInstance(app: App, deps: RouteDeps): void {
         note(added.id, { scaleSetId: setId, modelVersion: added.modelVersion });
         return added;
       });
-      return reply.code(201).send(toMachineDto(await startOnHost(request, deps, instance)));
+      const started = await startOnHost(request, deps, instance);
+      return reply.code(201).send(toMachineDto(started, { started: deps.machineHost !== undefined }));
     },
   );
 }
