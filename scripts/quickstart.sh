@@ -7,8 +7,12 @@
 #   bash scripts/quickstart.sh                 set up (or reuse) and print the next command
 #   bash scripts/quickstart.sh --stop          stop the service and its machines
 #   bash scripts/quickstart.sh --remove --yes  remove everything it made
+#   bash scripts/quickstart.sh --help          this text
+# Options: --data-dir DIR (default /var/lib/hostpass), --port PORT (default 8443).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# --help works on a fresh machine (before setup.sh installed Node): the lines above are the help.
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "scripts/quickstart.sh"; }
 # Unknown options are refused before anything is installed (scripts/quickstart/main.ts parses them again).
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
@@ -29,7 +33,17 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   esac
 done
 case " $* " in
-  *" --stop "* | *" --remove "* | *" --help "* | *" -h "*) ;;
+  *" --help "* | *" -h "*)
+    usage
+    exit 0
+    ;;
+  *" --stop "* | *" --remove "*)
+    # Nothing can have been started or made before setup.sh installed Node.
+    if [ ! -x node_modules/.bin/node ]; then
+      echo "quickstart: nothing to stop or remove: it has not been set up here (run bash scripts/quickstart.sh)" >&2
+      exit 0
+    fi
+    ;;
   *) bash scripts/setup.sh ;;
 esac
 exec node_modules/.bin/node --disable-warning=ExperimentalWarning scripts/quickstart/main.ts "$@"

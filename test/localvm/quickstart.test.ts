@@ -6,8 +6,8 @@
  * run starts them again; --remove --yes leaves nothing of them.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -58,6 +58,43 @@ describe("the quickstart", () => {
       assert.match(r.stderr, /^quickstart: (unknown option|--port needs a value)/);
       assert.doesNotMatch(r.stdout + r.stderr, /setup:/, "scripts/setup.sh did not run");
     }
+  });
+
+  it("--help works on a fresh machine, before setup installed Node (exit 0); --stop there has nothing to stop", async () => {
+    // Trial finding: --help exited 127 (node_modules/.bin/node missing). A copy of the script in
+    // a folder without node_modules is that fresh clone; PATH without any node either.
+    const fresh = join(scratch, "fresh-clone");
+    await mkdir(join(fresh, "scripts"), { recursive: true });
+    await copyFile(
+      new URL("../../scripts/quickstart.sh", import.meta.url),
+      join(fresh, "scripts", "quickstart.sh"),
+    );
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) =>
+        execFile(
+          "/bin/bash",
+          [join(fresh, "scripts", "quickstart.sh"), ...args],
+          { env: { PATH: "/usr/bin:/bin" } },
+          (error, stdout, stderr) =>
+            error && typeof error.code !== "number"
+              ? reject(error)
+              : resolve({ code: Number(error?.code ?? 0), stdout, stderr }),
+        ),
+      );
+    for (const help of ["--help", "-h"]) {
+      const r = await run([help]);
+      assert.equal(r.code, 0, `${help}: ${r.stderr}`);
+      assert.match(
+        r.stdout,
+        /^ {2}bash scripts\/quickstart\.sh --remove --yes {2}remove everything it made$/m,
+        help,
+      );
+      assert.match(r.stdout, /--data-dir DIR/, help);
+      assert.equal(r.stderr, "", help);
+    }
+    const stop = await run(["--stop"]);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.stderr, /^quickstart: nothing to stop or remove: it has not been set up here/);
   });
 
   it("makes the demo, prints the next command, reuses it, stops, starts again and removes it all", async () => {
