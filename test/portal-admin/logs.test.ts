@@ -71,6 +71,11 @@ describe("portal: logs", () => {
     await page.waitForURL(/\/portal\/logs\/sign-ins$/);
     const label = (await page.getAttribute("[data-chart] svg", "aria-label")) ?? "";
     assert.match(label, /in all, 1 failed/);
+    // The time axis labels each day once (trial finding: a week's chart showed a date twice).
+    const days = await page.locator("[data-chart] svg text.tick").allTextContents();
+    assert.ok(days.length >= 6 && days.length <= 8, days.join(" "));
+    for (const day of days) assert.match(day, /^\d\d-\d\d$/);
+    assert.equal(new Set(days).size, days.length, days.join(" "));
     const rows = (await page.textContent("main .table-wrap table")) ?? "";
     assert.match(rows, /admin@hostpass\.local.*failure.*bad_credentials/s);
     await checkPage(page, "logs-sign-ins");
@@ -82,6 +87,18 @@ describe("portal: logs", () => {
     await page.fill("#f-principal", "nobody@hostpass.local");
     await submit(page, "form[aria-label=Filters] button");
     assert.match((await page.textContent("main .alert.error")) ?? "", /No user nobody@hostpass\.local/);
+  });
+
+  it("labels a span of under two days with times, the date where a day begins, each label once", async () => {
+    await page.goto(`${harness.url}/portal/logs/sign-ins?from=2026-01-01T06:00&to=2026-01-02T18:00`);
+    const ticks = await page.locator("[data-chart] svg text.tick").allTextContents();
+    assert.equal(ticks[0], "01-01 06:00");
+    assert.ok(
+      ticks.some((t) => t.startsWith("01-02 ")),
+      ticks.join(" | "),
+    );
+    assert.ok(ticks.length >= 6 && ticks.length <= 8, ticks.join(" | "));
+    assert.equal(new Set(ticks).size, ticks.length, ticks.join(" | "));
   });
 
   it("exports the filtered range as CSV and JSON", async () => {

@@ -40,9 +40,35 @@ const W = 800;
 const H = 220;
 const PAD = { left: 40, right: 10, top: 10, bottom: 30 };
 
-function label(ms: number, spanMs: number): string {
-  const iso = new Date(ms).toISOString();
-  return spanMs > 2 * 86_400_000 ? iso.slice(5, 10) : iso.slice(11, 16);
+const DAY = 86_400_000;
+/** About how many labels fit under the chart (11px text, a date and time is ~65px wide). */
+const MAX_TICKS = 8;
+
+/**
+ * The time axis's labels (UTC), each shown once: over more than two days, each day (MM-DD) at its
+ * midnight, every n-th day when there are many; over a shorter span, times (HH:MM) at bucket
+ * starts, with the date where a new day begins. (Labels at every third bucket of a week put
+ * the same date under two bars: new-user trial finding.)
+ */
+function ticksOf(buckets: readonly Bucket[], from: number, to: number): { at: number; text: string }[] {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  if (to - from > 2 * DAY) {
+    const days: number[] = [];
+    for (let day = Math.ceil(from / DAY) * DAY; day < to; day += DAY) days.push(day);
+    const step = Math.ceil(days.length / MAX_TICKS);
+    return days.filter((_, i) => i % step === 0).map((day) => ({ at: day, text: iso(day).slice(5, 10) }));
+  }
+  const step = Math.max(1, Math.ceil(buckets.length / MAX_TICKS));
+  let shownDay = "";
+  return buckets
+    .filter((_, i) => i % step === 0)
+    .map((b) => {
+      const day = iso(b.start).slice(5, 10);
+      const time = iso(b.start).slice(11, 16);
+      const text = day === shownDay ? time : `${day} ${time}`;
+      shownDay = day;
+      return { at: b.start, text };
+    });
 }
 
 /** The chart and its table. `title` names what is counted (e.g. "Logins to myVM, last 7 days"). */
@@ -60,12 +86,14 @@ export function activityChart(title: string, buckets: readonly Bucket[], from: n
     const bad = html`<rect class="bad" x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${w.toFixed(1)}" height="${(y(b.success) - top).toFixed(1)}" fill="#b3261e"></rect>`;
     return html`${b.success > 0 ? ok : ""}${b.failure > 0 ? bad : ""}`;
   });
-  const every = Math.max(1, Math.ceil(buckets.length / 8));
-  const ticks = buckets.map((b, i) =>
-    i % every === 0
-      ? html`<text x="${(PAD.left + i * barW).toFixed(1)}" y="${H - 10}" font-size="11" fill="#5b6470">${label(b.start, to - from)}</text>`
-      : "",
-  );
+  const xOf = (ms: number) => PAD.left + ((ms - from) / (to - from)) * innerW;
+  const ticks = ticksOf(buckets, from, to)
+    // A label starting right at the end would be cut off by the edge.
+    .filter((t) => xOf(t.at) + t.text.length * 6.5 <= W)
+    .map(
+      (t) =>
+        html`<text class="tick" x="${xOf(t.at).toFixed(1)}" y="${H - 10}" font-size="11" fill="#5b6470">${t.text}</text>`,
+    );
   const total = buckets.reduce((n, b) => n + b.success + b.failure, 0);
   const failures = buckets.reduce((n, b) => n + b.failure, 0);
   const summary = `${title}: ${total} in all, ${failures} failed; at most ${max} in one interval.`;
