@@ -37,7 +37,10 @@ export interface StartMachineOptions extends MachineImageSpec {
   readonly binds?: readonly MachineBind[];
   /** Extra arguments for the machine's sshd (e.g. `["-o", "LogLevel=VERBOSE"]`), after `-D -e -o ListenAddress=<address>:22`. */
   readonly sshdArgs?: readonly string[];
-  /** How long the machine may take to come up (namespaces, mounts, link, sshd answering). */
+  /**
+   * How long the machine may take to come up (namespaces, mounts, link, sshd answering); default
+   * 60 s: 5-7 s at a load average of 26 on 2 cores, and a busy CI host is slower still.
+   */
   readonly timeoutMs?: number;
 }
 
@@ -96,7 +99,7 @@ export async function startMachine(options: StartMachineOptions): Promise<LocalM
     },
   );
   closeSync(consoleFd);
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  const timeoutMs = options.timeoutMs ?? 60_000;
   let init: Awaited<ReturnType<typeof identify>>;
   try {
     await waitForLine(child.stdout, "ready", timeoutMs);
