@@ -113,6 +113,32 @@ describe("bad input, newcomer fixes and the token cache under concurrency", () =
     }
   });
 
+  it("a '.' or '..' in a name or scope is refused before anything is sent: it would address another resource (new-user trial)", async () => {
+    const subscription = "00000000-0000-4000-8000-000000000001";
+    const before = (
+      await hostpass(["role", "assignment", "list", "--all", "--query", "length(@)", "-o", "tsv"])
+    ).out;
+    for (const args of [
+      // resolved by the URL, this was Owner on the whole subscription
+      words(
+        `role assignment create --role Owner --assignee ${ADMIN_UPN} --scope /subscriptions/${subscription}/resourceGroups/LinuxVMs/../../`,
+      ),
+      words(
+        `role assignment create --role Owner --assignee ${ADMIN_UPN} --scope /subscriptions/${subscription}/resourceGroups/x/%2E%2e`,
+      ),
+      words("group delete -n .. --yes"),
+      words("vm show -g LinuxVMs -n ."),
+    ]) {
+      const r = await hostpass(args);
+      assert.equal(r.code, 2, `${args.join(" ")}\n${r.err}`);
+      assert.match(r.err, /^ERROR: \(ERR_CLI_USAGE\) .*may not be "\." or "\.\."/, args.join(" "));
+    }
+    const after = (
+      await hostpass(["role", "assignment", "list", "--all", "--query", "length(@)", "-o", "tsv"])
+    ).out;
+    assert.equal(after, before, "no role assignment was made");
+  });
+
   it("a resource that does not exist is exit 3 with the service's code", async () => {
     const r = await hostpass(words("vm show -g NoSuchGroup -n myVM"));
     assert.equal(r.code, 3);

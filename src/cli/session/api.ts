@@ -53,6 +53,7 @@ export function apiFor(session: Session, ctx: CliContext): ApiClient {
     accessTokenFor(session, MANAGEMENT_API_RESOURCE, MANAGEMENT_API_SCOPE, { fresh });
 
   async function call(method: NonNullable<HttpOptions["method"]>, path: string, body?: unknown) {
+    refuseDotSegments(path);
     const url = `${base}${path}`;
     let fresh = false;
     for (;;) {
@@ -98,6 +99,21 @@ export function apiFor(session: Session, ctx: CliContext): ApiClient {
     },
   };
   return api;
+}
+
+/**
+ * A URL's path resolves `.` and `..` segments (also spelled `%2e`) before it is sent, so a name or
+ * scope holding one would address another resource: `--scope .../resourceGroups/G/../..` became the
+ * subscription (and a role granted there), `group delete -n ..` the subscription. Refused instead.
+ */
+export function refuseDotSegments(path: string): void {
+  const pathPart = path.split(/[?#]/, 1)[0] ?? "";
+  for (const segment of pathPart.split("/")) {
+    if (/^(?:\.|%2e){1,2}$/i.test(segment))
+      throw new CliUsageError(
+        `${JSON.stringify(pathPart)}: a name, id or scope segment may not be "." or ".." (it would address another resource)`,
+      );
+  }
 }
 
 /**
