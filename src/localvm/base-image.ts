@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { access, mkdir, readdir, rename, rm } from "node:fs/promises";
+import { access, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
+import { makeDirectory } from "../shared/make-directory.ts";
 import { withFileLock } from "./lib/file-lock.ts";
 import { runChecked } from "./lib/run-command.ts";
 
@@ -55,12 +56,12 @@ export async function ensureBaseImage(baseDir: string): Promise<string> {
       () => false,
     );
   if (await exists()) return etc;
-  await mkdir(dirname(baseDir), { recursive: true, mode: 0o700 });
+  await makeDirectory(dirname(baseDir), 0o700);
   return withFileLock(`${baseDir}.lock`, async () => {
     if (await exists()) return etc;
     const building = `${baseDir}.${randomBytes(4).toString("hex")}.tmp`;
     try {
-      await mkdir(join(building, "etc"), { recursive: true, mode: 0o755 });
+      await makeDirectory(join(building, "etc"), 0o755);
       const copied = (await readdir("/etc"))
         .filter((name) => !NOT_COPIED.has(name))
         .map((name) => join("/etc", name));

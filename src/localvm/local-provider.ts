@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
+import { makeDirectory } from "../shared/make-directory.ts";
 import { LocalVmSpecError } from "./errors.ts";
 import { LocalMachine, openMachine } from "./machine.ts";
 import type { MachineImageSpec } from "./machine-image.ts";
@@ -47,7 +48,7 @@ export class LocalMachineProvider {
 
   /** Opens (or makes) the provider's directory and its network (same subnet as before when still free). */
   static async open(root: string): Promise<LocalMachineProvider> {
-    await mkdir(root, { recursive: true, mode: 0o700 });
+    await makeDirectory(root, 0o700);
     const saved = await readJson<LocalNetworkRecord>(join(root, NETWORK_FILE));
     const network = await createNetwork(saved ? { record: saved } : {});
     await writeFileAtomic(join(root, NETWORK_FILE), `${JSON.stringify(network.toJSON())}\n`, 0o600);
@@ -82,7 +83,7 @@ export class LocalMachineProvider {
       const known = this.#machines.get(keyOf(spec.id));
       if (known && (await known.isRunning())) return known;
       const dir = this.#dirOf(spec.id);
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await makeDirectory(dir, 0o700);
       await writeFileAtomic(join(dir, SPEC_FILE), `${JSON.stringify(spec)}\n`, 0o600);
       const machine = await startMachine({ ...spec, dir, network: this.network });
       this.#machines.set(keyOf(spec.id), machine);

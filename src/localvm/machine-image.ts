@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { access, chmod, chown, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
+import { makeDirectory } from "../shared/make-directory.ts";
 import { LocalVmSpecError } from "./errors.ts";
 import { type AccountFiles, baseAccounts, groupId, type LocalAdmin } from "./lib/base-accounts.ts";
 import { adminSudoers, hostsFile, NSSWITCH, SSHD_CONFIG, SUDOERS, serviceScript } from "./lib/image-files.ts";
@@ -75,7 +76,7 @@ export async function buildMachineImage(dir: string, spec: MachineImageSpec): Pr
   validateImageSpec(spec);
   if (await imageExists(dir)) return;
   const accounts = await imageAccounts(spec);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirectory(dir, 0o700);
   await chmod(dir, 0o700); // holds shadow and host keys
   await Promise.all(
     ["etc", ".etc-work", "home", "root", "var"].map((part) =>
@@ -99,13 +100,13 @@ export async function buildMachineImage(dir: string, spec: MachineImageSpec): Pr
   await writeFile(join(etc, "machine-id"), `${randomBytes(16).toString("hex")}\n`, { mode: 0o444 });
   await writeSudoers(etc, spec.adminUser?.name);
   await writeSshConfig(etc, spec.hostname);
-  await mkdir(join(etc, "localvm", "services"), { recursive: true, mode: 0o755 });
+  await makeDirectory(join(etc, "localvm", "services"), 0o755);
   for (const service of spec.services ?? []) await writeMachineService(dir, service);
 
   await mkdir(join(dir, "home"), { mode: 0o755 });
   await mkdir(join(dir, "root"), { mode: 0o700 });
   await runChecked("/usr/bin/cp", ["-a", "/etc/skel/.", join(dir, "root")]);
-  await mkdir(join(dir, "var", "lib", "extrausers"), { recursive: true, mode: 0o755 });
+  await makeDirectory(join(dir, "var", "lib", "extrausers"), 0o755);
   await makeLogDir(join(dir, "var", "log"), groupId(accounts.group, "utmp") ?? 0);
   if (accounts.admin && spec.adminUser)
     await makeAdminHome(dir, accounts.admin, spec.adminUser.authorizedKeys);
@@ -141,7 +142,7 @@ async function imageAccounts(spec: MachineImageSpec): Promise<AccountFiles & { a
 export async function writeMachineService(dir: string, service: MachineService): Promise<void> {
   validateService(service);
   const servicesDir = join(dir, "etc", "localvm", "services");
-  await mkdir(servicesDir, { recursive: true, mode: 0o755 });
+  await makeDirectory(servicesDir, 0o755);
   await writeFileAtomic(join(servicesDir, service.name), serviceScript(service.argv), 0o755);
 }
 
@@ -156,7 +157,7 @@ async function writeSudoers(etc: string, adminName: string | undefined): Promise
 
 async function writeSshConfig(etc: string, hostname: string): Promise<void> {
   const ssh = join(etc, "ssh");
-  await mkdir(join(ssh, "sshd_config.d"), { recursive: true, mode: 0o755 });
+  await makeDirectory(join(ssh, "sshd_config.d"), 0o755);
   await mkdir(join(ssh, "ssh_config.d"), { mode: 0o755 });
   for (const file of ["moduli", "ssh_config"]) {
     await copyFile(join("/etc/ssh", file), join(ssh, file)).catch((error: NodeJS.ErrnoException) => {
@@ -182,7 +183,7 @@ async function writeSshConfig(etc: string, hostname: string): Promise<void> {
 }
 
 async function makeLogDir(log: string, utmpGid: number): Promise<void> {
-  await mkdir(log, { recursive: true, mode: 0o755 });
+  await makeDirectory(log, 0o755);
   for (const [file, mode] of [
     ["wtmp", 0o664],
     ["btmp", 0o660],
@@ -195,7 +196,7 @@ async function makeLogDir(log: string, utmpGid: number): Promise<void> {
 
 async function makeAdminHome(dir: string, admin: LocalAdmin, keys: readonly string[]): Promise<void> {
   const home = join(dir, "home", admin.name);
-  await mkdir(join(home, ".ssh"), { recursive: true, mode: 0o700 });
+  await makeDirectory(join(home, ".ssh"), 0o700);
   await runChecked("/usr/bin/cp", ["-a", "/etc/skel/.", home]);
   await writeFile(join(home, ".ssh", "authorized_keys"), keys.map((key) => `${key.trim()}\n`).join(""), {
     mode: 0o600,

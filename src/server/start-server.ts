@@ -1,4 +1,3 @@
-import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { isIP } from "node:net";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { computerName, getMachine, ResourceNotFoundError, recordHeartbeat } from
 import { writeFileAtomic } from "../shared/atomic-write.ts";
 import { createBackgroundErrors } from "../shared/background-errors.ts";
 import { type Clock, systemClock } from "../shared/clock.ts";
+import { makeDirectory } from "../shared/make-directory.ts";
 import { openStore, type Store, sqliteUrlForDataDir, startExpirySweep } from "../store/index.ts";
 import type { ApiPrincipal } from "./auth/tokens.ts";
 import { type BootstrapResult, bootstrap } from "./bootstrap.ts";
@@ -116,7 +116,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   }
   const trustProxy = checkTrustedProxies(options.trustedProxies ?? []);
-  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  await makeDirectory(options.dataDir, 0o700);
   try {
     return await startWith(options, { host, port, configured, trustProxy, local });
   } catch (error) {

@@ -1,11 +1,12 @@
 import { createHash, randomBytes, webcrypto, X509Certificate } from "node:crypto";
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { isIP } from "node:net";
 import { join } from "node:path";
 // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata API.
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { writeFileAtomic } from "../shared/atomic-write.ts";
+import { makeDirectory } from "../shared/make-directory.ts";
 import { ServerStateError } from "./errors.ts";
 
 export interface TlsMaterial {
@@ -42,7 +43,7 @@ export async function loadOrCreateTls(
   now: Date = new Date(),
 ): Promise<TlsMaterial> {
   const dir = join(dataDir, "tls");
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirectory(dir, 0o700);
   const keyPath = join(dir, "server-key.pem");
   const certPath = join(dir, "server-cert.pem");
   const existing = await readExisting(keyPath, certPath);

@@ -212,4 +212,13 @@ describe("hostpass server --trusted-proxy", () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+
+  // Node's recursive mkdir spins forever on a path under /proc (shared/make-directory.ts): the
+  // data directory, its tls/ and keys/ are made with makeDirectory, which answers ENOENT at once.
+  it("a data directory that cannot be made: ENOENT at once, no hang", { timeout: 10_000 }, async () => {
+    await assert.rejects(
+      startServer({ dataDir: "/proc/hostpass-nope/data", listen: "127.0.0.1:0", logLevel: "silent" }),
+      { code: "ENOENT" },
+    );
+  });
 });

@@ -1,6 +1,7 @@
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "../../shared/atomic-write.ts";
+import { makeDirectory } from "../../shared/make-directory.ts";
 import { ServerStateError } from "../errors.ts";
 
 /**
@@ -9,7 +10,7 @@ import { ServerStateError } from "../errors.ts";
  * because a copied secret could already be out there.
  */
 export async function loadOrCreateSecretFile(path: string, create: () => string): Promise<string> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await makeDirectory(dirname(path), 0o700);
   const existing = await readSecretFile(path);
   if (existing !== undefined) return existing;
   const content = create();
