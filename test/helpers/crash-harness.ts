@@ -297,6 +297,31 @@ export interface Fixture {
   readonly tenantId: string;
 }
 
+/** What the load's helpers need of a server on `port` (its principals from `setUpLoadPrincipals`). */
+export function loadFixture(o: {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly database: string | undefined;
+  readonly agent: Agent;
+  readonly server: ServerProcess;
+  readonly principals: { readonly appId: string; readonly secret: string; readonly assignees?: string[][] };
+}): Fixture {
+  return {
+    dataDir: o.dataDir,
+    port: o.port,
+    database: o.database,
+    client: {
+      baseUrl: `https://127.0.0.1:${o.port}`,
+      agent: o.agent,
+      appId: o.principals.appId,
+      secret: o.principals.secret,
+    },
+    assignees: o.principals.assignees ?? [],
+    subscriptionId: o.server.subscriptionId,
+    tenantId: o.server.tenantId,
+  };
+}
+
 /** The load's principals, written through the store (another process may open the SQLite file). */
 export async function setUpLoadPrincipals(
   dataDir: string,
@@ -614,20 +639,7 @@ export async function runCrashRounds(options: CrashOptions): Promise<CrashReport
   let assignmentEventsWithoutOutcome = 0;
   try {
     const principals = await setUpLoadPrincipals(dataDir, database, server.tenantId, writers, options.rounds);
-    const fixture: Fixture = {
-      dataDir,
-      port,
-      database,
-      client: {
-        baseUrl: `https://127.0.0.1:${port}`,
-        agent,
-        appId: principals.appId,
-        secret: principals.secret,
-      },
-      assignees: principals.assignees,
-      subscriptionId: server.subscriptionId,
-      tenantId: server.tenantId,
-    };
+    const fixture = loadFixture({ dataDir, port, database, agent, server, principals });
     await untilApiAllows(fixture);
     for (let round = 1; round <= options.rounds; round++) {
       let stopped = false;

@@ -32,7 +32,7 @@ import {
   httpsCall,
   issueOnce,
   killServer,
-  type LoadClient,
+  loadFixture,
   type ServerProcess,
   setUpLoadPrincipals,
   startServerProcess,
@@ -95,15 +95,19 @@ async function privateTmpfs(size: string, owner?: string) {
 type Tmpfs = Awaited<ReturnType<typeof privateTmpfs>>;
 
 /**
- * Issuances while there is room, the tmpfs filled, refusals, the space freed, issuances again.
- * Returns every answer the load got, by phase.
+ * What both cases run: issuances while there is room, the tmpfs filled, refusals, the space freed,
+ * issuances again; then the store is checked: nothing a client received is lost, ledger and events
+ * match, the chain verifies (SQLite: integrity check too). `storeAfter`: where the store is read
+ * once the load is over (default: where the service has it).
  */
-async function fillUnderLoad(
+async function fillFreeAndCheck(
   tmpfs: Tmpfs,
-  client: LoadClient,
-  agent: Agent,
+  fixture: Fixture,
   server: ServerProcess,
-): Promise<Outcome[]> {
+  storeAfter: () => Promise<Fixture> = async () => fixture,
+): Promise<void> {
+  const { client } = fixture;
+  const { agent } = client;
   const outcomes: Outcome[] = [];
   let phase: Outcome["phase"] = "room";
   let done = false;
@@ -210,37 +214,18 @@ async function fillUnderLoad(
       o.status === 503 && (o.code === "ERR_STORE_FULL" || o.code === "temporarily_unavailable"),
       `while full: ${JSON.stringify(o)}`,
     );
-  return outcomes;
-}
-
-/** Nothing a client received is lost, ledger and events match, the chain verifies. */
-async function checkStore(fixture: Fixture, outcomes: readonly Outcome[]): Promise<void> {
   const received = outcomes.flatMap((o) => (o.serial ? [o.serial] : []));
   assert.ok(received.length > 10);
-  const stored = await assertNothingLost(fixture, received);
-  if (fixture.database === undefined) assert.equal(stored.integrity, "ok");
+  const after = await storeAfter();
+  const stored = await assertNothingLost(after, received);
+  if (after.database === undefined) assert.equal(stored.integrity, "ok");
 }
-
-const fixtureOf = (
-  dataDir: string,
-  database: string | undefined,
-  client: LoadClient,
-  tenantId: string,
-): Fixture => ({
-  dataDir,
-  port: 0,
-  database,
-  client,
-  assignees: [],
-  subscriptionId: "",
-  tenantId,
-});
 
 describe("a disk that fills up under the running service (SQLite)", { skip }, () => {
   let tmpfs: Tmpfs;
   let copy: string;
   let server: ServerProcess;
-  let client: LoadClient;
+  let fixture: Fixture;
   let agent: Agent;
 
   before(async () => {
@@ -254,12 +239,7 @@ describe("a disk that fills up under the running service (SQLite)", { skip }, ()
     const principals = JSON.parse(
       (await tmpfs.run([process.execPath, main, tmpfs.dir, server.tenantId])).stdout,
     ) as { appId: string; secret: string };
-    client = {
-      baseUrl: `https://127.0.0.1:${port}`,
-      agent,
-      appId: principals.appId,
-      secret: principals.secret,
-    };
+    fixture = loadFixture({ dataDir: tmpfs.dir, port, database: undefined, agent, server, principals });
   });
 
   after(async () => {
@@ -270,11 +250,12 @@ describe("a disk that fills up under the running service (SQLite)", { skip }, ()
   });
 
   test("503 ERR_STORE_FULL while full, served again once space is freed, nothing corrupted or lost", async () => {
-    const outcomes = await fillUnderLoad(tmpfs, client, agent, server);
     // The store afterwards, read from a copy taken with the service stopped.
-    await killServer(server, "SIGTERM");
-    await tmpfs.run(["cp", "-a", `${tmpfs.dir}/.`, copy]);
-    await checkStore(fixtureOf(copy, undefined, client, server.tenantId), outcomes);
+    await fillFreeAndCheck(tmpfs, fixture, server, async () => {
+      await killServer(server, "SIGTERM");
+      await tmpfs.run(["cp", "-a", `${tmpfs.dir}/.`, copy]);
+      return { ...fixture, dataDir: copy };
+    });
   });
 });
 
@@ -286,7 +267,7 @@ describe("a disk that fills up under the service's PostgreSQL", {
   let dataDir: string;
   let database: string;
   let server: ServerProcess;
-  let client: LoadClient;
+  let fixture: Fixture;
   let agent: Agent;
 
   before(async () => {
@@ -298,12 +279,7 @@ describe("a disk that fills up under the service's PostgreSQL", {
     server = await startServerProcess(dataDir, port, database);
     agent = new Agent({ keepAlive: true, ca: readFileSync(join(dataDir, "tls", "server-cert.pem")) });
     const principals = await setUpLoadPrincipals(dataDir, database, server.tenantId, 1, 1);
-    client = {
-      baseUrl: `https://127.0.0.1:${port}`,
-      agent,
-      appId: principals.appId,
-      secret: principals.secret,
-    };
+    fixture = loadFixture({ dataDir, port, database, agent, server, principals });
   });
 
   after(async () => {
@@ -315,7 +291,6 @@ describe("a disk that fills up under the service's PostgreSQL", {
   });
 
   test("503 ERR_STORE_FULL while PostgreSQL's disk is full, served again once space is freed, nothing lost", async () => {
-    const outcomes = await fillUnderLoad(tmpfs, client, agent, server);
-    await checkStore(fixtureOf(dataDir, database, client, server.tenantId), outcomes);
+    await fillFreeAndCheck(tmpfs, fixture, server);
   });
 });

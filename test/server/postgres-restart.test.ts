@@ -27,6 +27,7 @@ import {
   httpsCall,
   issueOnce,
   killServer,
+  loadFixture,
   type ServerProcess,
   setUpLoadPrincipals,
   startServerProcess,
@@ -65,20 +66,7 @@ describe("PostgreSQL restarted under load", { skip }, () => {
     server = await startServerProcess(dataDir, port, database);
     agent = new Agent({ keepAlive: true, ca: readFileSync(join(dataDir, "tls", "server-cert.pem")) });
     const principals = await setUpLoadPrincipals(dataDir, database, server.tenantId, 1, 1);
-    fixture = {
-      dataDir,
-      port,
-      database,
-      client: {
-        baseUrl: `https://127.0.0.1:${port}`,
-        agent,
-        appId: principals.appId,
-        secret: principals.secret,
-      },
-      assignees: principals.assignees,
-      subscriptionId: server.subscriptionId,
-      tenantId: server.tenantId,
-    };
+    fixture = loadFixture({ dataDir, port, database, agent, server, principals });
     await untilApiAllows(fixture);
     // The real CLI, signed in as the load's service principal (its own HOME and config directory).
     home = await mkdtemp(join(tmpdir(), "hostpass-pg-restart-cli-"));
