@@ -80,6 +80,7 @@ export {
 export { createKeyProof } from "./key-proof.ts";
 export {
   MemoryReplayCache,
+  PROOF_ALGORITHMS,
   type ProofRequirements,
   type ReplayCache,
   verifyKeyProof,

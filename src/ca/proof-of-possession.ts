@@ -35,6 +35,11 @@ const ALGORITHMS: Record<string, readonly string[]> = {
   "ssh-rsa": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"],
 };
 
+/** Every JWS algorithm a proof may be signed with (the `algs` of the CA's `WWW-Authenticate: DPoP`). */
+export const PROOF_ALGORITHMS: readonly string[] = Object.freeze([
+  ...new Set(Object.values(ALGORITHMS).flat()),
+]);
+
 function sshKeyOf(jwk: JWK): { key: PublicKey; algorithms: readonly string[] } {
   try {
     const key = publicKeyFromJwk(jwk as never);

@@ -3,10 +3,12 @@
  * an endpoint directly (many requests at once, headers exactly as given): the status, and the body
  * text unless `discardBody` (a benchmark then spends nothing on reading it).
  */
+import type { IncomingHttpHeaders } from "node:http";
 import { type Agent, request } from "node:https";
 
 export interface PostAnswer {
   readonly status: number;
+  readonly headers: IncomingHttpHeaders;
   /** "" with `discardBody`. */
   readonly text: string;
 }
@@ -34,7 +36,7 @@ export function postJson(
         let text = "";
         if (options.discardBody) res.resume();
         else res.setEncoding("utf8").on("data", (c: string) => (text += c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
         res.on("error", reject);
       },
     );

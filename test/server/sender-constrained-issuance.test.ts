@@ -24,6 +24,8 @@ import { postJson } from "../helpers/https-post.ts";
 
 type SshKey = ReturnType<typeof generateKeyPair>;
 
+const ALGS = "EdDSA Ed25519 ES256 ES384 ES512 RS256 RS384 RS512 PS256 PS384 PS512";
+
 describe("sender-constrained Linux VM Sign-In tokens on a real server", () => {
   let dataDir: string;
   let running: RunningServer;
@@ -77,7 +79,11 @@ describe("sender-constrained Linux VM Sign-In tokens on a real server", () => {
     token: string,
     key: SshKey,
     options: { proofKey?: SshKey; scheme?: string } = {},
-  ): Promise<{ status: number; body: { certificate?: string; error?: { code: string } } }> {
+  ): Promise<{
+    status: number;
+    challenge: string | undefined;
+    body: { certificate?: string; error?: { code: string } };
+  }> {
     const proofKey = options.proofKey ?? key;
     const dpop = await createKeyProof(proofKey.privateKey, proofKey.publicKey, {
       method: "POST",
@@ -90,7 +96,8 @@ describe("sender-constrained Linux VM Sign-In tokens on a real server", () => {
       { authorization: `${options.scheme ?? "DPoP"} ${token}`, dpop },
       JSON.stringify({ publicKey: formatPublicKey(key.publicKey) }),
     );
-    return { status: answer.status, body: JSON.parse(answer.text) };
+    const challenge = answer.headers["www-authenticate"];
+    return { status: answer.status, challenge, body: JSON.parse(answer.text) };
   }
 
   function call(
@@ -134,6 +141,7 @@ describe("sender-constrained Linux VM Sign-In tokens on a real server", () => {
     const key = generateKeyPair("ssh-ed25519");
     const answer = await issue(await tokenBoundTo(key), key);
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
+    assert.equal(answer.challenge, undefined);
   });
 
   test("the authorization server refuses a Linux VM Sign-In token without a DPoP proof, in the sign-in log (also after its keys are reloaded)", async () => {
@@ -194,6 +202,7 @@ describe("sender-constrained Linux VM Sign-In tokens on a real server", () => {
       const answer = await issue(unbound, key, { scheme });
       assert.equal(answer.status, 401, JSON.stringify(answer.body));
       assert.equal(answer.body.error?.code, "ERR_CA_TOKEN_UNBOUND");
+      assert.equal(answer.challenge, `DPoP error="invalid_token", algs="${ALGS}"`);
     }
     assert.equal(await certificates(), before, "no certificate");
     await assertRecordedRefusal("ERR_CA_TOKEN_UNBOUND");
@@ -207,6 +216,7 @@ describe("sender-constrained Linux VM Sign-In tokens on a real server", () => {
     const stolen = await issue(tokenOfA, b);
     assert.equal(stolen.status, 401, JSON.stringify(stolen.body));
     assert.equal(stolen.body.error?.code, "ERR_CA_PROOF_INVALID");
+    assert.equal(stolen.challenge, `DPoP error="invalid_dpop_proof", algs="${ALGS}"`);
     // Key A's proof for key B's certificate is refused too (the proof's key is the key certified).
     const mixed = await issue(tokenOfA, b, { proofKey: a });
     assert.equal(mixed.status, 401, JSON.stringify(mixed.body));
@@ -241,5 +251,29 @@ describe("sender-constrained Linux VM Sign-In tokens on a real server", () => {
     const answer = await issue(await tokenBoundTo(key), key, { scheme: "Bearer" });
     assert.equal(answer.status, 401, JSON.stringify(answer.body));
     assert.equal(answer.body.error?.code, "ERR_CA_PROOF_INVALID");
+    assert.equal(answer.challenge, `DPoP error="invalid_dpop_proof", algs="${ALGS}"`);
+  });
+
+  // RFC 9449 §7.1: every 401 of the CA names the scheme and the proof algorithms it accepts; one
+  // without any credential carries no error (RFC 6750 §3.1), a token it cannot use says so.
+  test("the CA's 401 answers carry WWW-Authenticate: DPoP with error and algs", async () => {
+    const key = generateKeyPair("ssh-ed25519");
+    const body = JSON.stringify({ publicKey: formatPublicKey(key.publicKey) });
+    const none = await postJson(agent, endpoint, {}, body);
+    assert.equal(none.status, 401, none.text);
+    assert.equal(none.headers["www-authenticate"], `DPoP algs="${ALGS}"`);
+    const forged = await postJson(agent, endpoint, { authorization: "DPoP not.a.token", dpop: "x" }, body);
+    assert.equal(forged.status, 401, forged.text);
+    assert.equal(forged.headers["www-authenticate"], `DPoP error="invalid_token", algs="${ALGS}"`);
+    const noProof = await postJson(
+      agent,
+      endpoint,
+      { authorization: `DPoP ${await tokenBoundTo(key)}` },
+      body,
+    );
+    assert.equal(noProof.status, 401, noProof.text);
+    assert.equal(noProof.headers["www-authenticate"], `DPoP error="invalid_dpop_proof", algs="${ALGS}"`);
+    for (const alg of ["EdDSA", "ES256", "ES384", "ES512", "RS256", "PS256"])
+      assert.ok(ALGS.split(" ").includes(alg));
   });
 });

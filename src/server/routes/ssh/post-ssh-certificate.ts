@@ -1,6 +1,7 @@
 import { Type } from "@fastify/type-provider-typebox";
 import type { CertificateIssuance } from "../../../ca/index.ts";
 import type { App } from "../../app.ts";
+import { dpopChallenge } from "./dpop-challenge.ts";
 
 const Body = Type.Object(
   {
@@ -46,15 +47,21 @@ export function registerPostSshCertificate(app: App, certificates: CertificateIs
     async (request, reply) => {
       const { dpop, authorization } = request.headers;
       const device = request.headers["x-hostpass-device"];
-      const out = await certificates.request({
-        authorization,
-        dpop: typeof dpop === "string" ? dpop : undefined,
-        device: typeof device === "string" ? device : undefined,
-        publicKey: request.body.publicKey,
-        ip: request.ip,
-        userAgent: String(request.headers["user-agent"] ?? "").slice(0, 256),
-      });
-      return reply.code(201).send(out);
+      try {
+        const out = await certificates.request({
+          authorization,
+          dpop: typeof dpop === "string" ? dpop : undefined,
+          device: typeof device === "string" ? device : undefined,
+          publicKey: request.body.publicKey,
+          ip: request.ip,
+          userAgent: String(request.headers["user-agent"] ?? "").slice(0, 256),
+        });
+        return reply.code(201).send(out);
+      } catch (error) {
+        const challenge = dpopChallenge(error, authorization);
+        if (challenge !== undefined) reply.header("www-authenticate", challenge);
+        throw error;
+      }
     },
   );
 }
