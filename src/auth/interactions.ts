@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Provider } from "oidc-provider";
 import { InteractionError } from "./errors.ts";
+import { unavailableCause } from "./lib/store-unavailable.ts";
 import type { AccountSource } from "./types.ts";
 
 export interface InteractionView {
@@ -43,6 +44,9 @@ export async function describeInteraction(
   res: ServerResponse,
 ): Promise<InteractionView> {
   const details = await provider.interactionDetails(req, res).catch((cause: unknown) => {
+    // The store failing is not a sign-in that expired: the caller answers 503, the user keeps it.
+    const unavailable = unavailableCause(cause);
+    if (unavailable !== undefined) throw unavailable;
     throw new InteractionError("The sign-in has expired or was not found. Start again.", { cause });
   });
   const { params } = details;

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AttemptLimiter, type RelyingParty } from "../mfa/index.ts";
 import { type ErrorKind, isHostpassError } from "../shared/errors.ts";
+import { publicMessageOf } from "../shared/public-failure.ts";
 import { MemoryRateCounters, type RateCounters } from "../shared/rate-counters.ts";
 import { dropTokens } from "./admin/lib/api-client.ts";
 import type { AdminDeps } from "./admin/ports.ts";
@@ -165,6 +166,13 @@ async function portalPlugin(
       : error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
         ? error.statusCode
         : 500;
+    if (status === 503 && isHostpassError(error)) {
+      // The store unreachable or full: "not now", with the stable code, never "your sign-in expired".
+      request.log.warn({ code: error.code, err: error }, "portal request failed: service unavailable");
+      reply.header("retry-after", "1");
+      const text = publicMessageOf(error);
+      return refuse(request, reply, 503, `${text.charAt(0).toUpperCase()}${text.slice(1)}. (${error.code})`);
+    }
     if (status >= 500) request.log.error({ err: error }, "portal request failed");
     const message =
       status >= 500

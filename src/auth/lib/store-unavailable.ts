@@ -7,19 +7,20 @@
  * response, so the listener may still change both.
  */
 import type { KoaContextWithOIDC, Provider } from "oidc-provider";
-import { isHostpassError } from "../../shared/errors.ts";
+import { type HostpassError, isHostpassError } from "../../shared/errors.ts";
 
-function unavailable(error: unknown): boolean {
+/** The hostpass "not now" (kind `unavailable`) an error is or was caused by, if any. */
+export function unavailableCause(error: unknown): HostpassError | undefined {
   for (let e = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
-    if (isHostpassError(e) && e.kind === "unavailable") return true;
+    if (isHostpassError(e) && e.kind === "unavailable") return e;
     e = (e as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
 }
 
 export function answerUnavailableWith503(provider: Provider): void {
   provider.on("server_error", (context, error) => {
-    if (!unavailable(error)) return;
+    if (unavailableCause(error) === undefined) return;
     const ctx = context as KoaContextWithOIDC;
     ctx.status = 503;
     ctx.set("Retry-After", "1");

@@ -127,9 +127,14 @@ export function oidcInteractions(auth: () => AuthorizationServer, accounts: Acco
 
   return {
     async lookupInteraction(uid, request) {
+      // No interaction (none, expired, another browser's) is undefined; a store failure is not
+      // one (503 ERR_STORE_UNAVAILABLE, not a silent restart of the sign-in).
       const view = await auth()
         .describeInteraction(request.req, request.res)
-        .catch(() => undefined);
+        .catch((error: unknown) => {
+          if (error instanceof InteractionError) return undefined;
+          throw error;
+        });
       if (view === undefined || view.uid !== uid) return undefined;
       return {
         uid,
