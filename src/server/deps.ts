@@ -140,6 +140,8 @@ export interface DomainServices {
     readonly heardVersion: number;
     readonly listens: number;
   };
+  /** One trivial query to the store, for `GET /health` (which gives it a short timeout). */
+  readonly pingStore?: () => Promise<void>;
   /**
    * Refuses a token whose principal is gone or disabled and answers it as the directory knows it;
    * absent in tests that need no directory.

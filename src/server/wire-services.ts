@@ -40,6 +40,8 @@ export interface TransactionRepositories {
 export interface Repositories extends TransactionRepositories {
   /** One store transaction; every repository `work` receives writes in it. */
   transaction<T>(work: (tx: TransactionRepositories) => Promise<T>): Promise<T>;
+  /** One trivial query (the store's `ping`), for `GET /health`. */
+  ping?(): Promise<void>;
   /**
    * Commits of change-log rows by any process (PostgreSQL LISTEN/NOTIFY; this process's own at
    * once after commit) with the last version recorded, and heartbeats (store/postgres/change-notices.ts).
@@ -213,6 +215,7 @@ export function wireServices(repos: Repositories, options: WireOptions = {}): Wi
       heardVersion: heard.get(tenantId) ?? 0,
       listens: epoch,
     }),
+    ...(repos.ping ? { pingStore: () => (repos.ping as () => Promise<void>)() } : {}),
     // Concurrent changes share one audit transaction (one head lock and commit per group).
     audit: {
       append: async (record) => {

@@ -91,6 +91,8 @@ export interface Store extends StoreRepositories {
   exclusively<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Names of the migrations applied to this database, oldest first. */
   appliedMigrations(): Promise<readonly string[]>;
+  /** One trivial query (`select 1`): the database answers (`GET /health`); store errors as any query's. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -293,6 +295,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         ...(t.schema ? { migrationTableSchema: t.schema } : {}),
       });
       return (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name);
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
     },
     async close() {
       await db.destroy();

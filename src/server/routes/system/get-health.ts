@@ -1,4 +1,5 @@
 import { Type } from "@fastify/type-provider-typebox";
+import { failureCodeOf } from "../../../shared/public-failure.ts";
 import type { App } from "../../app.ts";
 import type { RouteDeps } from "../../deps.ts";
 import { actorOf } from "../../plugins/authorize.ts";
@@ -8,6 +9,37 @@ import { actorOf } from "../../plugins/authorize.ts";
  * Contributor, Owner at "/"), because the details carry internal error text.
  */
 export const HEALTH_DETAILS_ACTION = "Insights/eventtypes/values/read";
+
+/**
+ * How long `GET /health` waits for the store's answer to `select 1`: a database that hangs (not
+ * only one that refuses) makes the service degraded, and a load balancer's probe is never held up.
+ */
+export const STORE_CHECK_TIMEOUT_MS = 1000;
+
+const StoreCheck = Type.Object(
+  { ok: Type.Boolean(), ms: Type.Integer(), code: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
+/** The store answered `select 1` within the timeout; otherwise the code of what happened instead. */
+async function checkStore(ping: () => Promise<void>): Promise<{ ok: boolean; ms: number; code?: string }> {
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), STORE_CHECK_TIMEOUT_MS);
+  });
+  try {
+    const outcome = await Promise.race([ping().then(() => "answered" as const), timedOut]);
+    return outcome === "answered"
+      ? { ok: true, ms: ms() }
+      : { ok: false, ms: ms(), code: "ERR_STORE_TIMEOUT" };
+  } catch (error) {
+    return { ok: false, ms: ms(), code: failureCodeOf(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const LastError = Type.Object({ at: Type.String(), message: Type.String() }, { additionalProperties: false });
 
@@ -37,9 +69,10 @@ export function registerGetHealth(app: App, deps: RouteDeps): void {
     },
     async () => ({ status: "ok" as const }),
   );
-  // Readiness of the background work: anyone sees `ok` or `degraded` (an error of background work
-  // in the last 5 minutes); administrators (a token that may read the tenant's activity log)
-  // also see what failed, how often, and the last error's code and text.
+  // Readiness: anyone sees `ok` or `degraded` (the store did not answer `select 1` within
+  // STORE_CHECK_TIMEOUT_MS, or an error of background work in the last 5 minutes); administrators
+  // (a token that may read the tenant's activity log) also see the store's answer (time, code),
+  // what failed, how often, and the last error's code and text.
   app.get(
     "/health",
     {
@@ -48,11 +81,12 @@ export function registerGetHealth(app: App, deps: RouteDeps): void {
         operationId: "Health_Components",
         tags: ["Discovery"],
         summary:
-          "Health of the service's background work: status for anyone; the failing parts for administrators",
+          "Health of the service's store and background work: status for anyone; the failing parts for administrators",
         response: {
           200: Type.Object(
             {
               status: Type.Union([Type.Literal("ok"), Type.Literal("degraded")]),
+              store: Type.Optional(StoreCheck),
               background: Type.Optional(
                 Type.Object(
                   { ok: Type.Boolean(), sources: Type.Array(Source) },
@@ -99,15 +133,17 @@ export function registerGetHealth(app: App, deps: RouteDeps): void {
       },
     },
     async (request) => {
+      const store = deps.pingStore ? await checkStore(deps.pingStore) : undefined;
       const channel = deps.hostAgents?.channel.health();
       const background = deps.backgroundErrors?.health();
-      const ok = (channel?.ok ?? true) && (background?.ok ?? true);
+      const ok = (store?.ok ?? true) && (channel?.ok ?? true) && (background?.ok ?? true);
       const status = ok ? ("ok" as const) : ("degraded" as const);
       if (!(await mayReadDetails(deps, request))) return { status };
       const tenantId = request.principal?.tenantId as string;
       const freshness = deps.decisionFreshness?.(tenantId);
       return {
         status,
+        ...(store ? { store } : {}),
         ...(background ? { background: { ok: background.ok, sources: [...background.sources] } } : {}),
         ...(freshness
           ? {
