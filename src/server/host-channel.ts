@@ -19,6 +19,7 @@ import {
   type ResourceRepository,
 } from "../resources/index.ts";
 import type { LoggedChange } from "../shared/change-log.ts";
+import { type Clock, systemClock } from "../shared/clock.ts";
 import {
   type GraceRule,
   HOST_PROTOCOL_VERSION,
@@ -65,6 +66,13 @@ export interface HostChannelDeps {
   readonly log: (level: "warn" | "error", message: string, details?: Record<string, unknown>) => void;
   /** A machine's first stream opened (true) or its last one closed (false): its agent's status. */
   readonly presence?: (machineId: string, connected: boolean) => Promise<void>;
+  /** History trim, heartbeats and host-certificate renewal go by it. Default: the system clock. */
+  readonly clock?: Clock;
+  /**
+   * Runs `tick` every HEARTBEAT_TICK_MS until the returned stop is called. Default: a timer;
+   * tests call the tick themselves (with their clock moved on).
+   */
+  readonly everyTick?: (tick: () => Promise<void>) => () => void;
 }
 
 export interface StreamSink {
@@ -187,14 +195,21 @@ async function machineFacts(
   return { machine, identityId, loginEnabled };
 }
 
+function timerEveryTick(tick: () => Promise<void>): () => void {
+  const timer = setInterval(() => void tick(), HEARTBEAT_TICK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export function createHostChannel(deps: HostChannelDeps): HostChannel {
+  const clock = deps.clock ?? systemClock;
   const tenants = new Map<string, Promise<Tenant>>();
   let lastError: { at: string; message: string } | undefined;
   let streams = 0;
 
   const fail = (what: string, error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    lastError = { at: new Date().toISOString(), message: `${what}: ${message}` };
+    lastError = { at: new Date(clock()).toISOString(), message: `${what}: ${message}` };
     deps.log("error", `host channel: ${what}`, { err: message });
   };
 
@@ -202,13 +217,22 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
 
   const send = (feed: Feed, event: HostEvent) => {
     for (const sink of feed.sinks) sink.send(event);
-    feed.beatAt = nextBeat(Date.now());
+    feed.beatAt = nextBeat(clock());
   };
 
-  const publish = (feed: Feed, patch: HostStatePatch) => {
+  const publish = (feed: Feed, patch: HostStatePatch, newer: boolean) => {
     const { version: _v, ...fields } = patch;
     if (Object.keys(fields).length === 0) return;
-    const now = Date.now();
+    if (!newer) {
+      // Nothing newer in the change log (a host-certificate renewal, a follower reset): an agent
+      // drops a patch whose version it has (agent/host-state.ts applyPatch), so the new state goes
+      // as a snapshot, and a reconnect from this version or before gets a snapshot too.
+      feed.history = [];
+      feed.base = feed.state.version + 1;
+      send(feed, { type: "snapshot", state: feed.state });
+      return;
+    }
+    const now = clock();
     feed.history.push({ patch, at: now });
     let drop = Math.max(0, feed.history.length - MAX_HISTORY);
     while (drop < feed.history.length && (feed.history[drop] as { at: number }).at < now - HISTORY_MS) drop++;
@@ -277,15 +301,16 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
         if (caKeys && JSON.stringify(caKeys) !== JSON.stringify(feed.state.userCaKeys))
           patch.userCaKeys = caKeys;
         if (krl !== undefined && krl !== feed.state.krlSha256) patch.krlSha256 = krl;
-        const renew = pending.hostCertificates && Date.now() - feed.certsAt > RENEW_HOST_CERTIFICATES_MS;
+        const renew = pending.hostCertificates && clock() - feed.certsAt > RENEW_HOST_CERTIFICATES_MS;
         if ((pending.caKeys || renew) && deps.hostCertificates) {
           const certs = await deps.hostCertificates(feed.key);
-          feed.certsAt = Date.now();
+          feed.certsAt = clock();
           if (JSON.stringify(certs) !== JSON.stringify(feed.state.hostCertificates))
             patch.hostCertificates = certs;
         }
+        const newer = version > feed.state.version;
         feed.state = applyToState(feed.state, patch, t.index.logins(feed.machineId));
-        publish(feed, patch);
+        publish(feed, patch, newer);
       }
       t.loginDeltas.clear();
     } catch (error) {
@@ -381,31 +406,39 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
     return found;
   };
 
-  let ticks = 0;
-  const heartbeat = setInterval(() => {
-    const checkRenewals = ++ticks % (HEARTBEAT_MS / HEARTBEAT_TICK_MS) === 0;
-    void (async () => {
-      for (const t of tenants.values()) {
-        const tenant = await t.catch(() => undefined);
-        if (!tenant) continue;
-        let renew = false;
-        const now = Date.now();
-        for (const feed of tenant.feeds.values()) {
-          if (feed.beatAt <= now)
-            send(feed, { type: "heartbeat", version: Math.max(feed.state.version, tenant.engine.version) });
-          renew ||=
-            checkRenewals &&
-            feed.state.hostCertificates.length > 0 &&
-            now - feed.certsAt > RENEW_HOST_CERTIFICATES_MS;
-        }
-        if (renew) {
-          tenant.pending.hostCertificates = true;
-          void tenant.engine.sync().catch((error) => fail("syncing", error));
-        }
+  // Renewals are looked for every HEARTBEAT_MS (on the clock), heartbeats every tick.
+  let renewalsCheckedAt = clock();
+  const tick = async () => {
+    const now = clock();
+    const checkRenewals = now - renewalsCheckedAt >= HEARTBEAT_MS;
+    if (checkRenewals) renewalsCheckedAt = now;
+    const renewals: Promise<void>[] = [];
+    for (const t of tenants.values()) {
+      const tenant = await t.catch(() => undefined);
+      if (!tenant) continue;
+      let renew = false;
+      for (const feed of tenant.feeds.values()) {
+        if (feed.beatAt <= now)
+          send(feed, { type: "heartbeat", version: Math.max(feed.state.version, tenant.engine.version) });
+        renew ||=
+          checkRenewals &&
+          feed.state.hostCertificates.length > 0 &&
+          now - feed.certsAt > RENEW_HOST_CERTIFICATES_MS;
       }
-    })();
-  }, HEARTBEAT_TICK_MS);
-  heartbeat.unref();
+      if (renew) {
+        tenant.pending.hostCertificates = true;
+        // Done once the renewal's settle ran (its errors are fail()'s).
+        renewals.push(
+          tenant.engine.sync().then(
+            () => tenant.work,
+            (error) => fail("syncing", error),
+          ),
+        );
+      }
+    }
+    await Promise.all(renewals);
+  };
+  const stopTicks = (deps.everyTick ?? timerEveryTick)(tick);
 
   const feedOf = async (tenant: Tenant, tenantId: string, machineId: string): Promise<Feed> => {
     const key = machineId.toLowerCase();
@@ -444,8 +477,8 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
           history: [],
           sinks: new Set(),
           identityId: facts.identityId,
-          certsAt: Date.now(),
-          beatAt: nextBeat(Date.now()),
+          certsAt: clock(),
+          beatAt: nextBeat(clock()),
         };
         tenant.feeds.set(key, feed);
         return feed;
@@ -523,7 +556,7 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
     },
 
     health() {
-      const recent = lastError !== undefined && Date.parse(lastError.at) > Date.now() - 5 * 60_000;
+      const recent = lastError !== undefined && Date.parse(lastError.at) > clock() - 5 * 60_000;
       return {
         ok: !recent,
         tenants: tenants.size,
@@ -533,7 +566,7 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
     },
 
     close() {
-      clearInterval(heartbeat);
+      stopTicks();
       for (const t of tenants.values())
         void t
           .then((tenant) => {
