@@ -140,6 +140,8 @@ async function startWith(
   const store = await openStore({
     url: options.database ?? sqliteUrlForDataDir(options.dataDir),
     keyEncryptionKey: kek,
+    // A PostgreSQL restarted after a bulk import may have no statistics yet: analyzed first.
+    analyzeWithoutStatistics: true,
     // A pooled PostgreSQL connection lost (a restart): the pool opens a new one for the next request.
     onConnectionError: (error) => log("warn", "database connection lost", { err: error }),
   });

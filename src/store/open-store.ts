@@ -32,6 +32,7 @@ import { withStoreFailures } from "./lib/store-failures.ts";
 import { migrationContext } from "./migrations/context.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
 import { type ChangeNotices, LocalCommits, postgresChangeNotices } from "./postgres/change-notices.ts";
+import { analyzeTablesWithoutStatistics } from "./postgres/planner-statistics.ts";
 import {
   createPostgresDialect,
   createPostgresPool,
@@ -107,6 +108,11 @@ export interface OpenStoreOptions {
   readonly onConnectionError?: (error: Error) => void;
   /** Most live pending sign-in states in `portalState` (default 100,000; tests lower it). */
   readonly maxPendingSignIns?: number;
+  /**
+   * PostgreSQL: ANALYZE the tables the server reads whole at start when they have rows but no
+   * planner statistics (postgres/planner-statistics.ts); `hostpass server` asks for it.
+   */
+  readonly analyzeWithoutStatistics?: boolean;
 }
 
 export const SQLITE_FILE_NAME = "hostpass.db";
@@ -260,6 +266,15 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     if (isUnavailable(error))
       throw new StoreUnavailableError("the database cannot be reached", { cause: error });
     throw error;
+  }
+  if (options.analyzeWithoutStatistics && t.profile.name === "postgres") {
+    try {
+      await analyzeTablesWithoutStatistics(db);
+    } catch (error) {
+      release();
+      await db.destroy();
+      throw error;
+    }
   }
   if (t.file) {
     // The store holds password and secret hashes: owner-only, including WAL side files.
