@@ -24,14 +24,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { Agent, request } from "node:https";
+import { Agent } from "node:https";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import pg from "pg";
-import { addClientSecret, createServicePrincipal, principalState } from "../src/directory/index.ts";
+import { principalState } from "../src/directory/index.ts";
 import {
   BUILT_IN_ROLE_IDS,
   type CheckResult,
@@ -48,6 +48,8 @@ import { startServer } from "../src/server/index.ts";
 import { loadOrCreateKek } from "../src/server/keys/kek.ts";
 import { wireServices } from "../src/server/wire-services.ts";
 import { openStore, type Store, sqliteUrlForDataDir } from "../src/store/index.ts";
+import { servicePrincipalApi } from "../test/helpers/api-client.ts";
+import { prng } from "../test/helpers/prng.ts";
 import { type SecondWriter, startSecondWriter } from "../test/helpers/second-writer.ts";
 import { numberOption, round } from "./lib-measure.ts";
 import { openBulkWriter, type Row } from "./lib-seed.ts";
@@ -92,18 +94,6 @@ function option(args: readonly string[], name: string): string | undefined {
     if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
   }
   return undefined;
-}
-
-/** mulberry32: every run builds the same tenant. */
-function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
 }
 
 function stats(ns: readonly number[]) {
@@ -800,59 +790,16 @@ async function overHttp(
   const startSeconds = seconds(t);
   try {
     // An application with Owner at "/" asks about users (checkAccess with an assignee).
-    const sp = await createServicePrincipal(server.store.directory, {
-      tenantId: tenant.tenantId,
-      displayName: "bench",
-    });
-    const { secret } = await addClientSecret(server.store.directory, {
-      tenantId: tenant.tenantId,
-      principalId: sp.id,
-      expiresAt: new Date(Date.now() + 3600_000),
-    });
-    await server.store.rbac.createRoleAssignment({
-      ...assignment(tenant.tenantId, sp.id, "/", R.owner),
-      principalType: "ServicePrincipal",
-    });
     const ca = await readFile(join(dataDir, "tls", "server-cert.pem"), "utf8");
     const agent = new Agent({ keepAlive: true, maxSockets: 1, ca });
-    const send = (method: string, path: string, headers: Record<string, string>, body: string) =>
-      new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = request(new URL(path, server.publicUrl), { method, agent, headers }, (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (chunk) => (text += chunk));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-        });
-        req.on("error", reject);
-        req.end(body);
-      });
-    const form = new URLSearchParams({
-      grant_type: "client_credentials",
-      client_id: sp.appId,
-      client_secret: secret,
-      resource: "urn:hostpass:api",
-      scope: "user_impersonation",
-    });
-    const tokens = await send(
-      "POST",
-      "/oauth2/token",
-      { "content-type": "application/x-www-form-urlencoded" },
-      form.toString(),
-    );
-    if (tokens.status !== 200) throw new Error(`client credentials: ${tokens.status} ${tokens.text}`);
-    const headers = {
-      authorization: `Bearer ${JSON.parse(tokens.text).access_token}`,
-      "content-type": "application/json",
-    };
+    const api = await servicePrincipalApi(server, dataDir, "owner", { atRoot: true, agent });
     const check = async (x: Sample): Promise<CheckResult> => {
-      const reply = await send(
-        "POST",
-        `${x.vm}/providers/Authorization/checkAccess`,
-        headers,
-        JSON.stringify({ action: x.op, assignee: x.user }),
-      );
-      if (reply.status !== 200) throw new Error(`checkAccess: ${reply.status} ${reply.text}`);
-      return JSON.parse(reply.text) as CheckResult;
+      const reply = await api("POST", `${x.vm}/providers/Authorization/checkAccess`, {
+        action: x.op,
+        assignee: x.user,
+      });
+      if (reply.status !== 200) throw new Error(`checkAccess: ${reply.status} ${JSON.stringify(reply.body)}`);
+      return reply.body as unknown as CheckResult;
     };
     t = performance.now();
     await check(data.samples[0] as Sample); // the tenant's engine is open (bootstrap), warm the route

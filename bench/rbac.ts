@@ -23,6 +23,7 @@ import {
   type RoleAssignment,
   SYSTEM_ACTOR,
 } from "../src/rbac/index.ts";
+import { prng } from "../test/helpers/prng.ts";
 
 const TARGET_P99_MS = 1;
 
@@ -67,18 +68,6 @@ function sizes(args: string[]): Sizes {
     if (m && m[1] !== undefined && m[1] in s) s[m[1] as keyof Sizes] = Number(m[2]);
   }
   return s;
-}
-
-/** mulberry32: small, fast, seeded, so every run builds the same tenant. */
-function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
 }
 
 function percentiles(ns: number[]) {

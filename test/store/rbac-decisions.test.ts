@@ -47,21 +47,10 @@ import {
 import { storeDecisionGraph } from "../../src/server/lib/decision-graph-source.ts";
 import { wireServices } from "../../src/server/wire-services.ts";
 import type { Store } from "../../src/store/index.ts";
+import { prng } from "../helpers/prng.ts";
 import { type SecondWriter, startSecondWriter } from "../helpers/second-writer.ts";
 import type { WriterCommand } from "../helpers/second-writer-child.ts";
 import { createTestDatabase, selectedDialects } from "./dialects.ts";
-
-/** mulberry32: small and seeded, so a failing case names its seed and can be run again. */
-function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
 
 const ROLES = Object.values(BUILT_IN_ROLE_IDS);
 const OPERATIONS = [
