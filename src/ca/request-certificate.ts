@@ -6,7 +6,7 @@
  * so the server wires the real token verifier, directory, policy and ledger.
  */
 import type { JWK } from "jose";
-import { type Certificate, parsePublicKey, publicKeyToJwk, SshError } from "../ssh/index.ts";
+import { type Certificate, publicKeyToJwk, SshError, splitKeyLine } from "../ssh/index.ts";
 import { verifyDeviceProof } from "./device-proof.ts";
 import { CaProofInvalidError, CaSubjectRejectedError, CaTokenUnboundError } from "./errors.ts";
 import {
@@ -110,9 +110,11 @@ export async function requestCertificate(
     nowMs: deps.issuer.now().getTime(),
     replay: deps.replay,
   });
-  let offered: ReturnType<typeof parsePublicKey>;
+  // The key to certify is compared by its wire bytes with the proof's key, which verifyKeyProof
+  // has already parsed and checked: equal bytes are that key (no second key object to build).
+  let offered: ReturnType<typeof splitKeyLine>;
   try {
-    offered = parsePublicKey(req.publicKey);
+    offered = splitKeyLine(req.publicKey);
   } catch (cause) {
     if (cause instanceof SshError) throw cause;
     throw new CaProofInvalidError("publicKey is not an SSH public key", { cause });
