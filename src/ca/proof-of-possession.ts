@@ -4,6 +4,7 @@
  * to the access token (PRODUCT.md §4). The checks are lib/request-proof.ts's (RFC 9449 §4.3); the
  * header key must also be an SSH key we accept, and sign with an algorithm that fits it.
  */
+import type { KeyObject } from "node:crypto";
 import type { JWK } from "jose";
 import { type Clock, systemClock } from "../shared/clock.ts";
 import { ExpiringCache } from "../shared/expiring-cache.ts";
@@ -40,10 +41,10 @@ export const PROOF_ALGORITHMS: readonly string[] = Object.freeze([
   ...new Set(Object.values(ALGORITHMS).flat()),
 ]);
 
-function sshKeyOf(jwk: JWK): { key: PublicKey; algorithms: readonly string[] } {
+function sshKeyOf(jwk: JWK): { key: PublicKey; algorithms: readonly string[]; keyObject: KeyObject } {
   try {
     const key = publicKeyFromJwk(jwk as never);
-    return { key, algorithms: ALGORITHMS[key.type] ?? [] };
+    return { key, algorithms: ALGORITHMS[key.type] ?? [], keyObject: key.keyObject };
   } catch (cause) {
     if (cause instanceof SshError) {
       throw new CaProofInvalidError(

@@ -72,8 +72,12 @@ export interface RequestProofCheck<K> {
   readonly what: string;
   readonly typ: string;
   readonly maxLength: number;
-  /** The signer's key from the header JWK, and the algorithms it may sign with; throws to refuse. */
-  readonly keyOf: (jwk: JWK) => { key: K; algorithms: readonly string[] };
+  /**
+   * The signer's key from the header JWK, and the algorithms it may sign with; throws to refuse.
+   * `keyObject`, when given, is that key already built (the signature is checked with it rather
+   * than importing the header JWK a second time).
+   */
+  readonly keyOf: (jwk: JWK) => { key: K; algorithms: readonly string[]; keyObject?: KeyObject };
   /** `htu` compared whole (true) or without query and fragment, as RFC 9449 says (false). */
   readonly exactHtu: boolean;
   /** Kept apart from other proofs' ids in a shared replay cache. */
@@ -116,11 +120,11 @@ export async function verifyRequestProof<K>(
   const jwk = header.jwk as JWK | undefined;
   if (!jwk || typeof jwk !== "object") return fail("no jwk in the header");
   if ("d" in jwk || "p" in jwk || "k" in jwk) fail("the header jwk contains private key material");
-  const { key, algorithms } = check.keyOf(jwk);
+  const { key, algorithms, keyObject } = check.keyOf(jwk);
   const skew = check.skewSeconds;
   let payload: Record<string, unknown> = {};
   try {
-    ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
+    ({ payload } = await jwtVerify(proof, keyObject ?? EmbeddedJWK, {
       typ: check.typ,
       algorithms: [...algorithms],
       currentDate: new Date(check.nowMs),
