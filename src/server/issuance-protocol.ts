@@ -1,6 +1,6 @@
 /** Messages between the server's main thread and its issuance worker threads (issuance-workers.ts). */
-import type { IssuanceAnswer, IssuanceInput, VerifiedSignInToken } from "../ca/index.ts";
-import { type ErrorCode, type ErrorKind, HostpassError } from "../shared/errors.ts";
+import type { IssuanceAnswer, IssuanceInput, IssuanceRecords, VerifiedSignInToken } from "../ca/index.ts";
+import { type ErrorCode, type ErrorKind, HostpassError, isHostpassError } from "../shared/errors.ts";
 
 export interface WorkerSetup {
   readonly storeUrl: string;
@@ -19,7 +19,25 @@ export type WorkerRequest =
       readonly token?: { readonly token: VerifiedSignInToken; readonly expiresAtMs: number };
     }
   | { readonly type: "caKeysChanged" }
-  | { readonly type: "close" };
+  | { readonly type: "close" }
+  /** The main thread committed (or failed to commit) records a worker sent (`WorkerRecords`). */
+  | { readonly type: "recorded"; readonly rid: number; readonly error?: RemoteError };
+
+/**
+ * A worker's records, committed by the main thread's group commit (one writer, groups across
+ * every worker): workers do the CPU work, the store takes one transaction per group.
+ */
+export type WorkerRecords =
+  | {
+      readonly type: "issued";
+      readonly rid: number;
+      readonly record: Parameters<IssuanceRecords["issued"]>[0];
+    }
+  | {
+      readonly type: "refused";
+      readonly rid: number;
+      readonly record: Parameters<IssuanceRecords["refused"]>[0];
+    };
 
 export interface RemoteError {
   readonly code: string;
@@ -51,4 +69,16 @@ export class RemoteIssuanceError extends HostpassError {
   override toJSON(): { code: ErrorCode; message: string } {
     return { ...this.#json, code: this.code, message: this.message };
   }
+}
+
+/** An error as it crosses between threads: a HostpassError keeps its code, kind and body. */
+export function remoteErrorOf(error: unknown): RemoteError {
+  if (isHostpassError(error))
+    return { code: error.code, kind: error.kind, message: error.message, json: error.toJSON() };
+  return {
+    code: "ERR_INTERNAL",
+    kind: "internal",
+    message: "internal error",
+    detail: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  };
 }

@@ -1,21 +1,27 @@
 /**
  * Issuance on every core (`hostpass server --issuance-workers N`): the main thread keeps HTTP, TLS
  * and the access-token check (signature and liveness, with their caches); N worker threads
- * (issuance-worker.ts) each run the issuance use case with their own store connection, so DPoP
- * verification, reads, signing and the records' transaction happen beside the event loop. A
- * request goes to the worker with the fewest requests in flight. Records stay exactly as
- * in-process: one transaction per group of certificates, the store deciding replays, so workers
- * (and replicas) need no coordination beyond the database. SQLite writers take turns with
- * `BEGIN IMMEDIATE` (a worker waiting for the lock blocks only its own thread).
+ * (issuance-worker.ts) each run the issuance use case with their own store connection for reads,
+ * so DPoP verification, reads and signing happen beside the event loop. A request goes to the
+ * worker with the fewest requests in flight. Records are written here, by the in-process group
+ * commit, for every worker at once: one transaction per group of certificates, the store deciding
+ * replays, as in-process.
  *
  * A worker that dies fails its requests in flight (503) and leaves the pool; with none left,
  * requests are issued in-process.
  */
 import { Worker } from "node:worker_threads";
-import { accessTokenOf, type CertificateIssuance, type VerifiedSignInToken } from "../ca/index.ts";
+import {
+  accessTokenOf,
+  type CertificateIssuance,
+  type IssuanceRecords,
+  type VerifiedSignInToken,
+} from "../ca/index.ts";
 import { HostpassError } from "../shared/errors.ts";
 import {
   RemoteIssuanceError,
+  remoteErrorOf,
+  type WorkerRecords,
   type WorkerReply,
   type WorkerRequest,
   type WorkerSetup,
@@ -44,6 +50,8 @@ export async function startIssuanceWorkers(
   deps: {
     /** The in-process issuance: CA keys, and requests when no worker is left. */
     readonly inline: CertificateIssuance;
+    /** Where the workers' records are committed (the in-process issuance's group commit). */
+    readonly records: IssuanceRecords;
     readonly verifyToken: (token: string) => Promise<VerifiedSignInToken & { readonly expiresAt: number }>;
     readonly onError: (error: unknown) => void;
   },
@@ -55,8 +63,22 @@ export async function startIssuanceWorkers(
     new Promise((resolve, reject) => {
       const worker = new Worker(url, { workerData: setup });
       const slot: Slot = { worker, pending: new Map(), alive: false };
-      worker.on("message", (m: WorkerReply | { type: "ready" } | { type: "closed" }) => {
+      worker.on("message", (m: WorkerReply | WorkerRecords | { type: "ready" } | { type: "closed" }) => {
         if ("type" in m) {
+          if (m.type === "issued" || m.type === "refused") {
+            const committed =
+              m.type === "issued" ? deps.records.issued(m.record) : deps.records.refused(m.record);
+            committed.then(
+              () => worker.postMessage({ type: "recorded", rid: m.rid } satisfies WorkerRequest),
+              (error: unknown) =>
+                worker.postMessage({
+                  type: "recorded",
+                  rid: m.rid,
+                  error: remoteErrorOf(error),
+                } satisfies WorkerRequest),
+            );
+            return;
+          }
           if (m.type === "ready") {
             slot.alive = true;
             resolve(slot);

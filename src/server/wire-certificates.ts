@@ -216,6 +216,7 @@ export function wireSsh(
     async start(publicUrl, tokens) {
       await ensureCaKeys(stores.caKeys, kek, caKeyType, new Date(clock()));
       keyring = createCaKeyring(stores.caKeys, kek, clock);
+      const records = issuanceRecords(stores, audit, clock);
       const inline = createCertificateIssuance({
         url: `${publicUrl}/ssh/certificates`,
         clock,
@@ -223,7 +224,7 @@ export function wireSsh(
         findSubject: subjectFinder(stores),
         signals: accessSignals(stores),
         keyring,
-        records: issuanceRecords(stores, audit, clock),
+        records,
         ...(options.certificateLifetimeSeconds
           ? { defaultLifetimeSeconds: options.certificateLifetimeSeconds }
           : {}),
@@ -234,7 +235,12 @@ export function wireSsh(
         workers = await startIssuanceWorkers(
           pool.count,
           { storeUrl: pool.storeUrl, kek, url, defaultLifetimeSeconds: options.certificateLifetimeSeconds },
-          { inline, verifyToken: (token) => tokens.verifyLinuxSignInToken(token), onError: pool.log },
+          {
+            inline,
+            records,
+            verifyToken: (token) => tokens.verifyLinuxSignInToken(token),
+            onError: pool.log,
+          },
         );
       }
       issuance = workers ?? inline;
