@@ -48,6 +48,8 @@ export interface SignInLogQuery {
 
 export interface SignInLogRepository {
   append(entry: SignInLogEntry): Promise<void>;
+  /** Several entries, one INSERT per 500 (issuance's group commit, inside its transaction). */
+  appendMany(entries: readonly SignInLogEntry[]): Promise<void>;
   /** Newest first (time, then id), with opaque cursors. */
   query(filter: SignInLogQuery, page: PageRequest): Promise<Page<SignInLogEntry>>;
 }

@@ -17,7 +17,6 @@ import {
   type CaKeyring,
   CaProofInvalidError,
   type CertificateIssuance,
-  type CertificateLedger,
   createCaKey,
   createCaKeyring,
   createCertificateIssuance,
@@ -25,6 +24,7 @@ import {
   type IssuanceDeps,
   type IssuanceEvent,
   type IssuanceRecords,
+  type IssuedCertificate,
   type ReplayCache,
   type VerifiedSignInToken,
 } from "../ca/index.ts";
@@ -72,8 +72,9 @@ export async function ensureCaKeys(
 /** The repositories an issuance's records are written with, bound to one transaction. */
 export interface IssuanceTransaction {
   readonly proofReplay: ReplayCache;
-  readonly certificates: CertificateLedger;
-  readonly signInLog: Pick<SignInLogRepository, "append">;
+  /** A group's certificates in one statement. */
+  readonly certificates: { recordMany(list: readonly IssuedCertificate[]): Promise<void> };
+  readonly signInLog: Pick<SignInLogRepository, "appendMany">;
   readonly audit: AuditRepository;
 }
 
@@ -105,14 +106,14 @@ export function issuanceRecords(stores: SshStores, audit: AuditSink, clock: Cloc
   type Issued = Parameters<IssuanceRecords["issued"]>[0];
   const group = createGroupCommit<Issued, void>((batch) =>
     stores.transaction(async (tx) => {
-      for (const r of batch) {
-        // A replayed proof fails the group; retried alone, only the replay fails.
+      // A replayed proof (or a serial already recorded) fails the group; retried alone, only it fails.
+      for (const r of batch)
         for (const p of r.proofs)
           if (!(await tx.proofReplay.use(p.id, p.expiresAtMs)))
             throw new CaProofInvalidError("proof of possession rejected: proof was already used");
-        await tx.certificates.record(r.certificate);
-      }
-      for (const r of batch) await tx.signInLog.append(r.signIn);
+      // One INSERT each for the group's ledger rows and sign-in entries (a round trip each on PostgreSQL).
+      await tx.certificates.recordMany(batch.map((r) => r.certificate));
+      await tx.signInLog.appendMany(batch.map((r) => r.signIn));
       await appendAuditEvents(
         tx.audit,
         batch.map((r) => auditRecordOf(r.event, now)),

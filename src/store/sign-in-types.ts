@@ -98,6 +98,8 @@ export interface Revocations {
 }
 
 export interface CertificateRepository extends CertificateLedger {
+  /** Several certificates, one INSERT per 500 (issuance's group commit, inside its transaction). */
+  recordMany(list: readonly IssuedCertificate[]): Promise<void>;
   get(serial: bigint): Promise<CertificateRecord | undefined>;
   /** Newest first (issuedAt, then serial). */
   list(query: CertificateQuery, page: PageRequest): Promise<Page<CertificateRecord>>;

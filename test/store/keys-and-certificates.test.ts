@@ -150,6 +150,22 @@ for (const dialect of selectedDialects()) {
       assert.equal(raw[0]?.s, MAX_SERIAL.toString());
     });
 
+    it("records a group of certificates in one call, all or none when one serial is taken", async () => {
+      const group = [5001n, 5002n, 5003n].map((s, i) => issued(s, i, { tenantId: "t8" }));
+      await store.certificates.recordMany(group);
+      for (const c of group) assert.equal((await store.certificates.get(c.serial))?.serial, c.serial);
+      await assert.rejects(
+        store.transaction((tx) =>
+          tx.certificates.recordMany([
+            issued(5004n, 4, { tenantId: "t8" }),
+            issued(5002n, 5, { tenantId: "t8" }),
+          ]),
+        ),
+        CertificateSerialInUseError,
+      );
+      assert.equal(await store.certificates.get(5004n), undefined, "nothing of the failed group stays");
+    });
+
     it("lists by principal, object, time and validity with pages, and builds revocations", async () => {
       for (let i = 10; i < 30; i++) await store.certificates.record(issued(BigInt(1000 + i), i));
       const seen: bigint[] = [];

@@ -55,6 +55,17 @@ for (const dialect of selectedDialects()) {
     const newestFirst = (entries: SignInLogEntry[]) =>
       [...entries].sort((a, b) => b.time.getTime() - a.time.getTime() || (a.id < b.id ? 1 : -1));
 
+    it("appends several entries in one call", async () => {
+      const group = [0, 1, 2].map((i) => entry(i, { tenantId: "t3" }));
+      await store.signInLog.appendMany(group);
+      const page = await store.signInLog.query({ tenantId: "t3" }, { limit: 10 });
+      assert.deepEqual(page.items.map((e) => e.id).sort(), group.map((e) => e.id).sort());
+      assert.deepEqual(
+        page.items.find((e) => e.id === group[0]?.id),
+        group[0],
+      );
+    });
+
     it("pages through a tenant's attempts newest first, ties broken by id, nothing lost", async () => {
       const seen: SignInLogEntry[] = [];
       let cursor: string | undefined;

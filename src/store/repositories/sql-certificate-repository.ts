@@ -6,6 +6,7 @@
  * 2^63-1. Keyset pages run on (issued_at, serial), newest first.
  */
 import { type Expression, type SqlBool, sql } from "kysely";
+import type { IssuedCertificate } from "../../ca/index.ts";
 import { InvalidPageError } from "../errors.ts";
 import { recordChanges } from "../lib/change-log.ts";
 import { insertOrConflict, millis, type StoreContext, toDate, withTransaction } from "../lib/context.ts";
@@ -86,38 +87,48 @@ function parseCursor(cursor: string | undefined): { at: number; serial: bigint }
   return { at: Number(m[1]), serial: BigInt(m[2]) };
 }
 
+/** Rows per INSERT (14 parameters each). */
+const ROWS_PER_INSERT = 500;
+
+async function recordRows(ctx: StoreContext, list: readonly IssuedCertificate[]): Promise<void> {
+  const rows = list.map((c) => {
+    checkSerial(c.serial);
+    return {
+      serial: c.serial,
+      tenant_id: c.tenantId,
+      object_id: c.objectId,
+      principal: c.principal,
+      key_id: c.keyId,
+      key_fingerprint: c.keyFingerprint,
+      ca_key_id: c.caKeyId,
+      valid_after: millis(c.validAfter),
+      valid_before: millis(c.validBefore),
+      token_id: c.tokenId,
+      policies: JSON.stringify([...c.policies]),
+      issued_at: millis(c.issuedAt),
+      revoked_at: null,
+      revocation_reason: null,
+    };
+  });
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
+    await insertOrConflict(
+      ctx,
+      () =>
+        ctx.db
+          .insertInto("ssh_certificates")
+          .values(rows.slice(i, i + ROWS_PER_INSERT))
+          .execute(),
+      () => new CertificateSerialInUseError("a certificate with this serial is already recorded"),
+    );
+}
+
 export function sqlCertificateRepository(ctx: StoreContext): CertificateRepository {
   const { db } = ctx;
   const select = () => db.selectFrom("ssh_certificates").select([serialText, ...COLUMNS]);
 
   return {
-    async record(c) {
-      checkSerial(c.serial);
-      await insertOrConflict(
-        ctx,
-        () =>
-          db
-            .insertInto("ssh_certificates")
-            .values({
-              serial: c.serial,
-              tenant_id: c.tenantId,
-              object_id: c.objectId,
-              principal: c.principal,
-              key_id: c.keyId,
-              key_fingerprint: c.keyFingerprint,
-              ca_key_id: c.caKeyId,
-              valid_after: millis(c.validAfter),
-              valid_before: millis(c.validBefore),
-              token_id: c.tokenId,
-              policies: JSON.stringify([...c.policies]),
-              issued_at: millis(c.issuedAt),
-              revoked_at: null,
-              revocation_reason: null,
-            })
-            .execute(),
-        () => new CertificateSerialInUseError("a certificate with this serial is already recorded"),
-      );
-    },
+    record: (c) => recordRows(ctx, [c]),
+    recordMany: (list) => recordRows(ctx, list),
 
     async get(serial) {
       checkSerial(serial);

@@ -56,36 +56,48 @@ function parseCursor(cursor: string | undefined): { time: number; id: string } |
   return { time: Number(m[1]), id: m[2] };
 }
 
+function rowOf(e: SignInLogEntry) {
+  if (!(SIGN_IN_RESULTS as readonly string[]).includes(e.result))
+    throw new TypeError(`unknown sign-in result ${e.result}`);
+  const time = millis(e.time);
+  if (!Number.isSafeInteger(time) || time < 0) throw new TypeError("a sign-in needs a valid time");
+  return {
+    id: clean(e.id),
+    time,
+    tenant_id: clean(e.tenantId),
+    principal_id: opt(e.principalId),
+    principal_name: opt(e.principalName),
+    principal_kind: opt(e.principalKind),
+    app_id: opt(e.appId),
+    resource: opt(e.resource),
+    ip: clean(e.ip),
+    user_agent: clean(e.userAgent),
+    device_id: opt(e.deviceId),
+    result: e.result,
+    failure_reason: opt(e.failureReason),
+    mfa_method: opt(e.mfaMethod),
+    policies: JSON.stringify(e.policies),
+    correlation_id: clean(e.correlationId),
+  };
+}
+
+/** Rows per INSERT: 16 parameters each stays far under SQLite's bound-parameter limit. */
+const ROWS_PER_INSERT = 500;
+
+async function appendRows(ctx: StoreContext, entries: readonly SignInLogEntry[]): Promise<void> {
+  const rows = entries.map(rowOf);
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
+    await ctx.db
+      .insertInto("sign_in_events")
+      .values(rows.slice(i, i + ROWS_PER_INSERT))
+      .execute();
+}
+
 export function sqlSignInLog(ctx: StoreContext): SignInLogRepository {
   const { db } = ctx;
   return {
-    async append(e) {
-      if (!(SIGN_IN_RESULTS as readonly string[]).includes(e.result))
-        throw new TypeError(`unknown sign-in result ${e.result}`);
-      const time = millis(e.time);
-      if (!Number.isSafeInteger(time) || time < 0) throw new TypeError("a sign-in needs a valid time");
-      await db
-        .insertInto("sign_in_events")
-        .values({
-          id: clean(e.id),
-          time,
-          tenant_id: clean(e.tenantId),
-          principal_id: opt(e.principalId),
-          principal_name: opt(e.principalName),
-          principal_kind: opt(e.principalKind),
-          app_id: opt(e.appId),
-          resource: opt(e.resource),
-          ip: clean(e.ip),
-          user_agent: clean(e.userAgent),
-          device_id: opt(e.deviceId),
-          result: e.result,
-          failure_reason: opt(e.failureReason),
-          mfa_method: opt(e.mfaMethod),
-          policies: JSON.stringify(e.policies),
-          correlation_id: clean(e.correlationId),
-        })
-        .execute();
-    },
+    append: (e) => appendRows(ctx, [e]),
+    appendMany: (entries) => appendRows(ctx, entries),
 
     async query(f, page) {
       const limit = checkLimit(page.limit);
