@@ -25,7 +25,7 @@ import {
   type IssuanceEvent,
   type IssuanceRecords,
   type IssuedCertificate,
-  type ReplayCache,
+  type UsedProof,
   type VerifiedSignInToken,
 } from "../ca/index.ts";
 import type { DirectoryRepository } from "../directory/index.ts";
@@ -71,7 +71,8 @@ export async function ensureCaKeys(
 
 /** The repositories an issuance's records are written with, bound to one transaction. */
 export interface IssuanceTransaction {
-  readonly proofReplay: ReplayCache;
+  /** A group's proof ids in one statement: false when any was used before (a replay). */
+  readonly proofReplay: { useAll(proofs: readonly UsedProof[]): Promise<boolean> };
   /** A group's certificates in one statement. */
   readonly certificates: { recordMany(list: readonly IssuedCertificate[]): Promise<void> };
   readonly signInLog: Pick<SignInLogRepository, "appendMany">;
@@ -107,10 +108,8 @@ export function issuanceRecords(stores: SshStores, audit: AuditSink, clock: Cloc
   const group = createGroupCommit<Issued, void>((batch) =>
     stores.transaction(async (tx) => {
       // A replayed proof (or a serial already recorded) fails the group; retried alone, only it fails.
-      for (const r of batch)
-        for (const p of r.proofs)
-          if (!(await tx.proofReplay.use(p.id, p.expiresAtMs)))
-            throw new CaProofInvalidError("proof of possession rejected: proof was already used");
+      if (!(await tx.proofReplay.useAll(batch.flatMap((r) => r.proofs))))
+        throw new CaProofInvalidError("proof of possession rejected: proof was already used");
       // One INSERT each for the group's ledger rows and sign-in entries (a round trip each on PostgreSQL).
       await tx.certificates.recordMany(batch.map((r) => r.certificate));
       await tx.signInLog.appendMany(batch.map((r) => r.signIn));

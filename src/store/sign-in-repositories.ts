@@ -3,7 +3,6 @@
  * `keyEncryptionKey` (32 bytes, kept outside the database) seals token-signing keys and TOTP
  * seeds; without it those calls fail. CA keys arrive already sealed by ca/.
  */
-import type { ReplayCache } from "../ca/index.ts";
 import type { ConditionalAccessRepository } from "../policy/index.ts";
 import type { RateCounters } from "../shared/rate-counters.ts";
 import { KEK_BYTES } from "../shared/seal.ts";
@@ -14,7 +13,7 @@ import { sqlConditionalAccessRepository } from "./repositories/sql-conditional-a
 import { sqlMfaRepository } from "./repositories/sql-mfa-repository.ts";
 import { sqlOidcStorage } from "./repositories/sql-oidc-storage.ts";
 import { sqlPortalState } from "./repositories/sql-portal-state.ts";
-import { sqlProofReplay } from "./repositories/sql-proof-replay.ts";
+import { type ProofReplay, sqlProofReplay } from "./repositories/sql-proof-replay.ts";
 import { sqlServerSecrets } from "./repositories/sql-server-secrets.ts";
 import { sqlSignInLog } from "./repositories/sql-sign-in-log.ts";
 import { sqlSigningKeyRepository } from "./repositories/sql-signing-key-repository.ts";
@@ -34,8 +33,8 @@ import type {
 export interface SignInRepositories {
   /** auth's `OidcStorage` (+ `deleteExpired`). */
   readonly oidc: OidcStore;
-  /** ca's `ReplayCache` for DPoP proof ids, atomic across replicas (entries in `oidc`). */
-  readonly proofReplay: ReplayCache;
+  /** ca's `ReplayCache` for DPoP proof ids, atomic across replicas (entries in `oidc`); `useAll` for a group. */
+  readonly proofReplay: ProofReplay;
   /** auth's `ThrottleStore`, shared by replicas (+ `deleteExpired`). */
   readonly throttle: SqlThrottleStore;
   /** The one rate-limit mechanism's counters (attempt limits), on the throttle table (0002). */

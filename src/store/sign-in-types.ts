@@ -5,7 +5,14 @@
  * second factors, the sign-in log) has no declaration in a domain folder yet, so it is declared
  * here; it belongs in ca/, mfa/ and audit/ once those folders take it over.
  */
-import type { KeyStore, OidcStorage, SigningKeyStatus, ThrottleStore } from "../auth/index.ts";
+import type {
+  KeyStore,
+  OidcModelName,
+  OidcPayload,
+  OidcStorage,
+  SigningKeyStatus,
+  ThrottleStore,
+} from "../auth/index.ts";
 import type { CaKeyRecord, CaPurpose, CertificateLedger, IssuedCertificate } from "../ca/index.ts";
 import type { Passkey } from "../mfa/index.ts";
 
@@ -21,6 +28,19 @@ export interface PageRequest {
 }
 
 export interface OidcStore extends OidcStorage {
+  /**
+   * `insertIfAbsent` for several entries of one model in one statement: true only when every one
+   * was inserted (none live before, none named twice). Inside a transaction, false or an error
+   * leaves the caller to roll back.
+   */
+  insertAllIfAbsent(
+    model: OidcModelName,
+    entries: readonly {
+      readonly id: string;
+      readonly payload: OidcPayload;
+      readonly expiresInSeconds: number;
+    }[],
+  ): Promise<boolean>;
   /** Deletes expired entries (they are already invisible); returns how many. */
   deleteExpired(): Promise<number>;
 }

@@ -83,6 +83,30 @@ for (const dialect of selectedDialects()) {
       assert.equal(await store.oidc.insertIfAbsent("ReplayDetection", "jti-2", {}, 60), false);
     });
 
+    it("inserts a group if absent in one statement: true only when every entry is new", async () => {
+      const entry = (id: string, expiresInSeconds = 60) => ({ id, payload: { id }, expiresInSeconds });
+      assert.equal(
+        await store.oidc.insertAllIfAbsent("ReplayDetection", [entry("g-1"), entry("g-2", 0)]),
+        true,
+      );
+      assert.deepEqual(await store.oidc.find("ReplayDetection", "g-1"), { id: "g-1" });
+      // g-2 expired at once, so it may be used again; g-1 is live, so the group is refused.
+      assert.equal(await store.oidc.insertAllIfAbsent("ReplayDetection", [entry("g-2"), entry("g-3")]), true);
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          if (!(await tx.oidc.insertAllIfAbsent("ReplayDetection", [entry("g-4"), entry("g-1")])))
+            throw new Error("replayed");
+        }),
+        /replayed/,
+      );
+      assert.equal(await store.oidc.find("ReplayDetection", "g-4"), undefined, "rolled back with its group");
+      // One id twice in a group: refused (PostgreSQL refuses the statement itself).
+      const twice = await store.oidc
+        .insertAllIfAbsent("ReplayDetection", [entry("g-5"), entry("g-5")])
+        .catch(() => false);
+      assert.equal(twice, false);
+    });
+
     it("never returns an expired entry, by any lookup, and cannot consume one", async () => {
       await store.oidc.upsert("DeviceCode", "e1", { userCode: "EXPI-RING", uid: "ue1", grantId: "ge" }, 0.3);
       assert.ok(await store.oidc.find("DeviceCode", "e1"));

@@ -55,6 +55,39 @@ export function sqlOidcStorage(ctx: StoreContext, clock: () => number = Date.now
       .where("model", "=", model)
       .where("expires_at", ">", now);
 
+  // INSERT ... ON CONFLICT DO UPDATE ... WHERE expired: a live row blocks its entry (not
+  // returned), an expired one is replaced (returned). All inserted ⇔ one row returned per entry.
+  const insertAll = async (
+    model: OidcModelName,
+    entries: readonly {
+      readonly id: string;
+      readonly payload: OidcPayload;
+      readonly expiresInSeconds: number;
+    }[],
+  ): Promise<boolean> => {
+    if (entries.length === 0) return true;
+    const now = clock();
+    const rows = entries.map((e) => rowOf(model, e.id, e.payload, e.expiresInSeconds, now));
+    const inserted = await db
+      .insertInto("oidc_entries")
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .columns(["model", "id"])
+          .doUpdateSet((eb) => ({
+            payload: eb.ref("excluded.payload"),
+            grant_id: eb.ref("excluded.grant_id"),
+            user_code: eb.ref("excluded.user_code"),
+            uid: eb.ref("excluded.uid"),
+            consumed_at: eb.ref("excluded.consumed_at"),
+            expires_at: eb.ref("excluded.expires_at"),
+          }))
+          .where("oidc_entries.expires_at", "<=", now),
+      )
+      .returning("id")
+      .execute();
+    return inserted.length === entries.length;
+  };
   return {
     async upsert(model, id, payload, expiresInSeconds) {
       const row = rowOf(model, id, payload, expiresInSeconds, clock());
@@ -75,28 +108,10 @@ export function sqlOidcStorage(ctx: StoreContext, clock: () => number = Date.now
     },
 
     async insertIfAbsent(model, id, payload, expiresInSeconds) {
-      const now = clock();
-      const row = rowOf(model, id, payload, expiresInSeconds, now);
-      const inserted = await db
-        .insertInto("oidc_entries")
-        .values(row)
-        .onConflict((oc) =>
-          oc
-            .columns(["model", "id"])
-            .doUpdateSet({
-              payload: row.payload,
-              grant_id: row.grant_id,
-              user_code: row.user_code,
-              uid: row.uid,
-              consumed_at: row.consumed_at,
-              expires_at: row.expires_at,
-            })
-            .where("oidc_entries.expires_at", "<=", now),
-        )
-        .returning("id")
-        .executeTakeFirst();
-      return inserted !== undefined;
+      return insertAll(model, [{ id, payload, expiresInSeconds }]);
     },
+
+    insertAllIfAbsent: (model, entries) => insertAll(model, entries),
 
     async find(model, id) {
       const row = await live(model, clock()).where("id", "=", keyText(id)).executeTakeFirst();

@@ -7,12 +7,27 @@ import { createHash } from "node:crypto";
 import type { ReplayCache } from "../../ca/index.ts";
 import type { OidcStore } from "../sign-in-types.ts";
 
-export function sqlProofReplay(oidc: OidcStore, clock: () => number = Date.now): ReplayCache {
+/** The store's replay cache, which can also record a group's proof ids at once. */
+export interface ProofReplay extends ReplayCache {
+  /** Records every id (one statement); true only when none was used before or named twice. */
+  useAll(proofs: readonly { readonly id: string; readonly expiresAtMs: number }[]): Promise<boolean>;
+}
+
+export function sqlProofReplay(oidc: OidcStore, clock: () => number = Date.now): ProofReplay {
+  const entryOf = (id: string, expiresAtMs: number) => ({
+    id: `dpop:${createHash("sha256").update(id).digest("base64url")}`,
+    payload: { kind: "dpop" },
+    expiresInSeconds: Math.max(1, (expiresAtMs - clock()) / 1000),
+  });
   return {
     use(id, expiresAtMs) {
-      const key = `dpop:${createHash("sha256").update(id).digest("base64url")}`;
-      const seconds = Math.max(1, (expiresAtMs - clock()) / 1000);
-      return oidc.insertIfAbsent("ReplayDetection", key, { kind: "dpop" }, seconds);
+      const e = entryOf(id, expiresAtMs);
+      return oidc.insertIfAbsent("ReplayDetection", e.id, e.payload, e.expiresInSeconds);
     },
+    useAll: (proofs) =>
+      oidc.insertAllIfAbsent(
+        "ReplayDetection",
+        proofs.map((p) => entryOf(p.id, p.expiresAtMs)),
+      ),
   };
 }
