@@ -10,14 +10,16 @@
  *    the domain; everything else is written in bulk (lib-seed.ts), bypassing the change log, so
  *    what follows reads it from a snapshot as after a restart.
  * 2. In-process: the store opened and the services wired as `hostpass server` does
- *    (wireServices), the tenant's engine loaded; then `engine.check` (the whole decision: the
- *    freshness read of the change log, group closure and management-group ancestry from memory,
- *    the index walk), for a user's own VM-level login and for random (user, VM) pairs; users in
+ *    (wireServices), the tenant's engine loaded; then `engine.check` (the whole decision: its
+ *    freshness (PostgreSQL: the change notices, SQLite: the head read), group closure and
+ *    management-group ancestry from memory, the index walk), for a user's own VM-level login and for random (user, VM) pairs; users in
  *    30 groups; `checkMany` over a page of 100 VMs (a listing); decisions 32 at a time; the log
  *    read alone; the memory part alone.
  * 3. Freshness: a second process writing the same store (test/helpers/second-writer.ts) and this
  *    process's own transaction make a change; the first decision after the commit returned must
- *    reflect it (granted after an assignment, refused after its removal or a membership's).
+ *    reflect it (granted after an assignment, refused after its removal or a membership's). On
+ *    PostgreSQL another process's change is decided on once its notice arrived (the time to it is
+ *    reported), and a round that does not wait counts how many decisions reflected it anyway.
  * 4. HTTP: a real server on the same store; `POST {vm}/providers/Authorization/checkAccess` with
  *    an `assignee`, sequentially over one keep-alive TLS connection: p50/p99, verdicts equal to
  *    the in-process ones, and the first answer after a second writer's commit.
@@ -522,7 +524,9 @@ function assignment(
 
 /**
  * Rounds of: a change committed (by the second writer, or by this process's own transaction),
- * then one decision at once. Counts the decisions that reflected the change.
+ * then one decision at once. Counts the decisions that reflected the change. With `heard` (another
+ * process's commit on PostgreSQL, whose change notice this process must receive first), the
+ * decision comes once `heard` resolved, and the time from the commit's return to then is reported.
  */
 async function freshness(
   rounds: number,
@@ -530,22 +534,84 @@ async function freshness(
   data: Seeded,
   decide: (user: string, vm: string) => Promise<boolean>,
   commit: { assign(a: RoleAssignment): Promise<unknown>; unassign(id: string): Promise<unknown> },
+  heard?: () => Promise<void>,
 ) {
   const rand = prng(7);
   let reflected = 0;
   const firstDecision: number[] = [];
+  const notice: number[] = [];
+  const afterCommit = async (work: () => Promise<unknown>) => {
+    await work();
+    if (heard !== undefined) await timed(notice, heard);
+  };
   for (let r = 0; r < rounds; r++) {
     // A fresh user on a random machine: no access before the assignment.
     const user = data.users[rand(data.users.length)] as string;
     const vm = data.vms[rand(data.vms.length)] as string;
     if (await decide(user, vm)) continue;
     const a = assignment(tenantId, user, vm);
-    await commit.assign(a);
+    await afterCommit(() => commit.assign(a));
     if (await timed(firstDecision, () => decide(user, vm))) reflected++;
-    await commit.unassign(a.id);
+    await afterCommit(() => commit.unassign(a.id));
     if (!(await timed(firstDecision, () => decide(user, vm)))) reflected++;
   }
-  return { changes: firstDecision.length, reflected, firstDecisionAfterCommit: percentiles(firstDecision) };
+  return {
+    changes: firstDecision.length,
+    reflected,
+    ...(heard === undefined
+      ? {}
+      : {
+          noticeHeardAfterCommit: {
+            what: "from the commit's return in the other process to this process holding its change notice (includes one head read to learn the version)",
+            ...percentiles(notice),
+          },
+        }),
+    firstDecisionAfterCommit: percentiles(firstDecision),
+  };
+}
+
+/**
+ * The window a change notice leaves: a second writer's commit, then a decision at once, without
+ * waiting for the notice. Counts how many reflected it (PostgreSQL: those whose notice had arrived).
+ */
+async function immediately(
+  rounds: number,
+  tenantId: string,
+  data: Seeded,
+  decide: (user: string, vm: string) => Promise<boolean>,
+  second: SecondWriter,
+) {
+  const rand = prng(17);
+  let reflected = 0;
+  let changes = 0;
+  for (let r = 0; r < rounds; r++) {
+    const user = data.users[rand(data.users.length)] as string;
+    const vm = data.vms[rand(data.vms.length)] as string;
+    if (await decide(user, vm)) continue;
+    const a = assignment(tenantId, user, vm);
+    await second.send({ op: "assign", assignment: a });
+    if (await decide(user, vm)) reflected++;
+    await second.send({ op: "unassign", tenantId, id: a.id });
+    if (!(await decide(user, vm))) reflected++;
+    changes += 2;
+  }
+  return {
+    what: "a second writer's commit, then one decision at once without waiting for its notice",
+    changes,
+    reflected,
+  };
+}
+
+/** Resolves once `heardVersion()` reaches the tenant's head version (read once, by the bench). */
+function noticeOf(store: Store, tenantId: string, heardVersion: () => Promise<number>) {
+  return async () => {
+    const version = await store.changeLog.head(tenantId);
+    const deadline = performance.now() + 30_000;
+    while ((await heardVersion()) < version) {
+      if (performance.now() > deadline) throw new Error(`the notice of version ${version} never arrived`);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
 }
 
 async function inProcess(
@@ -624,27 +690,39 @@ async function inProcess(
 
     const may = async (user: string, vm: string) =>
       (await engine.check({ id: user, type: "User" }, LOGIN_ACTION, vm)).allowed;
-    const bySecondWriter = await freshness(s.freshnessRounds, tenant.tenantId, data, may, {
-      assign: (a) => second.send({ op: "assign", assignment: a }),
-      unassign: (id) => second.send({ op: "unassign", tenantId: tenant.tenantId, id }),
-    });
+    // PostgreSQL: another process's commit is decided on once its notice arrived (docs/decisions.md).
+    const heard =
+      store.changeNotices === undefined
+        ? undefined
+        : noticeOf(store, tenant.tenantId, async () => wired.decisionFreshness(tenant.tenantId).heardVersion);
+    const bySecondWriterOnce = () =>
+      freshness(
+        s.freshnessRounds,
+        tenant.tenantId,
+        data,
+        may,
+        {
+          assign: (a) => second.send({ op: "assign", assignment: a }),
+          unassign: (id) => second.send({ op: "unassign", tenantId: tenant.tenantId, id }),
+        },
+        heard,
+      );
+    const bySecondWriter = await bySecondWriterOnce();
+    const secondWriterNotWaited = await immediately(s.freshnessRounds, tenant.tenantId, data, may, second);
     const byThisProcess = await freshness(s.freshnessRounds, tenant.tenantId, data, may, {
       assign: (a) => wired.transaction(tenant.tenantId, (tx) => tx.rbac.createRoleAssignment(a)),
       unassign: (id) =>
         wired.transaction(tenant.tenantId, (tx) => tx.rbac.deleteRoleAssignment(tenant.tenantId, id)),
     });
     // A membership removed by the second writer: the first decision after it no longer grants.
-    const membership = await membershipFreshness(engine, data, tenant.tenantId, second);
+    const membership = await membershipFreshness(engine, data, tenant.tenantId, second, heard);
 
     // The host-login computation, then freshness again with its index following the engine (as in
     // a server with agents connected: its settle work runs before the decision that waited).
     const hostLogins = await hostLoginFigures(engine, store, tenant.tenantId, data, s, (a) =>
       wired.transaction(tenant.tenantId, (tx) => tx.rbac.createRoleAssignment(a)),
     );
-    const withIndex = await freshness(s.freshnessRounds, tenant.tenantId, data, may, {
-      assign: (a) => second.send({ op: "assign", assignment: a }),
-      unassign: (id) => second.send({ op: "unassign", tenantId: tenant.tenantId, id }),
-    });
+    const withIndex = await bySecondWriterOnce();
 
     const warmStats = percentiles(warm);
     return {
@@ -657,7 +735,7 @@ async function inProcess(
           version: engine.version,
         },
         decision: {
-          what: "engine.check(user, login or loginAsAdmin, VM id): the change log read after the engine's version (readLatest), group closure and management-group ancestry from memory, index walk",
+          what: "engine.check(user, login or loginAsAdmin, VM id): freshness (PostgreSQL: from the change notices, no store read while they are trusted; SQLite: the head version read), group closure and management-group ancestry from memory, index walk",
           allowedShare: round(allowed / data.samples.length),
           cold: percentiles(cold),
           warm: warmStats,
@@ -679,7 +757,9 @@ async function inProcess(
         hostLogins,
         concurrent32: { perSecond: concurrentPerSecond, ...percentiles(concurrent) },
         freshness: {
+          freshnessFrom: wired.decisionFreshness(tenant.tenantId).mode,
           bySecondWriterProcess: bySecondWriter,
+          bySecondWriterNotWaitingForItsNotice: secondWriterNotWaited,
           byThisProcessTransaction: byThisProcess,
           membershipRemovedBySecondWriter: membership,
           bySecondWriterWithHostLoginIndexFollowing: withIndex,
@@ -749,7 +829,13 @@ async function hostLoginFigures(
 }
 
 /** A user granted only through a group; the second writer removes the membership; the next decision refuses. */
-async function membershipFreshness(engine: RbacEngine, data: Seeded, tenantId: string, second: SecondWriter) {
+async function membershipFreshness(
+  engine: RbacEngine,
+  data: Seeded,
+  tenantId: string,
+  second: SecondWriter,
+  heard: (() => Promise<void>) | undefined,
+) {
   const rand = prng(11);
   let reflected = 0;
   let rounds = 0;
@@ -765,8 +851,10 @@ async function membershipFreshness(engine: RbacEngine, data: Seeded, tenantId: s
     const a = { ...assignment(tenantId, group, vm), principalType: "Group" as const };
     await second.send({ op: "assign", assignment: a });
     await second.send({ op: "addMember", tenantId, groupId: group, memberId: user });
+    await heard?.();
     const granted = (await engine.check(principal, LOGIN_ACTION, vm)).allowed;
     await second.send({ op: "removeMember", tenantId, groupId: group, memberId: user });
+    await heard?.();
     const refused = !(await engine.check(principal, LOGIN_ACTION, vm)).allowed;
     await second.send({ op: "unassign", tenantId, id: a.id });
     rounds += 2;
@@ -821,6 +909,12 @@ async function overHttp(
         assign: (a) => second.send({ op: "assign", assignment: a }),
         unassign: (id) => second.send({ op: "unassign", tenantId: tenant.tenantId, id }),
       },
+      server.store.changeNotices === undefined
+        ? undefined
+        : noticeOf(server.store, tenant.tenantId, async () => {
+            const health = await send("GET", "/health", headers, "");
+            return Number(JSON.parse(health.text).decisions?.heardVersion ?? 0);
+          }),
     );
     agent.destroy();
     return {

@@ -209,6 +209,12 @@ describe("who may log in to a machine", () => {
       }),
       machines.map((m) => ({ machine: m.split("/").pop(), names: ["deploy"] })),
     );
+    // the machines share one login object (so the host channel serialises its patch once)
+    assert.equal(new Set(deltas.flatMap((d) => d.upsert)).size, 1);
+    assert.equal(
+      new Set(machines.map((m) => index.logins(m)?.find((l) => l.linuxName === "deploy"))).size,
+      1,
+    );
     // removed again
     assert.deepEqual(
       await step(() => deleteRoleAssignment(w.f.engine, SYSTEM_ACTOR, (groupRole as { id: string }).id)),

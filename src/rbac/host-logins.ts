@@ -292,6 +292,8 @@ export class HostLoginIndex implements ChangeFollower {
   readonly #principals = new Set<string>();
   #work: Promise<void> = Promise.resolve();
   readonly #reads: CachedReads;
+  /** Principal id and level -> the login object the machines share (see `#intern`). */
+  readonly #interned = new Map<string, HostLogin>();
 
   constructor(options: {
     engine: RbacEngine;
@@ -354,6 +356,7 @@ export class HostLoginIndex implements ChangeFollower {
     this.#version = Math.min(this.#version, version);
     this.#all = true;
     this.#reads.forgetAll();
+    this.#interned.clear();
   }
 
   apply(change: LoggedChange, removed?: RoleAssignment): void {
@@ -375,6 +378,8 @@ export class HostLoginIndex implements ChangeFollower {
           this.#principals.add(change.principal.id);
       } else if (change.kind === "principal.deleted") {
         this.#reads.forgetPrincipal(change.id);
+        this.#interned.delete(`${change.id} admin`);
+        this.#interned.delete(`${change.id} user`);
         this.#reads.forgetMemberships();
         this.#principals.add(change.id);
         // A deleted group takes its members' logins with it: it is not known here which it was.
@@ -422,26 +427,41 @@ export class HostLoginIndex implements ChangeFollower {
       const moved = all ? new Map<string, LoginCandidate[]>() : await this.#accountsNamed(assignments, reads);
       const found = principals.length > 0 ? await reads.directory.principals(principals) : [];
       const byId = new Map(found.map((p) => [p.id, p]));
+      // Every principal to check again, with its groups read once (not once per machine): the
+      // loop over the machines below is then synchronous, map lookups only.
+      const groups = new Map<string, readonly string[]>();
+      for (const p of [...found, ...[...moved.values()].flat()])
+        if (p.enabled && !groups.has(p.id)) groups.set(p.id, await reads.groupsOf(p.id));
       for (const [key, w] of this.#machines) {
-        const before = w.logins;
         if (all) {
+          const before = w.logins;
           await this.#recompute(w, reads);
-        } else {
-          const check = new Map<string, LoginCandidate | undefined>();
-          for (const id of principals) check.set(id, byId.get(id));
-          for (const [scope, accounts] of moved)
-            if (w.ancestorKeys.has(scope)) for (const p of accounts) check.set(p.id, p);
-          if (check.size > 0) {
-            const next = new Map(before);
-            for (const [id, p] of check) {
-              const login = p && hostLoginWith(this.#engine, p, p.enabled ? await reads.groupsOf(id) : [], w);
-              if (login) next.set(id, login);
-              else next.delete(id);
+          this.#emit(key, version, before, w.logins);
+          continue;
+        }
+        const check = new Map<string, LoginCandidate | undefined>();
+        for (const id of principals) check.set(id, byId.get(id));
+        for (const [scope, accounts] of moved)
+          if (w.ancestorKeys.has(scope)) for (const p of accounts) check.set(p.id, p);
+        // Only the checked principals can change: their entries are updated in place and are the delta.
+        const upsert: HostLogin[] = [];
+        const remove: string[] = [];
+        for (const [id, p] of check) {
+          const login = p && hostLoginWith(this.#engine, p, groups.get(id) ?? [], w);
+          const old = w.logins.get(id);
+          if (login !== undefined) {
+            if (old === undefined || !sameLogin(old, login)) {
+              const shared = this.#intern(login);
+              w.logins.set(id, shared);
+              upsert.push(shared);
             }
-            w.logins = next;
+          } else if (old !== undefined) {
+            w.logins.delete(id);
+            remove.push(id);
           }
         }
-        if (w.logins !== before) this.#emit(key, version, before, w.logins);
+        if (upsert.length > 0 || remove.length > 0)
+          this.#onDelta({ machineKey: key, version, upsert, remove });
       }
       this.#version = Math.max(this.#version, version);
     } catch (error) {
@@ -484,7 +504,22 @@ export class HostLoginIndex implements ChangeFollower {
   async #recompute(w: Watched, reads = this.#reads): Promise<void> {
     w.keys = await this.#engine.ancestorKeys(parseScope(w.machineId));
     w.ancestorKeys = new Set(w.keys);
-    w.logins = await computeHostLogins(this.#engine, reads.directory, w.machineId, reads.groupsOf);
+    const logins = await computeHostLogins(this.#engine, reads.directory, w.machineId, reads.groupsOf);
+    for (const [id, login] of logins) logins.set(id, this.#intern(login));
+    w.logins = logins;
+  }
+
+  /**
+   * One object per principal and level while its content stays the same: the machines' login maps
+   * share it (memory per connected agent), and so do the patches made from them, which the host
+   * channel then serialises once per distinct content instead of once per agent.
+   */
+  #intern(login: HostLogin): HostLogin {
+    const key = `${login.objectId} ${login.level}`;
+    const known = this.#interned.get(key);
+    if (known !== undefined && sameLogin(known, login)) return known;
+    this.#interned.set(key, login);
+    return login;
   }
 
   #emit(key: string, version: number, before: Map<string, HostLogin>, after: Map<string, HostLogin>): void {

@@ -220,7 +220,8 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
     feed.beatAt = nextBeat(clock());
   };
 
-  const publish = (feed: Feed, patch: HostStatePatch, newer: boolean) => {
+  const publish = (feed: Feed, event: HostEvent & { type: "patch" }, newer: boolean) => {
+    const { patch } = event;
     const { version: _v, ...fields } = patch;
     if (Object.keys(fields).length === 0) return;
     if (!newer) {
@@ -241,7 +242,7 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
       feed.base = (feed.history[drop - 1] as { patch: HostStatePatch }).patch.version;
       feed.history.splice(0, drop);
     }
-    send(feed, { type: "patch", patch });
+    send(feed, event);
   };
 
   /** Applies the pending work of a settled version to every feed of the tenant: one patch per feed. */
@@ -271,6 +272,9 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
               .map((key) => t.feeds.get(key))
               .filter((f): f is Feed => f !== undefined),
           );
+      // Feeds whose patches are alike share one patch and event object (the logins in them are
+      // shared objects, rbac/host-logins.ts): the streams serialise it once, not once per agent.
+      const alike = new Map<string, HostEvent & { type: "patch" }>();
       for (const feed of touched) {
         if (feed.identityId !== undefined && pending.identities.has(feed.identityId)) {
           const identity = await deps.directory.getPrincipal(feed.tenantId, feed.identityId);
@@ -309,8 +313,14 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
             patch.hostCertificates = certs;
         }
         const newer = version > feed.state.version;
-        feed.state = applyToState(feed.state, patch, t.index.logins(feed.machineId));
-        publish(feed, patch, newer);
+        const key = patch.hostCertificates === undefined ? patchKey(patch) : undefined;
+        let event = key === undefined ? undefined : alike.get(key);
+        if (event === undefined) {
+          event = { type: "patch", patch };
+          if (key !== undefined) alike.set(key, event);
+        }
+        feed.state = applyToState(feed.state, event.patch, t.index.logins(feed.machineId));
+        publish(feed, event, newer);
       }
       t.loginDeltas.clear();
     } catch (error) {
@@ -417,9 +427,17 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
       const tenant = await t.catch(() => undefined);
       if (!tenant) continue;
       let renew = false;
+      const beats = new Map<number, HostEvent>(); // one event (and one serialisation) per version
       for (const feed of tenant.feeds.values()) {
-        if (feed.beatAt <= now)
-          send(feed, { type: "heartbeat", version: Math.max(feed.state.version, tenant.engine.version) });
+        if (feed.beatAt <= now) {
+          const version = Math.max(feed.state.version, tenant.engine.version);
+          let beat = beats.get(version);
+          if (beat === undefined) {
+            beat = { type: "heartbeat", version };
+            beats.set(version, beat);
+          }
+          send(feed, beat);
+        }
         renew ||=
           checkRenewals &&
           feed.state.hostCertificates.length > 0 &&
@@ -578,6 +596,33 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
           .catch(() => undefined);
     },
   };
+}
+
+/** Object identities, for `patchKey`. */
+const identities = new WeakMap<object, number>();
+let lastIdentity = 0;
+const identityOf = (o: object): number => {
+  let id = identities.get(o);
+  if (id === undefined) {
+    id = ++lastIdentity;
+    identities.set(o, id);
+  }
+  return id;
+};
+
+/**
+ * Equal for two patches of one settle that say the same: the same login objects (shared while
+ * their content is the same), removals, login switch, CA key list (one array per settle) and KRL.
+ */
+function patchKey(patch: HostStatePatch): string {
+  return [
+    patch.version,
+    (patch.upsertLogins ?? []).map(identityOf).join(","),
+    (patch.removeLogins ?? []).join(","),
+    patch.loginEnabled ?? "",
+    patch.userCaKeys === undefined ? "" : identityOf(patch.userCaKeys),
+    patch.krlSha256 ?? "",
+  ].join("|");
 }
 
 /** The state after a patch, logins taken from the index (the patch's upserts and removals are in it). */

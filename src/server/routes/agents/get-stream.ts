@@ -14,6 +14,21 @@ const Query = Type.Object(
 );
 
 /**
+ * An event as a server-sent event. Many streams get the same event object (host-channel.ts shares
+ * alike patches and heartbeats): it is serialised once, kept as long as the event is.
+ */
+const frames = new WeakMap<HostEvent, string>();
+function frame(event: HostEvent): string {
+  let text = frames.get(event);
+  if (text === undefined) {
+    const { type, ...rest } = event;
+    text = `event: ${type}\ndata: ${JSON.stringify(rest)}\n\n`;
+    frames.set(event, text);
+  }
+  return text;
+}
+
+/**
  * The host channel (server-sent events, src/shared/host-protocol.ts): a snapshot when `after`
  * cannot be replayed, then a patch per change that concerns this machine, heartbeats, and
  * `terminateSessions`. Only the machine's own agent may read it.
@@ -43,10 +58,6 @@ export function registerGetAgentStream(app: App, deps: RouteDeps, host: HostAgen
       let open = false;
       let ended = false;
       const queued: string[] = [];
-      const frame = (event: HostEvent) => {
-        const { type, ...rest } = event;
-        return `event: ${type}\ndata: ${JSON.stringify(rest)}\n\n`;
-      };
       const sink = {
         send(event: HostEvent) {
           if (ended) return;
