@@ -38,6 +38,12 @@ export interface HostLoginDirectory {
   members(groupId: string): Promise<readonly string[]>;
 }
 
+/** Machines checked again between two turns of the event loop (see `#process`). */
+const MACHINES_PER_TURN = 2000;
+
+/** Resolves after the event loop's next turn (every queued microtask and pending I/O first). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const RBAC_TYPE: Readonly<Record<"user" | "servicePrincipal", PrincipalType>> = {
   user: "User",
   servicePrincipal: "ServicePrincipal",
@@ -396,7 +402,12 @@ export class HostLoginIndex implements ChangeFollower {
   }
 
   settled(version: number): void {
-    void this.#serial(() => this.#process(version)).catch(this.#onError);
+    // After a macrotask: the decisions that waited for this pull resume first (all microtasks run
+    // before it), instead of behind the machines' recomputation.
+    void this.#serial(async () => {
+      await nextTurn();
+      await this.#process(version);
+    }).catch(this.#onError);
   }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {
@@ -432,7 +443,10 @@ export class HostLoginIndex implements ChangeFollower {
       const groups = new Map<string, readonly string[]>();
       for (const p of [...found, ...[...moved.values()].flat()])
         if (p.enabled && !groups.has(p.id)) groups.set(p.id, await reads.groupsOf(p.id));
+      let visited = 0;
       for (const [key, w] of this.#machines) {
+        // Thousands of machines: other work (decisions, requests) gets the event loop in between.
+        if (++visited % MACHINES_PER_TURN === 0) await nextTurn();
         if (all) {
           const before = w.logins;
           await this.#recompute(w, reads);
