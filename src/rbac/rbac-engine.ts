@@ -148,6 +148,8 @@ export class RbacEngine {
   #queued: { promise: Promise<void>; full: boolean } | undefined;
   /** The notices' epoch in which the last completed read of the store started (see `notices`). */
   #readEpoch: number | undefined;
+  /** The catch-up running now, and the version the notices knew when it started (it reads past it). */
+  #running: { readonly promise: Promise<void>; readonly known: number } | undefined;
   readonly #followers: ChangeFollower[] = [];
 
   private constructor(options: RbacEngineOptions) {
@@ -206,17 +208,23 @@ export class RbacEngine {
     const run = async () => {
       this.#queued = undefined;
       // Everything committed before this read is in it; what commits later is notified in this epoch.
-      const epoch = this.#options.notices?.()?.epoch;
-      if (!entry.full) {
-        // Nothing committed since the last pull: no log read, and nothing for the followers.
-        if ((await this.repository.headVersion(this.tenantId)) <= this.#version) {
-          this.#syncedAt = performance.now();
-          this.#readEpoch = epoch;
-          return;
+      const notices = this.#options.notices?.();
+      const running = { promise: entry.promise, known: notices?.known ?? Number.NEGATIVE_INFINITY };
+      this.#running = running;
+      try {
+        if (!entry.full) {
+          // Nothing committed since the last pull: no log read, and nothing for the followers.
+          if ((await this.repository.headVersion(this.tenantId)) <= this.#version) {
+            this.#syncedAt = performance.now();
+            this.#readEpoch = notices?.epoch;
+            return;
+          }
         }
+        await this.#pull();
+        this.#readEpoch = notices?.epoch;
+      } finally {
+        if (this.#running === running) this.#running = undefined;
       }
-      await this.#pull();
-      this.#readEpoch = epoch;
     };
     entry.promise = this.#syncing.then(run, run);
     this.#syncing = entry.promise;
@@ -229,8 +237,13 @@ export class RbacEngine {
     if (this.#options.readLatest) {
       const notices = this.#options.notices?.();
       // Notices complete since before the last read: memory is current unless one told of more.
-      if (notices !== undefined && notices.epoch === this.#readEpoch)
-        return notices.known <= this.#version ? undefined : this.#catchUp(true);
+      if (notices !== undefined && notices.epoch === this.#readEpoch) {
+        if (notices.known <= this.#version) return undefined;
+        // A catch-up that started once this version was known reads it (the wake after a commit).
+        const running = this.#running;
+        if (running !== undefined && running.known >= notices.known) return running.promise;
+        return this.#catchUp(true);
+      }
       return this.#catchUp(false);
     }
     const staleness = this.#options.maxStalenessMs;
