@@ -39,7 +39,14 @@ export class LocalCommits {
 
   readonly committed = (versions: ReadonlyMap<string, number>): void => {
     for (const listener of this.#listeners)
-      for (const [tenantId, version] of versions) listener(tenantId, version);
+      for (const [tenantId, version] of versions) {
+        // The change is committed: a listener's failure must not fail the write that made it.
+        try {
+          listener(tenantId, version);
+        } catch (error) {
+          process.emitWarning(`hostpass: a commit listener failed: ${String(error)}`);
+        }
+      }
   };
 
   listen(listener: (tenantId: string, version: number) => void): () => void {
