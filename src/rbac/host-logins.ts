@@ -419,7 +419,10 @@ export class HostLoginIndex implements ChangeFollower {
     return run;
   }
 
-  async #process(version: number): Promise<void> {
+  async #process(settled: number): Promise<void> {
+    // The entries noted so far are those of every pull up to the engine's version now (a later
+    // pull may have come between the settle and this turn): the deltas are at that version.
+    const version = Math.max(settled, this.#engine.version);
     if (!this.#all && this.#assignments.size === 0 && this.#principals.size === 0) {
       this.#version = Math.max(this.#version, version);
       return;

@@ -246,8 +246,11 @@ export function createHostChannel(deps: HostChannelDeps): HostChannel {
   };
 
   /** Applies the pending work of a settled version to every feed of the tenant: one patch per feed. */
-  const settle = async (t: Tenant, version: number) => {
+  const settle = async (t: Tenant, settled: number) => {
     await t.index.idle();
+    // The index may have gone past this settle's version meanwhile (its work runs a turn after the
+    // pull, and later pulls queue behind it): the login deltas taken below are at its version.
+    const version = Math.max(settled, t.index.version);
     const pending = t.pending;
     const quiet =
       t.loginDeltas.size === 0 &&

@@ -367,7 +367,10 @@ for (const dialect of selectedDialects())
           (await api("GET", `/auditLogs/signIns?appId=${b.config.clientId}&result=failure`)).body
             .value as unknown[]
         ).length;
-      const failedBefore = await failedSignIns();
+      // Recorded after the refusal was answered (sign-in/grant-events.ts writes in the background).
+      let failedBefore = await failedSignIns();
+      for (const deadline = performance.now() + 10_000; failedBefore < 1 && performance.now() < deadline; )
+        failedBefore = await new Promise((r) => setTimeout(r, 50)).then(failedSignIns);
       assert.ok(failedBefore >= 1, "the refused token request is in the sign-in log");
       for (let i = 0; i < 5; i++) {
         await assert.rejects(b.client.postReports(applied), { code: "ERR_EXTENSION_NO_MANAGED_IDENTITY" });
