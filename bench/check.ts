@@ -912,8 +912,8 @@ async function overHttp(
       server.store.changeNotices === undefined
         ? undefined
         : noticeOf(server.store, tenant.tenantId, async () => {
-            const health = await send("GET", "/health", headers, "");
-            return Number(JSON.parse(health.text).decisions?.heardVersion ?? 0);
+            const health = (await api("GET", "/health")).body as { decisions?: { heardVersion?: number } };
+            return Number(health.decisions?.heardVersion ?? 0);
           }),
     );
     agent.destroy();
