@@ -128,6 +128,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   cmd("ad sp delete", () => import("./ad/sp/delete.ts")),
   cmd("ad sp list", () => import("./ad/sp/list.ts")),
   cmd("ad sp show", () => import("./ad/sp/show.ts")),
+  cmd("ad sp update", () => import("./ad/sp/update.ts")),
   cmd("ad user create", () => import("./ad/user/create.ts")),
   cmd("ad user delete", () => import("./ad/user/delete.ts")),
   cmd("ad user list", () => import("./ad/user/list.ts")),
