@@ -102,6 +102,11 @@ export interface SignInEvent {
   readonly method: "password" | "totp" | "passkey" | "device_code" | "federated";
   readonly result: "success" | "failure" | "locked" | "denied";
   readonly reason?: string;
+  /**
+   * A federated attempt: the upstream provider whose callback it came back to. A failure without
+   * an account goes to that provider's tenant's log (not another tenant's).
+   */
+  readonly identityProviderId?: string;
 }
 
 /** An upstream identity provider as the sign-in page offers it ("Sign in with <displayName>"). */

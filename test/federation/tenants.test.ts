@@ -236,6 +236,13 @@ describe("identity providers of every tenant", () => {
       await findUserByUpn(s.running.store.directory, fabrikam.id, "mo@contoso.example"),
       undefined,
     );
+    // Each refusal is in the sign-in log of the tenant whose provider's callback it came to.
+    const refusals = async (tenantId: string) =>
+      (await s.running.store.signInLog.query({ tenantId, result: "failure" }, { limit: 100 })).items.filter(
+        (e) => e.failureReason === "ERR_FEDERATION_SIGN_IN_FAILED",
+      ).length;
+    assert.equal(await refusals(fabrikam.id), 2);
+    assert.equal(await refusals(home), 1);
   });
 
   it("an unknown provider id, a provider name, the old shared callback: refused", async () => {

@@ -106,7 +106,12 @@ export function registerFederatedSignInRoutes(
       );
     } catch (error) {
       if (!isHostpassError(error)) throw error;
-      await record(ctx, request, { method: "federated", result: "failure", reason: error.code });
+      await record(ctx, request, {
+        method: "federated",
+        result: "failure",
+        reason: error.code,
+        identityProviderId: request.params.provider,
+      });
       return refuse(request, reply, STATUS[error.kind as keyof typeof STATUS] ?? 502, error.message);
     }
     const { account, amr } = outcome;

@@ -40,6 +40,13 @@ interface Pending extends PendingUpstream {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** The tenant of an upstream provider by its id (as the sign-in URL names it), for the sign-in log. */
+export function tenantOfIdentityProvider(
+  providers: IdentityProviderRepository,
+): (id: string) => Promise<string | undefined> {
+  return async (id) => (UUID.test(id) ? (await providers.findIdentityProviderById(id))?.tenantId : undefined);
+}
+
 export function federatedSignInMethods(deps: FederatedSignInDeps): Methods {
   const upstream = deps.upstream ?? upstreamClient();
   const now = deps.now ?? (() => new Date());

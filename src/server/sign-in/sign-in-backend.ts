@@ -29,6 +29,8 @@ export interface SignInBackendDeps {
   readonly oidc: OidcInteractions;
   /** The activity log, for changes users make to their own sign-in methods. */
   readonly audit: AuditSink;
+  /** The tenant of an upstream identity provider (federation; absent: none). */
+  readonly tenantOfIdentityProvider?: (id: string) => Promise<string | undefined>;
 }
 
 /** Activity-log actions of self-service changes (the API's own changes are logged by its route). */
@@ -113,7 +115,13 @@ export function createSignInBackend(deps: SignInBackendDeps): SignInBackend {
       // A failure names a UPN, not an account: it goes to the log of that UPN's tenant.
       const byUpn =
         owner === undefined && event.upn ? (await tenantsOfUpn(directory, event.upn))[0] : undefined;
-      await deps.signInLog.append(toLogEntry(event, owner?.tenantId ?? byUpn ?? deps.tenants()[0] ?? ""));
+      // A federated failure names no account: it goes to the log of the provider's tenant.
+      const byProvider =
+        owner === undefined && byUpn === undefined && event.identityProviderId !== undefined
+          ? await deps.tenantOfIdentityProvider?.(event.identityProviderId)
+          : undefined;
+      const tenantId = owner?.tenantId ?? byUpn ?? byProvider ?? deps.tenants()[0] ?? "";
+      await deps.signInLog.append(toLogEntry(event, tenantId));
     },
 
     async changePassword(accountId, currentPassword, newPassword) {

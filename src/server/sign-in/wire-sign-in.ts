@@ -25,7 +25,11 @@ import type { AuditSink } from "../deps.ts";
 import { loadOrCreateCookieKeys, loadOrCreateSharedCookieKeys } from "../keys/cookie-keys.ts";
 import type { PublicUrl } from "../public-url.ts";
 import { directoryAccountSource, type RedirectUrisOf } from "./account-source.ts";
-import { type FederatedSignInDeps, federatedSignInMethods } from "./federated-sign-in.ts";
+import {
+  type FederatedSignInDeps,
+  federatedSignInMethods,
+  tenantOfIdentityProvider,
+} from "./federated-sign-in.ts";
 import { recordGrantEvents } from "./grant-events.ts";
 import { localHttp } from "./local-http.ts";
 import { mountOAuth } from "./mount-oauth.ts";
@@ -101,6 +105,9 @@ export async function wireSignIn(options: SignInOptions): Promise<SignIn> {
       signInLog: stores.signInLog,
       oidc: oidcInteractions(started, accounts),
       audit: options.audit,
+      ...(options.federation
+        ? { tenantOfIdentityProvider: tenantOfIdentityProvider(options.federation.providers) }
+        : {}),
     }),
     ...(options.federation ? federatedSignInMethods(options.federation) : {}),
   };
