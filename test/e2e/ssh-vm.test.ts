@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
@@ -196,6 +196,47 @@ describe("hostpass ssh vm and ssh config, end to end on a real sshd", () => {
     ]);
     assert.equal(r.code, 5, r.stderr);
     assert.match(r.stderr, /ERR_LOGIN_ROLE_MISSING\) Access denied: role not assigned/);
+  });
+
+  it("a host's real refusal: the service's reason takes the place of ssh's 'Permission denied'; without one, ssh's line stands first", async () => {
+    // New-user trial: ssh's "Permission denied" came first and the cause after it was missed.
+    // The stand-in sshd refuses alice once her principals file is gone.
+    const admitted = join(host.dir, "principals", alice.linuxName);
+    const saved = await readFile(admitted, "utf8");
+    await rm(admitted);
+    try {
+      const port = String(sshd.port);
+      const explained = await hostpass([
+        ...words("ssh vm -n readOnly -g LinuxVMs --port"),
+        port,
+        ...words("-- -o BatchMode=yes true"),
+      ]);
+      assert.equal(explained.code, 5, explained.stderr);
+      assert.match(explained.stderr, /^ERROR: \(ERR_LOGIN_ROLE_MISSING\) Access denied: role not assigned/m);
+      assert.doesNotMatch(explained.stderr, /Permission denied/, "the explanation replaces ssh's line");
+      const debug = await hostpass([
+        ...words("ssh vm -n readOnly -g LinuxVMs --debug --port"),
+        port,
+        ...words("-- -o BatchMode=yes true"),
+      ]);
+      assert.match(
+        debug.stderr,
+        /Permission denied \(publickey\)\.\r?\n(.*\n)*ERROR: \(ERR_LOGIN_ROLE_MISSING\)/,
+      );
+      // By address, where alice may not list the VMs: ssh's line, then what hostpass can say.
+      const unexplained = await hostpass([
+        ...words("ssh vm --ip 127.0.0.1 --port"),
+        port,
+        ...words("-- -o BatchMode=yes true"),
+      ]);
+      assert.equal(unexplained.code, 255, unexplained.stderr);
+      assert.match(
+        unexplained.stderr,
+        /^\S+: Permission denied \(publickey\)\.\r?\nhostpass: you may not list the virtual machines/m,
+      );
+    } finally {
+      await writeFile(admitted, saved);
+    }
   });
 
   it("--ip refused (255) where the service cannot tell why: the user is told how to ask (-n -g)", async () => {

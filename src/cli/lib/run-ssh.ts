@@ -14,7 +14,13 @@ import { isIP } from "node:net";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { CliContext } from "../command.ts";
-import { CliUsageError, LoginRoleMissingError, NoAddressError, UnknownHostError } from "../errors.ts";
+import {
+  CliUsageError,
+  LoginNotEnabledError,
+  LoginRoleMissingError,
+  NoAddressError,
+  UnknownHostError,
+} from "../errors.ts";
 import { type Account, defaultAccount } from "../session/accounts.ts";
 import { type CloudProfile, showCloud } from "../session/clouds.ts";
 import { configDir } from "../session/config-dir.ts";
@@ -177,7 +183,8 @@ export async function runSsh(
     // bin/hostpass ran ssh from a record and it could not get in: say why, and drop the record.
     if (record) await removeRecord(dir, record);
     if (target.localUser === undefined) {
-      await diagnose(ctx, signed, machine ?? target);
+      // (bash's ssh printed its own message already; the explanation follows it.)
+      await explainRefusal(ctx, signed, machine ?? target, []);
       // The fast path ran ssh with the cached certificate of the default folder.
       if (!target.keys) await dropRefusedCertificate(ctx, keysFolderFor(signed, {}));
     }
@@ -223,7 +230,7 @@ export async function runSsh(
   args.push("-o", `ConnectTimeout=${CONNECT_TIMEOUT_SECONDS}`);
   if (target.port !== undefined) args.push("-p", target.port);
   args.push("-l", user as string, host as string, ...extra);
-  const code = await spawnSsh(ctx, args);
+  const { code, held } = await spawnSsh(ctx, args);
   if (record && code === 255) await removeRecord(dir, record);
   if (record && generation && credential && code !== 255) {
     // ssh got in (255 is ssh's own failure): the fast path may repeat exactly this.
@@ -245,18 +252,45 @@ export async function runSsh(
     }).catch(() => undefined); // no record: the next run is a Node run, nothing else lost
   }
   if (code === 255 && target.localUser === undefined) {
-    await diagnose(ctx, signed, machine ?? target);
+    await explainRefusal(ctx, signed, machine ?? target, held);
     if (fromCache && credential) await dropRefusedCertificate(ctx, credential.folder);
-  }
+  } else for (const line of held) ctx.stderr.write(line);
   return code;
 }
 
-/** Why ssh could not get in, for a machine resource or the one VM with the address `--ip` gave. */
+/**
+ * ssh could not get in (255): the service's explanation (thrown, with its code) takes the place
+ * of ssh's own "Permission denied" line, held back while ssh ran (new-user trial: the cause
+ * came after ssh's line and was missed); without an explanation, ssh's line stands, followed by
+ * what hostpass can say. `--debug` shows both.
+ */
+async function explainRefusal(
+  ctx: CliContext,
+  signed: Signed,
+  target: MachineDto | Pick<SshTarget, "ip" | "resourceGroup">,
+  held: readonly string[],
+): Promise<void> {
+  let note: string | undefined;
+  try {
+    note = await diagnose(ctx, signed, target);
+  } catch (error) {
+    const explained = error instanceof LoginRoleMissingError || error instanceof LoginNotEnabledError;
+    if (!explained || ctx.globals.debug) for (const line of held) ctx.stderr.write(line);
+    throw error;
+  }
+  for (const line of held) ctx.stderr.write(line);
+  if (note) ctx.stderr.write(note);
+}
+
+/**
+ * Why ssh could not get in, for a machine resource or the one VM with the address `--ip` gave:
+ * thrown as the error that explains it; otherwise what can be said instead (a line), if anything.
+ */
 async function diagnose(
   ctx: CliContext,
   signed: Signed,
   target: MachineDto | Pick<SshTarget, "ip" | "resourceGroup">,
-): Promise<void> {
+): Promise<string | undefined> {
   let machine: MachineDto | undefined;
   if ("id" in target) machine = target;
   else if (target.ip !== undefined) {
@@ -265,14 +299,13 @@ async function diagnose(
     // otherwise the user is told how to ask (ssh's "Permission denied" alone said nothing).
     const where = target.resourceGroup ? ` in ${target.resourceGroup}` : "";
     if (at === "not-listable" || at?.length === 0)
-      ctx.stderr.write(
-        `hostpass: ${at === "not-listable" ? `you may not list the virtual machines${where}` : `no virtual machine you may read${where} has the address ${target.ip}`}, so the service cannot say why ssh could not get in; if ${target.ip} is a hostpass VM, \`hostpass ssh vm -n <name> -g <group>\` says why (e.g. ERR_LOGIN_ROLE_MISSING when you hold no login role on it).\n`,
-      );
+      return `hostpass: ${at === "not-listable" ? `you may not list the virtual machines${where}` : `no virtual machine you may read${where} has the address ${target.ip}`}, so the service cannot say why ssh could not get in; if ${target.ip} is a hostpass VM, \`hostpass ssh vm -n <name> -g <group>\` says why (e.g. ERR_LOGIN_ROLE_MISSING when you hold no login role on it).\n`;
     machine = Array.isArray(at) && at.length === 1 ? at[0] : undefined;
   }
-  if (!machine) return;
+  if (!machine) return undefined;
   const { diagnoseLogin } = await import("./ssh-diagnose.ts");
   await diagnoseLogin(ctx, await sessionOf(signed), machine);
+  return undefined;
 }
 
 /**
@@ -334,18 +367,35 @@ function shellQuote(word: string): string {
 }
 
 /** The system ssh with the terminal (or, in-process, piped to the command's streams). */
-function spawnSsh(ctx: CliContext, args: readonly string[]): Promise<number> {
+/** ssh's own line when the host refused every key: `user@host: Permission denied (publickey).` */
+const PERMISSION_DENIED = /^\S+: Permission denied \([^)]*\)\.\r?\n$/;
+
+/**
+ * Runs ssh; its exit status, and its "Permission denied" line, held back from stderr (runSsh
+ * prints it unless the service explains the refusal). Everything else on stderr passes at once:
+ * ssh writes its own messages as whole lines, prompts go to the terminal itself (/dev/tty).
+ */
+function spawnSsh(ctx: CliContext, args: readonly string[]): Promise<{ code: number; held: string[] }> {
   const inherit = ctx.stdout === process.stdout && ctx.stderr === process.stderr;
   if (ctx.globals.debug) ctx.stderr.write(`DEBUG: ssh ${args.map(shellQuote).join(" ")}\n`);
+  const held: string[] = [];
   return new Promise((resolveCode, reject) => {
     const child = spawn("ssh", args, {
-      stdio: inherit ? "inherit" : ["ignore", "pipe", "pipe"],
+      stdio: inherit ? ["inherit", "inherit", "pipe"] : ["ignore", "pipe", "pipe"],
       env: ctx.env,
     });
-    if (!inherit) {
-      child.stdout?.pipe(ctx.stdout, { end: false });
-      child.stderr?.pipe(ctx.stderr, { end: false });
-    }
+    if (!inherit) child.stdout?.pipe(ctx.stdout, { end: false });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      const text = chunk.toString("latin1"); // byte for byte: written back as latin1
+      const lines = text.split(/(?<=\n)/);
+      const pass = lines.filter((line) => {
+        if (!PERMISSION_DENIED.test(line)) return true;
+        held.push(line);
+        return false;
+      });
+      if (pass.length === lines.length) ctx.stderr.write(chunk);
+      else if (pass.length > 0) ctx.stderr.write(Buffer.from(pass.join(""), "latin1"));
+    });
     const forward = () => child.kill(ctx.signal.reason === "SIGTERM" ? "SIGTERM" : "SIGINT");
     ctx.signal.addEventListener("abort", forward, { once: true });
     child.once("error", (cause) =>
@@ -355,7 +405,7 @@ function spawnSsh(ctx: CliContext, args: readonly string[]): Promise<number> {
     );
     child.once("close", (code, signal) => {
       ctx.signal.removeEventListener("abort", forward);
-      resolveCode(code ?? (signal === "SIGINT" ? 130 : 255));
+      resolveCode({ code: code ?? (signal === "SIGINT" ? 130 : 255), held });
     });
   });
 }
